@@ -1,0 +1,3 @@
+module clk
+
+go 1.26
