@@ -1,3 +1,5 @@
 module clk
 
-go 1.26
+go 1.26.0
+
+require golang.org/x/arch v0.33.0

@@ -69,19 +69,27 @@ say "copying the Go tree"
 cp -a "$src" "$tmp/go"
 chmod -R u+w "$tmp/go"
 
-# 2. The port.
-say "applying rt/ (new files and rt/upstream.patch)"
-cp -a "$here/rt/src/." "$tmp/go/src/"
+# 2. The port, in two steps. A go command that does not know GOOS=clk would
+# take the new *_clk.go files for ordinary ones, so the edits to upstream
+# files (which teach go/build the new GOOS) go in first and the go command is
+# rebuilt from them; the new files follow.
+say "applying rt/upstream.patch"
 patch -s -p1 -d "$tmp/go" <"$here/rt/upstream.patch"
+export GOROOT="$tmp/go" GOTOOLCHAIN=local GOFLAGS= GOOS= GOARCH= CGO_ENABLED=0 GO111MODULE=
+if [ "${CLK_FULL_BUILD:-0}" != 1 ]; then
+	say "rebuilding cmd/go so that it knows GOOS=clk"
+	(cd "$GOROOT/src" && "$GOROOT/bin/go" install cmd/go)
+fi
+say "adding rt/src (the new files of the port)"
+cp -a "$here/rt/src/." "$tmp/go/src/"
 
 # 3. The tools.
-export GOROOT="$tmp/go" GOTOOLCHAIN=local GOFLAGS= GOOS= GOARCH= CGO_ENABLED=0 GO111MODULE=
 if [ "${CLK_FULL_BUILD:-0}" = 1 ]; then
 	g=$(host_go)
 	say "running make.bash (about 8.5 minutes on 2 cores)"
 	(cd "$GOROOT/src" && GOROOT_BOOTSTRAP=$("$g" env GOROOT) ./make.bash >&2)
 else
-	tools="cmd/go cmd/compile cmd/link cmd/asm cmd/dist cmd/vet cmd/cgo cmd/objdump cmd/nm cmd/addr2line cmd/pprof cmd/buildid cmd/cover cmd/test2json"
+	tools="cmd/compile cmd/link cmd/asm cmd/dist cmd/vet cmd/cgo cmd/objdump cmd/nm cmd/addr2line cmd/pprof cmd/buildid cmd/cover cmd/test2json"
 	say "rebuilding the tools from the patched tree (about 2 minutes on 2 cores)"
 	n=0
 	for t in $tools; do

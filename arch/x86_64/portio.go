@@ -1,0 +1,21 @@
+package x86
+
+// Port I/O, in portio_amd64.s. Each is one IN or OUT instruction.
+
+// Inb reads a byte from an I/O port.
+func Inb(port uint16) uint8
+
+// Outb writes a byte to an I/O port.
+func Outb(port uint16, v uint8)
+
+// Inw reads a 16-bit word from an I/O port.
+func Inw(port uint16) uint16
+
+// Outw writes a 16-bit word to an I/O port.
+func Outw(port uint16, v uint16)
+
+// Inl reads a 32-bit word from an I/O port.
+func Inl(port uint16) uint32
+
+// Outl writes a 32-bit word to an I/O port.
+func Outl(port uint16, v uint32)

@@ -1,0 +1,104 @@
+//go:build clk
+
+package x86
+
+import (
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// The runtime port's interface to the kernel; see runtime/export_clk.go in
+// rt/src. Each of these is pushed by the runtime with //go:linkname.
+
+//go:linkname irqWait runtime.clkIRQWait
+func irqWait(v uint8)
+
+//go:linkname irqCount runtime.clkIRQCountOf
+func irqCount(v uint8) uint64
+
+//go:linkname bootLoader runtime.clkBootLoader
+func bootLoader() string
+
+//go:linkname bootCmdline runtime.clkBootCmdline
+func bootCmdline() string
+
+//go:linkname bootMemRange runtime.clkBootMemRange
+func bootMemRange(i int) (base, size uint64, kind uint32, ok bool)
+
+//go:linkname bootInitrd runtime.clkBootInitrd
+func bootInitrd() (base, size uint64)
+
+//go:linkname bootRSDP runtime.clkBootRSDP
+func bootRSDP() (rsdp [36]byte, addr uint64)
+
+//go:linkname memUsage runtime.clkMemUsage
+func memUsage() (total, used, free uint64)
+
+//go:linkname setTrapHook runtime.clkSetTrapHook
+func setTrapHook(h func(frame unsafe.Pointer))
+
+//go:linkname clockRates runtime.clkClockRates
+func clockRates() (tscHz, lapicHz uint64)
+
+// WaitIRQ blocks the calling goroutine until vector v fires. An interrupt
+// that came while nobody waited is remembered and ends the next wait at
+// once. Only one goroutine may wait on a vector at a time.
+func WaitIRQ(v uint8) { irqWait(v) }
+
+// IRQCount reports how many times vector v has fired since boot.
+func IRQCount(v uint8) uint64 { return irqCount(v) }
+
+// Boot returns what the boot loader told the kernel.
+func Boot() BootInfo {
+	b := BootInfo{Loader: bootLoader(), Cmdline: bootCmdline()}
+	for i := 0; ; i++ {
+		base, size, kind, ok := bootMemRange(i)
+		if !ok {
+			break
+		}
+		b.Memory = append(b.Memory, MemRange{Base: base, Size: size, Type: kind})
+	}
+	b.InitrdBase, b.InitrdSize = bootInitrd()
+	b.RSDP, b.RSDPAddr = bootRSDP()
+	return b
+}
+
+// Memory reports physical memory: as the loader described it, as the
+// runtime has taken it, and what is left.
+func Memory() (total, used, free uint64) { return memUsage() }
+
+// Clocks reports the measured rates of the time-stamp counter and the local
+// APIC timer.
+func Clocks() (tscHz, lapicHz uint64) { return clockRates() }
+
+// SinceReset is the time since the CPU was reset, by the time-stamp counter.
+// It includes the firmware and the boot loader.
+func SinceReset() time.Duration {
+	hz, _ := clockRates()
+	if hz == 0 {
+		return 0
+	}
+	t := rdtsc()
+	return time.Duration(t/hz)*time.Second + time.Duration(t%hz*uint64(time.Second)/hz)
+}
+
+// Phys returns the n bytes of physical memory at addr, which the runtime
+// keeps identity-mapped.
+func Phys(addr uint64, n int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(addr))), n)
+}
+
+// MMIO is 32-bit access to memory-mapped registers at a physical address;
+// the runtime maps the device region below 4 GiB uncached.
+type MMIO uintptr
+
+// Read32 reads the register at byte offset off.
+func (m MMIO) Read32(off uintptr) uint32 {
+	return atomic.LoadUint32((*uint32)(unsafe.Pointer(uintptr(m) + off)))
+}
+
+// Write32 writes the register at byte offset off.
+func (m MMIO) Write32(off uintptr, v uint32) {
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(uintptr(m)+off)), v)
+}

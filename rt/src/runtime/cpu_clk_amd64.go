@@ -1,0 +1,361 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/abi"
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// The CPU's own tables (GDT, TSS, IDT), the interrupt controllers, and the
+// serial console: the hardware the runtime needs before a single goroutine
+// runs. Section numbers refer to the Intel SDM, Vol. 3A.
+
+// clkLoadAddr is where the image starts in physical memory; the linker puts
+// the first byte there (cmd/link/internal/ld.ClkLoadAddr).
+const clkLoadAddr = 0x100000
+
+// Segment selectors (3.4.2): index<<3 | RPL. The user entries sit where
+// SYSRET expects them (STAR[63:48]+8 for data, +16 for 64-bit code).
+const (
+	clkKernelCS = 0x08
+	clkKernelDS = 0x10
+	clkUserDS   = 0x18 | 3
+	clkUserCS   = 0x20 | 3
+	clkTSSSel   = 0x28
+)
+
+// GDT descriptors (3.4.5): flat segments; L=1 for 64-bit code.
+const (
+	gdtKernelCode = 0x00af9a000000ffff
+	gdtKernelData = 0x00cf92000000ffff
+	gdtUserData   = 0x00cff2000000ffff
+	gdtUserCode   = 0x00affa000000ffff
+)
+
+// Interrupt stack table slots (6.14.5). Exceptions and interrupts always
+// arrive on a known-good stack, never on a goroutine stack whose guard area
+// they could overrun.
+const (
+	istDoubleFault = 1
+	istNMI         = 2
+	istException   = 3
+	istInterrupt   = 4
+	clkISTSize     = 16 << 10
+)
+
+// Vectors.
+const (
+	vecNMI         = 2
+	vecDoubleFault = 8
+	vecMachineChk  = 18
+	clkVecFirstIRQ = 32
+	clkVecTimer    = 32   // local APIC timer
+	clkVecPICBase  = 0xe0 // the legacy PICs, remapped out of the way and masked
+	clkVecSpurious = 0xff // local APIC spurious vector
+)
+
+type clkTSS [104]byte
+
+var (
+	clkGDT   [7]uint64
+	clkTSS0  clkTSS
+	clkIDT   [256][2]uint64
+	clkIST   [4][clkISTSize]byte
+	clkIDTOK bool
+
+	// clkDescPtr is the 10-byte operand of LGDT and LIDT.
+	clkDescPtr [2]uint64
+)
+
+// clkVecStride is the spacing of the vector stubs in vectors_clk_amd64.s.
+const clkVecStride = 16
+
+// clkCPUInit loads the runtime's GDT, TSS and IDT, masks the legacy PICs and
+// enables the local APIC. Interrupts stay off until clkIntrInit.
+func clkCPUInit() {
+	clkGDT[0] = 0
+	clkGDT[1] = gdtKernelCode
+	clkGDT[2] = gdtKernelData
+	clkGDT[3] = gdtUserData
+	clkGDT[4] = gdtUserCode
+	for i := 1; i <= 4; i++ {
+		top := uintptr(unsafe.Pointer(&clkIST[i-1])) + clkISTSize
+		clkPut64(clkTSS0[:], 36+8*(i-1), uint64(top&^15)) // IST1..IST4, 7.7
+	}
+	clkTSS0[102] = byte(len(clkTSS0)) // no I/O bitmap
+	base := uint64(uintptr(unsafe.Pointer(&clkTSS0)))
+	limit := uint64(len(clkTSS0) - 1)
+	// 64-bit TSS descriptor (7.2.3): type 9 (available TSS), present.
+	clkGDT[5] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (limit>>16&0xf)<<48 | (base>>24&0xff)<<56
+	clkGDT[6] = base >> 32
+	clkLoadGDT(unsafe.Pointer(&clkGDT[0]), uint16(len(clkGDT)*8-1))
+	clkLoadTR(clkTSSSel)
+
+	for v := range clkIDT {
+		ist := uint64(istInterrupt)
+		switch {
+		case v == vecDoubleFault:
+			ist = istDoubleFault
+		case v == vecNMI || v == vecMachineChk:
+			ist = istNMI
+		case v < clkVecFirstIRQ:
+			ist = istException
+		}
+		h := uint64(abi.FuncPCABI0(clkVecBase) + uintptr(v)*clkVecStride)
+		// 64-bit interrupt gate (6.14.1): type 0xe, present, DPL 0.
+		clkIDT[v][0] = h&0xffff | clkKernelCS<<16 | ist<<32 | 0x8e<<40 | (h>>16&0xffff)<<48
+		clkIDT[v][1] = h >> 32
+	}
+	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
+	clkIDTOK = true
+
+	clkPICDisable()
+	clkLAPICInit()
+}
+
+func clkPut64(b []byte, off int, v uint64) {
+	for i := 0; i < 8; i++ {
+		b[off+i] = byte(v >> (8 * i))
+	}
+}
+
+// 8259A PICs: remap to clkVecPICBase so a spurious legacy interrupt cannot
+// look like an exception, then mask every line. Interrupts come through the
+// APICs.
+func clkPICDisable() {
+	const (
+		pic1Cmd, pic1Data = 0x20, 0x21
+		pic2Cmd, pic2Data = 0xa0, 0xa1
+		icw1Init          = 0x11 // edge, cascade, ICW4 follows
+		icw48086          = 0x01
+	)
+	clkOutb(pic1Cmd, icw1Init)
+	clkOutb(pic2Cmd, icw1Init)
+	clkOutb(pic1Data, clkVecPICBase)
+	clkOutb(pic2Data, clkVecPICBase+8)
+	clkOutb(pic1Data, 4) // slave on IRQ2
+	clkOutb(pic2Data, 2)
+	clkOutb(pic1Data, icw48086)
+	clkOutb(pic2Data, icw48086)
+	clkOutb(pic1Data, 0xff)
+	clkOutb(pic2Data, 0xff)
+}
+
+// Local APIC registers (11.4.1, table 11-1), as offsets from its base.
+const (
+	msrAPICBase     = 0x1b
+	apicBaseEnable  = 1 << 11
+	lapicID         = 0x20
+	lapicTPR        = 0x80
+	lapicEOI        = 0xb0
+	lapicSVR        = 0xf0
+	lapicLVTTimer   = 0x320
+	lapicLVTLINT0   = 0x350
+	lapicLVTLINT1   = 0x360
+	lapicLVTError   = 0x370
+	lapicTimerInit  = 0x380
+	lapicTimerCount = 0x390
+	lapicTimerDiv   = 0x3e0
+	lapicSVREnable  = 1 << 8
+	lapicMasked     = 1 << 16
+	lapicDivBy1     = 0xb
+	lapicNMI        = 4 << 8
+)
+
+// clkLAPICBase is the local APIC's address; the interrupt stubs read it to
+// signal end of interrupt.
+var clkLAPICBase uintptr
+
+//go:nosplit
+func clkLAPICRead(reg uintptr) uint32 {
+	return atomic.Load((*uint32)(unsafe.Pointer(clkLAPICBase + reg)))
+}
+
+//go:nosplit
+func clkLAPICWrite(reg uintptr, v uint32) {
+	atomic.Store((*uint32)(unsafe.Pointer(clkLAPICBase+reg)), v)
+}
+
+func clkLAPICInit() {
+	base := clkRdmsr(msrAPICBase)
+	clkWrmsr(msrAPICBase, base|apicBaseEnable)
+	clkLAPICBase = uintptr(base &^ 0xfff & pteAddrMask)
+	clkLAPICWrite(lapicSVR, lapicSVREnable|clkVecSpurious)
+	clkLAPICWrite(lapicTPR, 0)
+	clkLAPICWrite(lapicLVTTimer, lapicMasked|clkVecTimer)
+	clkLAPICWrite(lapicLVTError, lapicMasked)
+	clkLAPICWrite(lapicTimerDiv, lapicDivBy1)
+}
+
+// clkLAPICTimerStartCount and clkLAPICTimerElapsed measure the timer's rate
+// during the TSC calibration.
+func clkLAPICTimerStartCount() {
+	clkLAPICWrite(lapicLVTTimer, lapicMasked|clkVecTimer)
+	clkLAPICWrite(lapicTimerInit, 0xffffffff)
+}
+
+func clkLAPICTimerElapsed() uint32 {
+	n := 0xffffffff - clkLAPICRead(lapicTimerCount)
+	clkLAPICWrite(lapicTimerInit, 0)
+	return n
+}
+
+// clkTimerArm makes the local APIC timer interrupt at the nanotime
+// deadline, or stops it if deadline is 0.
+//
+//go:nosplit
+func clkTimerArm(deadline int64) {
+	if deadline == 0 || clkLAPICHz == 0 {
+		clkLAPICWrite(lapicTimerInit, 0)
+		return
+	}
+	d := deadline - clkNanotime()
+	if d < 1000 {
+		d = 1000
+	}
+	ticks := uint64(d) * (clkLAPICHz / 1000) / 1_000_000
+	if ticks == 0 {
+		ticks = 1
+	}
+	if ticks > 0xffffffff {
+		ticks = 0xffffffff
+	}
+	clkLAPICWrite(lapicLVTTimer, clkVecTimer) // one-shot, unmasked
+	clkLAPICWrite(lapicTimerInit, uint32(ticks))
+}
+
+// clkIntrInit turns interrupts on: from here every stub may run.
+func clkIntrInit() {
+	clkSti()
+}
+
+// The console: COM1, a 16550 UART (PC16550D data sheet).
+const (
+	com1       = 0x3f8
+	uartData   = 0
+	uartIER    = 1
+	uartFCR    = 2
+	uartLCR    = 3
+	uartMCR    = 4
+	uartLSR    = 5
+	lcrDLAB    = 0x80
+	lcr8N1     = 0x03
+	fcrEnable  = 0xc7 // enable and clear FIFOs, 14-byte trigger
+	mcrDTRRTS  = 0x0b // DTR, RTS and OUT2 (which gates the IRQ line)
+	lsrTHRE    = 0x20
+	uart115200 = 1 // divisor of the 1.8432 MHz clock / 16
+)
+
+var clkConsoleLock uint32
+
+func clkConsoleInit() {
+	clkOutb(com1+uartIER, 0)
+	clkOutb(com1+uartLCR, lcrDLAB)
+	clkOutb(com1+uartData, uart115200)
+	clkOutb(com1+uartIER, 0)
+	clkOutb(com1+uartLCR, lcr8N1)
+	clkOutb(com1+uartFCR, fcrEnable)
+	clkOutb(com1+uartMCR, mcrDTRRTS)
+}
+
+//go:nosplit
+func clkConsolePut(c byte) {
+	for i := 0; i < 100000 && clkInb(com1+uartLSR)&lsrTHRE == 0; i++ {
+		clkPause()
+	}
+	clkOutb(com1+uartData, c)
+}
+
+// clkConsoleWrite writes n bytes at p to the console, as a terminal with
+// ONLCR would show them: "\n" goes out as "\r\n". The lock gives up after a
+// while so that a crash report still gets out if its CPU held it.
+//
+//go:nosplit
+func clkConsoleWrite(p unsafe.Pointer, n int32) {
+	for i := 0; i < 1<<22 && !atomic.Cas(&clkConsoleLock, 0, 1); i++ {
+		clkPause()
+	}
+	for i := int32(0); i < n; i++ {
+		c := *(*byte)(unsafe.Add(p, i))
+		if c == '\n' {
+			clkConsolePut('\r')
+		}
+		clkConsolePut(c)
+	}
+	atomic.Store(&clkConsoleLock, 0)
+}
+
+//go:nosplit
+func clkConsoleString(s string) {
+	clkConsoleWrite(unsafe.Pointer(unsafe.StringData(s)), int32(len(s)))
+}
+
+//go:nosplit
+func clkConsoleHex(v uint64) {
+	var b [18]byte
+	b[0], b[1] = '0', 'x'
+	for i := 0; i < 16; i++ {
+		b[17-i] = "0123456789abcdef"[v&15]
+		v >>= 4
+	}
+	clkConsoleWrite(unsafe.Pointer(&b[0]), int32(len(b)))
+}
+
+// clkEarlyPanic reports a failure before the runtime can print and halts.
+//
+//go:nosplit
+func clkEarlyPanic(msg string) {
+	clkConsoleString(msg)
+	clkConsoleString("\n")
+	clkExit(3)
+}
+
+// isa-debug-exit, the exit device QEMU offers to test programs
+// (-device isa-debug-exit,iobase=0xf4,iosize=4): writing v ends QEMU with
+// status v<<1 | 1.
+const clkDebugExitPort = 0xf4
+
+//go:nosplit
+func clkExit(code int32) {
+	clkOutl(clkDebugExitPort, uint32(code))
+	clkHalt()
+}
+
+// clkHalt stops this CPU for good.
+//
+//go:nosplit
+func clkHalt() {
+	for {
+		clkCli()
+		clkHlt()
+	}
+}
+
+// clkRandom fills r from RDRAND when the CPU has it, mixed with the TSC so
+// that a missing or broken RDRAND still gives distinct seeds per boot.
+func clkRandom(r []byte) {
+	_, _, ecx, _ := clkCpuid(1, 0)
+	hasRDRAND := ecx&(1<<30) != 0
+	x := clkRdtsc() ^ uint64(clkRTCUnix())<<20
+	for i := 0; i < len(r); i += 8 {
+		if hasRDRAND {
+			if v, ok := clkRdrand(); ok {
+				x ^= v
+			}
+		}
+		x ^= clkRdtsc()
+		// splitmix64 finalizer, to spread the TSC's low-entropy bits.
+		x += 0x9e3779b97f4a7c15
+		z := x
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		z ^= z >> 31
+		for j := 0; j < 8 && i+j < len(r); j++ {
+			r[i+j] = byte(z >> (8 * j))
+		}
+	}
+}

@@ -1,0 +1,94 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import "unsafe"
+
+// The runtime's interface to the clk kernel.
+//
+// The kernel's arch package pulls these with //go:linkname; the directives
+// here permit it. The set is deliberately small: boot information, memory
+// and interrupt counters, waiting for an interrupt, and a hook to extend
+// exception reports. Everything else the kernel does with hardware it does
+// in its own packages.
+
+//go:linkname clkIRQWait
+//go:linkname clkIRQCountOf
+//go:linkname clkBootLoader
+//go:linkname clkBootCmdline
+//go:linkname clkBootMemRange
+//go:linkname clkBootInitrd
+//go:linkname clkBootRSDP
+//go:linkname clkMemUsage
+//go:linkname clkSetTrapHook
+//go:linkname clkClockRates
+//go:linkname clkLAPICAddr
+
+// clkIRQCountOf reports how many interrupts vector v has taken.
+func clkIRQCountOf(v uint8) uint64 {
+	return atomicLoad64(&clkIRQCount[v])
+}
+
+//go:nosplit
+func atomicLoad64(p *uint64) uint64 {
+	return *(*uint64)(noescape(unsafe.Pointer(p)))
+}
+
+// clkBootLoader names the loader that started the machine.
+func clkBootLoader() string {
+	switch clkBoot.loader {
+	case clkLoaderPVH:
+		return "pvh"
+	case clkLoaderMultiboot2:
+		return "multiboot2"
+	}
+	return "unknown"
+}
+
+// clkBootCmdline returns the raw boot command line.
+func clkBootCmdline() string {
+	return string(clkBoot.cmdline[:clkBoot.ncmdline])
+}
+
+// clkBootMemRange returns entry i of the loader's memory map (E820 types).
+func clkBootMemRange(i int) (base, size uint64, kind uint32, ok bool) {
+	if i < 0 || i >= clkBoot.nmem {
+		return 0, 0, 0, false
+	}
+	r := clkBoot.mem[i]
+	return r.base, r.size, r.kind, true
+}
+
+// clkBootInitrd returns the physical range of the initial RAM disk.
+func clkBootInitrd() (base, size uint64) {
+	return clkBoot.initrdBase, clkBoot.initrdSize
+}
+
+// clkBootRSDP returns the ACPI RSDP as the loader gave it: a copy, and the
+// firmware's physical address when known.
+func clkBootRSDP() (rsdp [36]byte, addr uint64) {
+	return clkBoot.rsdp, clkBoot.rsdpAddr
+}
+
+// clkMemUsage reports RAM as the loader described it and as the runtime
+// uses it, in bytes.
+func clkMemUsage() (total, used, free uint64) {
+	return clkMemTotal, clkMemInUse.Load(), clkFreeBytes()
+}
+
+// clkSetTrapHook installs a function that adds to exception reports.
+func clkSetTrapHook(h func(frame unsafe.Pointer)) {
+	clkTrapHook = h
+}
+
+// clkClockRates returns the measured TSC and local APIC timer rates.
+func clkClockRates() (tscHz, lapicHz uint64) {
+	return clkTSCHz, clkLAPICHz
+}
+
+// clkLAPICAddr returns the local APIC's address (identity-mapped).
+func clkLAPICAddr() uintptr {
+	return clkLAPICBase
+}

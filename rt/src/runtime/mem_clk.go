@@ -1,0 +1,352 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// Memory on clk.
+//
+// Physical memory is identity-mapped: every RAM frame is reachable at the
+// virtual address equal to its physical address, which is how page tables,
+// free frames and loader structures are written. The boot code maps the first
+// 4 GiB with 2 MiB pages; clkMemInit extends the identity map to the top of
+// RAM.
+//
+// The Go heap does not use the identity map. The runtime reserves address
+// space in a window above it (clkHeapBase and up, where the runtime's arena
+// hints already point) and sysMap backs reserved pages with 4 KiB frames taken
+// from the frame allocator, so the heap can grow as large as RAM, however
+// fragmented, and frames the scavenger releases go back to the allocator.
+//
+// Lock order: clkMemLock is a leaf; it is taken with interrupts in any state
+// and never held across a call that can block.
+
+const (
+	clkPageSize  = 4096
+	clkLargePage = 2 << 20
+
+	// Page-table entry bits, Intel SDM Vol. 3A, 4.5 (4-level paging).
+	pteP   = 1 << 0
+	pteW   = 1 << 1
+	pteU   = 1 << 2
+	ptePWT = 1 << 3
+	ptePCD = 1 << 4
+	ptePS  = 1 << 7
+	pteNX  = 1 << 63
+
+	pteAddrMask = 0x000ffffffffff000
+
+	// clkLowMemory is left alone: BIOS data, the EBDA, option ROMs.
+	clkLowMemory = 1 << 20
+
+	// The heap window: hint reservations are honoured in
+	// [clkHeapBase, clkAnonBase); reservations without a hint are carved
+	// upward from clkAnonBase. Both lie above the 512 GiB identity map
+	// (PML4 slot 0) and below the canonical-address hole.
+	clkHeapBase = 0x0000008000000000
+	clkAnonBase = 0x0000600000000000
+	clkAnonTop  = 0x00007f0000000000
+)
+
+var (
+	clkMemLock uint32
+
+	// clkFree is the physical memory not yet handed out: RAM ranges
+	// trimmed of what the kernel image and the loader's payload occupy.
+	clkFree  [clkMaxMemRanges]clkMemRange
+	clkNFree int
+
+	// clkFreeFrames is a stack of returned 4 KiB frames, linked through
+	// their first word.
+	clkFreeFrames uintptr
+
+	clkAnonNext uintptr = clkAnonBase
+
+	// Counters for the kernel's reports, in bytes.
+	clkMemTotal uint64 // usable RAM reported by the loader
+	clkMemInUse atomic.Uint64
+	clkMemTop   uint64 // end of the highest RAM range
+)
+
+//go:nosplit
+func clkMemAcquire() {
+	for !atomic.Cas(&clkMemLock, 0, 1) {
+		clkPause()
+	}
+}
+
+//go:nosplit
+func clkMemRelease() {
+	atomic.Store(&clkMemLock, 0)
+}
+
+// clkMemInit builds the frame allocator from the boot memory map and extends
+// the identity map to cover all of RAM.
+func clkMemInit() {
+	kend := (uint64(firstmoduledata.end) + clkPageSize - 1) &^ (clkPageSize - 1)
+	for i := 0; i < clkBoot.nmem; i++ {
+		r := clkBoot.mem[i]
+		if r.kind != e820RAM {
+			continue
+		}
+		clkMemTotal += r.size
+		base := (r.base + clkPageSize - 1) &^ (clkPageSize - 1)
+		end := (r.base + r.size) &^ (clkPageSize - 1)
+		if end > clkMemTop {
+			clkMemTop = end
+		}
+		clkFreeAdd(base, end, clkLoadAddr, kend)
+	}
+	if clkBoot.initrdSize != 0 {
+		clkFreeCarve(clkBoot.initrdBase&^(clkPageSize-1), (clkBoot.initrdBase+clkBoot.initrdSize+clkPageSize-1)&^(clkPageSize-1))
+	}
+	clkIdentityMap(clkMemTop)
+}
+
+// clkFreeAdd adds [base, end) minus low memory and minus [hole, holeEnd).
+func clkFreeAdd(base, end, hole, holeEnd uint64) {
+	if base < clkLowMemory {
+		base = clkLowMemory
+	}
+	if base >= end {
+		return
+	}
+	if base < holeEnd && hole < end {
+		if base < hole {
+			clkFreeAdd(base, hole, 0, 0)
+		}
+		if holeEnd < end {
+			clkFreeAdd(holeEnd, end, 0, 0)
+		}
+		return
+	}
+	if clkNFree < len(clkFree) {
+		clkFree[clkNFree] = clkMemRange{base: base, size: end - base, kind: e820RAM}
+		clkNFree++
+	}
+}
+
+// clkFreeCarve removes [base, end) from the free ranges.
+func clkFreeCarve(base, end uint64) {
+	old := clkFree
+	n := clkNFree
+	clkNFree = 0
+	for i := 0; i < n; i++ {
+		r := old[i]
+		clkFreeAdd(r.base, r.base+r.size, base, end)
+	}
+}
+
+// clkFrameAlloc returns a zeroed 4 KiB frame, or 0 if memory is exhausted.
+//
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkFrameAlloc() uintptr {
+	var f uintptr
+	if clkFreeFrames != 0 {
+		f = clkFreeFrames
+		clkFreeFrames = *(*uintptr)(unsafe.Pointer(f))
+	} else {
+		for i := 0; i < clkNFree; i++ {
+			r := &clkFree[i]
+			if r.size >= clkPageSize {
+				f = uintptr(r.base)
+				r.base += clkPageSize
+				r.size -= clkPageSize
+				break
+			}
+		}
+		if f == 0 {
+			return 0
+		}
+	}
+	memclrNoHeapPointers(unsafe.Pointer(f), clkPageSize)
+	clkMemInUse.Add(clkPageSize)
+	return f
+}
+
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkFrameFree(f uintptr) {
+	*(*uintptr)(unsafe.Pointer(f)) = clkFreeFrames
+	clkFreeFrames = f
+	clkMemInUse.Add(-clkPageSize)
+}
+
+// clkFreeBytes reports how much physical memory is left to allocate.
+func clkFreeBytes() uint64 {
+	clkMemAcquire()
+	n := uint64(0)
+	for i := 0; i < clkNFree; i++ {
+		n += clkFree[i].size
+	}
+	for f := clkFreeFrames; f != 0; f = *(*uintptr)(unsafe.Pointer(f)) {
+		n += clkPageSize
+	}
+	clkMemRelease()
+	return n
+}
+
+//go:nosplit
+func clkPML4() uintptr {
+	return clkReadCR3() & pteAddrMask
+}
+
+// clkWalk returns the address of the page-table entry of level 1 (4 KiB)
+// for va, creating intermediate tables when create is set. It returns nil if
+// a table is missing and create is false, or if va lies in a large page.
+//
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkWalk(va uintptr, create bool) *uint64 {
+	table := clkPML4()
+	for shift := uint(39); shift > 12; shift -= 9 {
+		e := (*uint64)(unsafe.Pointer(table + (va>>shift&511)*8))
+		if *e&pteP == 0 {
+			if !create {
+				return nil
+			}
+			f := clkFrameAlloc()
+			if f == 0 {
+				return nil
+			}
+			*e = uint64(f) | pteP | pteW
+		} else if *e&ptePS != 0 {
+			return nil
+		}
+		table = uintptr(*e & pteAddrMask)
+	}
+	return (*uint64)(unsafe.Pointer(table + (va>>12&511)*8))
+}
+
+// clkMapFresh backs every unmapped page of [v, v+n) with a zeroed frame,
+// readable, writable and not executable. It throws when RAM runs out: the
+// runtime has already committed to the mapping.
+func clkMapFresh(v, n uintptr) {
+	clkMemAcquire()
+	for va := v &^ (clkPageSize - 1); va < v+n; va += clkPageSize {
+		e := clkWalk(va, true)
+		if e == nil {
+			clkMemRelease()
+			throw("clk: out of physical memory")
+		}
+		if *e&pteP != 0 {
+			continue
+		}
+		f := clkFrameAlloc()
+		if f == 0 {
+			clkMemRelease()
+			throw("clk: out of physical memory")
+		}
+		*e = uint64(f) | pteP | pteW | pteNX
+	}
+	clkMemRelease()
+}
+
+// clkUnmap releases the frames behind the whole pages of [v, v+n).
+func clkUnmap(v, n uintptr) {
+	clkMemAcquire()
+	start := (v + clkPageSize - 1) &^ (clkPageSize - 1)
+	for va := start; va+clkPageSize <= v+n; va += clkPageSize {
+		e := clkWalk(va, false)
+		if e == nil || *e&pteP == 0 {
+			continue
+		}
+		f := uintptr(*e & pteAddrMask)
+		*e = 0
+		clkInvlpg(va)
+		clkFrameFree(f)
+	}
+	clkMemRelease()
+}
+
+// clkIdentityMap maps [4 GiB, top) with 2 MiB pages; the boot code mapped
+// the first 4 GiB. The last GiB below 4 GiB holds device memory (the local
+// APIC, the I/O APIC, PCI BARs) and is made uncacheable.
+func clkIdentityMap(top uint64) {
+	pdpt := uintptr(*(*uint64)(unsafe.Pointer(clkPML4())) & pteAddrMask)
+	pd3 := uintptr(*(*uint64)(unsafe.Pointer(pdpt + 3*8)) & pteAddrMask)
+	for i := uintptr(0); i < 512; i++ {
+		*(*uint64)(unsafe.Pointer(pd3 + i*8)) |= ptePCD | ptePWT
+	}
+	clkMemAcquire()
+	for gb := uintptr(4); uint64(gb)<<30 < top && gb < 512; gb++ {
+		pd := clkFrameAlloc()
+		if pd == 0 {
+			break
+		}
+		for i := uintptr(0); i < 512; i++ {
+			*(*uint64)(unsafe.Pointer(pd + i*8)) = uint64(gb<<30+i<<21) | pteP | pteW | ptePS | pteNX
+		}
+		*(*uint64)(unsafe.Pointer(pdpt + gb*8)) = uint64(pd) | pteP | pteW
+	}
+	clkMemRelease()
+	clkWriteCR3(clkReadCR3())
+}
+
+func sysAllocOS(n uintptr, _ string) unsafe.Pointer {
+	p := sysReserveOS(nil, n, "")
+	if p == nil {
+		return nil
+	}
+	clkMapFresh(uintptr(p), n)
+	return p
+}
+
+func sysUnusedOS(v unsafe.Pointer, n uintptr) {
+	clkUnmap(uintptr(v), n)
+}
+
+func sysUsedOS(v unsafe.Pointer, n uintptr) {
+	clkMapFresh(uintptr(v), n)
+}
+
+func sysHugePageOS(v unsafe.Pointer, n uintptr)         {}
+func sysNoHugePageOS(v unsafe.Pointer, n uintptr)       {}
+func sysHugePageCollapseOS(v unsafe.Pointer, n uintptr) {}
+
+func sysFreeOS(v unsafe.Pointer, n uintptr) {
+	clkUnmap(uintptr(v), n)
+}
+
+func sysFaultOS(v unsafe.Pointer, n uintptr) {
+	clkUnmap(uintptr(v), n)
+}
+
+// sysReserveOS hands out address space only; nothing is mapped until
+// sysMapOS. The runtime's own hints are honoured inside the heap window.
+func sysReserveOS(v unsafe.Pointer, n uintptr, _ string) unsafe.Pointer {
+	if v != nil {
+		if uintptr(v) >= clkHeapBase && uintptr(v)+n <= clkAnonBase && uintptr(v)+n > uintptr(v) {
+			return v
+		}
+		return nil
+	}
+	n = (n + clkLargePage - 1) &^ (clkLargePage - 1)
+	clkMemAcquire()
+	p := clkAnonNext
+	if p+n > clkAnonTop || p+n < p {
+		clkMemRelease()
+		return nil
+	}
+	clkAnonNext += n
+	clkMemRelease()
+	return unsafe.Pointer(p)
+}
+
+func sysMapOS(v unsafe.Pointer, n uintptr, _ string) {
+	clkMapFresh(uintptr(v), n)
+}
+
+// needZeroAfterSysUnusedOS: sysUsedOS maps fresh zeroed frames.
+func needZeroAfterSysUnusedOS() bool {
+	return false
+}

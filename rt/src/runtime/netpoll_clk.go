@@ -1,0 +1,159 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// The netpoller on clk waits for interrupts, not file descriptors.
+//
+// A goroutine that serves a device parks in clkIRQWait on its vector. The
+// interrupt stub latches the vector in clkIRQPending (and counts it); when
+// the scheduler polls, netpoll hands back the goroutines whose vectors
+// fired. When nothing is runnable the scheduler blocks in netpoll with the
+// timer deadline, so the CPU halts until the next interrupt or timer: the
+// idle path of the whole system.
+
+var (
+	// clkIRQPending has bit v set by the stub of vector v until a waiter
+	// consumes it. Written by interrupt stubs with LOCK BTS.
+	clkIRQPending [4]uint64
+	// clkIRQCount counts interrupts per vector, for reports.
+	clkIRQCount [256]uint64
+
+	clkIRQLock    uint32
+	clkIRQWaiters [256]guintptr
+
+	clkNetpollThread uintptr // *clkThread blocked in netpoll, if any
+	clkNetpollBroken uint32
+)
+
+func netpollinit() {}
+
+func netpollIsPollDescriptor(fd uintptr) bool { return false }
+
+func netpollopen(fd uintptr, pd *pollDesc) int32 { return _ENOSYS }
+
+func netpollclose(fd uintptr) int32 { return 0 }
+
+func netpollarm(pd *pollDesc, mode int) {}
+
+const _ENOSYS = 38
+
+// netpollBreak wakes the thread blocked in netpoll.
+func netpollBreak() {
+	atomic.Store(&clkNetpollBroken, 1)
+	if t := clkThreadOf(clkNetpollThread); t != nil && t.state == clkThreadBlocked {
+		clkMakeRunnable(t)
+	}
+}
+
+// netpoll returns the goroutines whose interrupts arrived. With delay < 0 it
+// blocks until at least one interrupt (or a netpollBreak); with delay > 0 at
+// most delay nanoseconds. It may return early and empty, which the scheduler
+// handles.
+func netpoll(delay int64) (gList, int32) {
+	list, n := clkIRQCollect()
+	if n > 0 || delay == 0 {
+		return list, -n
+	}
+	if atomic.Xchg(&clkNetpollBroken, 0) != 0 {
+		return list, 0
+	}
+	t := clkThreadOf(clkCurThread)
+	deadline := int64(0)
+	if delay > 0 {
+		deadline = nanotime() + delay
+	}
+	clkNetpollThread = uintptr(unsafe.Pointer(t))
+	clkThreadBlockIRQ(t, deadline)
+	clkNetpollThread = 0
+	atomic.Store(&clkNetpollBroken, 0)
+	list, n = clkIRQCollect()
+	return list, -n
+}
+
+//go:nosplit
+func clkIRQLockAcquire() {
+	for !atomic.Cas(&clkIRQLock, 0, 1) {
+		clkPause()
+	}
+}
+
+//go:nosplit
+func clkIRQLockRelease() {
+	atomic.Store(&clkIRQLock, 0)
+}
+
+// clkIRQTake consumes the latched interrupt of vector v, if any.
+//
+//go:nosplit
+func clkIRQTake(v uint8) bool {
+	word := &clkIRQPending[v/64]
+	bit := uint64(1) << (v % 64)
+	for {
+		old := atomic.Load64(word)
+		if old&bit == 0 {
+			return false
+		}
+		if atomic.Cas64(word, old, old&^bit) {
+			return true
+		}
+	}
+}
+
+// clkIRQCollect readies the waiters whose vectors fired.
+func clkIRQCollect() (gList, int32) {
+	var list gList
+	n := int32(0)
+	clkIRQLockAcquire()
+	for w := range clkIRQPending {
+		if atomic.Load64(&clkIRQPending[w]) == 0 {
+			continue
+		}
+		for b := 0; b < 64; b++ {
+			v := uint8(w*64 + b)
+			gp := clkIRQWaiters[v].ptr()
+			if gp == nil || !clkIRQTake(v) {
+				continue
+			}
+			clkIRQWaiters[v] = 0
+			list.push(gp)
+			n++
+		}
+	}
+	clkIRQLockRelease()
+	return list, n
+}
+
+// clkIRQWait parks the calling goroutine until vector v has fired since the
+// last wait on it. One goroutine at a time may wait on a vector.
+func clkIRQWait(v uint8) {
+	if v < clkVecFirstIRQ {
+		panic(plainError("clk: IRQ wait on an exception vector"))
+	}
+	gopark(clkIRQPark, unsafe.Pointer(uintptr(v)), waitReasonIOWait, traceBlockNet, 0)
+}
+
+// clkIRQPark runs on g0 once gp is parked: it either registers gp as the
+// vector's waiter or, if the interrupt already came, resumes it at once.
+func clkIRQPark(gp *g, arg unsafe.Pointer) bool {
+	v := uint8(uintptr(arg))
+	clkIRQLockAcquire()
+	if clkIRQTake(v) {
+		clkIRQLockRelease()
+		return false
+	}
+	if clkIRQWaiters[v] != 0 {
+		clkIRQLockRelease()
+		throw("clk: two goroutines wait on one interrupt vector")
+	}
+	clkIRQWaiters[v].set(gp)
+	clkIRQLockRelease()
+	netpollAdjustWaiters(1)
+	return true
+}

@@ -1,0 +1,224 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// The GOOS=clk port: Go on bare x86-64 with no operating system underneath.
+//
+// The runtime itself is the first client of the hardware: it brings the CPU
+// to long mode (rt0_clk_amd64.s), owns the page tables and physical memory
+// (mem_clk.go), keeps time with the TSC (time_clk_amd64.go), multiplexes its
+// Ms onto the CPU as kernel threads and halts when none can run
+// (thread_clk.go), and turns interrupts into ready goroutines through the
+// netpoller (netpoll_clk.go). Kernel packages reach these through a few
+// linkname'd entry points (export_clk.go); everything else in the standard
+// library sees a small Unix-like system with a console and no files.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+type mOS struct {
+	thread clkThread // the kernel thread this M runs on
+	sema   uint32    // semaphore count, see semasleep
+}
+
+type sigset struct{}
+
+type gsignalStack struct{}
+
+func osinit() {
+	clkThreadsInit()
+	clkCPUInit()
+	clkTimeInit()
+	clkIntrInit()
+	numCPUStartup = getCPUCount()
+	physPageSize = clkPageSize
+	getg().m.procid = 1
+}
+
+// sysargs builds argc/argv/envp from the boot command line before anything
+// else in the runtime needs them. It runs on g0 of m0 with interrupts off.
+func sysargs(c int32, v **byte) {
+	clkBootInit()
+	argc, argv = clkArgs()
+}
+
+func goenvs() {
+	goenvs_unix()
+}
+
+// getCPUCount reports the CPUs the scheduler may use: the boot CPU.
+func getCPUCount() int32 {
+	return 1
+}
+
+func readRandom(r []byte) int {
+	clkRandom(r)
+	return len(r)
+}
+
+func mpreinit(mp *m) {
+	mp.gsignal = malg(32 * 1024) // the stack exceptions run on, see clkTrap
+	mp.gsignal.m = mp
+}
+
+func minit() {
+	getg().m.procid = uint64(getg().m.id) + 1
+}
+
+func unminit() {}
+
+func mdestroy(mp *m) {}
+
+func sigsave(p *sigset)                                         {}
+func msigrestore(sigmask sigset)                                {}
+func clearSignalHandlers()                                      {}
+func sigblock(exiting bool)                                     {}
+func initsig(preinit bool)                                      {}
+func os_sigpipe()                                               {}
+func setProcessCPUProfiler(hz int32)                            {}
+func setThreadCPUProfiler(hz int32)                             {}
+func sigdisable(uint32)                                         {}
+func sigenable(uint32)                                          {}
+func sigignore(uint32)                                          {}
+func signame(sig uint32) string                                 { return "" }
+func madvise(addr unsafe.Pointer, n uintptr, flags int32) int32 { return 0 }
+
+const _NSIG = 0
+
+// Exceptions do not become signals; see trap_clk_amd64.go.
+const (
+	_SIGSEGV = 0xb
+	_SIGFPE  = 0x8
+)
+
+const preemptMSupported = false
+
+func preemptM(mp *m) {}
+
+func sigpanic() {
+	gp := getg()
+	if !canpanic() {
+		throw("unexpected exception during runtime execution")
+	}
+	switch gp.sig {
+	case _SIGFPE:
+		panicdivide()
+	}
+	panicmem()
+}
+
+func crash() {
+	clkHalt()
+}
+
+func syscall_now() (sec int64, nsec int32) {
+	sec, nsec, _ = time_now()
+	return
+}
+
+// write1 writes to the console. Every descriptor the runtime writes to
+// (standard output and standard error) is the console.
+//
+//go:nosplit
+func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
+	if fd != 1 && fd != 2 {
+		return -_EBADF
+	}
+	clkConsoleWrite(p, n)
+	return n
+}
+
+func open(name *byte, mode, perm int32) int32        { return -_ENOENT }
+func closefd(fd int32) int32                         { return -_EBADF }
+func read(fd int32, p unsafe.Pointer, n int32) int32 { return -_EBADF }
+
+// Error numbers the runtime returns from its own calls. They match the ones
+// package syscall uses on clk.
+const (
+	_ENOENT = 2
+	_EBADF  = 9
+	_EAGAIN = 11
+	_ENOMEM = 12
+)
+
+// exit ends the program: it reports code to the machine's exit device and
+// halts.
+//
+//go:nosplit
+func exit(code int32) {
+	clkExit(code)
+}
+
+//go:nosplit
+func exitThread(wait *atomic.Uint32) {
+	clkThreadExit(wait)
+}
+
+//go:nosplit
+func usleep(usec uint32) {
+	clkSleep(int64(usec) * 1000)
+}
+
+//go:nosplit
+func usleep_no_g(usec uint32) {
+	usleep(usec)
+}
+
+//go:nosplit
+func osyield() {
+	clkYield()
+}
+
+//go:nosplit
+func osyield_no_g() {
+	osyield()
+}
+
+func newosproc(mp *m) {
+	clkThreadCreate(mp)
+}
+
+//go:nosplit
+func semacreate(mp *m) {}
+
+// semasleep waits for the M's semaphore for at most ns nanoseconds (forever
+// if ns < 0). It returns 0 when it took the semaphore and -1 on timeout.
+//
+//go:nosplit
+func semasleep(ns int64) int32 {
+	mp := getg().m
+	deadline := int64(0)
+	if ns >= 0 {
+		deadline = nanotime() + ns
+	}
+	for {
+		if clkSemaTake(mp) {
+			return 0
+		}
+		if deadline != 0 && nanotime() >= deadline {
+			return -1
+		}
+		clkThreadBlock(&mp.mOS.thread, deadline)
+	}
+}
+
+//go:nosplit
+func semawakeup(mp *m) {
+	clkSemaGive(mp)
+}
+
+//go:nosplit
+func nanotime1() int64 {
+	return clkNanotime()
+}
+
+func walltime() (sec int64, nsec int32) {
+	return clkWalltime()
+}
+
+// Called from package os through the linker: clk has no process to signal.
+func signalM(mp *m, sig int) {}

@@ -1,0 +1,173 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"internal/runtime/math"
+)
+
+// Time on clk.
+//
+// nanotime counts TSC ticks since boot, scaled by a factor measured against
+// the PIT at boot. CPUID's TSC frequency leaves are missing or wrong under
+// emulators, the PIT's 1.193182 MHz input clock never is. The wall clock is
+// the CMOS RTC read once at boot plus nanotime.
+
+const (
+	// 8254 PIT (Intel 82C54 data sheet): input clock and ports.
+	pitHz       = 1193182
+	pitChannel2 = 0x42
+	pitCommand  = 0x43
+	// Port 0x61 (NMI status and control): bit 0 gates PIT channel 2,
+	// bit 1 routes it to the speaker, bit 5 reads its output.
+	portNMISC      = 0x61
+	nmiscGate2     = 1 << 0
+	nmiscSpeaker   = 1 << 1
+	nmiscOut2      = 1 << 5
+	pitCh2Mode0    = 0xb0 // channel 2, lobyte/hibyte, mode 0, binary
+	clkCalibrateMS = 20
+)
+
+var (
+	clkTSCHz    uint64 // measured TSC frequency
+	clkTSCBase  uint64 // TSC at the calibration, nanotime's zero
+	clkTSCMult  uint64 // ns = ticks * clkTSCMult >> 32
+	clkWallBase int64  // Unix time in ns at nanotime 0
+	clkLAPICHz  uint64 // local APIC timer ticks per second (divide by 1)
+)
+
+// clkTimeInit calibrates the TSC and the local APIC timer against PIT
+// channel 2, then reads the RTC. Interrupts are off.
+func clkTimeInit() {
+	count := uint16(pitHz * clkCalibrateMS / 1000)
+	v := clkInb(portNMISC)
+	clkOutb(portNMISC, v&^(nmiscSpeaker|nmiscGate2))
+	clkOutb(pitCommand, pitCh2Mode0)
+	clkOutb(pitChannel2, uint8(count))
+	clkOutb(pitChannel2, uint8(count>>8))
+
+	clkLAPICTimerStartCount()
+	clkOutb(portNMISC, v&^nmiscSpeaker|nmiscGate2) // start counting
+	t0 := clkRdtsc()
+	for clkInb(portNMISC)&nmiscOut2 == 0 {
+	}
+	t1 := clkRdtsc()
+	lapic := clkLAPICTimerElapsed()
+	clkOutb(portNMISC, v)
+
+	ticks := t1 - t0
+	clkTSCHz = ticks * pitHz / uint64(count)
+	clkLAPICHz = uint64(lapic) * pitHz / uint64(count)
+	clkTSCMult = (1_000_000_000 << 32) / clkTSCHz
+	clkTSCBase = t0
+
+	clkWallBase = clkRTCUnix()*1_000_000_000 - clkNanotime()
+}
+
+//go:nosplit
+func clkNanotime() int64 {
+	if clkTSCMult == 0 {
+		return 0
+	}
+	hi, lo := math.Mul64(clkRdtsc()-clkTSCBase, clkTSCMult)
+	return int64(hi<<32 | lo>>32)
+}
+
+func clkWalltime() (sec int64, nsec int32) {
+	ns := clkWallBase + nanotime()
+	return ns / 1_000_000_000, int32(ns % 1_000_000_000)
+}
+
+// CMOS RTC registers (MC146818 data sheet).
+const (
+	cmosIndex   = 0x70
+	cmosData    = 0x71
+	rtcSeconds  = 0x00
+	rtcMinutes  = 0x02
+	rtcHours    = 0x04
+	rtcDay      = 0x07
+	rtcMonth    = 0x08
+	rtcYear     = 0x09
+	rtcStatusA  = 0x0a
+	rtcStatusB  = 0x0b
+	rtcCentury  = 0x32 // as the ACPI FADT of PCs names it
+	rtcUIP      = 1 << 7
+	rtcBinary   = 1 << 2
+	rtc24Hour   = 1 << 1
+	rtcHourPM   = 1 << 7
+	nmiDisabled = 1 << 7 // keep NMIs off while the index is set
+)
+
+var clkRTCLock uint32
+
+func clkCMOS(reg uint8) uint8 {
+	clkOutb(cmosIndex, nmiDisabled|reg)
+	return clkInb(cmosData)
+}
+
+// clkRTCUnix reads the RTC as seconds since 1970, retrying until two reads
+// agree so that an update in the middle does not tear the value.
+func clkRTCUnix() int64 {
+	for !atomic.Cas(&clkRTCLock, 0, 1) {
+		clkPause()
+	}
+	var a, b [7]uint8
+	read := func(r *[7]uint8) {
+		for clkCMOS(rtcStatusA)&rtcUIP != 0 {
+		}
+		r[0] = clkCMOS(rtcSeconds)
+		r[1] = clkCMOS(rtcMinutes)
+		r[2] = clkCMOS(rtcHours)
+		r[3] = clkCMOS(rtcDay)
+		r[4] = clkCMOS(rtcMonth)
+		r[5] = clkCMOS(rtcYear)
+		r[6] = clkCMOS(rtcCentury)
+	}
+	read(&a)
+	for {
+		read(&b)
+		if a == b {
+			break
+		}
+		a = b
+	}
+	status := clkCMOS(rtcStatusB)
+	atomic.Store(&clkRTCLock, 0)
+
+	pm := a[2]&rtcHourPM != 0
+	a[2] &^= rtcHourPM
+	if status&rtcBinary == 0 {
+		for i := range a {
+			a[i] = a[i]>>4*10 + a[i]&15
+		}
+	}
+	hour := int64(a[2])
+	if status&rtc24Hour == 0 {
+		hour %= 12
+		if pm {
+			hour += 12
+		}
+	}
+	year := int64(a[6])*100 + int64(a[5])
+	if a[6] == 0 {
+		year = 2000 + int64(a[5])
+	}
+	return clkDaysFromCivil(year, int64(a[4]), int64(a[3]))*86400 + hour*3600 + int64(a[1])*60 + int64(a[0])
+}
+
+// clkDaysFromCivil returns the days from 1970-01-01 to y-m-d in the
+// proleptic Gregorian calendar.
+func clkDaysFromCivil(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
