@@ -112,6 +112,9 @@ func uptime(out io.Writer, args []string) error {
 
 func shutdown(out io.Writer, tables *acpi.Tables) error {
 	io.WriteString(out, "powering off\n")
+	// Give the terminal on the other end of the serial line time to
+	// take the last bytes before the machine goes away.
+	time.Sleep(100 * time.Millisecond)
 	if tables != nil {
 		err := tables.PowerOff(x86.Outw)
 		fmt.Fprintf(out, "%v\n", err)

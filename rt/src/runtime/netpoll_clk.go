@@ -136,6 +136,9 @@ func clkIRQWait(v uint8) {
 	if v < clkVecFirstIRQ {
 		panic(plainError("clk: IRQ wait on an exception vector"))
 	}
+	// The scheduler only blocks in netpoll once the poller is set up;
+	// until then an M with nothing to run would park for good.
+	netpollGenericInit()
 	gopark(clkIRQPark, unsafe.Pointer(uintptr(v)), waitReasonIOWait, traceBlockNet, 0)
 }
 

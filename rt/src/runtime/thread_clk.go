@@ -193,6 +193,9 @@ func clkSemaGive(mp *m) {
 func clkSchedule() {
 	cur := clkThreadOf(clkCurThread)
 	for {
+		// Take the interrupt count before looking at deadlines: an
+		// interrupt after this point keeps clkIdle from halting.
+		seq := atomic.Load(&clkIRQSeq)
 		clkWakeDue()
 		if next := clkRunqPop(); next != nil {
 			next.state = clkThreadRunning
@@ -204,7 +207,7 @@ func clkSchedule() {
 			// Back on cur: whoever switched to us set our state.
 			return
 		}
-		clkIdle()
+		clkIdle(seq)
 	}
 }
 
@@ -227,10 +230,11 @@ func clkWakeDue() {
 }
 
 // clkIdle halts until the next interrupt, with the timer armed for the
-// earliest thread deadline.
+// earliest thread deadline, unless an interrupt came after the caller read
+// seq from clkIRQSeq.
 //
 //go:nosplit
-func clkIdle() {
+func clkIdle(seq uint32) {
 	next := int64(0)
 	for p := clkAllThreads; p != 0; p = clkThreadOf(p).link {
 		t := clkThreadOf(p)
@@ -239,7 +243,7 @@ func clkIdle() {
 		}
 	}
 	clkTimerArm(next)
-	clkHaltUntilInterrupt(&clkIRQSeq, atomic.Load(&clkIRQSeq))
+	clkHaltUntilInterrupt(&clkIRQSeq, seq)
 }
 
 // clkThreadExit ends the current thread. The runtime may free the thread's
