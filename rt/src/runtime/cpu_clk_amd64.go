@@ -231,6 +231,7 @@ func clkTimerArm(deadline int64) {
 // clkIntrInit turns interrupts on: from here every stub may run.
 func clkIntrInit() {
 	clkSti()
+	clkTimerArm(clkNanotime() + clkSliceNS)
 }
 
 // The console: COM1, a 16550 UART (PC16550D data sheet).

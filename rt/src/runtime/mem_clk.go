@@ -292,13 +292,36 @@ func clkIdentityMap(top uint64) {
 	clkWriteCR3(clkReadCR3())
 }
 
+// sysAllocOS reserves address space in the anonymous window; its pages are
+// backed on first touch (clkDemandFault), as anonymous memory is on Unix.
+// The runtime allocates large, sparsely used tables this way (the heap
+// arena index alone spans 32 MiB).
 func sysAllocOS(n uintptr, _ string) unsafe.Pointer {
-	p := sysReserveOS(nil, n, "")
-	if p == nil {
-		return nil
+	return sysReserveOS(nil, n, "")
+}
+
+// clkDemandFault backs the page holding addr with a zeroed frame if addr
+// lies in the anonymous window, and reports whether it did. It runs in the
+// page-fault stub, on the exception stack, before any g is involved.
+//
+//go:nosplit
+func clkDemandFault(addr uintptr) bool {
+	if addr < clkAnonBase || addr >= clkAnonTop {
+		return false
 	}
-	clkMapFresh(uintptr(p), n)
-	return p
+	clkMemAcquire()
+	ok := false
+	if addr < clkAnonNext {
+		va := addr &^ (clkPageSize - 1)
+		if e := clkWalk(va, true); e != nil && *e&pteP == 0 {
+			if f := clkFrameAlloc(); f != 0 {
+				*e = uint64(f) | pteP | pteW | pteNX
+				ok = true
+			}
+		}
+	}
+	clkMemRelease()
+	return ok
 }
 
 func sysUnusedOS(v unsafe.Pointer, n uintptr) {

@@ -199,6 +199,7 @@ func clkSchedule() {
 		clkWakeDue()
 		if next := clkRunqPop(); next != nil {
 			next.state = clkThreadRunning
+			clkTimerArm(clkNanotime() + clkSliceNS) // the running thread's time slice
 			if next == cur {
 				return
 			}

@@ -12,7 +12,8 @@
 // from the netpoller (netpoll_clk.go).
 //
 // Exceptions (vectors 0-31) go to clkTrapEntry, which saves every general
-// register and calls clkTrap on the M's gsignal stack.
+// register, resolves first touches of demand-zero memory, and otherwise
+// calls clkTrap on the M's gsignal stack.
 //
 // All stubs run on an IST stack with interrupts off (interrupt gates).
 
@@ -45,6 +46,89 @@ out:
 	ADDQ	$16, SP	// vector and error code
 	IRETQ
 
+// clkTickEntry is clkIntrEntry for the timer vector, plus the preemption
+// check: like a signal delivery, it saves the general registers and the
+// SSE state, runs clkTick on the M's gsignal stack, restores g and returns
+// to the (possibly redirected) frame.
+TEXT clkTickEntry<>(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	AX
+	PUSHQ	BX
+	PUSHQ	CX
+	PUSHQ	DX
+	PUSHQ	SI
+	PUSHQ	DI
+	PUSHQ	BP
+	PUSHQ	R8
+	PUSHQ	R9
+	PUSHQ	R10
+	PUSHQ	R11
+	PUSHQ	R12
+	PUSHQ	R13
+	PUSHQ	R14
+	PUSHQ	R15
+	MOVQ	$const_clkVecTimer, AX
+	LOCK
+	BTSQ	AX, runtime·clkIRQPending(SB)
+	LOCK
+	INCQ	runtime·clkIRQCount+(const_clkVecTimer*8)(SB)
+	LOCK
+	INCL	runtime·clkIRQSeq(SB)
+	MOVQ	runtime·clkLAPICBase(SB), BX
+	MOVL	$0, const_lapicEOI(BX)
+	CLD
+	MOVL	$MSR_FS_BASE, CX
+	RDMSR
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	JZ	tickdone
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	TESTQ	AX, AX
+	JZ	tickdone
+	MOVQ	g_m(AX), BX
+	TESTQ	BX, BX
+	JZ	tickdone
+	MOVQ	m_gsignal(BX), DX
+	TESTQ	DX, DX
+	JZ	tickdone
+	CMPQ	AX, DX
+	JEQ	tickdone
+	MOVQ	AX, runtime·clkTickG(SB)
+	MOVQ	SP, runtime·clkTickFrame(SB)
+	FXSAVE64	runtime·clkTickFPU(SB)
+	MOVQ	DX, g(CX)
+	MOVQ	DX, R14
+	MOVQ	(g_stack+stack_hi)(DX), SP
+	ANDQ	$~15, SP
+	CALL	runtime·clkTick(SB)
+	FXRSTOR64	runtime·clkTickFPU(SB)
+	get_tls(CX)
+	MOVQ	runtime·clkTickG(SB), AX
+	MOVQ	AX, g(CX)
+	MOVQ	runtime·clkTickFrame(SB), SP
+tickdone:
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	BP
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$16, SP	// vector and error code
+	IRETQ
+
+// The SSE state of the context a tick interrupted (FXSAVE needs 16-byte
+// alignment, which the linker gives symbols this large).
+GLOBL	runtime·clkTickFPU(SB), NOPTR, $512
+
 TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
@@ -69,6 +153,36 @@ TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 	SHLQ	$32, DX
 	ORQ	DX, AX
 	JZ	notls
+	// A page fault in the anonymous window is a first touch: back the
+	// page and retry the instruction.
+	CMPQ	(15*8)(SP), $14
+	JNE	fatal
+	MOVQ	CR2, AX
+	SUBQ	$16, SP
+	MOVQ	AX, 0(SP)
+	CALL	runtime·clkDemandFault(SB)
+	MOVB	8(SP), AX
+	ADDQ	$16, SP
+	TESTB	AL, AL
+	JZ	fatal
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	BP
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$16, SP	// vector and error code
+	IRETQ
+fatal:
 	get_tls(CX)
 	MOVQ	g(CX), AX
 	TESTQ	AX, AX
@@ -235,7 +349,7 @@ TEXT runtime·clkVecBase(SB),NOSPLIT|NOFRAME,$0
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x6a; BYTE $32	// PUSHQ $32
-	JMP	clkIntrEntry<>(SB)
+	JMP	clkTickEntry<>(SB)
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x6a; BYTE $33	// PUSHQ $33

@@ -1,0 +1,81 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/abi"
+	"internal/goarch"
+	"unsafe"
+)
+
+// Time-slice preemption.
+//
+// While a thread runs, the local APIC timer interrupts every clkSliceNS. The
+// timer's stub (clkTickEntry) saves the interrupted context, as a signal
+// delivery on Unix does, and calls clkTick on the M's gsignal stack. If the
+// same goroutine has run on its P for a whole slice, clkTick marks it for
+// preemption and, when the interrupted instruction is an asynchronous safe
+// point, makes the interrupted context call asyncPreempt, exactly as Go's
+// signal-based preemption does on Unix. A loop without function calls is
+// preempted too; the goroutine resumes where it was.
+//
+// Idle CPUs take no ticks: clkIdle arms the timer only for deadlines.
+
+// clkSliceNS is the longest a goroutine runs before it is preempted; it is
+// sysmon's forcePreemptNS.
+const clkSliceNS = 10_000_000
+
+// clkMaxCPUs bounds the CPUs (and so the Ps) clk supports.
+const clkMaxCPUs = 256
+
+// clkTickSched is what the tick last saw of each P, as sysmon's sysmontick.
+var clkTickSched [clkMaxCPUs]struct {
+	schedtick uint32
+	since     int64
+}
+
+var (
+	clkTickFrame *clkTrapFrame // set by clkTickEntry
+	clkTickG     *g            // the goroutine the tick interrupted
+)
+
+// clkTick runs on gsignal with interrupts off.
+//
+//go:nowritebarrierrec
+func clkTick() {
+	now := nanotime()
+	clkTimerArm(now + clkSliceNS)
+	f, gp := clkTickFrame, clkTickG
+	mp := gp.m
+	if f.cs&3 != 0 || mp == nil || gp != mp.curg || mp.p == 0 {
+		return
+	}
+	pp := mp.p.ptr()
+	if int(pp.id) >= len(clkTickSched) {
+		return
+	}
+	st := &clkTickSched[pp.id]
+	if st.schedtick != pp.schedtick {
+		st.schedtick, st.since = pp.schedtick, now
+		return
+	}
+	if now-st.since < clkSliceNS {
+		return
+	}
+	gp.preempt = true
+	gp.stackguard0 = stackPreempt
+	if !wantAsyncPreempt(gp) {
+		return
+	}
+	ok, resume := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
+	if !ok {
+		return
+	}
+	// Push a call to asyncPreempt that returns to resume.
+	sp := uintptr(f.rsp) - goarch.PtrSize
+	*(*uintptr)(unsafe.Pointer(sp)) = resume
+	f.rsp = uint64(sp)
+	f.rip = uint64(abi.FuncPCABI0(asyncPreempt))
+}
