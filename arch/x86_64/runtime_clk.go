@@ -36,7 +36,7 @@ func bootRSDP() (rsdp [36]byte, addr uint64)
 func memUsage() (total, used, free uint64)
 
 //go:linkname setTrapHook runtime.clkSetTrapHook
-func setTrapHook(h func(frame unsafe.Pointer))
+func setTrapHook(h func(frame unsafe.Pointer, text []byte) int)
 
 //go:linkname clockRates runtime.clkClockRates
 func clockRates() (tscHz, lapicHz uint64)

@@ -19,28 +19,26 @@ var textStart byte
 //go:linkname textEnd runtime.etext
 var textEnd byte
 
-// reportInstruction adds the faulting instruction to the runtime's
-// exception report. It runs on the gsignal stack of a CPU that will halt
-// right after, so it only reads kernel text and prints.
-func reportInstruction(frame unsafe.Pointer) {
+// reportInstruction describes the faulting instruction for the runtime's
+// exception report, writing into text. It runs on the gsignal stack of the
+// CPU that took the exception, and only reads kernel text.
+func reportInstruction(frame unsafe.Pointer, text []byte) int {
 	f := (*TrapFrame)(frame)
 	lo := uint64(uintptr(unsafe.Pointer(&textStart)))
 	hi := uint64(uintptr(unsafe.Pointer(&textEnd)))
 	if f.RIP < lo || f.RIP >= hi {
-		println("  instruction: pc is outside kernel text")
-		return
+		return copy(text, "pc is outside kernel text")
 	}
 	n := maxInstLen
 	if rest := hi - f.RIP; rest < uint64(n) {
 		n = int(rest)
 	}
 	code := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(f.RIP))), n)
-	text, err := Disassemble(code, f.RIP, symbolize)
+	desc, err := Disassemble(code, f.RIP, symbolize)
 	if err != nil {
-		println("  instruction:", err.Error())
-		return
+		return copy(text, err.Error())
 	}
-	println("  instruction:", text)
+	return copy(text, desc)
 }
 
 func symbolize(addr uint64) (string, uint64) {

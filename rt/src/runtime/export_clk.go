@@ -78,8 +78,9 @@ func clkMemUsage() (total, used, free uint64) {
 	return clkMemTotal, clkMemInUse.Load(), clkFreeBytes()
 }
 
-// clkSetTrapHook installs a function that adds to exception reports.
-func clkSetTrapHook(h func(frame unsafe.Pointer)) {
+// clkSetTrapHook installs a function that describes the faulting
+// instruction of an exception frame for the report.
+func clkSetTrapHook(h func(frame unsafe.Pointer, text []byte) int) {
 	clkTrapHook = h
 }
 

@@ -106,6 +106,45 @@ func clkMemInit() {
 		clkFreeCarve(clkBoot.initrdBase&^(clkPageSize-1), (clkBoot.initrdBase+clkBoot.initrdSize+clkPageSize-1)&^(clkPageSize-1))
 	}
 	clkIdentityMap(clkMemTop)
+	clkProtectKernel()
+}
+
+// clkProtectKernel remaps the large pages that hold the image with 4 KiB
+// pages so that the first page is not mapped, kernel text is read-only and executable, read-only data is
+// neither writable nor executable, and everything else there (low memory,
+// the data segment, the free RAM after the image) is writable and not
+// executable. CR0.WP makes the kernel itself obey it.
+func clkProtectKernel() {
+	text := firstmoduledata.text &^ (clkPageSize - 1)
+	etext := (firstmoduledata.etext + clkPageSize - 1) &^ (clkPageSize - 1)
+	erodata := firstmoduledata.noptrdata &^ (clkPageSize - 1)
+	end := (firstmoduledata.end + clkLargePage - 1) &^ (clkLargePage - 1)
+	pdpt := uintptr(*(*uint64)(unsafe.Pointer(clkPML4())) & pteAddrMask)
+	pd := uintptr(*(*uint64)(unsafe.Pointer(pdpt)) & pteAddrMask)
+	clkMemAcquire()
+	for large := uintptr(0); large < end; large += clkLargePage {
+		pt := clkFrameAlloc()
+		if pt == 0 {
+			clkMemRelease()
+			throw("clk: out of memory protecting the kernel")
+		}
+		for i := uintptr(0); i < 512; i++ {
+			va := large + i*clkPageSize
+			flags := uint64(pteP | pteW | pteNX)
+			switch {
+			case va < clkNilPageLimit:
+				flags = 0 // the nil page: dereferencing nil faults
+			case va >= text && va < etext:
+				flags = pteP
+			case va >= clkLoadAddr && va < erodata:
+				flags = pteP | pteNX
+			}
+			*(*uint64)(unsafe.Pointer(pt + i*8)) = uint64(va) | flags
+		}
+		*(*uint64)(unsafe.Pointer(pd + (large>>21)*8)) = uint64(pt) | pteP | pteW
+	}
+	clkMemRelease()
+	clkWriteCR3(clkReadCR3())
 }
 
 // clkFreeAdd adds [base, end) minus low memory and minus [hole, holeEnd).

@@ -84,12 +84,12 @@ func setThreadCPUProfiler(hz int32)                             {}
 func sigdisable(uint32)                                         {}
 func sigenable(uint32)                                          {}
 func sigignore(uint32)                                          {}
-func signame(sig uint32) string                                 { return "" }
 func madvise(addr unsafe.Pointer, n uintptr, flags int32) int32 { return 0 }
 
 const _NSIG = 0
 
-// Exceptions do not become signals; see trap_clk_amd64.go.
+// The signal numbers sigpanic and panic messages use for the CPU exceptions
+// that are Go run-time panics; see trap_clk_amd64.go.
 const (
 	_SIGSEGV = 0xb
 	_SIGFPE  = 0x8
@@ -99,6 +99,8 @@ const preemptMSupported = false
 
 func preemptM(mp *m) {}
 
+// sigpanic is where a CPU exception that Go defines as a run-time panic
+// lands; clkTrapToPanic arranges the call, as a Unix signal handler does.
 func sigpanic() {
 	gp := getg()
 	if !canpanic() {
@@ -107,8 +109,14 @@ func sigpanic() {
 	switch gp.sig {
 	case _SIGFPE:
 		panicdivide()
+	case _SIGSEGV:
+		if gp.sigcode1 < clkNilPageLimit {
+			panicmem()
+		}
+		print("unexpected fault address ", hex(gp.sigcode1), "\n")
+		throw("fault")
 	}
-	panicmem()
+	throw("unexpected exception")
 }
 
 func crash() {
@@ -222,3 +230,15 @@ func walltime() (sec int64, nsec int32) {
 
 // Called from package os through the linker: clk has no process to signal.
 func signalM(mp *m, sig int) {}
+
+// signame names the signal a CPU exception was turned into, for panic
+// messages.
+func signame(sig uint32) string {
+	switch sig {
+	case _SIGFPE:
+		return "SIGFPE: integer divide error"
+	case _SIGSEGV:
+		return "SIGSEGV: page fault"
+	}
+	return ""
+}

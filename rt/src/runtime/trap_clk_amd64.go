@@ -4,17 +4,28 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/abi"
+	"internal/goarch"
+	"unsafe"
+)
 
 // CPU exceptions.
 //
 // The stub of an exception vector (vectors_clk_amd64.s) saves the general
-// registers under the CPU's frame on the exception IST stack, then switches
-// to the current M's gsignal stack, as a Unix signal handler would, and calls
-// clkTrap. An exception is fatal to the whole system: clkTrap prints a report
-// (vector, error code, registers, CR2, the Go stack of the goroutine that
-// faulted, and whatever the kernel adds through clkTrapHook, such as the
-// faulting instruction disassembled) and halts.
+// registers and the SSE state of the interrupted context, switches to the
+// current M's gsignal stack, as a Unix signal delivery would, and calls
+// clkTrap.
+//
+// An exception in a goroutine's own Go code that Go defines as a run-time
+// panic (an integer divide by zero, a nil pointer dereference) becomes one:
+// clkTrap makes the interrupted context call sigpanic, as the signal handler
+// does on Unix, and the goroutine may recover. Every other exception is
+// fatal to the whole system: clkTrap prints a report (vector, error code,
+// registers, control registers, the Go stack of the goroutine that faulted,
+// and whatever the kernel adds through clkTrapHook, such as the faulting
+// instruction disassembled) and halts. A write to read-only kernel memory is
+// always fatal.
 
 // clkTrapFrame is the stack layout the stubs build: general registers in
 // reverse push order, then vector and error code, then the CPU's frame.
@@ -29,12 +40,29 @@ var (
 	clkTrapCurFrame *clkTrapFrame // set by the stub
 	clkTrapG        *g            // the goroutine that was running
 
-	// clkTrapHook, when set (by the kernel, through export_clk.go), is
-	// called with the frame after the runtime's report, to add to it.
-	clkTrapHook func(frame unsafe.Pointer)
+	// clkTrapHook, when set (by the kernel, through export_clk.go),
+	// describes the faulting instruction of frame into text and returns the
+	// length written. It may allocate, so it is only called when the
+	// interrupted M was not allocating or holding runtime locks.
+	clkTrapHook func(frame unsafe.Pointer, text []byte) int
 
 	clkTrapNested bool
+	clkTrapText   [160]byte
+
+	// clkTrapRecords keeps the last exceptions turned into panics, so that
+	// a panic nobody recovers can still show the CPU's view of the fault.
+	clkTrapRecords    [8]clkTrapRecord
+	clkTrapRecordNext uint32
 )
+
+type clkTrapRecord struct {
+	gp    uintptr // the *g that faulted, as an integer: never followed
+	pc    uintptr
+	frame clkTrapFrame
+	cr2   uint64
+	text  [160]byte
+	ntext int
+}
 
 var clkExceptionNames = [...]string{
 	0: "divide error", 1: "debug", 2: "NMI", 3: "breakpoint", 4: "overflow",
@@ -53,19 +81,70 @@ func clkExceptionName(v uint64) string {
 	return "exception"
 }
 
+// Exception vectors (Intel SDM Vol. 3A, 6.15) and the page-fault error
+// code's bits.
+const (
+	vecDivide       = 0
+	vecGP           = 13
+	vecPageFault    = 14
+	pfPresent       = 1 << 0
+	pfWrite         = 1 << 1
+	pfFetch         = 1 << 4
+	clkNilPageLimit = 0x1000
+
+	// si_code values sigpanic and tracebacks know from Unix.
+	clkFPEIntDiv  = 1
+	clkSEGVMapErr = 1
+	clkSEGVAccErr = 2
+)
+
 // clkTrap runs on the gsignal stack of the M whose CPU took the exception.
+// When it returns, the stub resumes the (possibly redirected) frame.
 func clkTrap() {
 	f := clkTrapCurFrame
+	gp := clkTrapG
+	if !clkTrapNested && clkTrapToPanic(f, gp) {
+		return
+	}
 	if clkTrapNested {
 		clkTrapEarly(f)
 	}
 	clkTrapNested = true
-	gp := clkTrapG
 
+	n := clkDescribe(f, gp, clkTrapText[:])
+	print("\n")
+	clkPrintTrap(f, clkReadCR2(), clkTrapText[:n])
+	if gp != nil {
+		print("\ngoroutine ", gp.goid, " [running]:\n")
+		tracebacktrap(uintptr(f.rip), uintptr(f.rsp), 0, gp)
+		if gp.m != nil && gp.m.curg != nil && gp.m.curg != gp {
+			print("\ngoroutine ", gp.m.curg.goid, " (the M's user goroutine):\n")
+			traceback1(^uintptr(0), ^uintptr(0), 0, gp.m.curg, 0)
+		}
+	}
+	print("\nclk: halted\n")
+	clkExit(2)
+}
+
+// clkDescribe asks the kernel's hook to describe the faulting instruction.
+func clkDescribe(f *clkTrapFrame, gp *g, text []byte) int {
+	h := clkTrapHook
+	if h == nil || gp == nil || gp.m == nil || gp.m.mallocing != 0 || gp.m.locks != 0 {
+		return 0
+	}
+	n := h(unsafe.Pointer(f), text)
+	if n < 0 || n > len(text) {
+		return 0
+	}
+	return n
+}
+
+// clkPrintTrap prints the CPU's view of an exception.
+func clkPrintTrap(f *clkTrapFrame, cr2 uint64, text []byte) {
 	print("\nclk: CPU exception ", f.vector, " (", clkExceptionName(f.vector), ")")
 	print(" error code ", hex(f.errcode), "\n")
 	if f.vector == 14 {
-		print("  page fault at address ", hex(clkReadCR2()), " (")
+		print("  page fault at address ", hex(cr2), " (")
 		if f.errcode&1 == 0 {
 			print("not present")
 		} else {
@@ -92,22 +171,26 @@ func clkTrap() {
 	print("  r8  ", hex(f.r8), " r9  ", hex(f.r9), " r10 ", hex(f.r10), " r11 ", hex(f.r11), "\n")
 	print("  r12 ", hex(f.r12), " r13 ", hex(f.r13), " r14 ", hex(f.r14), " r15 ", hex(f.r15), "\n")
 	print("  rip ", hex(f.rip), " cs ", hex(f.cs), " rflags ", hex(f.rflags), " ss ", hex(f.ss), "\n")
-	print("  cr0 ", hex(clkReadCR0()), " cr2 ", hex(clkReadCR2()), " cr3 ", hex(clkReadCR3()), " cr4 ", hex(clkReadCR4()), "\n")
+	print("  cr0 ", hex(clkReadCR0()), " cr2 ", hex(cr2), " cr3 ", hex(clkReadCR3()), " cr4 ", hex(clkReadCR4()), "\n")
 
-	if h := clkTrapHook; h != nil {
-		h(unsafe.Pointer(f))
+	if len(text) > 0 {
+		print("  instruction: ")
+		gwrite(text)
+		print("\n")
 	}
 
-	if gp != nil {
-		print("\ngoroutine ", gp.goid, " [running]:\n")
-		tracebacktrap(uintptr(f.rip), uintptr(f.rsp), 0, gp)
-		if gp.m != nil && gp.m.curg != nil && gp.m.curg != gp {
-			print("\ngoroutine ", gp.m.curg.goid, " (the M's user goroutine):\n")
-			traceback1(^uintptr(0), ^uintptr(0), 0, gp.m.curg, 0)
+}
+
+// clkPrintPanicTrap adds the CPU report to the death of a goroutine whose
+// fatal panic began as a CPU exception; dopanic_m calls it.
+func clkPrintPanicTrap(gp *g) {
+	for i := range clkTrapRecords {
+		r := &clkTrapRecords[i]
+		if r.gp == uintptr(unsafe.Pointer(gp)) && r.pc == gp.sigpc {
+			clkPrintTrap(&r.frame, r.cr2, r.text[:r.ntext])
+			return
 		}
 	}
-	print("\nclk: halted\n")
-	clkExit(2)
 }
 
 // clkTrapEarly reports an exception that came before the runtime could
@@ -127,4 +210,52 @@ func clkTrapEarly(f *clkTrapFrame) {
 	clkConsoleHex(clkReadCR2())
 	clkConsoleString("\n")
 	clkExit(2)
+}
+
+// clkTrapToPanic turns the exception into a call of sigpanic in gp if Go
+// makes it a run-time panic, and reports whether it did.
+func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
+	if gp == nil || gp.m == nil || gp != gp.m.curg || gp.throwsplit || f.cs&3 != 0 {
+		return false
+	}
+	pc := uintptr(f.rip)
+	if !findfunc(pc).valid() {
+		return false
+	}
+	var sig uint32
+	var code, addr uintptr
+	switch f.vector {
+	case vecDivide:
+		sig, code = _SIGFPE, clkFPEIntDiv
+	case vecPageFault:
+		addr = uintptr(clkReadCR2())
+		if f.errcode&pfPresent != 0 {
+			// A protection violation: writing kernel text or
+			// read-only data, or executing data. Never a panic.
+			return false
+		}
+		sig, code = _SIGSEGV, clkSEGVMapErr
+	default:
+		return false
+	}
+	r := &clkTrapRecords[clkTrapRecordNext%uint32(len(clkTrapRecords))]
+	clkTrapRecordNext++
+	r.gp, r.pc, r.frame, r.cr2 = uintptr(unsafe.Pointer(gp)), pc, *f, uint64(addr)
+	r.ntext = clkDescribe(f, gp, r.text[:])
+
+	gp.sig = sig
+	gp.sigcode0 = code
+	gp.sigcode1 = addr
+	gp.sigpc = pc
+	// Make the faulting instruction look like a call of sigpanic0, which
+	// sets up g and X15 and jumps to sigpanic, as the Unix signal path's
+	// preparePanic does.
+	sp := uintptr(f.rsp)
+	if shouldPushSigpanic(gp, pc, *(*uintptr)(unsafe.Pointer(sp))) {
+		sp -= goarch.PtrSize
+		*(*uintptr)(unsafe.Pointer(sp)) = pc
+		f.rsp = uint64(sp)
+	}
+	f.rip = uint64(abi.FuncPCABI0(sigpanic0))
+	return true
 }

@@ -165,6 +165,7 @@ TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 	ADDQ	$16, SP
 	TESTB	AL, AL
 	JZ	fatal
+resume:
 	POPQ	R15
 	POPQ	R14
 	POPQ	R13
@@ -196,12 +197,19 @@ fatal:
 	CMPQ	AX, DX
 	JEQ	early	// an exception while handling one
 	MOVQ	AX, runtime·clkTrapG(SB)
+	FXSAVE64	runtime·clkTrapFPU(SB)
 	MOVQ	DX, g(CX)
 	MOVQ	DX, R14
 	MOVQ	(g_stack+stack_hi)(DX), SP
 	ANDQ	$~15, SP
 	CALL	runtime·clkTrap(SB)
-	JMP	hang
+	// clkTrap returned: resume the frame, which it may have redirected.
+	FXRSTOR64	runtime·clkTrapFPU(SB)
+	get_tls(CX)
+	MOVQ	runtime·clkTrapG(SB), AX
+	MOVQ	AX, g(CX)
+	MOVQ	runtime·clkTrapCurFrame(SB), SP
+	JMP	resume
 notls:
 	// Give the ABI wrapper of clkTrapEarly a TLS slot that reads as g == nil.
 	LEAQ	clkEarlyTLS<>+8(SB), AX
@@ -221,6 +229,7 @@ hang:
 	JMP	hang
 
 GLOBL	clkEarlyTLS<>(SB), NOPTR, $16
+GLOBL	runtime·clkTrapFPU(SB), NOPTR, $512
 
 // The pushes are spelled as bytes so that the assembler's stack-depth
 // accounting, which reads the 256 stubs as one straight line, stays out.
