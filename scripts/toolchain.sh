@@ -71,16 +71,19 @@ chmod -R u+w "$tmp/go"
 
 # 2. The port, in two steps. A go command that does not know GOOS=clk would
 # take the new *_clk.go files for ordinary ones, so the edits to upstream
-# files (which teach go/build the new GOOS) go in first and the go command is
-# rebuilt from them; the new files follow.
+# files (which teach go/build the new GOOS) and the new files without a clk
+# file-name suffix go in first and the go command is rebuilt from them; the
+# *_clk* files follow.
 say "applying rt/upstream.patch"
 patch -s -p1 -d "$tmp/go" <"$here/rt/upstream.patch"
+(cd "$here/rt/src" && find . -type f ! -name '*_clk.*' ! -name '*_clk_*' -print0 |
+	xargs -0 -r cp --parents -t "$tmp/go/src")
 export GOROOT="$tmp/go" GOTOOLCHAIN=local GOFLAGS= GOOS= GOARCH= CGO_ENABLED=0 GO111MODULE=
 if [ "${CLK_FULL_BUILD:-0}" != 1 ]; then
 	say "rebuilding cmd/go so that it knows GOOS=clk"
 	(cd "$GOROOT/src" && "$GOROOT/bin/go" install cmd/go)
 fi
-say "adding rt/src (the new files of the port)"
+say "adding the *_clk files of rt/src"
 cp -a "$here/rt/src/." "$tmp/go/src/"
 
 # 3. The tools.

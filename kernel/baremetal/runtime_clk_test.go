@@ -64,19 +64,33 @@ func TestManyGoroutinesExchangeMessagesPairwise(t *testing.T) {
 	}
 }
 
+// TestSleepLastsAsLongAsAsked sleeps 50ms three times and checks the one
+// least disturbed by the host (QEMU's vCPU shares the machine with other
+// work, and a sleep can only end late, never early) by the runtime's clock
+// and by the TSC directly.
 func TestSleepLastsAsLongAsAsked(t *testing.T) {
 	const d = 50 * time.Millisecond
-	start := time.Now()
-	startTSC := x86.Ticks()
-	time.Sleep(d)
-	got := time.Since(start)
+	runtime.GC() // leave no background work from earlier tests
 	hz, _ := x86.Clocks()
-	byTSC := time.Duration(float64(x86.Ticks()-startTSC) / float64(hz) * 1e9)
+	best, bestTSC := time.Hour, time.Hour
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		startTSC := x86.Ticks()
+		time.Sleep(d)
+		got := time.Since(start)
+		byTSC := time.Duration(float64(x86.Ticks()-startTSC) / float64(hz) * 1e9)
+		if got < d || byTSC < d-d/100 {
+			t.Fatalf("time.Sleep(%v) returned after %v (TSC: %v): too early", d, got, byTSC)
+		}
+		if got < best {
+			best, bestTSC = got, byTSC
+		}
+	}
 	for _, m := range []struct {
 		clock string
 		got   time.Duration
-	}{{"monotonic clock", got}, {"TSC", byTSC}} {
-		if m.got < d-d/10 || m.got > d+d/10 {
+	}{{"monotonic clock", best}, {"TSC", bestTSC}} {
+		if m.got > d+d/10 {
 			t.Errorf("time.Sleep(%v) took %v by the %s, want within 10%%", d, m.got, m.clock)
 		}
 	}

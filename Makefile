@@ -1,0 +1,144 @@
+# Build, boot and test clk. `make help` lists the targets.
+#
+# The kernel is built by the patched toolchain (scripts/clk-go, GOOS=clk);
+# host code and tests use the machine's own Go. Both work from a fresh Debian
+# 12 machine with Go at /usr/local/go: `deps` installs the rest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := kernel
+# Steps print section headers and drive QEMU on the terminal: run them in order.
+.NOTPARALLEL:
+
+# The host's Go, also when /usr/local/go/bin is not on PATH.
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+CLKGO := scripts/clk-go
+
+BUILD := build
+ELF := $(BUILD)/clk.elf
+ISO := $(BUILD)/clk.iso
+
+QEMU ?= qemu-system-x86_64
+QEMU_MEM ?= 512M
+QEMU_SMP ?= 1
+QEMU_ACCEL ?= tcg
+# Extra QEMU arguments, e.g. QEMU_FLAGS="-s -S" to wait for GDB on :1234.
+QEMU_FLAGS ?=
+# UEFI=1 makes qemu-iso boot through OVMF instead of SeaBIOS.
+UEFI ?=
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+# Extra flags for every go test run, e.g. TESTFLAGS=-v.
+TESTFLAGS ?=
+
+# Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
+CLK_DIRS := arch kernel drivers cmd
+
+# Interactive QEMU: serial console and monitor multiplexed on the terminal
+# (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
+# guest can end QEMU with a status, no reboot so that a triple fault stops.
+QEMU_INTERACTIVE = $(QEMU) -cpu max -accel $(QEMU_ACCEL) -m $(QEMU_MEM) -smp $(QEMU_SMP) \
+	-display none -serial mon:stdio -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+# run-qemu runs QEMU with $(1) and explains how it ended: status 0 is an ACPI
+# power-off (or Ctrl-A X), an odd status (V << 1) | 1 is guest status V.
+define run-qemu
+status=0; $(QEMU_INTERACTIVE) $(1) $(QEMU_FLAGS) || status=$$?; \
+if [ $$status -eq 0 ]; then echo "qemu: powered off"; \
+elif [ $$((status & 1)) -eq 1 ]; then \
+	echo "qemu: guest exit status $$((status >> 1))"; exit $$((status >> 1)); \
+else echo "qemu: QEMU failed with status $$status"; exit 1; fi
+endef
+
+header = @printf '\n==> %s\n' '$(1)'
+
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system bench-boot clean
+
+help:
+	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
+	@echo 'make toolchain    build the GOOS=clk Go toolchain (cached outside the repository)'
+	@echo 'make kernel       build $(ELF) (default target)'
+	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
+	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
+	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
+	@echo 'make test         host tests, bare-metal tests in QEMU, system tests'
+	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
+	@echo 'make clean        remove $(BUILD)/'
+
+deps:
+	@scripts/deps.sh
+
+toolchain: deps
+	@scripts/toolchain.sh >/dev/null
+
+kernel: $(ELF)
+
+# go build always runs (it caches) but the ELF is replaced only when its bytes
+# change, so that the ISO is rebuilt only when the kernel changed.
+$(ELF): FORCE | toolchain
+	@mkdir -p $(BUILD)
+	$(CLKGO) build -o $@.new ./cmd/clk
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+iso: $(ISO)
+
+$(ISO): $(ELF) image/grub.cfg image/mkiso.sh | deps
+	image/mkiso.sh $(ELF) $@
+
+qemu: deps kernel
+	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
+	@$(call run-qemu,-M pc -kernel $(ELF))
+
+qemu-iso: deps iso
+ifneq ($(filter 1 yes true,$(UEFI)),)
+	$(call header,booting $(ISO) from UEFI (OVMF): Ctrl-A X quits QEMU)
+	@cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
+	@$(call run-qemu,-M pc \
+		-drive if=pflash$(,)format=raw$(,)unit=0$(,)readonly=on$(,)file=$(OVMF_CODE) \
+		-drive if=pflash$(,)format=raw$(,)unit=1$(,)file=$(BUILD)/OVMF_VARS.fd \
+		-cdrom $(ISO) -boot d)
+else
+	$(call header,booting $(ISO) from BIOS: Ctrl-A X quits QEMU)
+	@$(call run-qemu,-M pc -cdrom $(ISO) -boot d)
+endif
+
+# A comma that $(call) does not take for an argument separator.
+, := ,
+
+test: deps toolchain test-host test-clk test-system
+
+# CLK_GOROOT lets host tests that build GOOS=clk programs (kernel/baremetal)
+# find the toolchain.
+test-host: toolchain
+	$(call header,host tests: go test ./...)
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test $(TESTFLAGS) ./...
+
+# Every package under $(CLK_DIRS) that builds for GOOS=clk, each test binary
+# booted in QEMU by scripts/go_clk_amd64_exec. One at a time (-p 1): the
+# timing tests measure a guest whose vCPU should not fight other QEMUs for
+# the host's cores.
+test-clk: toolchain
+	$(call header,bare-metal tests: GOOS=clk go test in QEMU)
+	@patterns=; for d in $(CLK_DIRS); do [ ! -d $$d ] || patterns="$$patterns ./$$d/..."; done; \
+	pkgs=; if [ -n "$$patterns" ]; then \
+		mkdir -p $(BUILD); \
+		pkgs=$$($(CLKGO) list -e $$patterns 2>$(BUILD)/list.err) || { cat $(BUILD)/list.err >&2; exit 1; }; \
+		grep -v 'matched no packages' $(BUILD)/list.err >&2 || true; \
+	fi; \
+	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; \
+	else echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; fi
+
+test-system: iso
+	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
+	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) \
+		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
+
+bench-boot: deps iso
+	$(call header,boot time: QEMU start to the first prompt)
+	$(GO) run ./image/systest/cmd/bootbench -elf $(ELF) -iso $(ISO) -runs 5
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:

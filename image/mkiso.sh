@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# mkiso.sh KERNEL OUTPUT writes a hybrid BIOS+UEFI ISO that boots KERNEL
+# through GRUB's multiboot2 command (configuration: image/grub.cfg).
+#
+# grub-mkrescue puts in every GRUB platform installed: grub-pc-bin gives the
+# BIOS (El Torito and hard-disk MBR) boot, grub-efi-amd64-bin the UEFI one.
+# Without the latter the image boots from BIOS only, so that is an error here.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 KERNEL OUTPUT" >&2; exit 2; }
+kernel=$1
+out=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+for platform in i386-pc x86_64-efi; do
+	[ -d "/usr/lib/grub/$platform" ] || {
+		echo "mkiso: GRUB for $platform is missing (scripts/deps.sh installs it)" >&2
+		exit 1
+	}
+done
+
+mkdir -p "$(dirname "$out")"
+tree=$(mktemp -d "${TMPDIR:-/tmp}/clk-iso.XXXXXX")
+trap 'rm -rf "$tree"' EXIT
+mkdir -p "$tree/boot/grub"
+cp "$kernel" "$tree/boot/clk.elf"
+cp "$here/grub.cfg" "$tree/boot/grub/grub.cfg"
+
+# grub-mkrescue and xorriso report progress on stderr; show it only on failure.
+if ! grub-mkrescue -o "$out.tmp" "$tree" >"$tree.log" 2>&1; then
+	cat "$tree.log" >&2
+	rm -f "$tree.log" "$out.tmp"
+	echo "mkiso: grub-mkrescue failed" >&2
+	exit 1
+fi
+rm -f "$tree.log"
+mv "$out.tmp" "$out"

@@ -1,0 +1,718 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package syscall
+
+import (
+	"slices"
+	"sync"
+	"unsafe"
+)
+
+// Files on clk.
+//
+// A descriptor names an open file description (a *file) in one table.
+// Descriptors 0, 1 and 2 share the console: writes go to it and reads see
+// end of file. Paths name inodes of a read-only tree in memory that holds
+// only the empty root directory until clkMount adds files to it. Writing
+// to the tree fails with EROFS. Pipe makes in-memory pipes.
+//
+// Lock order: fsMu < file.mu; filesMu < pipe.mu.
+
+// consoleWrite writes b to the console. It is provided by the runtime.
+//
+//go:noescape
+func consoleWrite(b []byte)
+
+// An inode is a directory or a regular file of the tree. Once in the tree
+// a file never changes; a directory only gains entries, under fsMu.
+type inode struct {
+	ino    uint64
+	mode   uint32 // S_IFDIR or S_IFREG with permission bits
+	parent *inode // nil for the root
+	name   string // the name in parent
+
+	data []byte // a file's contents
+
+	kids  map[string]*inode // a directory's entries
+	names []string          // the keys of kids, sorted
+}
+
+func (n *inode) isDir() bool { return n.mode&S_IFMT == S_IFDIR }
+
+var (
+	fsMu    sync.RWMutex // guards the tree, nextIno and cwd
+	root    = &inode{ino: 1, mode: S_IFDIR | 0o555, kids: map[string]*inode{}}
+	nextIno = uint64(2)
+	cwd     = root
+)
+
+// lookup resolves path from the working directory or, when it starts with
+// a slash, from the root. When only its last element is missing it returns
+// ENOENT together with the directory that would hold that element, so
+// that callers can tell a missing file from one that cannot be made.
+//
+// Preconditions: fsMu is held.
+func lookup(path string) (*inode, error) {
+	if path == "" {
+		return nil, ENOENT
+	}
+	if len(path) > PathMax {
+		return nil, ENAMETOOLONG
+	}
+	n := cwd
+	if path[0] == '/' {
+		n = root
+	}
+	dirOnly := path[len(path)-1] == '/'
+	for path != "" {
+		var elem string
+		elem, path = cutSlash(path)
+		if !n.isDir() {
+			return nil, ENOTDIR
+		}
+		switch elem {
+		case "", ".":
+		case "..":
+			if n != root {
+				n = n.parent
+			}
+		default:
+			kid, ok := n.kids[elem]
+			if !ok {
+				if trimSlash(path) != "" {
+					return nil, ENOENT
+				}
+				return n, ENOENT
+			}
+			n = kid
+		}
+	}
+	if dirOnly && !n.isDir() {
+		return nil, ENOTDIR
+	}
+	return n, nil
+}
+
+// cutSlash splits path at its first slash.
+func cutSlash(path string) (elem, rest string) {
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' {
+			return path[:i], path[i+1:]
+		}
+	}
+	return path, ""
+}
+
+// trimSlash removes the slashes path ends with.
+func trimSlash(path string) string {
+	for len(path) > 0 && path[len(path)-1] == '/' {
+		path = path[:len(path)-1]
+	}
+	return path
+}
+
+// clkMount adds files to the tree. Each key of files is a slash-separated
+// path taken from the root, whether or not it starts with a slash; each
+// value is the contents, which the tree keeps without copying: neither
+// side may change them afterwards. Missing directories on the way are
+// made. A path that already exists, passes through a file, climbs with
+// "..", ends in a slash or is empty fails the call with EEXIST, ENOTDIR or
+// EINVAL, leaving the files before it (in sorted order) added.
+//
+// Nothing in the standard library calls clkMount: it is how the kernel, or
+// a test runner that provides a package's testdata, populates the tree.
+//
+//go:linkname clkMount
+func clkMount(files map[string][]byte) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if name == "" || name[len(name)-1] == '/' {
+			return EINVAL
+		}
+		dir := root
+		path := name
+		for {
+			var elem string
+			elem, path = cutSlash(path)
+			switch elem {
+			case "", ".":
+				if path == "" {
+					return EINVAL
+				}
+				continue
+			case "..":
+				return EINVAL
+			}
+			kid := dir.kids[elem]
+			if trimSlash(path) == "" {
+				if kid != nil {
+					return EEXIST
+				}
+				dir.add(&inode{mode: S_IFREG | 0o444, data: files[name]}, elem)
+				break
+			}
+			if kid == nil {
+				kid = &inode{mode: S_IFDIR | 0o555, kids: map[string]*inode{}}
+				dir.add(kid, elem)
+			} else if !kid.isDir() {
+				return ENOTDIR
+			}
+			dir = kid
+		}
+	}
+	return nil
+}
+
+// add enters n in directory d as name.
+//
+// Preconditions: fsMu is held for writing.
+func (d *inode) add(n *inode, name string) {
+	n.ino = nextIno
+	nextIno++
+	n.parent = d
+	n.name = name
+	d.kids[name] = n
+	i, _ := slices.BinarySearch(d.names, name)
+	d.names = slices.Insert(d.names, i, name)
+}
+
+func (n *inode) stat(st *Stat_t) {
+	*st = Stat_t{
+		Dev:     1,
+		Ino:     n.ino,
+		Nlink:   1,
+		Mode:    n.mode,
+		Size:    int64(len(n.data)),
+		Blksize: 4096,
+		Blocks:  (int64(len(n.data)) + 511) / 512,
+	}
+	if n.isDir() {
+		st.Nlink = 2
+	}
+}
+
+// A file is an open file description.
+type file struct {
+	refs int // descriptors naming the file, guarded by filesMu
+
+	console bool   // the console
+	node    *inode // or a file or directory of the tree
+	pipe    *pipe  // or one end of a pipe
+	writer  bool   // which end of pipe
+
+	mu  sync.Mutex // guards off
+	off int64      // the next byte of a file or entry of a directory
+}
+
+var (
+	filesMu sync.Mutex
+	console = &file{refs: 3, console: true}
+	files   = []*file{console, console, console}
+)
+
+// fdToFile returns the file fd names.
+func fdToFile(fd int) (*file, error) {
+	filesMu.Lock()
+	defer filesMu.Unlock()
+	if fd < 0 || fd >= len(files) || files[fd] == nil {
+		return nil, EBADF
+	}
+	return files[fd], nil
+}
+
+// newFD makes the lowest free descriptor name f.
+func newFD(f *file) int {
+	filesMu.Lock()
+	defer filesMu.Unlock()
+	f.refs++
+	for fd, g := range files {
+		if g == nil {
+			files[fd] = f
+			return fd
+		}
+	}
+	files = append(files, f)
+	return len(files) - 1
+}
+
+func Open(path string, openmode int, perm uint32) (int, error) {
+	fsMu.RLock()
+	n, err := lookup(path)
+	fsMu.RUnlock()
+	if err == ENOENT && n != nil && openmode&O_CREAT != 0 {
+		return -1, EROFS
+	}
+	if err != nil {
+		return -1, err
+	}
+	if openmode&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL {
+		return -1, EEXIST
+	}
+	if openmode&O_DIRECTORY != 0 && !n.isDir() {
+		return -1, ENOTDIR
+	}
+	if openmode&O_ACCMODE != O_RDONLY || openmode&O_TRUNC != 0 {
+		if n.isDir() {
+			return -1, EISDIR
+		}
+		return -1, EROFS
+	}
+	return newFD(&file{node: n}), nil
+}
+
+func Close(fd int) error {
+	filesMu.Lock()
+	defer filesMu.Unlock()
+	if fd < 0 || fd >= len(files) || files[fd] == nil {
+		return EBADF
+	}
+	f := files[fd]
+	files[fd] = nil
+	f.refs--
+	if f.refs == 0 && f.pipe != nil {
+		f.pipe.close(f.writer)
+	}
+	return nil
+}
+
+func CloseOnExec(fd int) {}
+
+func SetNonblock(fd int, nonblocking bool) error {
+	if _, err := fdToFile(fd); err != nil {
+		return err
+	}
+	if nonblocking {
+		return ENOSYS
+	}
+	return nil
+}
+
+func Dup(fd int) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return -1, err
+	}
+	return newFD(f), nil
+}
+
+func Read(fd int, b []byte) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case f.console:
+		return 0, nil
+	case f.pipe != nil:
+		if f.writer {
+			return 0, EBADF
+		}
+		return f.pipe.read(b), nil
+	case f.node.isDir():
+		return 0, EISDIR
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := f.node.readAt(b, f.off)
+	f.off += int64(n)
+	return n, nil
+}
+
+func (n *inode) readAt(b []byte, off int64) int {
+	if off >= int64(len(n.data)) {
+		return 0
+	}
+	return copy(b, n.data[off:])
+}
+
+func Write(fd int, b []byte) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case f.console:
+		consoleWrite(b)
+		return len(b), nil
+	case f.pipe != nil:
+		if !f.writer {
+			return 0, EBADF
+		}
+		return f.pipe.write(b)
+	}
+	return 0, EBADF
+}
+
+func Pread(fd int, b []byte, offset int64) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case f.node == nil:
+		return 0, ESPIPE
+	case f.node.isDir():
+		return 0, EISDIR
+	case offset < 0:
+		return 0, EINVAL
+	}
+	return f.node.readAt(b, offset), nil
+}
+
+func Pwrite(fd int, b []byte, offset int64) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	if f.node == nil {
+		return 0, ESPIPE
+	}
+	return 0, EBADF
+}
+
+// Seek moves the offset of a file. In a directory the offset counts
+// entries.
+func Seek(fd int, offset int64, whence int) (int64, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	if f.node == nil {
+		return 0, ESPIPE
+	}
+	fsMu.RLock()
+	end := len(f.node.data)
+	if f.node.isDir() {
+		end = len(f.node.names)
+	}
+	fsMu.RUnlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch whence {
+	case SEEK_SET:
+	case SEEK_CUR:
+		offset += f.off
+	case SEEK_END:
+		offset += int64(end)
+	default:
+		return 0, EINVAL
+	}
+	if offset < 0 {
+		return 0, EINVAL
+	}
+	f.off = offset
+	return offset, nil
+}
+
+// ReadDirent fills buf with the records of directory entries (see
+// Dirent) from the offset on, "." and ".." left out.
+func ReadDirent(fd int, buf []byte) (int, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return 0, err
+	}
+	if f.node == nil || !f.node.isDir() {
+		return 0, ENOTDIR
+	}
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.node
+	n := 0
+	for f.off < int64(len(d.names)) {
+		name := d.names[f.off]
+		m := putDirent(buf[n:], d.kids[name], f.off+1, name)
+		if m == 0 {
+			if n == 0 {
+				return 0, EINVAL
+			}
+			break
+		}
+		n += m
+		f.off++
+	}
+	return n, nil
+}
+
+// putDirent writes the record of entry name, inode n, to b and returns
+// its length, or 0 if b is too short.
+func putDirent(b []byte, n *inode, next int64, name string) int {
+	namoff := int(unsafe.Offsetof(Dirent{}.Name))
+	reclen := (namoff + len(name) + 1 + 7) &^ 7
+	if reclen > len(b) {
+		return 0
+	}
+	b = b[:reclen]
+	clear(b)
+	putInt(b[unsafe.Offsetof(Dirent{}.Ino):], n.ino, 8)
+	putInt(b[unsafe.Offsetof(Dirent{}.Off):], uint64(next), 8)
+	putInt(b[unsafe.Offsetof(Dirent{}.Reclen):], uint64(reclen), 2)
+	b[unsafe.Offsetof(Dirent{}.Type)] = DT_REG
+	if n.isDir() {
+		b[unsafe.Offsetof(Dirent{}.Type)] = DT_DIR
+	}
+	copy(b[namoff:], name)
+	return reclen
+}
+
+// putInt stores the size low bytes of v in b, little-endian as on amd64.
+func putInt(b []byte, v uint64, size int) {
+	for i := range size {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+
+func Stat(path string, st *Stat_t) error {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	n, err := lookup(path)
+	if err != nil {
+		return err
+	}
+	n.stat(st)
+	return nil
+}
+
+// Lstat is Stat: the tree has no symbolic links.
+func Lstat(path string, st *Stat_t) error {
+	return Stat(path, st)
+}
+
+func Fstat(fd int, st *Stat_t) error {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.console:
+		*st = Stat_t{Nlink: 1, Mode: S_IFCHR | 0o620, Blksize: 4096}
+	case f.pipe != nil:
+		*st = Stat_t{Nlink: 1, Mode: S_IFIFO | 0o600, Blksize: 4096}
+	default:
+		fsMu.RLock()
+		f.node.stat(st)
+		fsMu.RUnlock()
+	}
+	return nil
+}
+
+// change returns the error of changing the existing file at path:
+// EROFS, or why path names no file.
+func change(path string) error {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	if _, err := lookup(path); err != nil {
+		return err
+	}
+	return EROFS
+}
+
+// create returns the error of making a file at path: EROFS, EEXIST, or
+// why the directory to hold it is missing.
+func create(path string) error {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	n, err := lookup(path)
+	switch {
+	case err == nil:
+		return EEXIST
+	case err == ENOENT && n != nil:
+		return EROFS
+	}
+	return err
+}
+
+func Mkdir(path string, perm uint32) error        { return create(path) }
+func Unlink(path string) error                    { return change(path) }
+func Rmdir(path string) error                     { return change(path) }
+func Chmod(path string, mode uint32) error        { return change(path) }
+func Chown(path string, uid, gid int) error       { return change(path) }
+func Lchown(path string, uid, gid int) error      { return change(path) }
+func Truncate(path string, length int64) error    { return change(path) }
+func UtimesNano(path string, ts []Timespec) error { return change(path) }
+func Symlink(path, link string) error             { return create(link) }
+
+func Rename(from, to string) error {
+	if err := change(from); err != EROFS {
+		return err
+	}
+	if err := create(to); err != EEXIST {
+		return err
+	}
+	return EROFS
+}
+
+func Link(path, link string) error {
+	if err := change(path); err != EROFS {
+		return err
+	}
+	return create(link)
+}
+
+func Readlink(path string, buf []byte) (n int, err error) {
+	if err := change(path); err != EROFS {
+		return 0, err
+	}
+	return 0, EINVAL
+}
+
+// changeFD returns the error of changing the file fd names.
+func changeFD(fd int) error {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return err
+	}
+	if f.node == nil {
+		return EINVAL
+	}
+	return EROFS
+}
+
+func Fchmod(fd int, mode uint32) error     { return changeFD(fd) }
+func Fchown(fd int, uid, gid int) error    { return changeFD(fd) }
+func Ftruncate(fd int, length int64) error { return changeFD(fd) }
+
+func Fsync(fd int) error {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return err
+	}
+	if f.pipe != nil {
+		return EINVAL
+	}
+	return nil
+}
+
+const ImplementsGetwd = true
+
+func Getwd() (string, error) {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	if cwd == root {
+		return "/", nil
+	}
+	wd := ""
+	for n := cwd; n != root; n = n.parent {
+		wd = "/" + n.name + wd
+	}
+	return wd, nil
+}
+
+func Getcwd(buf []byte) (n int, err error) {
+	wd, _ := Getwd()
+	if len(wd)+1 > len(buf) {
+		return 0, ERANGE
+	}
+	n = copy(buf, wd)
+	buf[n] = 0
+	return n, nil
+}
+
+func Chdir(path string) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := lookup(path)
+	if err != nil {
+		return err
+	}
+	if !n.isDir() {
+		return ENOTDIR
+	}
+	cwd = n
+	return nil
+}
+
+func Fchdir(fd int) error {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return err
+	}
+	if f.node == nil || !f.node.isDir() {
+		return ENOTDIR
+	}
+	fsMu.Lock()
+	cwd = f.node
+	fsMu.Unlock()
+	return nil
+}
+
+// A pipe carries bytes from its write end to its read end through a
+// buffer of pipeSize bytes, with the blocking semantics of a Unix pipe.
+type pipe struct {
+	mu      sync.Mutex
+	changed sync.Cond // signalled when buf or an end's state changes
+	buf     []byte
+	rclosed bool
+	wclosed bool
+}
+
+// pipeSize is the capacity of a pipe, Linux's default.
+const pipeSize = 64 << 10
+
+func Pipe(p []int) error {
+	if len(p) != 2 {
+		return EINVAL
+	}
+	pp := &pipe{buf: make([]byte, 0, pipeSize)}
+	pp.changed.L = &pp.mu
+	p[0] = newFD(&file{pipe: pp})
+	p[1] = newFD(&file{pipe: pp, writer: true})
+	return nil
+}
+
+// read waits for data or the closing of the write end.
+func (p *pipe) read(b []byte) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.buf) == 0 && !p.wclosed && len(b) > 0 {
+		p.changed.Wait()
+	}
+	n := copy(b, p.buf)
+	p.buf = p.buf[:copy(p.buf, p.buf[n:])]
+	p.changed.Broadcast()
+	return n
+}
+
+// write waits until all of b is in the buffer or the read end closes.
+func (p *pipe) write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for {
+		if p.rclosed {
+			return n, EPIPE
+		}
+		if n == len(b) {
+			return n, nil
+		}
+		if len(p.buf) == pipeSize {
+			p.changed.Wait()
+			continue
+		}
+		m := copy(p.buf[len(p.buf):pipeSize], b[n:])
+		p.buf = p.buf[:len(p.buf)+m]
+		n += m
+		p.changed.Broadcast()
+	}
+}
+
+func (p *pipe) close(writer bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if writer {
+		p.wclosed = true
+	} else {
+		p.rclosed = true
+		p.buf = nil
+	}
+	p.changed.Broadcast()
+}
