@@ -53,7 +53,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system bench-boot clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -63,6 +63,7 @@ help:
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
 	@echo 'make test         host tests, bare-metal tests in QEMU, system tests'
+	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make clean        remove $(BUILD)/'
 
@@ -128,11 +129,20 @@ test-clk: toolchain
 	fi; \
 	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; \
 	else echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; fi
+	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
+	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./kernel/baremetal
 
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
+
+# The Go standard library's own tests, run on clk (scripts/stdtest). Long:
+# not part of `make test`. STD_PKGS narrows the list.
+STD_PKGS ?=
+test-std: deps toolchain
+	$(call header,the standard library's tests on bare metal)
+	$(GO) run ./scripts/stdtest -skips $(STD_PKGS)
 
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)

@@ -2,7 +2,7 @@
 # deps.sh installs the Debian packages that building, booting and testing clk
 # need: QEMU, GRUB for BIOS and UEFI with grub-mkrescue's helpers (xorriso,
 # mtools), the OVMF firmware, make, patch (the toolchain build applies
-# rt/upstream.patch), CA certificates (the Go module proxy is reached over
+# rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
 # image/systest/testdata). Go itself is not a Debian package here: see README.
 #
@@ -22,6 +22,7 @@ binutils ld
 ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
 make make
 patch patch
+cpio cpio
 ca-certificates /etc/ssl/certs/ca-certificates.crt'
 
 missing=()

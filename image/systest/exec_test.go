@@ -75,7 +75,11 @@ func TestExecPassesArgumentsAndEnvironmentEncoded(t *testing.T) {
 	elf := standIn(t)
 	env := execEnv("GOTRACEBACK=all", "GODEBUG=gctrace=1 madvdontneed=1", "EXTRA=yes", "CLK_EXEC_ENV=EXTRA")
 	r := runExec(t, env, elf, "-test.run=^TestX$", "a b", "ü%", "--", "x=y,z", "0")
-	want := "cmdline: GOTRACEBACK=all GODEBUG=gctrace=1%20madvdontneed=1 EXTRA=yes -- fake.elf " +
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "cmdline: PWD=" + wd + " GOTRACEBACK=all GODEBUG=gctrace=1%20madvdontneed=1 EXTRA=yes -- fake.elf " +
 		"-test.run=%5ETestX%24 a%20b %C3%BC%25 -- x=y,z 0\n"
 	if r.stdout != want || r.status != 0 {
 		t.Errorf("wrapper printed %q and exited %d, want %q and 0\nstderr: %s", r.stdout, r.status, want, r.stderr)

@@ -292,3 +292,42 @@ func TestASpinningGoroutineDoesNotStarveOthers(t *testing.T) {
 		t.Fatalf("three 10ms sleeps and a GC took %v next to a spinning goroutine", d)
 	}
 }
+
+// TestHeapGrowsPastFourGiB allocates and writes 5 GiB in 64 MiB pieces,
+// collects garbage, and reads everything back. It needs a machine with more
+// than 6 GiB (make test runs it with CLK_QEMU_MEM=8G).
+func TestHeapGrowsPastFourGiB(t *testing.T) {
+	total, _, _ := x86.Memory()
+	if total < 6<<30 {
+		t.Skipf("the machine has %d MiB; this test needs more than 6 GiB", total>>20)
+	}
+	const piece = 64 << 20
+	const n = 5 << 30 / piece
+	chunks := make([][]uint64, n)
+	for i := range chunks {
+		c := make([]uint64, piece/8)
+		for j := 0; j < len(c); j += 512 { // one word in every 4 KiB page
+			c[j] = uint64(i)<<32 | uint64(j)
+		}
+		chunks[i] = c
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapAlloc < 5<<30 {
+		t.Fatalf("HeapAlloc = %d MiB with 5 GiB live", ms.HeapAlloc>>20)
+	}
+	for i, c := range chunks {
+		for j := 0; j < len(c); j += 512 {
+			if c[j] != uint64(i)<<32|uint64(j) {
+				t.Fatalf("chunk %d word %d = %#x after GC", i, j, c[j])
+			}
+		}
+	}
+	// Below 4 GiB a PC has at most 3 GiB of RAM: 5 GiB in use means the
+	// frame allocator handed out memory from above 4 GiB.
+	if _, used, _ := x86.Memory(); used < 5<<30 {
+		t.Errorf("physical memory in use = %d MiB with 5 GiB of heap live", used>>20)
+	}
+	runtime.KeepAlive(chunks)
+}

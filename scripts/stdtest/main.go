@@ -1,0 +1,201 @@
+// Command stdtest runs the Go standard library's own tests on clk and prints
+// a table: package, passed, failed and skipped tests, and time.
+//
+// Each package's test binary is built with the GOOS=clk toolchain
+// (scripts/clk-go) and booted under QEMU by scripts/go_clk_amd64_exec,
+// which gives it the package directory's files (testdata included) as a
+// read-only file system. Tests run with -short, as Go's builders do on slow
+// machines. With -skips it also lists every skipped test with the reason the
+// test gave.
+//
+// Usage: go run ./scripts/stdtest [-skips] [-timeout 10m] [pkg ...]
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Packages is the default list, grown as more pass.
+var Packages = []string{
+	"bufio", "bytes", "cmp", "compress/flate", "compress/gzip", "compress/zlib",
+	"container/heap", "container/list", "container/ring", "context",
+	"crypto/aes", "crypto/cipher", "crypto/ed25519", "crypto/hmac", "crypto/md5",
+	"crypto/sha1", "crypto/sha256", "crypto/sha512", "crypto/subtle",
+	"encoding/base32", "encoding/base64", "encoding/binary", "encoding/csv",
+	"encoding/hex", "encoding/json", "encoding/pem", "errors", "fmt",
+	"hash/adler32", "hash/crc32", "hash/crc64", "hash/fnv", "html",
+	"index/suffixarray", "iter", "maps", "math", "math/big", "math/bits",
+	"math/cmplx", "math/rand/v2", "path", "regexp", "regexp/syntax", "slices",
+	"sort", "strconv", "strings", "sync", "sync/atomic", "text/tabwriter",
+	"time", "unicode", "unicode/utf16", "unicode/utf8", "unique",
+}
+
+// event is one line of test2json output.
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Elapsed float64
+	Output  string
+}
+
+type result struct {
+	pkg              string
+	pass, fail, skip int
+	elapsed          time.Duration
+	status           string // ok, FAIL, or why the package did not run
+	skips            map[string]string
+	lastOutput       map[string]string
+}
+
+func main() {
+	skips := flag.Bool("skips", false, "list skipped tests with their reasons")
+	timeout := flag.Duration("timeout", 10*time.Minute, "per-package test timeout")
+	flag.Parse()
+	pkgs := flag.Args()
+	if len(pkgs) == 0 {
+		pkgs = Packages
+	}
+	root, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stdtest:", err)
+		os.Exit(2)
+	}
+	var results []*result
+	failed := false
+	for _, pkg := range pkgs {
+		fmt.Fprintf(os.Stderr, "stdtest: %s\n", pkg)
+		r := run(root, pkg, *timeout)
+		results = append(results, r)
+		failed = failed || r.status != "ok"
+	}
+
+	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "package\tpass\tfail\tskip\ttime\tstatus\t")
+	var tp, tf, ts int
+	var tt time.Duration
+	for _, r := range results {
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%.1fs\t%s\t\n", r.pkg, r.pass, r.fail, r.skip, r.elapsed.Seconds(), r.status)
+		tp, tf, ts, tt = tp+r.pass, tf+r.fail, ts+r.skip, tt+r.elapsed
+	}
+	fmt.Fprintf(w, "%d packages\t%d\t%d\t%d\t%.1fs\t\t\n", len(results), tp, tf, ts, tt.Seconds())
+	w.Flush()
+	if *skips {
+		fmt.Println("\nskipped tests:")
+		for _, r := range results {
+			names := make([]string, 0, len(r.skips))
+			for n := range r.skips {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				fmt.Printf("  %s.%s: %s\n", r.pkg, n, r.skips[n])
+			}
+		}
+	}
+	fmt.Printf("%d passed, %d failed, %d skipped\n", tp, tf, ts)
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func repoRoot() (string, error) {
+	exe, err := filepath.Abs(".")
+	if err != nil {
+		return "", err
+	}
+	for dir := exe; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "scripts/clk-go")); err == nil {
+			return dir, nil
+		}
+		if dir == filepath.Dir(dir) {
+			return "", fmt.Errorf("run from inside the clk repository")
+		}
+	}
+}
+
+func run(root, pkg string, timeout time.Duration) *result {
+	r := &result{pkg: pkg, status: "ok", skips: map[string]string{}, lastOutput: map[string]string{}}
+	cmd := exec.Command(filepath.Join(root, "scripts/clk-go"), "test", "-json", "-short", "-count=1",
+		"-timeout", timeout.String(), pkg)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("CLK_EXEC_TIMEOUT=%d", int(timeout.Seconds())+60))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		r.status = err.Error()
+		return r
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		r.status = err.Error()
+		return r
+	}
+	r.read(out)
+	err = cmd.Wait()
+	if r.elapsed == 0 {
+		r.elapsed = time.Since(start)
+	}
+	if err != nil && r.status == "ok" {
+		r.status = "FAIL"
+		if r.pass+r.fail+r.skip == 0 {
+			r.status = "did not run: " + firstLine(stderr.String())
+		}
+	}
+	return r
+}
+
+func (r *result) read(out io.Reader) {
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e event
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue
+		}
+		if e.Test == "" {
+			if e.Action == "pass" || e.Action == "fail" {
+				r.elapsed = time.Duration(e.Elapsed * float64(time.Second))
+				if e.Action == "fail" {
+					r.status = "FAIL"
+				}
+			}
+			continue
+		}
+		if strings.Contains(e.Test, "/") {
+			continue // count top-level tests only
+		}
+		switch e.Action {
+		case "output":
+			if s := strings.TrimSpace(e.Output); s != "" && !strings.HasPrefix(s, "---") && !strings.HasPrefix(s, "===") {
+				r.lastOutput[e.Test] = s
+			}
+		case "pass":
+			r.pass++
+		case "fail":
+			r.fail++
+		case "skip":
+			r.skip++
+			r.skips[e.Test] = r.lastOutput[e.Test]
+		}
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
