@@ -109,11 +109,12 @@ endif
 
 test: deps toolchain test-host test-clk test-system
 
-# CLK_GOROOT lets host tests that build GOOS=clk programs (kernel/baremetal)
+# -count=1: the tests exercise scripts and QEMU, which go test's cache does
+# not see. CLK_GOROOT lets host tests that build GOOS=clk programs (kernel/baremetal)
 # find the toolchain.
 test-host: toolchain
 	$(call header,host tests: go test ./...)
-	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test $(TESTFLAGS) ./...
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 
 # Every package under $(CLK_DIRS) that builds for GOOS=clk, each test binary
 # booted in QEMU by scripts/go_clk_amd64_exec. One at a time (-p 1): the

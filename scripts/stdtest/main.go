@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -72,25 +71,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "stdtest:", err)
 		os.Exit(2)
 	}
+	// Rows go out as packages finish: a whole run takes long under TCG.
+	const row = "%-20s %6v %6v %6v %9v  %s\n"
+	fmt.Printf(row, "package", "pass", "fail", "skip", "time", "status")
 	var results []*result
 	failed := false
+	var tp, tf, ts int
+	var tt time.Duration
 	for _, pkg := range pkgs {
-		fmt.Fprintf(os.Stderr, "stdtest: %s\n", pkg)
 		r := run(root, pkg, *timeout)
 		results = append(results, r)
 		failed = failed || r.status != "ok"
-	}
-
-	w := tabwriter.NewWriter(os.Stdout, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "package\tpass\tfail\tskip\ttime\tstatus\t")
-	var tp, tf, ts int
-	var tt time.Duration
-	for _, r := range results {
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%.1fs\t%s\t\n", r.pkg, r.pass, r.fail, r.skip, r.elapsed.Seconds(), r.status)
+		fmt.Printf(row, r.pkg, r.pass, r.fail, r.skip, fmt.Sprintf("%.1fs", r.elapsed.Seconds()), r.status)
 		tp, tf, ts, tt = tp+r.pass, tf+r.fail, ts+r.skip, tt+r.elapsed
 	}
-	fmt.Fprintf(w, "%d packages\t%d\t%d\t%d\t%.1fs\t\t\n", len(results), tp, tf, ts, tt.Seconds())
-	w.Flush()
+	fmt.Printf(row, fmt.Sprintf("%d packages", len(results)), tp, tf, ts, fmt.Sprintf("%.1fs", tt.Seconds()), "")
 	if *skips {
 		fmt.Println("\nskipped tests:")
 		for _, r := range results {

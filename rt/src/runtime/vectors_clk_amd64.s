@@ -23,6 +23,17 @@
 
 #define MSR_FS_BASE 0xc0000100
 
+// SAVE_REGS pushes the general registers in the order clkTrapFrame lists
+// them in reverse; RESTORE_REGS_IRET pops them, drops the vector and error
+// code, and returns from the interrupt.
+#define SAVE_REGS \
+	PUSHQ AX; PUSHQ BX; PUSHQ CX; PUSHQ DX; PUSHQ SI; PUSHQ DI; PUSHQ BP; \
+	PUSHQ R8; PUSHQ R9; PUSHQ R10; PUSHQ R11; PUSHQ R12; PUSHQ R13; PUSHQ R14; PUSHQ R15
+#define RESTORE_REGS_IRET \
+	POPQ R15; POPQ R14; POPQ R13; POPQ R12; POPQ R11; POPQ R10; POPQ R9; POPQ R8; \
+	POPQ BP; POPQ DI; POPQ SI; POPQ DX; POPQ CX; POPQ BX; POPQ AX; \
+	ADDQ $16, SP; IRETQ
+
 TEXT clkIntrEntry<>(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
@@ -51,21 +62,7 @@ out:
 // SSE state, runs clkTick on the M's gsignal stack, restores g and returns
 // to the (possibly redirected) frame.
 TEXT clkTickEntry<>(SB),NOSPLIT|NOFRAME,$0
-	PUSHQ	AX
-	PUSHQ	BX
-	PUSHQ	CX
-	PUSHQ	DX
-	PUSHQ	SI
-	PUSHQ	DI
-	PUSHQ	BP
-	PUSHQ	R8
-	PUSHQ	R9
-	PUSHQ	R10
-	PUSHQ	R11
-	PUSHQ	R12
-	PUSHQ	R13
-	PUSHQ	R14
-	PUSHQ	R15
+	SAVE_REGS
 	MOVQ	$const_clkVecTimer, AX
 	LOCK
 	BTSQ	AX, runtime·clkIRQPending(SB)
@@ -107,44 +104,14 @@ TEXT clkTickEntry<>(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	AX, g(CX)
 	MOVQ	runtime·clkTickFrame(SB), SP
 tickdone:
-	POPQ	R15
-	POPQ	R14
-	POPQ	R13
-	POPQ	R12
-	POPQ	R11
-	POPQ	R10
-	POPQ	R9
-	POPQ	R8
-	POPQ	BP
-	POPQ	DI
-	POPQ	SI
-	POPQ	DX
-	POPQ	CX
-	POPQ	BX
-	POPQ	AX
-	ADDQ	$16, SP	// vector and error code
-	IRETQ
+	RESTORE_REGS_IRET
 
 // The SSE state of the context a tick interrupted (FXSAVE needs 16-byte
 // alignment, which the linker gives symbols this large).
 GLOBL	runtime·clkTickFPU(SB), NOPTR, $512
 
 TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
-	PUSHQ	AX
-	PUSHQ	BX
-	PUSHQ	CX
-	PUSHQ	DX
-	PUSHQ	SI
-	PUSHQ	DI
-	PUSHQ	BP
-	PUSHQ	R8
-	PUSHQ	R9
-	PUSHQ	R10
-	PUSHQ	R11
-	PUSHQ	R12
-	PUSHQ	R13
-	PUSHQ	R14
-	PUSHQ	R15
+	SAVE_REGS
 	MOVQ	SP, runtime·clkTrapCurFrame(SB)
 	CLD
 	// Without TLS there is no g: report without one.
@@ -166,23 +133,7 @@ TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 	TESTB	AL, AL
 	JZ	fatal
 resume:
-	POPQ	R15
-	POPQ	R14
-	POPQ	R13
-	POPQ	R12
-	POPQ	R11
-	POPQ	R10
-	POPQ	R9
-	POPQ	R8
-	POPQ	BP
-	POPQ	DI
-	POPQ	SI
-	POPQ	DX
-	POPQ	CX
-	POPQ	BX
-	POPQ	AX
-	ADDQ	$16, SP	// vector and error code
-	IRETQ
+	RESTORE_REGS_IRET
 fatal:
 	get_tls(CX)
 	MOVQ	g(CX), AX
