@@ -9,6 +9,16 @@ type BootInfo struct {
 	InitrdSize uint64
 	RSDP       [36]byte // a copy of the ACPI RSDP
 	RSDPAddr   uint64   // its physical address when the loader gave one
+	// Framebuffer is the linear framebuffer the loader set up; its Addr
+	// is 0 when there is none (PVH, or a text-mode boot).
+	Framebuffer Framebuffer
+}
+
+// Framebuffer describes a linear framebuffer.
+type Framebuffer struct {
+	Addr                 uint64
+	Pitch, Width, Height uint32
+	BitsPerPixel         uint8
 }
 
 // MemRange is one entry of the firmware's memory map (E820 types).

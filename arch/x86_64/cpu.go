@@ -19,8 +19,7 @@ type CPU struct {
 // CPUID leaves 0 and 0x80000002-4).
 func Identify() CPU {
 	var c CPU
-	maxLeaf, b, cx, d := cpuid(0, 0)
-	_ = maxLeaf
+	_, b, cx, d := cpuid(0, 0)
 	var v [12]byte
 	binary.LittleEndian.PutUint32(v[0:], b)
 	binary.LittleEndian.PutUint32(v[4:], d)

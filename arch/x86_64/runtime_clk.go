@@ -32,6 +32,9 @@ func bootInitrd() (base, size uint64)
 //go:linkname bootRSDP runtime.clkBootRSDP
 func bootRSDP() (rsdp [36]byte, addr uint64)
 
+//go:linkname bootFramebuffer runtime.clkBootFramebuffer
+func bootFramebuffer() (addr uint64, pitch, width, height uint32, bpp uint8)
+
 //go:linkname memUsage runtime.clkMemUsage
 func memUsage() (total, used, free uint64)
 
@@ -61,6 +64,8 @@ func Boot() BootInfo {
 	}
 	b.InitrdBase, b.InitrdSize = bootInitrd()
 	b.RSDP, b.RSDPAddr = bootRSDP()
+	fb := &b.Framebuffer
+	fb.Addr, fb.Pitch, fb.Width, fb.Height, fb.BitsPerPixel = bootFramebuffer()
 	return b
 }
 

@@ -61,9 +61,9 @@ func routeISA(tables *acpi.Tables, irq uint8, vector uint8) error {
 		return err
 	}
 	o := madt.ISA(irq)
-	for _, io := range madt.IOAPICs {
-		a := x86.NewIOAPIC(x86.MMIO(io.Addr), io.GSIBase)
-		if o.GSI >= io.GSIBase && o.GSI < io.GSIBase+uint32(a.Lines()) {
+	for _, ia := range madt.IOAPICs {
+		a := x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase)
+		if o.GSI >= ia.GSIBase && o.GSI < ia.GSIBase+uint32(a.Lines()) {
 			return a.Route(o.GSI, vector, 0, o.ActiveLow(), o.Level())
 		}
 	}

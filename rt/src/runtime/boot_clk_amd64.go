@@ -55,7 +55,7 @@ type clkBootRecord struct {
 type clkFramebuffer struct {
 	addr                 uint64
 	pitch, width, height uint32
-	bpp, kind            uint8
+	bpp                  uint8
 }
 
 var clkBoot clkBootRecord
@@ -156,7 +156,6 @@ func clkParseMultiboot2(info uintptr) {
 			fb.width = *(*uint32)(unsafe.Pointer(p + 20))
 			fb.height = *(*uint32)(unsafe.Pointer(p + 24))
 			fb.bpp = *(*uint8)(unsafe.Pointer(p + 28))
-			fb.kind = *(*uint8)(unsafe.Pointer(p + 29))
 		case mb2TagACPIOld, mb2TagACPINew:
 			n := int(size - 8)
 			if n > len(clkBoot.rsdp) {

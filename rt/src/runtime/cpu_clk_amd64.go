@@ -61,11 +61,10 @@ const (
 type clkTSS [104]byte
 
 var (
-	clkGDT   [7]uint64
-	clkTSS0  clkTSS
-	clkIDT   [256][2]uint64
-	clkIST   [4][clkISTSize]byte
-	clkIDTOK bool
+	clkGDT  [7]uint64
+	clkTSS0 clkTSS
+	clkIDT  [256][2]uint64
+	clkIST  [4][clkISTSize]byte
 
 	// clkDescPtr is the 10-byte operand of LGDT and LIDT.
 	clkDescPtr [2]uint64
@@ -111,7 +110,6 @@ func clkCPUInit() {
 		clkIDT[v][1] = h >> 32
 	}
 	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
-	clkIDTOK = true
 
 	clkPICDisable()
 	clkLAPICInit()
@@ -149,13 +147,10 @@ func clkPICDisable() {
 const (
 	msrAPICBase     = 0x1b
 	apicBaseEnable  = 1 << 11
-	lapicID         = 0x20
 	lapicTPR        = 0x80
 	lapicEOI        = 0xb0
 	lapicSVR        = 0xf0
 	lapicLVTTimer   = 0x320
-	lapicLVTLINT0   = 0x350
-	lapicLVTLINT1   = 0x360
 	lapicLVTError   = 0x370
 	lapicTimerInit  = 0x380
 	lapicTimerCount = 0x390
@@ -163,7 +158,6 @@ const (
 	lapicSVREnable  = 1 << 8
 	lapicMasked     = 1 << 16
 	lapicDivBy1     = 0xb
-	lapicNMI        = 4 << 8
 )
 
 // clkLAPICBase is the local APIC's address; the interrupt stubs read it to

@@ -4,7 +4,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
 
 // The runtime's interface to the clk kernel.
 //
@@ -24,16 +27,11 @@ import "unsafe"
 //go:linkname clkMemUsage
 //go:linkname clkSetTrapHook
 //go:linkname clkClockRates
-//go:linkname clkLAPICAddr
+//go:linkname clkBootFramebuffer
 
 // clkIRQCountOf reports how many interrupts vector v has taken.
 func clkIRQCountOf(v uint8) uint64 {
-	return atomicLoad64(&clkIRQCount[v])
-}
-
-//go:nosplit
-func atomicLoad64(p *uint64) uint64 {
-	return *(*uint64)(noescape(unsafe.Pointer(p)))
+	return atomic.Load64(&clkIRQCount[v])
 }
 
 // clkBootLoader names the loader that started the machine.
@@ -89,7 +87,9 @@ func clkClockRates() (tscHz, lapicHz uint64) {
 	return clkTSCHz, clkLAPICHz
 }
 
-// clkLAPICAddr returns the local APIC's address (identity-mapped).
-func clkLAPICAddr() uintptr {
-	return clkLAPICBase
+// clkBootFramebuffer describes the linear framebuffer the loader set up;
+// addr is 0 when there is none.
+func clkBootFramebuffer() (addr uint64, pitch, width, height uint32, bpp uint8) {
+	fb := &clkBoot.fb
+	return fb.addr, fb.pitch, fb.width, fb.height, fb.bpp
 }

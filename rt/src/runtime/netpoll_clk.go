@@ -42,8 +42,6 @@ func netpollclose(fd uintptr) int32 { return 0 }
 
 func netpollarm(pd *pollDesc, mode int) {}
 
-const _ENOSYS = 38
-
 // netpollBreak wakes the thread blocked in netpoll.
 func netpollBreak() {
 	atomic.Store(&clkNetpollBroken, 1)

@@ -149,8 +149,7 @@ func read(fd int32, p unsafe.Pointer, n int32) int32 { return -_EBADF }
 const (
 	_ENOENT = 2
 	_EBADF  = 9
-	_EAGAIN = 11
-	_ENOMEM = 12
+	_ENOSYS = 38
 )
 
 // exit ends the program: it reports code to the machine's exit device and
