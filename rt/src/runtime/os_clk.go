@@ -50,9 +50,11 @@ func goenvs() {
 	goenvs_unix()
 }
 
-// getCPUCount reports the CPUs the scheduler may use: the boot CPU.
+// getCPUCount reports the CPUs the scheduler may use: those the MADT
+// lists (clkFindCPUs), which clkStartCPUs brings up during the runtime's
+// initialisation.
 func getCPUCount() int32 {
-	return 1
+	return int32(clkNCPU)
 }
 
 func readRandom(r []byte) int {
@@ -199,20 +201,14 @@ func semacreate(mp *m) {}
 //
 //go:nosplit
 func semasleep(ns int64) int32 {
-	mp := getg().m
 	deadline := int64(0)
 	if ns >= 0 {
 		deadline = nanotime() + ns
 	}
-	for {
-		if clkSemaTake(mp) {
-			return 0
-		}
-		if deadline != 0 && nanotime() >= deadline {
-			return -1
-		}
-		clkThreadBlock(&mp.mOS.thread, deadline)
+	if clkSemaWait(getg().m, deadline) {
+		return 0
 	}
+	return -1
 }
 
 //go:nosplit
