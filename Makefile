@@ -20,7 +20,7 @@ ISO := $(BUILD)/clk.iso
 
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
-QEMU_SMP ?= 1
+QEMU_SMP ?= 2
 QEMU_ACCEL ?= tcg
 # Extra QEMU arguments, e.g. QEMU_FLAGS="-s -S" to wait for GDB on :1234.
 QEMU_FLAGS ?=

@@ -97,9 +97,22 @@ const (
 	_SIGFPE  = 0x8
 )
 
-const preemptMSupported = false
+const preemptMSupported = true
 
-func preemptM(mp *m) {}
+// preemptM asks the CPU running mp's thread to preempt mp's goroutine if
+// it was asked to stop (gp.preempt), without waiting for its next tick: an
+// IPI whose stub runs clkPreemptIPI, as a signal does on Unix. A thread
+// that is not running needs nothing; one that moves meanwhile is caught by
+// its next tick.
+func preemptM(mp *m) {
+	t := &mp.mOS.thread
+	if atomic.Load(&t.state) != clkThreadRunning {
+		return
+	}
+	if cpu := (*clkCPU)(unsafe.Pointer(atomic.Loaduintptr(&t.cpu))); cpu != nil {
+		clkSendIPI(cpu.apicID, clkVecPreempt)
+	}
+}
 
 // sigpanic is where a CPU exception that Go defines as a run-time panic
 // lands; clkTrapToPanic arranges the call, as a Unix signal handler does.

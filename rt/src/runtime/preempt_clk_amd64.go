@@ -56,6 +56,18 @@ func clkTick(f *clkTrapFrame, gp *g) {
 	}
 }
 
+// clkPreemptIPI runs, like clkTick, on the gsignal stack of the M whose
+// thread the preemption IPI interrupted: it preempts gp if someone asked.
+//
+//go:nowritebarrierrec
+func clkPreemptIPI(f *clkTrapFrame, gp *g) {
+	mp := gp.m
+	if f.cs&3 != 0 || gp != mp.curg || mp.p == 0 || !gp.preempt {
+		return
+	}
+	clkTickPreempt(f, gp, nanotime())
+}
+
 // clkTickPreempt preempts gp if it has held its P for a whole slice or
 // someone asked for it (a stop of the world, a GC scan), injecting a call of
 // asyncPreempt when f is at an asynchronous safe point.
@@ -73,9 +85,10 @@ func clkTickPreempt(f *clkTrapFrame, gp *g, now int64) {
 	st := &clkTickSched[pp.id]
 	if st.schedtick != pp.schedtick {
 		st.schedtick, st.since = pp.schedtick, now
-		return
-	}
-	if now-st.since < clkSliceNS && !gp.preempt {
+		if !gp.preempt {
+			return
+		}
+	} else if now-st.since < clkSliceNS && !gp.preempt {
 		return
 	}
 	gp.preempt = true

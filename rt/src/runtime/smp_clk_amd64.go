@@ -16,9 +16,10 @@ import (
 // GOMAXPROCS defaults to the number of CPUs.
 //
 // Each CPU has its own GDT (for its own TSS), TSS and interrupt stacks; the
-// IDT is shared. Other CPUs are reached with IPIs on two vectors: clkVecWake
-// (a halted CPU has work) and clkVecShootdown (flush the TLB after a page
-// was unmapped, before its frame is reused).
+// IDT is shared. Other CPUs are reached with IPIs on three vectors:
+// clkVecWake (a halted CPU has work), clkVecShootdown (flush the TLB after a
+// page was unmapped, before its frame is reused) and clkVecPreempt
+// (preemptM: look at the running goroutine now, not at the next tick).
 
 // clkMaxCPUs bounds the CPUs clk uses; more are left halted.
 const clkMaxCPUs = 64
@@ -27,6 +28,7 @@ const clkMaxCPUs = 64
 const (
 	clkVecWake      = 0xd0
 	clkVecShootdown = 0xd1
+	clkVecPreempt   = 0xd2
 )
 
 // clkCPU is one CPU's own state.

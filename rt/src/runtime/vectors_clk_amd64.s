@@ -72,62 +72,71 @@ out:
 #define clkFrameSize (clkFrameWords*8)
 #define GSIG_LOCALS (32+512)
 
+// SIGNAL_LIKE_ENTRY is the body of the timer stub and of the preemption
+// IPI's: latch and count vec, signal end of interrupt, and run fn(frame, g)
+// as described above.
+#define SIGNAL_LIKE_ENTRY(vec, fn) \
+	SAVE_REGS; \
+	MOVQ	$vec, AX; \
+	LOCK; \
+	BTSQ	AX, runtime·clkIRQPending(SB); \
+	LOCK; \
+	INCQ	runtime·clkIRQCount+((vec)*8)(SB); \
+	LOCK; \
+	INCL	runtime·clkIRQSeq(SB); \
+	MOVQ	runtime·clkLAPICBase(SB), BX; \
+	MOVL	$0, const_lapicEOI(BX); \
+	CLD; \
+	MOVL	$MSR_FS_BASE, CX; \
+	RDMSR; \
+	SHLQ	$32, DX; \
+	ORQ	DX, AX; \
+	JZ	tickdone; \
+	get_tls(CX); \
+	MOVQ	g(CX), AX; \
+	TESTQ	AX, AX; \
+	JZ	tickdone; \
+	MOVQ	g_m(AX), BX; \
+	TESTQ	BX, BX; \
+	JZ	tickdone; \
+	MOVQ	m_gsignal(BX), DX; \
+	TESTQ	DX, DX; \
+	JZ	tickdone; \
+	CMPQ	AX, DX; \
+	JEQ	tickdone; \
+	MOVQ	(g_stack+stack_hi)(DX), DI; \
+	ANDQ	$~15, DI; \
+	SUBQ	$clkFrameSize, DI; \
+	MOVQ	DI, BX; \
+	MOVQ	SP, SI; \
+	MOVQ	$clkFrameWords, CX; \
+	REP;	MOVSQ; \
+	MOVQ	BX, SP; \
+	SUBQ	$GSIG_LOCALS, SP; \
+	ANDQ	$~15, SP; \
+	FXSAVE64	32(SP); \
+	MOVQ	BX, 16(SP); \
+	MOVQ	AX, 24(SP); \
+	MOVQ	BX, 0(SP); \
+	MOVQ	AX, 8(SP); \
+	get_tls(CX); \
+	MOVQ	DX, g(CX); \
+	MOVQ	DX, R14; \
+	CALL	fn; \
+	FXRSTOR64	32(SP); \
+	get_tls(CX); \
+	MOVQ	24(SP), AX; \
+	MOVQ	AX, g(CX); \
+	MOVQ	16(SP), SP; \
+tickdone: RESTORE_REGS_IRET
+
 TEXT clkTickEntry<>(SB),NOSPLIT|NOFRAME,$0
-	SAVE_REGS
-	MOVQ	$const_clkVecTimer, AX
-	LOCK
-	BTSQ	AX, runtime·clkIRQPending(SB)
-	LOCK
-	INCQ	runtime·clkIRQCount+(const_clkVecTimer*8)(SB)
-	LOCK
-	INCL	runtime·clkIRQSeq(SB)
-	MOVQ	runtime·clkLAPICBase(SB), BX
-	MOVL	$0, const_lapicEOI(BX)
-	CLD
-	MOVL	$MSR_FS_BASE, CX
-	RDMSR
-	SHLQ	$32, DX
-	ORQ	DX, AX
-	JZ	tickdone
-	get_tls(CX)
-	MOVQ	g(CX), AX
-	TESTQ	AX, AX
-	JZ	tickdone
-	MOVQ	g_m(AX), BX
-	TESTQ	BX, BX
-	JZ	tickdone
-	MOVQ	m_gsignal(BX), DX
-	TESTQ	DX, DX
-	JZ	tickdone
-	CMPQ	AX, DX
-	JEQ	tickdone
-	// Copy the frame to the top of the gsignal stack and continue there.
-	MOVQ	(g_stack+stack_hi)(DX), DI
-	ANDQ	$~15, DI
-	SUBQ	$clkFrameSize, DI
-	MOVQ	DI, BX
-	MOVQ	SP, SI
-	MOVQ	$clkFrameWords, CX
-	REP;	MOVSQ
-	MOVQ	BX, SP
-	SUBQ	$GSIG_LOCALS, SP
-	ANDQ	$~15, SP
-	FXSAVE64	32(SP)
-	MOVQ	BX, 16(SP)
-	MOVQ	AX, 24(SP)
-	MOVQ	BX, 0(SP)
-	MOVQ	AX, 8(SP)
-	get_tls(CX)
-	MOVQ	DX, g(CX)
-	MOVQ	DX, R14
-	CALL	runtime·clkTick(SB)
-	FXRSTOR64	32(SP)
-	get_tls(CX)
-	MOVQ	24(SP), AX
-	MOVQ	AX, g(CX)
-	MOVQ	16(SP), SP
-tickdone:
-	RESTORE_REGS_IRET
+	SIGNAL_LIKE_ENTRY(const_clkVecTimer, runtime·clkTick(SB))
+
+// clkPreemptEntry serves the preemption IPI (preemptM): clkTick's check
+// for the goroutine, now instead of at the next tick.
+TEXT clkPreemptEntry<>(SB),NOSPLIT|NOFRAME,$0
+	SIGNAL_LIKE_ENTRY(const_clkVecPreempt, runtime·clkPreemptIPI(SB))
 
 // clkShootdownEntry serves the TLB shootdown IPI (smp_clk_amd64.go):
 // reload CR3, which drops every non-global TLB entry, and tell the
@@ -1066,7 +1075,7 @@ TEXT runtime·clkVecBase(SB),NOSPLIT|NOFRAME,$0
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x68; LONG $210	// PUSHQ $210
-	JMP	clkIntrEntry<>(SB)
+	JMP	clkPreemptEntry<>(SB)
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x68; LONG $211	// PUSHQ $211
