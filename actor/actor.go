@@ -68,7 +68,7 @@ type actor struct {
 
 	ready chan struct{} // closed by markReady; only the actor's goroutine uses it
 	stop  chan struct{} // closed when asked to stop (Stop or Kill)
-	done chan struct{} // closed after exit, once reason is set
+	done  chan struct{} // closed after exit, once reason is set
 
 	state     atomic.Int32 // a State
 	in, out   atomic.Uint64
