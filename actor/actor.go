@@ -341,7 +341,6 @@ func (a *actor) block(s State) {
 	a.state.Store(int32(s))
 }
 
-//
 // unblock unwinds the actor if it was killed meanwhile: Kill interrupts only
 // an actor that is Running (see requestStop), so one that leaves a wait
 // must look for itself.
