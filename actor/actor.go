@@ -518,8 +518,8 @@ func (c *Context) recv(timeout <-chan time.Time) (any, error) {
 }
 
 // Send sends msg to the actor to, as the package's Send does, counting it
-// in this actor's Out. A wait for room ends when this actor is asked to
-// stop (ErrShutdown) or killed.
+// in this actor's Out. Once this actor is asked to stop it returns
+// ErrShutdown (a wait for room ends too), and once killed it unwinds.
 func (c *Context) Send(to Ref, msg any) error {
 	c.a.markReady()
 	err := send(to, msg, waiter{self: c.a})
@@ -533,7 +533,7 @@ func (c *Context) Send(to Ref, msg any) error {
 // Out.
 func (c *Context) TrySend(to Ref, msg any) error {
 	c.a.markReady()
-	err := send(to, msg, waiter{try: true})
+	err := send(to, msg, waiter{try: true, self: c.a})
 	if err == nil {
 		c.a.out.Add(1)
 	}
@@ -587,6 +587,13 @@ func send(to Ref, msg any, w waiter) error {
 // sendCopied queues m, already a copy, waiting as w says.
 func sendCopied(to Ref, m any, w waiter) error {
 	b := to.a
+	if w.self != nil {
+		select {
+		case <-w.self.stop:
+			return w.self.stopped()
+		default:
+		}
+	}
 	var ctxDone <-chan struct{}
 	if w.ctx != nil {
 		ctxDone = w.ctx.Done()
