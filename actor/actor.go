@@ -733,8 +733,13 @@ func (a *actor) exitReason() error {
 	return a.reason
 }
 
+// minKillWait is the least time Shutdown waits for a killed actor: a kill
+// that interrupts a running actor on clk takes up to a time slice (10 ms),
+// and an emulated machine may be slow.
+const minKillWait = time.Second
+
 // Shutdown stops to as a supervisor does: Stop, wait up to timeout for it to
-// exit, then Kill it and wait as long again. It returns the exit reason,
+// exit, then Kill it and wait as long again (at least a second). It returns the exit reason,
 // or an error wrapping ErrTimeout when the actor did not exit (possible
 // only off clk, for an actor that ignores its Context).
 func Shutdown(to Ref, timeout time.Duration) error {
@@ -758,7 +763,7 @@ func Shutdown(to Ref, timeout time.Duration) error {
 		}
 		return err
 	}
-	if exitedWithin(to.a, timeout) {
+	if exitedWithin(to.a, max(timeout, minKillWait)) {
 		return to.a.exitReason()
 	}
 	return fmt.Errorf("shutdown %v: killed but still running: %w", to, ErrTimeout)
