@@ -129,6 +129,17 @@
 // elsewhere (sleeps, plain channels, locks), so it bounds CPU time from
 // above rather than measuring it.
 //
+// # Actors in other address spaces
+//
+// Callers see an actor only through a Ref and the package's functions;
+// nothing in the API hands out an actor's memory. An actor in a ring-3
+// module process can therefore be addressed by the same Ref (holding a
+// kernel channel handle instead of the runtime's record) without changing
+// callers: Send serialises the message, which the copy rule guarantees is
+// plain data, Call pairs request and reply over the channel, and Down,
+// Kill and List map to the kernel's process events and controls. The actor
+// inside the module uses a Context provided by the module SDK.
+//
 // # Locking
 //
 // Lock order: registry.mu < actor.mu < mailbox.mu. No lock is held while
