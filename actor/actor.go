@@ -191,6 +191,11 @@ func (a *actor) callFn(fn Func) (reason error, stack string) {
 			reason, stack = panicReason(r)
 		}
 	}()
+	// Killed before it ran: Kill saw running false and sent no interrupt,
+	// so the actor must not start (it might never call into the package).
+	if a.killFlag.Load() {
+		a.stopped()
+	}
 	return fn(&a.ctx), ""
 }
 

@@ -104,3 +104,15 @@ func TestKillsRacingWaitsExitCleanly(t *testing.T) {
 		}
 	}
 }
+
+// An actor killed before its goroutine first runs never starts, so a
+// spinner killed at once does not spin on.
+func TestKillRightAfterSpawnStopsSpinner(t *testing.T) {
+	for range 20 {
+		r := spawn(t, "spinner", func(c *Context) error { spinForever(); return nil })
+		Kill(r, errors.New("early"))
+		if err := WaitTimeout(r, 10*time.Second); err == nil || !strings.Contains(err.Error(), "killed: early") {
+			t.Fatalf("exit reason %v", err)
+		}
+	}
+}
