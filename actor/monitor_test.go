@@ -165,3 +165,34 @@ func TestUnlinkStopsPropagation(t *testing.T) {
 		t.Fatalf("exit reason %v, want its own timeout", err)
 	}
 }
+
+func TestDownArrivesThroughFullMailbox(t *testing.T) {
+	release := make(chan struct{})
+	got := make(chan []any, 1)
+	w := spawn(t, "watcher", func(c *Context) error {
+		<-release
+		var ms []any
+		for range 2 {
+			m, err := c.Recv()
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+		}
+		got <- ms
+		return nil
+	}, WithMailbox(1))
+	if err := Send(w, "filler"); err != nil {
+		t.Fatal(err)
+	}
+	target := spawn(t, "target", func(c *Context) error { return errors.New("gone") }, WithMonitor(w))
+	wait(t, target)
+	if err := TrySend(w, "more"); !errors.Is(err, ErrMailboxFull) {
+		t.Fatalf("TrySend: %v, want ErrMailboxFull", err)
+	}
+	close(release)
+	ms := <-got
+	if d, ok := ms[1].(Down); ms[0] != "filler" || !ok || d.Ref != target {
+		t.Fatalf("watcher received %v, want the filler then the Down", ms)
+	}
+}
