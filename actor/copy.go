@@ -20,6 +20,7 @@ type CopyError struct {
 	Kind string
 }
 
+// Error says which part of which message type cannot be copied.
 func (e *CopyError) Error() string {
 	return fmt.Sprintf("actor: message of type %v: %s%s holds a %s, which cannot be copied between actors",
 		e.Type, e.Type, e.Path, e.Kind)

@@ -20,6 +20,7 @@ const (
 	Temporary
 )
 
+// String returns the OTP name of the restart type.
 func (r Restart) String() string {
 	switch r {
 	case Permanent:
@@ -46,6 +47,7 @@ const (
 	RestForOne
 )
 
+// String returns the OTP name of the strategy.
 func (s Strategy) String() string {
 	switch s {
 	case OneForOne:
@@ -79,7 +81,8 @@ type ChildSpec struct {
 // SupervisorSpec describes a supervisor.
 type SupervisorSpec struct {
 	// Name is the supervisor actor's name.
-	Name     string
+	Name string
+	// Strategy says which children restart when one does.
 	Strategy Strategy
 	// MaxRestarts and Period are the restart intensity: when more than
 	// MaxRestarts restarts happen within Period, the supervisor stops its
@@ -94,9 +97,13 @@ type SupervisorSpec struct {
 
 // Defaults for SupervisorSpec and ChildSpec.
 const (
+	// DefaultMaxRestarts and DefaultPeriod are the restart intensity of
+	// a spec that sets neither. Erlang/OTP's default is 1 restart in 5 s;
+	// 3 lets a child fail twice in a row and still recover.
 	DefaultMaxRestarts = 3
 	DefaultPeriod      = 5 * time.Second
-	DefaultShutdown    = 5 * time.Second
+	// DefaultShutdown is a child's time to stop before it is killed.
+	DefaultShutdown = 5 * time.Second
 )
 
 // ChildInfo describes a supervisor's child, as Children reports it.
