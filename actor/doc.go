@@ -64,8 +64,8 @@
 // # Stopping actors
 //
 // Stop asks an actor to stop: Done closes, Context.Err and the actor's
-// blocking Recv and Send return ErrShutdown, and the actor returns when it
-// is ready. Kill(to, reason) forces it: the exit reason becomes
+// Recv, Send and Call return ErrShutdown (a wait in them ends), and the
+// actor returns when it is ready. Kill(to, reason) forces it: the exit reason becomes
 // *Killed{reason} ("killed: reason"). An actor blocked in Recv, Send or
 // Call unwinds at once, by a panic with the *Killed value that the runtime
 // recovers (deferred calls run; an actor must not swallow that panic). On
