@@ -310,8 +310,8 @@ func (s *supervisor) childDown(d Down) error {
 	}
 	s.restarts = append(kept, now)
 	if len(s.restarts) > s.spec.MaxRestarts {
-		return fmt.Errorf("supervisor %v: more than %d restarts within %v; last, %s: %v: %w",
-			s.self.Self(), max(s.spec.MaxRestarts, 0), s.spec.Period, ch.spec.Name, d.Reason, ErrIntensity)
+		return fmt.Errorf("supervisor %v: %w: more than %d restarts in %v (last: child %s: %v)",
+			s.self.Self(), ErrIntensity, max(s.spec.MaxRestarts, 0), s.spec.Period, ch.spec.Name, d.Reason)
 	}
 	first := i
 	switch s.spec.Strategy {
@@ -325,13 +325,13 @@ func (s *supervisor) childDown(d Down) error {
 	}
 	s.stopFrom(first)
 	// Temporary children stopped for the restart are not restarted.
-	kept2 := s.children[:first]
+	survivors := s.children[:first]
 	for _, c := range s.children[first:] {
 		if c.spec.Restart != Temporary {
-			kept2 = append(kept2, c)
+			survivors = append(survivors, c)
 		}
 	}
-	s.children = kept2
+	s.children = survivors
 	for _, c := range s.children[first:] {
 		c.restarts++
 		s.start(c)
