@@ -3,6 +3,7 @@ package actor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,44 @@ func TestCloseTwiceAndAfterExit(t *testing.T) {
 	if err := Close(r); !errors.Is(err, ErrExited) {
 		t.Fatalf("Close after exit: %v", err)
 	}
+}
+
+// Many senders through a small mailbox: every message arrives exactly
+// once, and each sender's messages arrive in the order it sent them.
+func TestConcurrentSendersLoseNothingAndKeepTheirOrder(t *testing.T) {
+	const senders, each = 4, 200
+	type msg struct{ From, Seq int }
+	result := make(chan error, 1)
+	r := spawn(t, "sink", func(c *Context) error {
+		next := make([]int, senders)
+		for range senders * each {
+			m, err := c.Recv()
+			if err != nil {
+				result <- err
+				return err
+			}
+			v := m.(msg)
+			if v.Seq != next[v.From] {
+				result <- fmt.Errorf("sender %d: got message %d, want %d", v.From, v.Seq, next[v.From])
+				return nil
+			}
+			next[v.From]++
+		}
+		result <- nil
+		return nil
+	}, WithMailbox(3))
+	for s := range senders {
+		go func() {
+			for i := range each {
+				if err := Send(r, msg{s, i}); err != nil {
+					t.Errorf("sender %d: %v", s, err)
+					return
+				}
+			}
+		}()
+	}
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+	wait(t, r)
 }
