@@ -194,7 +194,47 @@ type seenKey struct {
 // two pointers to one value in a message still point to one value in the
 // copy (and cycles end).
 type copier struct {
-	seen map[seenKey]reflect.Value // made at the first pointer
+	// Most messages hold a few pointers: they are looked up in a list,
+	// moved to a map past seenListMax.
+	list []seenEntry
+	seen map[seenKey]reflect.Value
+}
+
+type seenEntry struct {
+	key  seenKey
+	copy reflect.Value
+}
+
+const seenListMax = 16
+
+// copied returns the copy already made of the pointer key.
+func (cp *copier) copied(key seenKey) (reflect.Value, bool) {
+	if cp.seen != nil {
+		v, ok := cp.seen[key]
+		return v, ok
+	}
+	for _, e := range cp.list {
+		if e.key == key {
+			return e.copy, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// remember records n as the copy of the pointer key.
+func (cp *copier) remember(key seenKey, n reflect.Value) {
+	if cp.seen == nil && len(cp.list) < seenListMax {
+		cp.list = append(cp.list, seenEntry{key, n})
+		return
+	}
+	if cp.seen == nil {
+		cp.seen = make(map[seenKey]reflect.Value, 2*seenListMax)
+		for _, e := range cp.list {
+			cp.seen[e.key] = e.copy
+		}
+		cp.list = nil
+	}
+	cp.seen[key] = n
 }
 
 // deepen replaces everything v refers to by copies. v is settable and
@@ -214,15 +254,12 @@ func (cp *copier) deepen(v reflect.Value) (path, kind string, ok bool) {
 			return "", "", true
 		}
 		key := seenKey{v.Pointer(), v.Type()}
-		if n, ok := cp.seen[key]; ok {
+		if n, ok := cp.copied(key); ok {
 			v.Set(n)
 			return "", "", true
 		}
-		if cp.seen == nil {
-			cp.seen = make(map[seenKey]reflect.Value)
-		}
 		n := reflect.New(v.Type().Elem())
-		cp.seen[key] = n
+		cp.remember(key, n)
 		n.Elem().Set(v.Elem())
 		if path, kind, ok := cp.deepen(n.Elem()); !ok {
 			return path, kind, false

@@ -123,3 +123,32 @@ func TestCopyOfPlainValues(t *testing.T) {
 		t.Fatalf("copyMessage(*Request): %v", err)
 	}
 }
+
+// A message with more pointers than the copier keeps in its list still
+// keeps its sharing once the copier moves to a map.
+func TestCopyKeepsSharingAmongManyPointers(t *testing.T) {
+	type node struct {
+		Next *node
+		Self *node
+	}
+	var head *node
+	for range 3 * seenListMax {
+		n := &node{Next: head}
+		n.Self = n
+		head = n
+	}
+	v, err := copyMessage(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for n := v.(*node); n != nil; n = n.Next {
+		if n.Self != n {
+			t.Fatalf("node %d: Self does not point to its own copy", count)
+		}
+		count++
+	}
+	if count != 3*seenListMax {
+		t.Fatalf("copied %d nodes, want %d", count, 3*seenListMax)
+	}
+}
