@@ -17,7 +17,7 @@ import "sync"
 // block on it; a change that may let them proceed closes it and forgets it.
 type mailbox struct {
 	mu       sync.Mutex
-	buf      []any // ring buffer; grows only for system messages
+	buf      []any // ring buffer; grows as needed, past cap only for system messages
 	head, n  int
 	cap      int
 	closed   bool          // Close was called: no more sends, drain then ErrClosed
@@ -27,8 +27,12 @@ type mailbox struct {
 	sendWake chan struct{} // closed when room frees or the state changes
 }
 
+// initialRing is the ring size a mailbox starts with (at most its
+// capacity): most actors never hold many messages.
+const initialRing = 8
+
 func newMailbox(capacity int) *mailbox {
-	return &mailbox{buf: make([]any, capacity), cap: capacity, bell: make(chan struct{}, 1)}
+	return &mailbox{buf: make([]any, min(capacity, initialRing)), cap: capacity, bell: make(chan struct{}, 1)}
 }
 
 // put queues msg. When the mailbox is full and msg is not a system message,
@@ -57,11 +61,15 @@ func (m *mailbox) put(msg any, system bool) (wait <-chan struct{}, err error) {
 	return nil, nil
 }
 
-// grow doubles the ring for system messages queued past cap.
+// grow doubles the ring, up to cap unless system messages need more.
 //
 // Preconditions: mu is held and the ring is full.
 func (m *mailbox) grow() {
-	nb := make([]any, 2*len(m.buf)+1)
+	size := 2*len(m.buf) + 1
+	if m.n < m.cap {
+		size = min(size, m.cap)
+	}
+	nb := make([]any, size)
 	for i := 0; i < m.n; i++ {
 		nb[i] = m.buf[(m.head+i)%len(m.buf)]
 	}
