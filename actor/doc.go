@@ -80,7 +80,9 @@
 // sync.Mutex.Lock and the deferred Unlock that follows, and leave that lock
 // held; this package takes its own locks with the Unlock deferred at once
 // to keep that window small, and actors that share locks with others
-// should prefer Stop to Kill.
+// should prefer Stop to Kill. Only one interrupt is sent per actor: if the
+// actor's own code recovers it (fmt, for one, recovers panics in String
+// methods), the actor runs on until it next calls into this package.
 //
 // # Monitors and links
 //
