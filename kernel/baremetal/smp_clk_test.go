@@ -5,6 +5,7 @@ package baremetal
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -112,5 +113,45 @@ func TestAnInterruptOnAnyCPUWakesItsWaiter(t *testing.T) {
 	}
 	if err := x86.SendIPI(0, x86.TimerVector); err == nil {
 		t.Error("sending the timer vector was allowed")
+	}
+}
+
+// Returning memory to the frame allocator unmaps pages; with more than one
+// CPU the others must drop their TLB entries first (the shootdown IPI,
+// vector 0xd1), and memory still in use must keep its contents.
+func TestReleasingMemoryShootsDownTheOtherCPUsTLBs(t *testing.T) {
+	const shootdownVector = 0xd1
+	kept := make([][]byte, 16)
+	for i := range kept {
+		kept[i] = make([]byte, 1<<20)
+		for j := range kept[i] {
+			kept[i][j] = byte(i + j)
+		}
+	}
+	// Touch memory on every CPU so that each has TLB entries for the heap.
+	var wg sync.WaitGroup
+	for range x86.CPUs() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			garbage := make([][]byte, 32)
+			for i := range garbage {
+				garbage[i] = make([]byte, 1<<20)
+				garbage[i][0] = 1
+			}
+		}()
+	}
+	wg.Wait()
+	before := x86.IRQCount(shootdownVector)
+	debug.FreeOSMemory()
+	if len(x86.CPUs()) > 1 && x86.IRQCount(shootdownVector) == before {
+		t.Error("FreeOSMemory released memory without a TLB shootdown on the other CPUs")
+	}
+	for i := range kept {
+		for j := range kept[i] {
+			if kept[i][j] != byte(i+j) {
+				t.Fatalf("kept[%d][%d] = %d after memory was released, want %d", i, j, kept[i][j], byte(i+j))
+			}
+		}
 	}
 }

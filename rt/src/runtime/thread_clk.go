@@ -237,6 +237,23 @@ func clkYield() {
 	systemstack(clkScheduleSelf)
 }
 
+// clkSchedYield gives the CPU to the threads that wait for one if the
+// calling thread has had it for a whole slice; schedule calls it between
+// goroutines. The tick preempts threads only in ordinary Go code, so
+// without this a thread whose goroutines loop in the runtime (runtime.GC
+// calling Gosched while it waits for a sweeper whose M waits for a CPU)
+// could keep its CPU while the other threads starve.
+//
+//go:nosplit
+func clkSchedYield() {
+	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
+		return
+	}
+	if clkNanotime()-clkSelf().since >= clkSliceNS {
+		clkYield()
+	}
+}
+
 // clkSemaTake takes a unit of mp's semaphore if there is one.
 //
 //go:nosplit

@@ -147,6 +147,8 @@ TEXT clkShootdownEntry<>(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	CR3, AX
 	MOVQ	AX, CR3
 	LOCK
+	INCQ	runtime·clkIRQCount+(const_clkVecShootdown*8)(SB)
+	LOCK
 	DECL	runtime·clkShootPending(SB)
 	MOVQ	runtime·clkLAPICBase(SB), BX
 	MOVL	$0, const_lapicEOI(BX)
