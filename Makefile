@@ -30,8 +30,8 @@ OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 # Extra flags for every go test run, e.g. TESTFLAGS=-v.
 TESTFLAGS ?=
-# test-clk runs the runtime's bare-metal tests again on these CPU counts
-# (the first run uses CLK_SMP, default 1).
+# test-clk runs the bare-metal tests again on these CPU counts (the first
+# run uses CLK_SMP, default 1).
 SMP_COUNTS ?= 2 4
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
@@ -132,15 +132,16 @@ test-clk: toolchain
 		pkgs=$$($(CLKGO) list -e $$patterns 2>$(BUILD)/list.err) || { cat $(BUILD)/list.err >&2; exit 1; }; \
 		grep -v 'matched no packages' $(BUILD)/list.err >&2 || true; \
 	fi; \
-	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; \
-	else echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; fi
+	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; exit 0; fi; \
+	echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
+	CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
+	for n in $(SMP_COUNTS); do \
+		printf '\n==> %s\n' "bare-metal tests on $$n CPUs"; \
+		echo "CLK_SMP=$$n $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) ..."; \
+		CLK_SMP=$$n CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) $$pkgs || exit 1; \
+	done
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
 	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./kernel/baremetal
-	@for n in $(SMP_COUNTS); do \
-		printf '\n==> %s\n' "bare-metal runtime tests on $$n CPUs"; \
-		echo "CLK_SMP=$$n $(CLKGO) test -count=1 ./kernel/baremetal"; \
-		CLK_SMP=$$n CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 $(TESTFLAGS) ./kernel/baremetal || exit 1; \
-	done
 
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
