@@ -35,7 +35,7 @@ TESTFLAGS ?=
 SMP_COUNTS ?= 2 4
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
-CLK_DIRS := arch kernel drivers cmd
+CLK_DIRS := arch kernel drivers cmd actor
 
 # Interactive QEMU: serial console and monitor multiplexed on the terminal
 # (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
