@@ -1,0 +1,368 @@
+package ipc
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"clk/kernel/cap"
+	"clk/kernel/wait"
+)
+
+// Queue lengths.
+const (
+	// DefaultQueue is the queue length of a channel created with 0.
+	DefaultQueue = 64
+	// MaxQueue is the longest queue a channel may have.
+	MaxQueue = 1024
+)
+
+// Message is what travels over a channel: a type id from the channel's
+// schema, a transaction id (0 for a one-way message; channel_call sets it
+// and the reply carries it back), bytes and capabilities. Capabilities in
+// a queued message belong to the channel; the reader receives them.
+type Message struct {
+	Type uint32
+	Txid uint32
+	Data []byte
+	Caps []*cap.Cap
+}
+
+// closeCaps drops the capabilities a message carried.
+func (m *Message) closeCaps() {
+	for _, c := range m.Caps {
+		c.Close()
+	}
+	m.Caps = nil
+}
+
+// channel is the state two endpoints share.
+type channel struct {
+	mu     sync.Mutex
+	schema *Schema
+	depth  int
+	ends   [2]*Endpoint
+}
+
+// Endpoint is one end of a channel: what a handle of type cap.TypeChannel
+// refers to. Writing to it queues a message on the peer; reading takes
+// one from its own queue. It raises wait.Readable when its queue holds a
+// message, wait.Writable when the peer's queue has room, and
+// wait.PeerClosed when the peer is gone.
+type Endpoint struct {
+	wait.Source
+	ch   *channel
+	side int
+
+	// Guarded by ch.mu.
+	queue    []Message
+	reserved int  // slots promised to writers that are taking their handles
+	closed   bool // the last handle to this endpoint is gone
+	pending  map[uint32]chan Message
+	nextTxid uint32
+}
+
+// NewChannel returns the two endpoints of a new channel whose messages
+// must match schema, each with a queue of depth messages (0 for
+// DefaultQueue).
+func NewChannel(schema *Schema, depth int) (*Endpoint, *Endpoint, error) {
+	if schema == nil {
+		return nil, nil, fmt.Errorf("new channel: no schema: %w", ErrBadSchema)
+	}
+	if depth == 0 {
+		depth = DefaultQueue
+	}
+	if depth < 0 || depth > MaxQueue {
+		return nil, nil, fmt.Errorf("new channel: queue of %d, want 1 to %d: %w", depth, MaxQueue, cap.ErrInvalid)
+	}
+	ch := &channel{schema: schema, depth: depth}
+	for i := range ch.ends {
+		ch.ends[i] = &Endpoint{ch: ch, side: i}
+	}
+	ch.mu.Lock()
+	ch.refresh()
+	ch.mu.Unlock()
+	return ch.ends[0], ch.ends[1], nil
+}
+
+// Type returns cap.TypeChannel.
+func (e *Endpoint) Type() cap.Type { return cap.TypeChannel }
+
+// Schema returns the channel's schema.
+func (e *Endpoint) Schema() *Schema { return e.ch.schema }
+
+func (e *Endpoint) peer() *Endpoint { return e.ch.ends[1-e.side] }
+
+// refresh recomputes both endpoints' signals.
+// Preconditions: ch.mu is held.
+func (ch *channel) refresh() {
+	for _, e := range ch.ends {
+		p := e.peer()
+		var s wait.Signals
+		if len(e.queue) > 0 {
+			s |= wait.Readable
+		}
+		if p.closed {
+			s |= wait.PeerClosed
+		} else if len(p.queue)+p.reserved < ch.depth {
+			s |= wait.Writable
+		}
+		e.Update(wait.All, s)
+	}
+}
+
+// Release runs when the last capability to the endpoint is gone: the peer
+// sees wait.PeerClosed, queued messages are dropped with their handles,
+// and every call waiting on the channel ends with ErrPeerClosed.
+func (e *Endpoint) Release() {
+	ch := e.ch
+	ch.mu.Lock()
+	e.closed = true
+	dropped := e.queue
+	e.queue = nil
+	for _, x := range ch.ends {
+		for id, c := range x.pending {
+			close(c)
+			delete(x.pending, id)
+		}
+	}
+	ch.refresh()
+	ch.mu.Unlock()
+	for i := range dropped {
+		dropped[i].closeCaps()
+	}
+}
+
+// reserve waits until the peer's queue has room and holds a slot in it.
+// Preconditions: ch.mu is not held.
+func (e *Endpoint) reserve(deadline time.Time, block bool) error {
+	ch := e.ch
+	for {
+		ch.mu.Lock()
+		p := e.peer()
+		if p.closed {
+			ch.mu.Unlock()
+			return ErrPeerClosed
+		}
+		if e.closed {
+			ch.mu.Unlock()
+			return cap.ErrClosed
+		}
+		if len(p.queue)+p.reserved < ch.depth {
+			p.reserved++
+			ch.refresh()
+			ch.mu.Unlock()
+			return nil
+		}
+		ch.mu.Unlock()
+		if !block {
+			return ErrQueueFull
+		}
+		if _, err := wait.One(&e.Source, wait.Writable|wait.PeerClosed, deadline); err != nil {
+			return err
+		}
+	}
+}
+
+// unreserve gives back a slot reserve took.
+func (e *Endpoint) unreserve() {
+	e.ch.mu.Lock()
+	e.peer().reserved--
+	e.ch.refresh()
+	e.ch.mu.Unlock()
+}
+
+// commit queues m on the peer in the slot reserve took, or hands it to
+// the call waiting for its transaction id. When the peer closed meanwhile
+// the message is dropped with its handles.
+func (e *Endpoint) commit(m Message) {
+	ch := e.ch
+	ch.mu.Lock()
+	p := e.peer()
+	p.reserved--
+	if p.closed {
+		ch.refresh()
+		ch.mu.Unlock()
+		m.closeCaps()
+		return
+	}
+	if w, ok := p.pending[m.Txid]; ok && m.Txid != 0 {
+		delete(p.pending, m.Txid)
+		w <- m
+	} else {
+		p.queue = append(p.queue, m)
+	}
+	ch.refresh()
+	ch.mu.Unlock()
+}
+
+// Write sends m to the peer. The message is checked against the schema
+// first; a refused message is never queued. When the peer's queue is full
+// Write waits for room until deadline (wait.Forever: no limit), or fails
+// at once with ErrQueueFull when block is false. On success the channel
+// owns m.Caps; on error the caller still does. m.Data is copied.
+func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
+	if err := e.check(&m); err != nil {
+		return fmt.Errorf("channel write: %w", err)
+	}
+	if err := e.reserve(deadline, block); err != nil {
+		return fmt.Errorf("channel write: %w", err)
+	}
+	m.Data = append([]byte(nil), m.Data...)
+	m.Caps = append([]*cap.Cap(nil), m.Caps...)
+	e.commit(m)
+	return nil
+}
+
+// check validates m against the schema and refuses endpoints of this
+// channel as cargo.
+func (e *Endpoint) check(m *Message) error {
+	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
+		return err
+	}
+	for i, c := range m.Caps {
+		if err := e.checkCargo(m.Type, i, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
+	if o := c.Object(); o == cap.Object(e) || o == cap.Object(e.peer()) {
+		return fmt.Errorf("handle %d: %w", i, ErrSelfTransfer)
+	}
+	return e.ch.schema.CheckHandle(typ, i, c)
+}
+
+// WriteFrom sends a message whose handles are in the table t: the message
+// is checked against the schema, a slot is reserved in the peer's queue
+// (waiting as Write does), then the handles move out of t, all or none,
+// each needing cap.RightTransfer. A refused message leaves t unchanged.
+func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
+	if err := e.ch.schema.CheckShape(typ, len(data), len(hs)); err != nil {
+		return fmt.Errorf("channel write: %w", err)
+	}
+	if err := e.reserve(deadline, block); err != nil {
+		return fmt.Errorf("channel write: %w", err)
+	}
+	caps, err := t.Take(hs, func(i int, c *cap.Cap) error { return e.checkCargo(typ, i, c) })
+	if err != nil {
+		e.unreserve()
+		return fmt.Errorf("channel write: %w", err)
+	}
+	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps})
+	return nil
+}
+
+// Read takes the next message from e's queue, waiting for one until
+// deadline, or failing at once with ErrEmpty when block is false. accept,
+// when not nil, sees the message first while the channel is locked (it
+// must not use the channel); if it returns an error the message stays
+// queued and Read returns that error. The caller owns the returned
+// message's capabilities. When the queue is empty and the peer is gone,
+// Read fails with ErrPeerClosed.
+func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) error) (Message, error) {
+	ch := e.ch
+	for {
+		ch.mu.Lock()
+		if len(e.queue) > 0 {
+			m := &e.queue[0]
+			if accept != nil {
+				if err := accept(m); err != nil {
+					ch.mu.Unlock()
+					return Message{}, fmt.Errorf("channel read: %w", err)
+				}
+			}
+			out := *m
+			e.queue[0] = Message{}
+			e.queue = e.queue[1:]
+			ch.refresh()
+			ch.mu.Unlock()
+			return out, nil
+		}
+		closed := e.peer().closed
+		ch.mu.Unlock()
+		if closed {
+			return Message{}, fmt.Errorf("channel read: %w", ErrPeerClosed)
+		}
+		if !block {
+			return Message{}, fmt.Errorf("channel read: %w", ErrEmpty)
+		}
+		if _, err := wait.One(&e.Source, wait.Readable|wait.PeerClosed, deadline); err != nil {
+			return Message{}, fmt.Errorf("channel read: %w", err)
+		}
+	}
+}
+
+// Call sends m with a fresh transaction id and waits until deadline for
+// the reply carrying the same id, which is handed to this call and never
+// queued. Other messages arriving meanwhile stay queued for Read. m's
+// capabilities move as in Write.
+func (e *Endpoint) Call(m Message, deadline time.Time) (Message, error) {
+	return e.call(deadline, func(txid uint32) error {
+		m.Txid = txid
+		return e.Write(m, deadline, true)
+	})
+}
+
+// CallFrom is Call with the request's handles taken from t, as WriteFrom
+// does.
+func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time) (Message, error) {
+	return e.call(deadline, func(txid uint32) error {
+		return e.WriteFrom(t, typ, txid, data, hs, deadline, true)
+	})
+}
+
+func (e *Endpoint) call(deadline time.Time, send func(txid uint32) error) (Message, error) {
+	ch := e.ch
+	reply := make(chan Message, 1)
+	ch.mu.Lock()
+	if e.pending == nil {
+		e.pending = make(map[uint32]chan Message)
+	}
+	var txid uint32
+	for {
+		e.nextTxid++
+		txid = e.nextTxid
+		if _, busy := e.pending[txid]; txid != 0 && !busy {
+			break
+		}
+	}
+	e.pending[txid] = reply
+	ch.mu.Unlock()
+
+	if err := send(txid); err != nil {
+		ch.mu.Lock()
+		delete(e.pending, txid)
+		ch.mu.Unlock()
+		return Message{}, fmt.Errorf("channel call: %w", err)
+	}
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case m, ok := <-reply:
+		if !ok {
+			return Message{}, fmt.Errorf("channel call: %w", ErrPeerClosed)
+		}
+		return m, nil
+	case <-timeout:
+		ch.mu.Lock()
+		if _, still := e.pending[txid]; still {
+			delete(e.pending, txid)
+			ch.mu.Unlock()
+			return Message{}, fmt.Errorf("channel call: %w", ErrTimedOut)
+		}
+		ch.mu.Unlock()
+		// The reply or the close won the race: it is in reply already.
+		m, ok := <-reply
+		if !ok {
+			return Message{}, fmt.Errorf("channel call: %w", ErrPeerClosed)
+		}
+		return m, nil
+	}
+}

@@ -1,0 +1,33 @@
+// Package ipc is clk's channel: a pair of endpoints carrying messages of
+// bytes plus capabilities between processes (or kernel services).
+//
+// Every channel has a Schema, declared when it is created: the message
+// types it carries, each with its most data bytes and the exact handles it
+// holds (object type and the rights each must carry). A write is checked
+// against it before anything is queued or any handle moves, so a refused
+// message (ErrSchema, ErrTooLarge) never reaches the reader.
+//
+// Each endpoint has a bounded queue of incoming messages. A writer to a
+// full queue waits until a deadline (back-pressure; nothing is dropped) or,
+// non-blocking, fails with ErrQueueFull. A write first reserves its slot,
+// then takes its handles out of the sender's table, all or none, each
+// needing cap.RightTransfer, so a failed write leaves the sender's table
+// as it was and a successful one has moved the handles: the sender no
+// longer has them. An endpoint of the channel itself cannot be sent over
+// it (ErrSelfTransfer).
+//
+// Call sends a request with a transaction id chosen by the caller's
+// endpoint and waits for the reply with the same id, which goes straight
+// to the waiting call and never into the queue. When the last handle to an
+// endpoint goes away (cap.Releaser), its queued messages are dropped and
+// their handles closed, the peer sees wait.PeerClosed and ErrPeerClosed,
+// and every call waiting on the channel ends with ErrPeerClosed.
+//
+// # Locking
+//
+// Lock order: channel.mu < cap.Table.mu < cap's treeMu, and channel.mu <
+// wait.Source.mu. One mutex guards both endpoints' queues so that a
+// writer's view of the peer's room and the signals of both ends change
+// together. Capabilities are closed only after channel.mu is released,
+// because closing one may release another channel's endpoint.
+package ipc

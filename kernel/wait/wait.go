@@ -1,0 +1,145 @@
+package wait
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// Signals is a set of states an object can be in.
+type Signals uint32
+
+// The signals. Which ones an object raises is part of its type's
+// specification in docs/abi.md.
+const (
+	// Readable: a channel endpoint has a message queued.
+	Readable Signals = 1 << iota
+	// Writable: a channel endpoint's peer has room in its queue.
+	Writable
+	// PeerClosed: a channel endpoint's peer is gone.
+	PeerClosed
+	// Signaled: a timer fired; a process ended.
+	Signaled
+
+	// All is every signal above.
+	All = Signaled<<1 - 1
+)
+
+// ErrTimedOut is returned when the deadline passes first.
+var ErrTimedOut = errors.New("deadline passed")
+
+// Source is the signal state of one object. The zero Source has no
+// signals raised.
+type Source struct {
+	mu      sync.Mutex
+	state   Signals
+	waiters map[*waiter]Signals
+}
+
+type waiter struct {
+	wake chan struct{} // buffered, 1
+}
+
+// Signals returns the signals raised now.
+func (s *Source) Signals() Signals {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Update clears the signals in clear, then raises those in set, and wakes
+// every waiter that wants a signal now raised.
+func (s *Source) Update(clear, set Signals) {
+	s.mu.Lock()
+	s.state = s.state&^clear | set
+	for w, want := range s.waiters {
+		if s.state&want != 0 {
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	s.mu.Unlock()
+}
+
+func (s *Source) watch(w *waiter, want Signals) Signals {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waiters == nil {
+		s.waiters = make(map[*waiter]Signals)
+	}
+	s.waiters[w] = want
+	return s.state
+}
+
+func (s *Source) unwatch(w *waiter) {
+	s.mu.Lock()
+	delete(s.waiters, w)
+	s.mu.Unlock()
+}
+
+// Item is one object to wait on: its Source, the signals wanted, and, on
+// return, the signals it had when the wait ended.
+type Item struct {
+	Source   *Source
+	Want     Signals
+	Observed Signals
+}
+
+// Forever is the deadline of a wait without one.
+var Forever time.Time
+
+// Many waits until at least one item has a wanted signal raised, or the
+// deadline passes (ErrTimedOut), and fills in every item's Observed. A
+// zero deadline (Forever) waits without limit; a past one only polls.
+// It returns the number of items with a wanted signal raised.
+func Many(items []Item, deadline time.Time) (int, error) {
+	w := &waiter{wake: make(chan struct{}, 1)}
+	for i := range items {
+		items[i].Source.watch(w, items[i].Want)
+	}
+	defer func() {
+		for i := range items {
+			items[i].Source.unwatch(w)
+		}
+	}()
+	var timeout <-chan time.Time
+	expired := false
+	for {
+		n := 0
+		for i := range items {
+			items[i].Observed = items[i].Source.Signals()
+			if items[i].Observed&items[i].Want != 0 {
+				n++
+			}
+		}
+		if n > 0 {
+			return n, nil
+		}
+		if expired {
+			return 0, ErrTimedOut
+		}
+		if timeout == nil && !deadline.IsZero() {
+			d := time.Until(deadline)
+			if d <= 0 {
+				return 0, ErrTimedOut
+			}
+			t := time.NewTimer(d)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-w.wake:
+		case <-timeout:
+			expired = true
+		}
+	}
+}
+
+// One waits on a single source; see Many.
+func One(s *Source, want Signals, deadline time.Time) (Signals, error) {
+	items := [1]Item{{Source: s, Want: want}}
+	_, err := Many(items[:], deadline)
+	return items[0].Observed, err
+}
