@@ -40,6 +40,10 @@ type waiter struct {
 	wake chan struct{} // buffered, 1
 }
 
+// WaitSource returns s. Objects that embed a Source get it as a method,
+// which is how the syscall layer finds what to wait on.
+func (s *Source) WaitSource() *Source { return s }
+
 // Signals returns the signals raised now.
 func (s *Source) Signals() Signals {
 	s.mu.Lock()

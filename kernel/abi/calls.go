@@ -1,0 +1,308 @@
+package abi
+
+// Syscall numbers. They are the index of the call in the table below and
+// never change once released.
+const (
+	SysHandleClose = iota
+	SysHandleDuplicate
+	SysHandleReplace
+	SysHandleRevoke
+	SysChannelCreate
+	SysChannelWrite
+	SysChannelRead
+	SysChannelCall
+	SysObjectWaitMany
+	SysProcessSelf
+	SysProcessExit
+	SysLogWrite
+	SysConsoleWrite
+	SysClockGet
+	SysClockSleep
+	SysTaskYield
+	SysRandomGet
+	SysTimerCreate
+	SysTimerSet
+	SysTimerCancel
+	SysVMMap
+	SysVMUnmap
+	SysProcessSpawn
+	SysIRQWait
+	SysIOPortAccess
+	sysCount
+)
+
+// ArgKind says what a syscall argument holds.
+type ArgKind int
+
+// The argument kinds.
+const (
+	ArgValue    ArgKind = iota // a plain number
+	ArgHandle                  // a handle of the caller
+	ArgRights                  // a set of rights
+	ArgPtr                     // a user address
+	ArgLen                     // a length or count
+	ArgDeadline                // nanoseconds of the monotonic clock; 0 now, all ones never
+)
+
+// Arg is one syscall argument.
+type Arg struct {
+	Name string
+	Kind ArgKind
+	Doc  string
+}
+
+// Call is one syscall's specification and, when wired, its code.
+type Call struct {
+	Num     int
+	Name    string
+	Args    []Arg
+	Returns string // what RDX holds on success
+	Rights  string // rights required, in words
+	Errors  []Errno
+	Effect  string
+	// Wired is false for calls declared for the ABI whose kernel side is
+	// not there yet: they return ENOSYS.
+	Wired bool
+	impl  func(k *Kernel, c *Caller, a *Args) (uint64, error)
+}
+
+// Calls returns the syscall table, indexed by number.
+func Calls() []Call { return table[:] }
+
+var table [sysCount]Call
+
+var handleErrs = []Errno{EBADH, ECLOSED, EREVOKED}
+
+func errs(groups ...[]Errno) []Errno {
+	var out []Errno
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+func init() {
+	for _, c := range []Call{
+		{
+			Num: SysHandleClose, Name: "handle_close",
+			Args:   []Arg{{"handle", ArgHandle, "the handle to close"}},
+			Rights: "none",
+			Errors: []Errno{EBADH, ECLOSED},
+			Effect: "Removes the handle from the caller's table. A revoked handle is closed the same way. When it was the last handle to its object, the object goes away (a channel endpoint's peer sees EPEERCLOSED).",
+			Wired:  true, impl: sysHandleClose,
+		},
+		{
+			Num: SysHandleDuplicate, Name: "handle_duplicate",
+			Args:    []Arg{{"handle", ArgHandle, "the handle to copy"}, {"rights", ArgRights, "rights of the copy: a subset of the handle's"}},
+			Returns: "the new handle",
+			Rights:  "duplicate on handle",
+			Errors:  errs(handleErrs, []Errno{EACCES, EINVAL, ENOSPACE}),
+			Effect:  "Adds a handle to the same object with the given rights, derived from handle: revoking handle revokes it.",
+			Wired:   true, impl: sysHandleDuplicate,
+		},
+		{
+			Num: SysHandleReplace, Name: "handle_replace",
+			Args:    []Arg{{"handle", ArgHandle, "the handle to replace"}, {"rights", ArgRights, "rights of the replacement: a subset of the handle's"}},
+			Returns: "the new handle",
+			Rights:  "none (it can only drop rights)",
+			Errors:  errs(handleErrs, []Errno{EACCES, EINVAL}),
+			Effect:  "Closes handle and adds one to the same object with the given rights. On error handle is unchanged.",
+			Wired:   true, impl: sysHandleReplace,
+		},
+		{
+			Num: SysHandleRevoke, Name: "handle_revoke",
+			Args:   []Arg{{"handle", ArgHandle, "the handle whose derived handles to revoke"}},
+			Rights: "none",
+			Errors: handleErrs,
+			Effect: "Revokes every handle derived from handle by duplicate or replace, at any depth, in any process or in flight in a message. handle itself stays valid.",
+			Wired:  true, impl: sysHandleRevoke,
+		},
+		{
+			Num: SysChannelCreate, Name: "channel_create",
+			Args: []Arg{
+				{"schema", ArgPtr, "the channel's schema in binary form (see Schemas)"},
+				{"schema_len", ArgLen, "its length in bytes"},
+				{"depth", ArgLen, "queue length of each endpoint, 0 for 64, at most 1024"},
+				{"out", ArgPtr, "where the two endpoint handles are written, uint32 each"},
+			},
+			Rights: "none",
+			Errors: []Errno{EFAULT, EBADSCHEMA, EINVAL, ENOSPACE},
+			Effect: "Creates a channel and adds its two endpoints to the caller's table with read, write, duplicate, transfer and wait.",
+			Wired:  true, impl: sysChannelCreate,
+		},
+		{
+			Num: SysChannelWrite, Name: "channel_write",
+			Args: []Arg{
+				{"handle", ArgHandle, "a channel endpoint"},
+				{"desc", ArgPtr, "a message descriptor (see Messages): type, txid, data and handles to send"},
+				{"deadline", ArgDeadline, "how long to wait for room in the peer's queue"},
+			},
+			Rights: "write on handle; transfer on every handle sent, plus the rights the schema wants",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ESCHEMA, ETOOLARGE, EINVAL, EPEERCLOSED, EQUEUEFULL, ETIMEDOUT}),
+			Effect: "Checks the message against the channel's schema, waits for room in the peer's queue, then moves the handles out of the caller's table (all or none) and queues the message. A message refused for any reason is not queued and the caller keeps its handles. A txid that a call on the peer waits for delivers the message to that call as its reply.",
+			Wired:  true, impl: sysChannelWrite,
+		},
+		{
+			Num: SysChannelRead, Name: "channel_read",
+			Args: []Arg{
+				{"handle", ArgHandle, "a channel endpoint"},
+				{"desc", ArgPtr, "a message descriptor giving the buffers and their capacities; type, txid and lengths are written back"},
+				{"deadline", ArgDeadline, "how long to wait for a message"},
+			},
+			Rights: "read on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, EBUFSMALL, ENOSPACE, EPEERCLOSED, EEMPTY, ETIMEDOUT}),
+			Effect: "Takes the next message: copies its data, adds its handles to the caller's table and writes their values. When it does not fit, or a buffer is not writable, or the table has no room, the message stays queued (EBUFSMALL writes the sizes needed into desc).",
+			Wired:  true, impl: sysChannelRead,
+		},
+		{
+			Num: SysChannelCall, Name: "channel_call",
+			Args: []Arg{
+				{"handle", ArgHandle, "a channel endpoint"},
+				{"wdesc", ArgPtr, "the request, as for channel_write (its txid is ignored)"},
+				{"rdesc", ArgPtr, "buffers for the reply, as for channel_read"},
+				{"deadline", ArgDeadline, "how long to wait for room and for the reply; 0 is EINVAL"},
+			},
+			Rights: "read and write on handle; as channel_write for the handles sent",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ESCHEMA, ETOOLARGE, EINVAL, EPEERCLOSED, ETIMEDOUT, EBUFSMALL, ENOSPACE}),
+			Effect: "Sends the request with a fresh transaction id, as channel_write, and waits for the reply carrying the same id, which is returned as channel_read does; other messages stay queued. A reply that does not fit rdesc is dropped with its handles (EBUFSMALL, sizes written back).",
+			Wired:  true, impl: sysChannelCall,
+		},
+		{
+			Num: SysObjectWaitMany, Name: "object_wait_many",
+			Args: []Arg{
+				{"items", ArgPtr, "an array of wait items (see Waiting)"},
+				{"count", ArgLen, "the number of items, 1 to 64"},
+				{"deadline", ArgDeadline, "when to give up"},
+			},
+			Returns: "the number of items with a wanted signal raised",
+			Rights:  "wait on every handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, EINVAL, ETIMEDOUT}),
+			Effect:  "Waits until an item's object raises a wanted signal or the deadline passes, and writes every item's observed signals back (also on ETIMEDOUT). Objects that can be waited on: channel endpoints, processes, timers.",
+			Wired:   true, impl: sysObjectWaitMany,
+		},
+		{
+			Num: SysProcessSelf, Name: "process_self", Returns: "the caller's process id",
+			Rights: "none", Errors: []Errno{},
+			Effect: "None: the cheapest call, the null syscall of the benchmarks.",
+			Wired:  true, impl: sysProcessSelf,
+		},
+		{
+			Num: SysProcessExit, Name: "process_exit",
+			Args:   []Arg{{"code", ArgValue, "the exit status, low 32 bits"}},
+			Rights: "none", Errors: []Errno{},
+			Effect: "Ends the caller: closes every handle it holds and raises Signaled on its process object. The call does not return to the caller.",
+			Wired:  true, impl: sysProcessExit,
+		},
+		{
+			Num: SysLogWrite, Name: "log_write",
+			Args:   []Arg{{"handle", ArgHandle, "a log"}, {"ptr", ArgPtr, "the record"}, {"len", ArgLen, "its length, at most 4096"}},
+			Rights: "write on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ETOOLARGE, EIO}),
+			Effect: "Writes one record to the log, prefixed with the log's name.",
+			Wired:  true, impl: sysLogWrite,
+		},
+		{
+			Num: SysConsoleWrite, Name: "console_write",
+			Args:    []Arg{{"ptr", ArgPtr, "the bytes"}, {"len", ArgLen, "how many, at most 4096"}},
+			Returns: "the number of bytes written",
+			Rights:  "none; the process must have been started with a console",
+			Errors:  []Errno{EFAULT, ETOOLARGE, EACCES, EIO},
+			Effect:  "Writes to the process's console: its standard output and error.",
+			Wired:   true, impl: sysConsoleWrite,
+		},
+		{
+			Num: SysClockGet, Name: "clock_get",
+			Args:    []Arg{{"clock", ArgValue, "0: monotonic, nanoseconds since the kernel started; 1: wall clock, nanoseconds since 1970 UTC"}},
+			Returns: "the clock's value",
+			Rights:  "none", Errors: []Errno{EINVAL},
+			Effect: "None.",
+			Wired:  true, impl: sysClockGet,
+		},
+		{
+			Num: SysClockSleep, Name: "clock_sleep",
+			Args:   []Arg{{"deadline", ArgDeadline, "when to wake; never is EINVAL"}},
+			Rights: "none", Errors: []Errno{EINVAL},
+			Effect: "Blocks the calling thread until the monotonic clock reaches deadline.",
+			Wired:  true, impl: sysClockSleep,
+		},
+		{
+			Num: SysTaskYield, Name: "task_yield",
+			Rights: "none", Errors: []Errno{},
+			Effect: "Lets other runnable goroutines of the kernel run first.",
+			Wired:  true, impl: sysTaskYield,
+		},
+		{
+			Num: SysRandomGet, Name: "random_get",
+			Args:   []Arg{{"ptr", ArgPtr, "the buffer"}, {"len", ArgLen, "its length, at most 4096"}},
+			Rights: "none", Errors: []Errno{EFAULT, ETOOLARGE},
+			Effect: "Fills the buffer with random bytes from the kernel's generator (crypto/rand).",
+			Wired:  true, impl: sysRandomGet,
+		},
+		{
+			Num: SysTimerCreate, Name: "timer_create", Returns: "a handle to a new timer, with wait, signal, duplicate and transfer",
+			Rights: "none", Errors: []Errno{ENOSPACE},
+			Effect: "Creates a disarmed timer.",
+			Wired:  true, impl: sysTimerCreate,
+		},
+		{
+			Num: SysTimerSet, Name: "timer_set",
+			Args:   []Arg{{"handle", ArgHandle, "a timer"}, {"deadline", ArgDeadline, "when it fires"}},
+			Rights: "signal on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES}),
+			Effect: "Clears the timer's Signaled and arms it to raise Signaled at deadline, replacing an earlier deadline.",
+			Wired:  true, impl: sysTimerSet,
+		},
+		{
+			Num: SysTimerCancel, Name: "timer_cancel",
+			Args:   []Arg{{"handle", ArgHandle, "a timer"}},
+			Rights: "signal on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES}),
+			Effect: "Disarms the timer and clears Signaled.",
+			Wired:  true, impl: sysTimerCancel,
+		},
+		{
+			Num: SysVMMap, Name: "vm_map",
+			Args: []Arg{
+				{"region", ArgHandle, "a memory region"}, {"addr", ArgPtr, "where in the caller's heap window"},
+				{"len", ArgLen, "bytes, a multiple of 4096"}, {"prot", ArgValue, "1 read, 2 write (never with execute)"},
+			},
+			Rights: "map on region, and write for a writable mapping",
+			Errors: []Errno{ENOSYS},
+			Effect: "Maps the region into the caller's address space (heap growth of the user runtime). Not wired: per-process page tables are not in the kernel yet.",
+		},
+		{
+			Num: SysVMUnmap, Name: "vm_unmap",
+			Args:   []Arg{{"addr", ArgPtr, "start of a mapping"}, {"len", ArgLen, "bytes, a multiple of 4096"}},
+			Rights: "none",
+			Errors: []Errno{ENOSYS},
+			Effect: "Unmaps a range of the caller's address space. Not wired, as vm_map.",
+		},
+		{
+			Num: SysProcessSpawn, Name: "process_spawn",
+			Args: []Arg{
+				{"image", ArgPtr, "the program's name in the initrd"}, {"image_len", ArgLen, "its length"},
+				{"handles", ArgPtr, "handles to move into the new process, uint32 each"}, {"count", ArgLen, "their number"},
+			},
+			Returns: "a handle to the new process",
+			Rights:  "transfer on every handle passed",
+			Errors:  []Errno{ENOSYS},
+			Effect:  "Starts a program as a new process holding exactly the handles passed. Not wired: the ELF loader and ring-3 entry are not in the kernel yet.",
+		},
+		{
+			Num: SysIRQWait, Name: "irq_wait",
+			Args:   []Arg{{"handle", ArgHandle, "an IRQ"}, {"deadline", ArgDeadline, "when to give up"}},
+			Rights: "wait on handle",
+			Errors: []Errno{ENOSYS},
+			Effect: "Waits for the interrupt line to fire. Not wired: routing lines to user drivers is not in the kernel yet.",
+		},
+		{
+			Num: SysIOPortAccess, Name: "ioport_access",
+			Args:   []Arg{{"handle", ArgHandle, "an I/O port range"}},
+			Rights: "manage on handle",
+			Errors: []Errno{ENOSYS},
+			Effect: "Grants the caller the range in its TSS I/O permission bitmap. Not wired: ring-3 entry is not in the kernel yet.",
+		},
+	} {
+		table[c.Num] = c
+	}
+}

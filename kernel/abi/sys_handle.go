@@ -1,0 +1,43 @@
+package abi
+
+func sysHandleClose(k *Kernel, c *Caller, a *Args) (uint64, error) {
+	h, err := handleArg(a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, c.Proc.Handles.Close(h)
+}
+
+func sysHandleDuplicate(k *Kernel, c *Caller, a *Args) (uint64, error) {
+	h, err := handleArg(a[0])
+	if err != nil {
+		return 0, err
+	}
+	r, err := rightsArg(a[1])
+	if err != nil {
+		return 0, err
+	}
+	nh, err := c.Proc.Handles.Duplicate(h, r)
+	return uint64(nh), err
+}
+
+func sysHandleReplace(k *Kernel, c *Caller, a *Args) (uint64, error) {
+	h, err := handleArg(a[0])
+	if err != nil {
+		return 0, err
+	}
+	r, err := rightsArg(a[1])
+	if err != nil {
+		return 0, err
+	}
+	nh, err := c.Proc.Handles.Replace(h, r)
+	return uint64(nh), err
+}
+
+func sysHandleRevoke(k *Kernel, c *Caller, a *Args) (uint64, error) {
+	h, err := handleArg(a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, c.Proc.Handles.Revoke(h)
+}
