@@ -63,7 +63,7 @@ type Call struct {
 	// Wired is false for calls declared for the ABI whose kernel side is
 	// not there yet: they return ENOSYS.
 	Wired bool
-	impl  func(k *Kernel, c *Caller, a *Args) (uint64, error)
+	impl  func(k *Kernel, c *Caller, a Args) (uint64, error)
 }
 
 // Calls returns the syscall table, indexed by number.

@@ -44,7 +44,7 @@ func (k *Kernel) Dispatch(c *Caller, num uint64, a Args) Result {
 	if num >= uint64(len(table)) || table[num].impl == nil {
 		return Result{Errno: ENOSYS}
 	}
-	v, err := table[num].impl(k, c, &a)
+	v, err := table[num].impl(k, c, a)
 	if err != nil {
 		return Result{Errno: ErrnoOf(err)}
 	}

@@ -11,7 +11,7 @@ import (
 // EndpointRights are the rights of the handles channel_create returns.
 const EndpointRights = cap.RightRead | cap.RightWrite | cap.RightDuplicate | cap.RightTransfer | cap.RightWait
 
-func sysChannelCreate(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysChannelCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ptr, n, depth, out := a[0], a[1], a[2], a[3]
 	if n > ipc.MaxSchemaBytes {
 		return 0, fmt.Errorf("channel_create: schema of %d bytes: %w", n, ipc.ErrBadSchema)
@@ -91,7 +91,7 @@ func outgoing(c *Caller, descPtr uint64) (MsgDesc, []byte, []cap.Handle, error) 
 	return d, data, hs, nil
 }
 
-func sysChannelWrite(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], cap.RightWrite)
 	if err != nil {
 		return 0, err
@@ -140,7 +140,7 @@ func deliver(c *Caller, descPtr uint64, d MsgDesc, m *ipc.Message) error {
 	return nil
 }
 
-func sysChannelRead(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], cap.RightRead)
 	if err != nil {
 		return 0, err
@@ -156,7 +156,7 @@ func sysChannelRead(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, err
 }
 
-func sysChannelCall(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysChannelCall(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], cap.RightRead|cap.RightWrite)
 	if err != nil {
 		return 0, err

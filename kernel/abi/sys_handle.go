@@ -1,6 +1,6 @@
 package abi
 
-func sysHandleClose(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err
@@ -8,7 +8,7 @@ func sysHandleClose(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, c.Proc.Handles.Close(h)
 }
 
-func sysHandleDuplicate(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysHandleDuplicate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err
@@ -21,7 +21,7 @@ func sysHandleDuplicate(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return uint64(nh), err
 }
 
-func sysHandleReplace(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysHandleReplace(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err
@@ -34,7 +34,7 @@ func sysHandleReplace(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return uint64(nh), err
 }
 
-func sysHandleRevoke(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysHandleRevoke(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err

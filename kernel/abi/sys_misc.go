@@ -32,7 +32,7 @@ type waitable interface {
 	WaitSource() *wait.Source
 }
 
-func sysObjectWaitMany(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysObjectWaitMany(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ptr, n := a[0], a[1]
 	if n == 0 || n > MaxWaitItems {
 		return 0, fmt.Errorf("object_wait_many: %d items: %w", n, errInvalid)
@@ -73,16 +73,16 @@ func sysObjectWaitMany(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return uint64(got), werr
 }
 
-func sysProcessSelf(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysProcessSelf(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return c.Proc.PID(), nil
 }
 
-func sysProcessExit(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysProcessExit(k *Kernel, c *Caller, a Args) (uint64, error) {
 	c.Proc.Exit(int(int32(a[0])))
 	return 0, nil
 }
 
-func sysLogWrite(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysLogWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 	cp, err := c.lookup(a[0], cap.TypeLog, cap.RightWrite)
 	if err != nil {
 		return 0, err
@@ -99,7 +99,7 @@ func sysLogWrite(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, err
 }
 
-func sysConsoleWrite(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysConsoleWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 	b, err := userBytes(c, a[0], a[1], MaxIOBytes)
 	if err != nil {
 		return 0, fmt.Errorf("console_write: %w", err)
@@ -115,7 +115,7 @@ func sysConsoleWrite(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return uint64(n), nil
 }
 
-func sysClockGet(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysClockGet(k *Kernel, c *Caller, a Args) (uint64, error) {
 	switch a[0] {
 	case ClockMonotonic:
 		return k.Monotonic(), nil
@@ -125,7 +125,7 @@ func sysClockGet(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, fmt.Errorf("clock_get: clock %d: %w", a[0], errInvalid)
 }
 
-func sysClockSleep(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysClockSleep(k *Kernel, c *Caller, a Args) (uint64, error) {
 	deadline, _ := k.deadline(a[0])
 	if deadline.IsZero() {
 		return 0, fmt.Errorf("clock_sleep: no deadline: %w", errInvalid)
@@ -134,12 +134,12 @@ func sysClockSleep(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysTaskYield(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysTaskYield(k *Kernel, c *Caller, a Args) (uint64, error) {
 	runtime.Gosched()
 	return 0, nil
 }
 
-func sysRandomGet(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysRandomGet(k *Kernel, c *Caller, a Args) (uint64, error) {
 	if a[1] > MaxIOBytes {
 		return 0, fmt.Errorf("random_get: %d bytes: %w", a[1], errTooLarge)
 	}
@@ -151,7 +151,7 @@ func sysRandomGet(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysTimerCreate(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysTimerCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	cp := cap.New(object.NewTimer(), TimerRights)
 	h, err := c.Proc.Handles.Install(cp)
 	if err != nil {
@@ -173,7 +173,7 @@ func (c *Caller) timer(v uint64) (*object.Timer, error) {
 	return t, nil
 }
 
-func sysTimerSet(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysTimerSet(k *Kernel, c *Caller, a Args) (uint64, error) {
 	t, err := c.timer(a[0])
 	if err != nil {
 		return 0, err
@@ -187,7 +187,7 @@ func sysTimerSet(k *Kernel, c *Caller, a *Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysTimerCancel(k *Kernel, c *Caller, a *Args) (uint64, error) {
+func sysTimerCancel(k *Kernel, c *Caller, a Args) (uint64, error) {
 	t, err := c.timer(a[0])
 	if err != nil {
 		return 0, err

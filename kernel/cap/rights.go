@@ -9,7 +9,7 @@ type Rights uint32
 
 // The rights, listed once. docs/abi.md is checked against this list.
 const (
-	// RightRead allows reading: channel_read, reading a region.
+	// RightRead allows reading: channel_read, channel_call.
 	RightRead Rights = 1 << iota
 	// RightWrite allows writing: channel_write, log_write, writing a region.
 	RightWrite
@@ -18,8 +18,7 @@ const (
 	// RightTransfer allows moving the handle to another process over a
 	// channel.
 	RightTransfer
-	// RightWait allows waiting on the object's signals (object_wait_many,
-	// blocking reads and writes).
+	// RightWait allows waiting on the object's signals (object_wait_many).
 	RightWait
 	// RightSignal allows raising or arming the object's signals (setting a
 	// timer).
@@ -45,11 +44,11 @@ type RightInfo struct {
 
 // RightList is every right with its name and meaning, in bit order.
 var RightList = []RightInfo{
-	{RightRead, "read", "read from the object (channel_read, reading a region)"},
+	{RightRead, "read", "read from the object (channel_read, channel_call)"},
 	{RightWrite, "write", "write to the object (channel_write, log_write)"},
 	{RightDuplicate, "duplicate", "make another handle to the object with the same or fewer rights (handle_duplicate)"},
 	{RightTransfer, "transfer", "move the handle to another process over a channel"},
-	{RightWait, "wait", "wait for the object's signals (object_wait_many, blocking reads and writes)"},
+	{RightWait, "wait", "wait for the object's signals (object_wait_many)"},
 	{RightSignal, "signal", "raise or arm the object's signals (timer_set)"},
 	{RightMap, "map", "map a memory region into an address space (vm_map)"},
 	{RightManage, "manage", "manage the object itself (kill a process, acknowledge an IRQ)"},

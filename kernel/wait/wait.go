@@ -25,6 +25,22 @@ const (
 	All = Signaled<<1 - 1
 )
 
+// SignalInfo names and explains one signal.
+type SignalInfo struct {
+	Signal Signals
+	Name   string
+	Doc    string
+}
+
+// SignalList is every signal in bit order; docs/abi.md is generated from
+// it.
+var SignalList = []SignalInfo{
+	{Readable, "readable", "a channel endpoint has a message queued"},
+	{Writable, "writable", "a channel endpoint's peer has room in its queue"},
+	{PeerClosed, "peer_closed", "a channel endpoint's peer is gone"},
+	{Signaled, "signaled", "a timer fired; a process ended"},
+}
+
 // ErrTimedOut is returned when the deadline passes first.
 var ErrTimedOut = errors.New("deadline passed")
 
