@@ -56,7 +56,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot bench-smp clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-smp bench-ipc-host clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -65,10 +65,12 @@ help:
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
-	@echo 'make test         host tests, bare-metal tests in QEMU, system tests'
+	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
+	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
+	@echo 'make bench-ipc-host  null syscall dispatch and channel round trips, on the host'
 	@echo 'make clean        remove $(BUILD)/'
 
 deps:
@@ -111,7 +113,7 @@ endif
 # A comma that $(call) does not take for an argument separator.
 , := ,
 
-test: deps toolchain test-host test-clk test-system
+test: deps toolchain test-host test-fuzz test-clk test-system
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
 # not see. CLK_GOROOT lets host tests that build GOOS=clk programs (kernel/baremetal)
@@ -119,6 +121,20 @@ test: deps toolchain test-host test-clk test-system
 test-host: toolchain
 	$(call header,host tests: go test ./...)
 	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+
+# The fuzz targets of the kernel's boundaries, each run for FUZZ_TIME with
+# the host's Go (go test -fuzz takes one target at a time): the syscall
+# decoder and the channel message validator.
+FUZZ_TIME ?= 10s
+FUZZ_TARGETS := ./kernel/abi:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema
+
+test-fuzz:
+	$(call header,fuzzing: $(FUZZ_TIME) per target)
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t#*:}; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$fn$$' -fuzztime $(FUZZ_TIME) $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZ_TIME) $$pkg || exit 1; \
+	done
 
 # Every package under $(CLK_DIRS) that builds for GOOS=clk, each test binary
 # booted in QEMU by scripts/go_clk_amd64_exec. One at a time (-p 1): the
@@ -163,6 +179,12 @@ bench-smp: deps toolchain
 			| awk -v n=$$n '/^BenchmarkParallelSHA256/ { print n, $$3 }'; \
 	done | awk '{ ns[$$1] = $$2; printf "%d CPU(s): %.0f ms per 64 MiB\n", $$1, $$2 / 1e6 } \
 		END { if (ns[2] > 0) printf "speed-up from 1 to 2 CPUs: %.2fx\n", ns[1] / ns[2] }'
+
+# In-kernel costs measured on the host: Dispatch of the null syscall and
+# channel round trips, in kernel code and through syscalls.
+bench-ipc-host:
+	$(call header,IPC and syscall dispatch on the host)
+	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/abi ./kernel/ipc
 
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)

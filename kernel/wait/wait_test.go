@@ -1,0 +1,53 @@
+package wait
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestManyWakesOnUpdate(t *testing.T) {
+	var a, b Source
+	go func() {
+		time.Sleep(5 * time.Millisecond)
+		b.Update(0, Readable|Writable)
+	}()
+	items := []Item{{Source: &a, Want: Readable}, {Source: &b, Want: Readable}}
+	n, err := Many(items, time.Now().Add(10*time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("Many: %d, %v", n, err)
+	}
+	if items[0].Observed != 0 || items[1].Observed != Readable|Writable {
+		t.Fatalf("observed %#x %#x", items[0].Observed, items[1].Observed)
+	}
+}
+
+func TestRaisedSignalIsSeenWithoutWaiting(t *testing.T) {
+	var s Source
+	s.Update(0, PeerClosed)
+	if got, err := One(&s, PeerClosed|Readable, time.Unix(1, 0)); err != nil || got != PeerClosed {
+		t.Fatalf("One on a raised signal: %#x, %v", got, err)
+	}
+}
+
+func TestManyHonoursDeadline(t *testing.T) {
+	var s Source
+	s.Update(0, Writable)
+	start := time.Now()
+	_, err := One(&s, Readable, start.Add(15*time.Millisecond))
+	if !errors.Is(err, ErrTimedOut) || time.Since(start) < 15*time.Millisecond {
+		t.Fatalf("wait for an unraised signal: %v after %v", err, time.Since(start))
+	}
+	if _, err := One(&s, Readable, time.Unix(1, 0)); !errors.Is(err, ErrTimedOut) {
+		t.Fatalf("poll with a past deadline: %v", err)
+	}
+}
+
+func TestClearedSignalDoesNotWake(t *testing.T) {
+	var s Source
+	s.Update(0, Readable)
+	s.Update(Readable, 0)
+	if _, err := One(&s, Readable, time.Now().Add(5*time.Millisecond)); !errors.Is(err, ErrTimedOut) {
+		t.Fatalf("cleared signal satisfied a wait: %v", err)
+	}
+}
