@@ -102,7 +102,10 @@ func (ch *channel) refresh() {
 		if len(e.queue) > 0 {
 			s |= wait.Readable
 		}
-		if p.closed {
+		// A closed endpoint has no handles left, but a goroutine may still
+		// block on it from a syscall that looked it up before the close:
+		// PeerClosed wakes it, and it then sees e.closed.
+		if p.closed || e.closed {
 			s |= wait.PeerClosed
 		} else if len(p.queue)+p.reserved < ch.depth {
 			s |= wait.Writable
@@ -281,9 +284,12 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 			ch.mu.Unlock()
 			return out, nil
 		}
-		closed := e.peer().closed
+		closed, peerClosed := e.closed, e.peer().closed
 		ch.mu.Unlock()
 		if closed {
+			return Message{}, fmt.Errorf("channel read: %w", cap.ErrClosed)
+		}
+		if peerClosed {
 			return Message{}, fmt.Errorf("channel read: %w", ErrPeerClosed)
 		}
 		if !block {

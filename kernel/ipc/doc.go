@@ -22,6 +22,8 @@
 // endpoint goes away (cap.Releaser), its queued messages are dropped and
 // their handles closed, the peer sees wait.PeerClosed and ErrPeerClosed,
 // and every call waiting on the channel ends with ErrPeerClosed.
+// A goroutine still blocked on the closed endpoint itself (a syscall that
+// looked it up before the close) wakes with cap.ErrClosed.
 //
 // # Locking
 //

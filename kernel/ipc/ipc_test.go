@@ -365,3 +365,28 @@ func (e *Endpoint) queueSnapshot() []Message {
 	defer e.ch.mu.Unlock()
 	return append([]Message(nil), e.queue...)
 }
+
+func TestCloseWakesBlockedReaderAndWriter(t *testing.T) {
+	a, _, ha, _, ea, _ := pair(t, 1)
+	ea.Write(Message{Type: msgData}, wait.Forever, true)
+	errs := make(chan error, 2)
+	go func() {
+		errs <- ea.Write(Message{Type: msgData}, wait.Forever, true)
+	}()
+	go func() {
+		_, err := ea.Read(wait.Forever, true, nil)
+		errs <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	a.Close(ha)
+	for i := 0; i < 2; i++ {
+		select {
+		case err := <-errs:
+			if !errors.Is(err, cap.ErrClosed) {
+				t.Errorf("blocked on a closed endpoint: %v, want cap.ErrClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("closing the endpoint did not wake a blocked goroutine")
+		}
+	}
+}
