@@ -9,8 +9,8 @@ import (
 	"clk/kernel/object"
 )
 
-// Kernel is the state syscalls share: the clock's origin and the log
-// console_write falls back to.
+// Kernel is the state syscalls share: the origin of the monotonic clock
+// that clock_get and deadlines count from.
 type Kernel struct {
 	start time.Time
 }
