@@ -390,3 +390,26 @@ func TestCloseWakesBlockedReaderAndWriter(t *testing.T) {
 		}
 	}
 }
+
+func TestRevokeReachesHandlesInFlight(t *testing.T) {
+	a, b, _, _, ea, eb := pair(t, 8)
+	root, _ := a.Install(cap.New(&logObj{}, cap.RightsAll))
+	dup, _ := a.Duplicate(root, cap.RightRead|cap.RightTransfer)
+	if err := ea.WriteFrom(a, msgGrant, 0, nil, []cap.Handle{dup}, wait.Forever, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Revoke(root); err != nil {
+		t.Fatal(err)
+	}
+	m, err := readNow(eb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := b.InstallAll(m.Caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lookup(hs[0], cap.TypeAny, 0); !errors.Is(err, cap.ErrRevoked) {
+		t.Fatalf("handle revoked while in flight: %v, want ErrRevoked", err)
+	}
+}
