@@ -169,7 +169,9 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	for i := 0; i < n; i++ {
 		if i%500 == 0 {
 			// Let the writer fill the queue and block.
-			time.Sleep(5 * time.Millisecond)
+			for ea.Signals()&wait.Writable != 0 {
+				time.Sleep(100 * time.Microsecond)
+			}
 			if err := ea.Write(Message{Type: msgData}, time.Time{}, false); !errors.Is(err, ErrQueueFull) {
 				t.Fatalf("non-blocking write to a full queue: %v, want ErrQueueFull", err)
 			}
