@@ -132,7 +132,7 @@ func boot(g guest, timeout time.Duration) (*result, error) {
 		firstOut: first.Sub(m.Started()),
 		hostMs:   last.Sub(first).Milliseconds(),
 	}
-	res.guestMs, _ = strconv.ParseInt(done[1], 10, 64)
+	res.guestMs, _ = strconv.ParseInt(done[2], 10, 64)
 	for _, f := range benchLine.FindAllStringSubmatch(done[0], -1) {
 		ns, err := strconv.ParseFloat(f[3], 64)
 		if err != nil {
