@@ -152,9 +152,11 @@ bench-boot: deps iso
 
 # The same Go program (image/runtimebench/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
-# each, BENCH_TIME per benchmark. It prints figures and never fails on time.
+# each, BENCH_TIME per benchmark, BENCH_GODEBUG as both programs' GODEBUG
+# (e.g. cpu.avx=off,cpu.avx2=off). It prints figures and never fails on time.
 BENCH_RUNS ?= 2
 BENCH_TIME ?= 1s
+BENCH_GODEBUG ?=
 RTBENCH := $(BUILD)/runtimebench
 bench-runtime: deps toolchain
 	$(call header,Go runtime benchmarks: clk and Linux under the same QEMU)
@@ -164,7 +166,8 @@ bench-runtime: deps toolchain
 	scripts/linux-guest.sh initramfs $(RTBENCH)/guest.linux $(RTBENCH)/initramfs.cpio
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
-		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME)
+		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
+		-godebug "$(BENCH_GODEBUG)"
 
 clean:
 	rm -rf $(BUILD)

@@ -47,6 +47,7 @@ func run() int {
 	smp := flag.Int("smp", 1, "guest CPUs")
 	benchtime := flag.String("benchtime", "1s", "time per benchmark in the guest (go test -benchtime)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for one boot")
+	godebug := flag.String("godebug", "", "GODEBUG for both programs, e.g. cpu.avx=off,cpu.avx2=off")
 	flag.Parse()
 	if *runs < 1 || *smp < 1 {
 		fmt.Fprintln(os.Stderr, "runtimebench: -runs and -smp must be at least 1")
@@ -59,16 +60,27 @@ func run() int {
 	// The same QEMU command line for both, but for what is booted: machine,
 	// CPUs, memory (CLK_QEMU_MEM), accelerator (CLK_QEMU_ACCEL), devices.
 	common := []string{"-M", "pc", "-smp", strconv.Itoa(*smp)}
+	// Both kernels hand a NAME=VALUE word of their command line to the
+	// program as an environment variable: clk before the "--" that starts
+	// argv, Linux when the kernel does not know the name.
+	env := ""
+	if *godebug != "" {
+		if strings.ContainsAny(*godebug, " \t\"%") {
+			fmt.Fprintln(os.Stderr, "runtimebench: -godebug must not contain spaces, quotes or %")
+			return 2
+		}
+		env = "GODEBUG=" + *godebug + " "
+	}
 	guests := []guest{
 		{"clk", systest.Boot{Name: "clk", Args: slices.Concat(common,
-			[]string{"-kernel", *clkELF, "-append", "-- guest -benchtime " + *benchtime})}, 1},
+			[]string{"-kernel", *clkELF, "-append", env + "-- guest -benchtime " + *benchtime})}, 1},
 		{"Linux", systest.Boot{Name: "Linux", Args: slices.Concat(common,
 			[]string{"-kernel", *kernel, "-initrd", *initrd,
-				"-append", "console=ttyS0 quiet -- -benchtime " + *benchtime})}, 0},
+				"-append", "console=ttyS0 quiet " + env + "-- -benchtime " + *benchtime})}, 0},
 	}
-	fmt.Printf("QEMU: %s -cpu max -m %s -accel %s %s, benchtime %s, best of %d boots each\n",
+	fmt.Printf("QEMU: %s -cpu max -m %s -accel %s %s, benchtime %s, GODEBUG=%s, best of %d boots each\n",
 		systest.QEMU(), envOr("CLK_QEMU_MEM", "512M"), envOr("CLK_QEMU_ACCEL", "tcg"),
-		strings.Join(common, " "), *benchtime, *runs)
+		strings.Join(common, " "), *benchtime, *godebug, *runs)
 
 	best := make([]*result, len(guests))
 	for r := 1; r <= *runs; r++ {

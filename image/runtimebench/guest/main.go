@@ -53,8 +53,9 @@ func run(benchtime string) int {
 		return 2
 	}
 	start := time.Now()
-	fmt.Printf("runtimebench: start %s/%s %s GOMAXPROCS=%d NumCPU=%d benchtime=%s\n",
-		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchtime)
+	fmt.Printf("runtimebench: start %s/%s %s GOMAXPROCS=%d NumCPU=%d benchtime=%s GODEBUG=%s\n",
+		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(),
+		benchtime, os.Getenv("GODEBUG"))
 	for _, bm := range benchmarks {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
