@@ -12,12 +12,16 @@
 // (the best of three rounds), whose time on 1 and on n CPUs gives the
 // speed-up.
 //
-// Each result is one line on standard output:
+// Each benchmark prints two lines on standard output:
 //
-//	bench NAME ITERATIONS NS ns/op [KEY=VALUE...]
+//	begin NAME
+//	bench NAME ITERATIONS NS ns/op ops=OPS [KEY=VALUE...]
 //
-// between a "runtimebench: start" line and a "runtimebench: done in N ms"
-// line. The -benchtime flag sets the time per benchmark (default 1s), as
+// ITERATIONS and NS are testing.Benchmark's result (the last, longest run,
+// timed by the guest's clock); OPS counts the operations of every run
+// between the two lines, so that an observer outside the guest can divide
+// the time it measured between the lines by it. The lines come between a
+// "runtimebench: start" line and a "runtimebench: done in N ms" line. The -benchtime flag sets the time per benchmark (default 1s), as
 // go test's -test.benchtime does.
 //
 // Built for GOOS=clk it is a bootable kernel that ends the machine with its

@@ -59,18 +59,28 @@ func run(benchtime string) int {
 	for _, bm := range benchmarks {
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		r := testing.Benchmark(bm.fn)
+		// testing.Benchmark calls fn with growing b.N until a run lasts
+		// the benchtime; ops counts the operations of all the runs, for
+		// the host's measure from "begin" to "bench".
+		ops := 0
+		fmt.Printf("begin %s\n", bm.name)
+		r := testing.Benchmark(func(b *testing.B) {
+			ops += b.N
+			bm.fn(b)
+		})
 		if r.N == 0 {
 			fmt.Printf("runtimebench: %s failed\n", bm.name)
 			return 1
 		}
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		fmt.Printf("bench %s %d %.1f ns/op gcs=%d\n", bm.name, r.N,
-			float64(r.T.Nanoseconds())/float64(r.N), after.NumGC-before.NumGC)
+		fmt.Printf("bench %s %d %.1f ns/op ops=%d gcs=%d\n", bm.name, r.N,
+			float64(r.T.Nanoseconds())/float64(r.N), ops, after.NumGC-before.NumGC)
 	}
-	ns, procs := parallelSHA256()
-	fmt.Printf("bench parallel-sha256-64MiB 1 %d ns/op gomaxprocs=%d\n", ns, procs)
+	data := pattern(parallelSize)
+	fmt.Printf("begin parallel-sha256-64MiB\n")
+	ns, procs := parallelSHA256(data)
+	fmt.Printf("bench parallel-sha256-64MiB 1 %d ns/op ops=%d gomaxprocs=%d\n", ns, parallelRounds, procs)
 	fmt.Printf("runtimebench: done in %d ms\n", time.Since(start).Milliseconds())
 	return 0
 }
@@ -148,13 +158,12 @@ func mapInsert(b *testing.B) {
 	runtime.KeepAlive(m)
 }
 
-// parallelSHA256 hashes 64 MiB as GOMAXPROCS equal parts, each in its own
+// parallelSHA256 hashes data as GOMAXPROCS equal parts, each in its own
 // goroutine, parallelRounds times, and returns the fastest round in ns and
 // GOMAXPROCS. The speed-up from 1 to n CPUs is the 1-CPU time divided by the
 // n-CPU time.
-func parallelSHA256() (int64, int) {
+func parallelSHA256(data []byte) (int64, int) {
 	procs := runtime.GOMAXPROCS(0)
-	data := pattern(parallelSize)
 	part := len(data) / procs
 	best := int64(-1)
 	for range parallelRounds {
