@@ -1,21 +1,36 @@
 // Command runtimebench compares clk with Linux as a platform for Go programs.
-// It boots the program in ./guest twice under the same QEMU command line
-// (-M pc -cpu max, the memory, CPUs and accelerator of the exec wrapper's
-// defaults): built for GOOS=clk and booted through its PVH note, and built
-// as a static GOOS=linux program that is /init of an initramfs booted by
-// Debian's cloud kernel (scripts/linux-guest.sh). It parses the programs'
-// "bench" lines and prints, for each benchmark, the best time per operation
-// on each system over the boots and the speed ratio Linux time / clk time,
-// so that a ratio above 1 means clk is faster. It never fails on time, only
-// when a guest does not boot, print its results or end.
+// It boots the program in ./guest under the same QEMU command line (-M pc
+// -cpu max, the memory and accelerator of CLK_QEMU_MEM and CLK_QEMU_ACCEL,
+// -smp from its flag) twice: built for GOOS=clk and booted through its PVH
+// note, and built as a static GOOS=linux program that is /init of an
+// initramfs booted by Debian's cloud kernel (scripts/linux-guest.sh). Every
+// QEMU has a deadline and is killed when this program ends.
+//
+// For each benchmark it prints the best time per operation of each system
+// over the boots, and the speed ratio Linux time / clk time, so that a ratio
+// above 1 means clk is faster. It does so twice:
+//
+//   - by the guests' clocks: testing.Benchmark's ns/op, as a Go program sees
+//     its own speed;
+//   - by QEMU's CPU time between the benchmark's "begin" and "bench" lines,
+//     divided by the operations done in between. With one vCPU under TCG
+//     this leaves out the time the host gave to other programs, which on a
+//     shared machine can change wall-clock figures several times over; it
+//     does not leave out the guest's own work that follows wall time
+//     (timer interrupts, background wake-ups).
 //
 // Each boot also prints the time from QEMU's start to the program's first
-// line and the program's run time by the guest's clock and by the host's,
-// which should agree: the benchmarks trust the guest's clock.
+// line, and the program's run time by the guest's clock, by the host's clock
+// and in QEMU CPU time: the first two should agree, and when they do not the
+// guest's ns/op are off by that factor.
+//
+// It never fails on time, only when a guest does not boot, print its results
+// or end as it should.
 //
 // Usage:
 //
-//	go run ./image/runtimebench -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio [-runs 2] [-smp 1] [-benchtime 1s]
+//	go run ./image/runtimebench -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio \
+//		[-runs 2] [-smp 1] [-benchtime 1s] [-godebug cpu.avx2=off] [-timeout 10m]
 //
 // make bench-runtime builds the inputs and runs it.
 package main
