@@ -39,6 +39,7 @@ type result struct {
 	guestMs  int64             // run time by the guest's clock
 	hostMs   int64             // the same interval by the host's clock
 	cpuMs    int64             // QEMU's CPU time in that interval
+	start    string            // the program's first line
 }
 
 // run returns the exit status, so that deferred clean-ups run before exit.
@@ -97,6 +98,7 @@ func run() int {
 			}
 			fmt.Printf("boot %d %-5s first output %5d ms; run %6d ms by the guest's clock, %6d ms by the host's, %6d ms of QEMU CPU time\n",
 				r, g.name, res.firstOut.Milliseconds(), res.guestMs, res.hostMs, res.cpuMs)
+			fmt.Printf("       %s\n", res.start)
 			best[i] = keepBest(best[i], res)
 		}
 	}
@@ -126,7 +128,8 @@ func boot(g guest, timeout time.Duration) (*result, error) {
 		return nil, err
 	}
 	defer m.Kill()
-	if _, err := m.ExpectRegexp(startLine, timeout); err != nil {
+	start, err := m.ExpectRegexp(startLine, timeout)
+	if err != nil {
 		return nil, err
 	}
 	first := time.Now()
@@ -140,6 +143,7 @@ func boot(g guest, timeout time.Duration) (*result, error) {
 		iters:    map[string]int64{},
 		extra:    map[string]string{},
 		firstOut: first.Sub(m.Started()),
+		start:    strings.TrimSpace(start[1]),
 	}
 	var begun string
 	var begunCPU time.Duration
@@ -234,10 +238,11 @@ func printTable(clk, linux *result) {
 	fmt.Println("by QEMU's CPU time from each benchmark's begin line to its result line, per operation:")
 	table(clk.order, clk.cpuPerOp, linux.cpuPerOp)
 	fmt.Println()
-	fmt.Println("iterations and details of the best runs:")
+	fmt.Println("the best runs by the guests' clocks: iterations of testing.Benchmark's last run, and the runtime's counters over all its runs:")
 	for _, name := range clk.order {
-		fmt.Printf("  %-26s clk %10d %-14s Linux %10d %s\n", name,
-			clk.iters[name], clk.extra[name], linux.iters[name], linux.extra[name])
+		fmt.Printf("  %s\n", name)
+		fmt.Printf("    clk   %10d %s\n", clk.iters[name], clk.extra[name])
+		fmt.Printf("    Linux %10d %s\n", linux.iters[name], linux.extra[name])
 	}
 }
 

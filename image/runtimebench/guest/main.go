@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -57,8 +58,7 @@ func run(benchtime string) int {
 		runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(),
 		benchtime, os.Getenv("GODEBUG"))
 	for _, bm := range benchmarks {
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
+		before := readCounters()
 		// testing.Benchmark calls fn with growing b.N until a run lasts
 		// the benchtime; ops counts the operations of all the runs, for
 		// the host's measure from "begin" to "bench".
@@ -72,10 +72,9 @@ func run(benchtime string) int {
 			fmt.Printf("runtimebench: %s failed\n", bm.name)
 			return 1
 		}
-		var after runtime.MemStats
-		runtime.ReadMemStats(&after)
-		fmt.Printf("bench %s %d %.1f ns/op ops=%d gcs=%d\n", bm.name, r.N,
-			float64(r.T.Nanoseconds())/float64(r.N), ops, after.NumGC-before.NumGC)
+		after := readCounters()
+		fmt.Printf("bench %s %d %.1f ns/op ops=%d %s\n", bm.name, r.N,
+			float64(r.T.Nanoseconds())/float64(r.N), ops, after.since(before))
 	}
 	data := pattern(parallelSize)
 	fmt.Printf("begin parallel-sha256-64MiB\n")
@@ -199,4 +198,56 @@ func pattern(n int) []byte {
 		p[i] = byte(i*7 + i>>8)
 	}
 	return p
+}
+
+// counters are the runtime's own measures of where time and memory went,
+// from runtime/metrics, which the runtime keeps the same way on every
+// system.
+type counters struct {
+	gcs       uint64  // completed GC cycles
+	gcCPU     float64 // seconds of CPU the GC used, assists and pauses included
+	scavenge  float64 // seconds of CPU returning memory to the system
+	released  uint64  // bytes of heap released to the system, as of now
+	heapTotal uint64  // bytes of memory the heap has mapped, as of now
+}
+
+var counterNames = []string{
+	"/gc/cycles/total:gc-cycles",
+	"/cpu/classes/gc/total:cpu-seconds",
+	"/cpu/classes/scavenge/total:cpu-seconds",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/total:bytes",
+}
+
+func readCounters() counters {
+	samples := make([]metrics.Sample, len(counterNames))
+	for i, name := range counterNames {
+		samples[i].Name = name
+	}
+	metrics.Read(samples)
+	var c counters
+	for _, s := range samples {
+		switch s.Name {
+		case counterNames[0]:
+			c.gcs = s.Value.Uint64()
+		case counterNames[1]:
+			c.gcCPU = s.Value.Float64()
+		case counterNames[2]:
+			c.scavenge = s.Value.Float64()
+		case counterNames[3]:
+			c.released = s.Value.Uint64()
+		case counterNames[4]:
+			c.heapTotal = s.Value.Uint64()
+		}
+	}
+	return c
+}
+
+// since formats the change from before to c as key=value fields: GC
+// cycles, GC and scavenger CPU in ms, and the memory mapped and released
+// at the end in MiB.
+func (c counters) since(before counters) string {
+	return fmt.Sprintf("gcs=%d gccpu=%.0fms scavcpu=%.0fms mapped=%dMiB released=%dMiB",
+		c.gcs-before.gcs, (c.gcCPU-before.gcCPU)*1000, (c.scavenge-before.scavenge)*1000,
+		c.heapTotal>>20, c.released>>20)
 }
