@@ -30,7 +30,8 @@
 // Usage:
 //
 //	go run ./image/runtimebench -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio \
-//		[-runs 2] [-smp 1] [-benchtime 1s] [-godebug cpu.avx2=off] [-timeout 10m]
+//		[-runs 2] [-smp 1] [-benchtime 1s] [-godebug cpu.avx2=off]
+//		[-linux-args mitigations=off] [-timeout 10m]
 //
 // make bench-runtime builds the inputs and runs it.
 package main

@@ -51,6 +51,7 @@ func run() int {
 	smp := flag.Int("smp", 1, "guest CPUs")
 	benchtime := flag.String("benchtime", "1s", "time per benchmark in the guest (go test -benchtime)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for one boot")
+	linuxArgs := flag.String("linux-args", "", "extra Linux kernel parameters, e.g. mitigations=off")
 	godebug := flag.String("godebug", "", "GODEBUG for both programs, e.g. cpu.avx=off,cpu.avx2=off")
 	flag.Parse()
 	if *runs < 1 || *smp < 1 {
@@ -80,7 +81,7 @@ func run() int {
 			[]string{"-kernel", *clkELF, "-append", env + "-- guest -benchtime " + *benchtime})}, 1},
 		{"Linux", systest.Boot{Name: "Linux", Args: slices.Concat(common,
 			[]string{"-kernel", *kernel, "-initrd", *initrd,
-				"-append", "console=ttyS0 quiet " + env + "-- -benchtime " + *benchtime})}, 0},
+				"-append", strings.Join(strings.Fields("console=ttyS0 quiet "+*linuxArgs), " ") + " " + env + "-- -benchtime " + *benchtime})}, 0},
 	}
 	fmt.Printf("QEMU: %s -cpu max -m %s -accel %s %s, benchtime %s, GODEBUG=%s, best of %d boots each\n",
 		systest.QEMU(), envOr("CLK_QEMU_MEM", "512M"), envOr("CLK_QEMU_ACCEL", "tcg"),
