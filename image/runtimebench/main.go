@@ -100,6 +100,9 @@ func run() int {
 			fmt.Printf("boot %d %-5s first output %5d ms; run %6d ms by the guest's clock, %6d ms by the host's, %6d ms of QEMU CPU time\n",
 				r, g.name, res.firstOut.Milliseconds(), res.guestMs, res.hostMs, res.cpuMs)
 			fmt.Printf("       %s\n", res.start)
+			if rate := float64(res.guestMs) / float64(res.hostMs); res.hostMs > 0 && (rate < 0.98 || rate > 1.02) {
+				fmt.Printf("       warning: the guest's clock ran at %.2f times the host's: its ns/op are off by that factor\n", rate)
+			}
 			best[i] = keepBest(best[i], res)
 		}
 	}
