@@ -153,10 +153,13 @@ bench-boot: deps iso
 # The same Go program (image/runtimebench/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
 # each, BENCH_TIME per benchmark, BENCH_GODEBUG as both programs' GODEBUG
-# (e.g. cpu.avx=off,cpu.avx2=off). It prints figures and never fails on time.
+# (e.g. cpu.avx=off,cpu.avx2=off); BENCH_TOGETHER=1 boots the two side by
+# side, so that the host's other work weighs on both alike. It prints figures
+# and never fails on time.
 BENCH_RUNS ?= 2
 BENCH_TIME ?= 1s
 BENCH_GODEBUG ?=
+BENCH_TOGETHER ?=
 RTBENCH := $(BUILD)/runtimebench
 bench-runtime: deps toolchain
 	$(call header,Go runtime benchmarks: clk and Linux under the same QEMU)
@@ -167,7 +170,7 @@ bench-runtime: deps toolchain
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
 		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
-		-godebug "$(BENCH_GODEBUG)"
+		-godebug "$(BENCH_GODEBUG)" $(if $(filter 1 yes true,$(BENCH_TOGETHER)),-together)
 
 clean:
 	rm -rf $(BUILD)

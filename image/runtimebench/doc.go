@@ -19,6 +19,11 @@
 //     does not leave out the guest's own work that follows wall time
 //     (timer interrupts, background wake-ups).
 //
+// The guests boot one after the other, alternating, or with -together side
+// by side: on a shared machine whose load changes from minute to minute the
+// second way makes both bear the same load, at the price of competing with
+// each other for the host's cores (each needs one per vCPU).
+//
 // Each boot also prints the time from QEMU's start to the program's first
 // line, and the program's run time by the guest's clock, by the host's clock
 // and in QEMU CPU time: the first two should agree, and when they do not the
@@ -31,7 +36,7 @@
 //
 //	go run ./image/runtimebench -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio \
 //		[-runs 2] [-smp 1] [-benchtime 1s] [-godebug cpu.avx2=off]
-//		[-linux-args mitigations=off] [-timeout 10m]
+//		[-linux-args mitigations=off] [-together] [-timeout 10m]
 //
 // make bench-runtime builds the inputs and runs it.
 package main
