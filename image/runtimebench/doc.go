@@ -26,8 +26,9 @@
 //
 // Each boot also prints the time from QEMU's start to the program's first
 // line, and the program's run time by the guest's clock, by the host's clock
-// and in QEMU CPU time: the first two should agree, and when they do not the
-// guest's ns/op are off by that factor.
+// and in QEMU CPU time. The first two should agree; when they differ by more
+// than 2% (a clock calibrated wrongly at boot is off by a constant factor)
+// the boot's ns/op are scaled to the host's clock, and the factor is shown.
 //
 // It never fails on time, only when a guest does not boot, print its results
 // or end as it should.
