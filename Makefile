@@ -56,7 +56,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-smp bench-ipc-host clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-smp bench-ipc-host bench-runtime clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -71,6 +71,7 @@ help:
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
 	@echo 'make bench-ipc-host  null syscall dispatch and channel round trips, on the host'
+	@echo 'make bench-runtime  Go runtime benchmarks on clk and on a Linux guest, with ratios'
 	@echo 'make clean        remove $(BUILD)/'
 
 deps:
@@ -189,6 +190,28 @@ bench-ipc-host:
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)
 	$(GO) run ./image/systest/cmd/bootbench -elf $(ELF) -iso $(ISO) -runs 5
+
+# The same Go program (image/runtimebench/guest) built for clk and as a static
+# Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
+# each, BENCH_TIME per benchmark, BENCH_GODEBUG as both programs' GODEBUG
+# (e.g. cpu.avx=off,cpu.avx2=off); BENCH_TOGETHER=1 boots the two side by
+# side, so that the host's other work weighs on both alike. It prints figures
+# and never fails on time.
+BENCH_RUNS ?= 2
+BENCH_TIME ?= 1s
+BENCH_GODEBUG ?=
+BENCH_TOGETHER ?=
+RTBENCH := $(BUILD)/runtimebench
+bench-runtime: deps toolchain
+	$(call header,Go runtime benchmarks: clk and Linux under the same QEMU)
+	@mkdir -p $(RTBENCH)
+	$(CLKGO) build -o $(RTBENCH)/guest.elf ./image/runtimebench/guest
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(RTBENCH)/guest.linux ./image/runtimebench/guest
+	scripts/linux-guest.sh initramfs $(RTBENCH)/guest.linux $(RTBENCH)/initramfs.cpio
+	kernel=$$(scripts/linux-guest.sh kernel); \
+	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
+		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
+		-godebug "$(BENCH_GODEBUG)" $(if $(filter 1 yes true,$(BENCH_TOGETHER)),-together)
 
 clean:
 	rm -rf $(BUILD)
