@@ -125,14 +125,6 @@ func TestFarFaultIsFatalAsOnLinux(t *testing.T) {
 // debug.SetPanicOnFault(true): as on Linux, the fault must be a run-time
 // panic that the goroutine recovers, whose error gives the address.
 func TestFarFaultPanicsWithSetPanicOnFault(t *testing.T) {
-	if os.Getenv("CLK_TEST_PANICONFAULT") == "" {
-		// clk's sigpanic (rt/src/runtime/os_clk.go) does not look at
-		// g.paniconfault yet: the fault is the fatal "unexpected fault
-		// address" whatever SetPanicOnFault says. Set
-		// CLK_TEST_PANICONFAULT=1 to run the test against a runtime that
-		// honours it.
-		t.Skip("the runtime does not honour debug.SetPanicOnFault yet; CLK_TEST_PANICONFAULT=1 runs it")
-	}
 	out := bootCrash(t, "farfault", 0, "-panic")
 	expectLines(t, out,
 		`farfault: recovered: runtime error: invalid memory address or nil pointer dereference`,

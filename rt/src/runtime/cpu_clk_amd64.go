@@ -99,6 +99,23 @@ func clkCPUInit() {
 	clkPICDisable()
 	clkLAPICInit()
 	clkFindCPUs()
+	clkEmulatedTLB = clkHypervisorIs("TCGTCGTCGTCG")
+}
+
+// clkHypervisorIs reports whether the CPU says it runs under the hypervisor
+// whose CPUID signature (leaf 0x40000000) is sig. It runs before the heap
+// exists, so it allocates nothing.
+func clkHypervisorIs(sig string) bool {
+	if _, _, c, _ := clkCpuid(1, 0); c&(1<<31) == 0 {
+		return false
+	}
+	_, b, c, d := clkCpuid(0x40000000, 0)
+	for i := 0; i < 4; i++ {
+		if sig[i] != byte(b>>(8*i)) || sig[4+i] != byte(c>>(8*i)) || sig[8+i] != byte(d>>(8*i)) {
+			return false
+		}
+	}
+	return true
 }
 
 // clkTSSInit fills cpu's TSS, with its four interrupt stacks at ist, and

@@ -130,6 +130,10 @@ func sigpanic() {
 		if gp.sigcode1 < clkNilPageLimit {
 			panicmem()
 		}
+		// runtime/debug.SetPanicOnFault, as on Unix.
+		if gp.paniconfault {
+			panicmemAddr(gp.sigcode1)
+		}
 		print("unexpected fault address ", hex(gp.sigcode1), "\n")
 		throw("fault")
 	}

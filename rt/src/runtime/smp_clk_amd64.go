@@ -49,6 +49,8 @@ type clkCPU struct {
 	// write barriers.)
 	exitWait uintptr
 	online   uint32
+	// ticks counts timer ticks taken while a thread ran (clkTick).
+	ticks uint32
 
 	gdt [7]uint64
 	tss clkTSS

@@ -225,12 +225,17 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 		sig, code = _SIGFPE, clkFPEIntDiv
 	case vecPageFault:
 		addr = uintptr(clkReadCR2())
+		sig, code = _SIGSEGV, clkSEGVMapErr
 		if f.errcode&pfPresent != 0 {
 			// A protection violation: writing kernel text or
-			// read-only data, or executing data. Never a panic.
-			return false
+			// read-only data, or executing data. A panic only for
+			// a goroutine that asked for one with
+			// debug.SetPanicOnFault, as on Unix.
+			if !gp.paniconfault {
+				return false
+			}
+			code = clkSEGVAccErr
 		}
-		sig, code = _SIGSEGV, clkSEGVMapErr
 	default:
 		return false
 	}
