@@ -7,6 +7,7 @@ package runtime
 import (
 	"internal/abi"
 	"internal/goarch"
+	"internal/runtime/atomic"
 	"internal/stringslite"
 	"unsafe"
 )
@@ -58,6 +59,14 @@ func clkTick(f *clkTrapFrame, gp *g) {
 		if cpu.ticks++; cpu.ticks%clkTLBGrowTicks == 0 {
 			clkWriteCR3(clkReadCR3())
 		}
+	}
+	// A thread that became due (its deadline passed, an interrupt came on
+	// this CPU) while the other CPUs halt would wait for this CPU to
+	// schedule: queue it now, which wakes a halted CPU. Only if the lock
+	// is free: the interrupted code may hold it.
+	if clkNCPU > 1 && clkAnyDue(now) && atomic.Cas(&clkSchedLock, 0, 1) {
+		clkWakeDue()
+		clkSchedRelease()
 	}
 	if f.cs&3 != 0 || gp != mp.curg {
 		return
