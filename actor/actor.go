@@ -87,9 +87,13 @@ type actor struct {
 	running    bool    // interrupts may be sent (see call)
 	interrupt  *Killed // the value an interrupt was sent with, if one was
 	intrSeen   bool    // that interrupt has been raised and recovered
-	monitors   map[uint64]*actor
-	links      map[*actor]struct{}
-	trapExit   bool
+	// intrMask is not zero while the actor runs this package's code, which
+	// takes locks on its behalf: the runtime delays an interrupt until it
+	// is zero (see hold).
+	intrMask uint32
+	monitors map[uint64]*actor
+	links    map[*actor]struct{}
+	trapExit bool
 }
 
 // epoch is the base of the monotonic clock used for blocked time.

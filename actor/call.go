@@ -42,6 +42,8 @@ func Call(to Ref, req any, timeout time.Duration) (any, error) {
 // Self, it counts in Out, and the wait ends when this actor is asked to
 // stop (ErrShutdown) or killed.
 func (c *Context) Call(to Ref, req any, timeout time.Duration) (any, error) {
+	c.a.hold()
+	defer c.a.release()
 	c.a.markReady()
 	return call(to, req, timeout, c.a)
 }
@@ -128,6 +130,8 @@ func replyValue(v any) (any, error) {
 // message is. Answering twice fails with ErrReplied; answering a caller that
 // stopped waiting fails with ErrNoCaller.
 func (c *Context) Reply(req *Request, v any) error {
+	c.a.hold()
+	defer c.a.release()
 	m, err := copyMessage(v)
 	if err != nil {
 		return fmt.Errorf("reply to %v: %w", req.From, err)

@@ -31,6 +31,8 @@ func (c *Context) Err() error {
 	default:
 		return nil
 	}
+	c.a.hold()
+	defer c.a.release()
 	r, _ := c.a.stopState()
 	return r
 }
@@ -74,6 +76,8 @@ func (c *Context) RecvTimeout(d time.Duration) (any, error) {
 // TryRecv returns a queued message without waiting; ok is false when the
 // mailbox is empty.
 func (c *Context) TryRecv() (msg any, ok bool, err error) {
+	c.a.hold()
+	defer c.a.release()
 	a := c.a
 	a.markReady()
 	select {
@@ -89,6 +93,8 @@ func (c *Context) TryRecv() (msg any, ok bool, err error) {
 }
 
 func (c *Context) recv(timeout <-chan time.Time) (any, error) {
+	c.a.hold()
+	defer c.a.release()
 	a := c.a
 	a.markReady()
 	for {
@@ -122,6 +128,8 @@ func (c *Context) recv(timeout <-chan time.Time) (any, error) {
 // in this actor's Out. Once this actor is asked to stop it returns
 // ErrShutdown (a wait for room ends too), and once killed it unwinds.
 func (c *Context) Send(to Ref, msg any) error {
+	c.a.hold()
+	defer c.a.release()
 	c.a.markReady()
 	err := send(to, msg, waiter{self: c.a})
 	if err == nil {
@@ -133,6 +141,8 @@ func (c *Context) Send(to Ref, msg any) error {
 // TrySend is the package's TrySend, counting the message in this actor's
 // Out.
 func (c *Context) TrySend(to Ref, msg any) error {
+	c.a.hold()
+	defer c.a.release()
 	c.a.markReady()
 	err := send(to, msg, waiter{try: true, self: c.a})
 	if err == nil {

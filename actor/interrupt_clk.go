@@ -16,12 +16,14 @@ import (
 func goroutineToken() uint64
 
 // clkInterruptGoroutine makes the goroutine named by token panic with v at
-// its next asynchronous safe point; false if it has exited.
+// its next asynchronous safe point where *mask is zero; false if it has
+// exited.
 //
 //go:linkname clkInterruptGoroutine runtime.clkInterruptGoroutine
-func clkInterruptGoroutine(token uint64, v any) bool
+func clkInterruptGoroutine(token uint64, v any, mask *uint32) bool
 
-// interruptGoroutine makes the actor goroutine named by token panic with k.
-func interruptGoroutine(token uint64, k *Killed) bool {
-	return clkInterruptGoroutine(token, k)
+// interruptGoroutine makes the actor goroutine named by token panic with k
+// once *mask is zero.
+func interruptGoroutine(token uint64, k *Killed, mask *uint32) bool {
+	return clkInterruptGoroutine(token, k, mask)
 }

@@ -9,4 +9,4 @@ package actor
 func goroutineToken() uint64 { return 0 }
 
 // interruptGoroutine reports that it cannot interrupt.
-func interruptGoroutine(token uint64, k *Killed) bool { return false }
+func interruptGoroutine(token uint64, k *Killed, mask *uint32) bool { return false }

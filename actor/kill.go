@@ -3,6 +3,7 @@ package actor
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -158,7 +159,7 @@ func (a *actor) requestStop(reason error) error {
 	// actor is interrupted where it runs.
 	if kill && a.running && State(a.state.Load()) == Running {
 		iv := &Killed{Reason: k.Reason}
-		if interruptGoroutine(a.token, iv) {
+		if interruptGoroutine(a.token, iv, &a.intrMask) {
 			a.interrupt = iv
 		}
 	}
@@ -167,9 +168,19 @@ func (a *actor) requestStop(reason error) error {
 
 func (a *actor) kill(k *Killed) error { return a.requestStop(k) }
 
+// hold keeps an interrupt (Kill of a running actor, on clk) away while the
+// actor's goroutine runs this package's code: that code takes locks on the
+// actor's behalf, and an interrupt between taking a lock and deferring its
+// release would leave the lock held. release ends a hold; holds nest.
+func (a *actor) hold() { atomic.AddUint32(&a.intrMask, 1) }
+
+func (a *actor) release() { atomic.AddUint32(&a.intrMask, ^uint32(0)) }
+
 // isInterrupt reports whether the recovered value r is the actor's
 // interrupt, and notes that it has been raised.
 func (a *actor) isInterrupt(r any) bool {
+	a.hold()
+	defer a.release()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if k, ok := r.(*Killed); ok && k == a.interrupt {
@@ -191,11 +202,15 @@ func (a *actor) settle() {
 	// takes no lock, so that the panic leaves none held.
 	for start := now(); now()-start < int64(settleLimit); {
 	}
+	// Gave up: keep a late interrupt out of the exit that follows.
+	a.hold()
 }
 
 // closeInterrupts stops Kill from sending interrupts and reports whether
 // one was sent and not yet raised.
 func (a *actor) closeInterrupts() bool {
+	a.hold()
+	defer a.release()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running = false

@@ -32,6 +32,8 @@ var lastMonitor atomic.Uint64
 // target has already exited the Down is queued at once. Down messages are
 // queued even when the mailbox is full, so an exit is never missed.
 func (c *Context) Monitor(target Ref) MonitorID {
+	c.a.hold()
+	defer c.a.release()
 	if target.a == nil {
 		c.a.deliver(Down{Ref: target, Reason: ErrNoActor})
 		return 0
@@ -41,6 +43,8 @@ func (c *Context) Monitor(target Ref) MonitorID {
 
 // Demonitor removes a monitor. A Down already queued stays in the mailbox.
 func (c *Context) Demonitor(target Ref, id MonitorID) {
+	c.a.hold()
+	defer c.a.release()
 	if target.a == nil {
 		return
 	}
@@ -82,6 +86,8 @@ func (a *actor) addMonitor(id uint64, watcher *actor) (Down, bool) {
 // a trapping actor also receives an Exit for a normal exit. Linking to an
 // exited actor returns its *ExitError.
 func (c *Context) Link(target Ref) error {
+	c.a.hold()
+	defer c.a.release()
 	if target.a == nil {
 		return ErrNoActor
 	}
@@ -90,6 +96,8 @@ func (c *Context) Link(target Ref) error {
 
 // Unlink removes a link made by Link or WithLink.
 func (c *Context) Unlink(target Ref) {
+	c.a.hold()
+	defer c.a.release()
 	if target.a != nil {
 		unlink(c.a, target.a)
 	}

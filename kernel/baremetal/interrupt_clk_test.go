@@ -15,7 +15,7 @@ import (
 func goroutineToken() uint64
 
 //go:linkname interruptGoroutine runtime.clkInterruptGoroutine
-func interruptGoroutine(token uint64, v any) bool
+func interruptGoroutine(token uint64, v any, mask *uint32) bool
 
 var errStop = errors.New("stop")
 
@@ -36,7 +36,7 @@ func TestAnInterruptStopsAGoroutineSpinningWithoutCalls(t *testing.T) {
 	}()
 	token := <-tokens
 	time.Sleep(20 * time.Millisecond)
-	if !interruptGoroutine(token, errStop) {
+	if !interruptGoroutine(token, errStop, nil) {
 		t.Fatal("the spinning goroutine was not found")
 	}
 	select {
@@ -49,7 +49,7 @@ func TestAnInterruptStopsAGoroutineSpinningWithoutCalls(t *testing.T) {
 	}
 	// The goroutine exits right after its deferred send; give it a moment
 	// (it may run on another CPU).
-	for deadline := time.Now().Add(time.Second); interruptGoroutine(token, errStop); {
+	for deadline := time.Now().Add(time.Second); interruptGoroutine(token, errStop, nil); {
 		if time.Now().After(deadline) {
 			t.Fatal("interrupting a goroutine that has exited still reports success after 1s")
 		}

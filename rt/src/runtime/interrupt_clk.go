@@ -6,7 +6,7 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
-	_ "unsafe" // for go:linkname
+	"unsafe"
 )
 
 // Interrupting a goroutine.
@@ -23,7 +23,11 @@ import (
 // A goroutine that is blocked is not woken: whoever blocks it (a channel,
 // a lock) must be closed or released by the caller. A goroutine that runs
 // runtime code or holds runtime locks is only interrupted once it is back
-// in ordinary Go code.
+// in ordinary Go code. The requester may also name a mask word: while it
+// is not zero the interrupt waits. Code that takes locks on the
+// goroutine's behalf (an actor runtime's mailbox) raises the mask around
+// them, so that no interrupt lands between taking a lock and deferring
+// its release.
 
 // clkSigInterrupt is the gp.sig that makes sigpanic raise the interrupt.
 const clkSigInterrupt = 0x100
@@ -36,6 +40,9 @@ var (
 	clkInterruptLock mutex
 	clkInterruptGoid [16]atomic.Uint64
 	clkInterruptVal  [16]any
+	// clkInterruptMask holds each pending interrupt's mask word (a
+	// *uint32, or nil), kept as a pointer so that the GC keeps it alive.
+	clkInterruptMask [16]unsafe.Pointer
 )
 
 // clkGoroutineToken identifies the calling goroutine for
@@ -48,11 +55,12 @@ func clkGoroutineToken() uint64 {
 }
 
 // clkInterruptGoroutine makes the goroutine token names panic with v at its
-// next asynchronous safe point. It reports false if that goroutine has
-// exited or too many interrupts are pending.
+// next asynchronous safe point at which *mask (if mask is not nil) is zero.
+// It reports false if that goroutine has exited or too many interrupts are
+// pending.
 //
 //go:linkname clkInterruptGoroutine
-func clkInterruptGoroutine(token uint64, v any) bool {
+func clkInterruptGoroutine(token uint64, v any, mask *uint32) bool {
 	if token == 0 || token == getg().goid {
 		return false
 	}
@@ -67,6 +75,7 @@ func clkInterruptGoroutine(token uint64, v any) bool {
 		switch clkInterruptGoid[i].Load() {
 		case token:
 			clkInterruptVal[i] = v
+			clkInterruptMask[i] = unsafe.Pointer(mask)
 			return true
 		case 0:
 			if free < 0 {
@@ -78,17 +87,20 @@ func clkInterruptGoroutine(token uint64, v any) bool {
 		return false
 	}
 	clkInterruptVal[free] = v
+	clkInterruptMask[free] = unsafe.Pointer(mask)
 	clkInterruptGoid[free].Store(token)
 	return true
 }
 
-// clkInterruptPending reports whether gp has an interrupt waiting.
+// clkInterruptPending reports whether gp has an interrupt waiting that its
+// mask lets through now.
 //
 //go:nosplit
 func clkInterruptPending(gp *g) bool {
 	for i := range clkInterruptGoid {
 		if clkInterruptGoid[i].Load() == gp.goid {
-			return true
+			m := (*uint32)(atomic.Loadp(unsafe.Pointer(&clkInterruptMask[i])))
+			return m == nil || atomic.Load(m) == 0
 		}
 	}
 	return false
@@ -102,6 +114,7 @@ func clkInterruptTake(gp *g) any {
 		if clkInterruptGoid[i].Load() == gp.goid {
 			v := clkInterruptVal[i]
 			clkInterruptVal[i] = nil
+			clkInterruptMask[i] = nil
 			clkInterruptGoid[i].Store(0)
 			return v
 		}
@@ -120,6 +133,7 @@ func clkInterruptForget() {
 		lock(&clkInterruptLock)
 		if clkInterruptGoid[i].Load() == id {
 			clkInterruptVal[i] = nil
+			clkInterruptMask[i] = nil
 			clkInterruptGoid[i].Store(0)
 		}
 		unlock(&clkInterruptLock)
