@@ -17,13 +17,13 @@ import (
 type fakeSystem struct{ files fstest.MapFS }
 
 func (fakeSystem) Memory() (total, used, free uint64) { return 512 << 20, 12 << 20, 500 << 20 }
-func (fakeSystem) Uptime() time.Duration               { return 1234567 * time.Microsecond }
-func (fakeSystem) Now() time.Time                      { return time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC) }
-func (fakeSystem) Counters() []Counter                 { return []Counter{{"irq timer", 42}} }
-func (fakeSystem) KernelLog() []string                 { return []string{"clk: booted", "uart: ready"} }
-func (s fakeSystem) Files() fs.FS                      { return s.files }
-func (fakeSystem) Shutdown() error                     { return errors.New("no power control here") }
-func (fakeSystem) Reboot() error                       { return errors.New("no reset here") }
+func (fakeSystem) Uptime() time.Duration              { return 1234567 * time.Microsecond }
+func (fakeSystem) Now() time.Time                     { return time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC) }
+func (fakeSystem) Counters() []Counter                { return []Counter{{"irq timer", 42}} }
+func (fakeSystem) KernelLog() []string                { return []string{"clk: booted", "uart: ready"} }
+func (s fakeSystem) Files() fs.FS                     { return s.files }
+func (fakeSystem) Shutdown() error                    { return errors.New("no power control here") }
+func (fakeSystem) Reboot() error                      { return errors.New("no reset here") }
 
 // session is a shell on pipes, typed at like a terminal.
 type session struct {
