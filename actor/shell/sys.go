@@ -114,7 +114,7 @@ func stats(p *Proc) error {
 	}
 	counters = append(counters, p.Sys.Counters()...)
 	for _, c := range counters {
-		if err := p.Printf("%-24s %d", c.Name, c.Value); err != nil {
+		if err := p.Printf("%-32s %d", c.Name, c.Value); err != nil {
 			return err
 		}
 	}
