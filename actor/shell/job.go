@@ -71,8 +71,7 @@ func (s *Shell) start(text string, line Line) (*Job, error) {
 		cmds[i] = c
 	}
 	s.mu.Lock()
-	s.nextJob++
-	j := &Job{ID: s.nextJob, Text: text, Line: line, done: make(chan struct{}), started: time.Now()}
+	j := &Job{ID: s.freeJobNumber(), Text: text, Line: line, done: make(chan struct{}), started: time.Now()}
 	j.bg.Store(line.Background)
 	s.jobs = append(s.jobs, j)
 	s.mu.Unlock()
@@ -151,6 +150,16 @@ func (s *Shell) writeLines(st *stage, b []string) error {
 	}
 	_, err := s.term.Write([]byte(sb.String()))
 	return err
+}
+
+// freeJobNumber returns the smallest job number not in use, as Unix shells
+// number their jobs. Preconditions: s.mu is held.
+func (s *Shell) freeJobNumber() int {
+	for n := 1; ; n++ {
+		if !slices.ContainsFunc(s.jobs, func(j *Job) bool { return j.ID == n }) {
+			return n
+		}
+	}
 }
 
 // remove drops j from the job table.

@@ -30,9 +30,8 @@ type Shell struct {
 	typeahead []byte
 	readErr   error
 
-	mu      sync.Mutex // guards jobs and nextJob
-	jobs    []*Job
-	nextJob int
+	mu   sync.Mutex // guards jobs
+	jobs []*Job
 }
 
 // terminal serialises writes from the actors of every job.
