@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"clk/actor"
 )
 
 // The commands about actors and jobs.
@@ -29,7 +31,7 @@ func ps(p *Proc) error {
 	if err := p.Printf("%6s %-10s %-10s %5s %9s %9s %10s", "ID", "NAME", "STATE", "MBOX", "IN", "OUT", "BUSY"); err != nil {
 		return err
 	}
-	for _, a := range listActors() {
+	for _, a := range liveActors() {
 		if err := p.Printf("%6d %-10s %-10s %5d %9d %9d %10s",
 			a.ID, a.Name, a.State, a.Mailbox, a.In, a.Out, a.Busy.Round(time.Microsecond)); err != nil {
 			return err
@@ -59,7 +61,7 @@ func (s *Shell) kill(p *Proc) error {
 		if err != nil {
 			return usagef("%q is not an actor ID", a)
 		}
-		if err := killActor(id); err != nil {
+		if err := killActor(actor.ID(id)); err != nil {
 			return err
 		}
 	}

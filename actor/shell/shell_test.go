@@ -256,7 +256,7 @@ func waitNoActorNamed(t *testing.T, name string) {
 	t.Helper()
 	for range 500 {
 		found := false
-		for _, a := range listActors() {
+		for _, a := range liveActors() {
 			found = found || a.Name == name
 		}
 		if !found {
@@ -264,16 +264,16 @@ func waitNoActorNamed(t *testing.T, name string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("an actor %q still runs: %v", name, listActors())
+	t.Fatalf("an actor %q still runs: %v", name, liveActors())
 }
 
 func waitNoActors(t *testing.T) {
 	t.Helper()
 	for range 500 {
-		if len(listActors()) == 0 {
+		if len(liveActors()) == 0 {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("actors still run: %v", listActors())
+	t.Fatalf("actors still run: %v", liveActors())
 }

@@ -1,126 +1,121 @@
 package shell
 
 import (
+	"errors"
+	"fmt"
 	"io"
-	"slices"
-	"sync"
-	"sync/atomic"
-	"time"
+	"strings"
+
+	"clk/actor"
 )
 
 // MailboxDepth is how many batches a stage's mailbox holds. A stage that
 // sends to a full mailbox waits: that is the pipeline's back-pressure.
 const MailboxDepth = 16
 
-// stage is one running command of a pipeline.
-type stage struct {
-	id   uint64
-	name string
-	mbox chan []string // nil for the first stage, which has no input
+// errInterrupted is the reason given to Kill for Ctrl-C and kill.
+var errInterrupted = errors.New("interrupted")
 
-	stop     chan struct{} // closed by kill
-	stopOnce sync.Once
-	done     chan struct{} // closed when the command has returned
-	inOnce   sync.Once
-
-	in, out atomic.Uint64 // messages
-	state   atomic.Value  // string
-	busy    atomic.Int64  // nanoseconds not spent waiting for a mailbox
-	since   time.Time     // when the current busy stretch began
-}
-
-var (
-	stagesMu sync.Mutex
-	stages   []*stage
-	lastID   atomic.Uint64
-)
-
-func newStage(name string, hasInput bool) *stage {
-	st := &stage{id: lastID.Add(1), name: name, stop: make(chan struct{}), done: make(chan struct{}), since: time.Now()}
-	if hasInput {
-		st.mbox = make(chan []string, MailboxDepth)
-	}
-	st.state.Store("running")
-	stagesMu.Lock()
-	stages = append(stages, st)
-	stagesMu.Unlock()
-	return st
-}
-
-func (st *stage) kill() { st.stopOnce.Do(func() { close(st.stop) }) }
-
-func (st *stage) stopped() error {
-	select {
-	case <-st.stop:
-		return ErrStopped
-	default:
-		return nil
-	}
-}
-
-func (st *stage) closeInput() {
-	if st.mbox != nil {
-		st.inOnce.Do(func() { close(st.mbox) })
-	}
-}
-
-func (st *stage) finish() {
-	close(st.done)
-	stagesMu.Lock()
-	stages = slices.DeleteFunc(stages, func(x *stage) bool { return x == st })
-	stagesMu.Unlock()
-}
-
-// waitState marks the start of a wait; the returned func marks its end.
-func (st *stage) waitState(s string) func() {
-	now := time.Now()
-	st.busy.Add(int64(now.Sub(st.since)))
-	st.state.Store(s)
-	return func() {
-		st.since = time.Now()
-		st.state.Store("running")
-	}
-}
-
-// recvBatch takes the next batch from the mailbox.
-func (st *stage) recvBatch() ([]string, error) {
-	select {
-	case b, ok := <-st.mbox:
-		if ok {
-			st.in.Add(1)
-			return b, nil
+// spawnStage starts command c as an actor that reads batches from its
+// mailbox (unless it is the first stage) and sends its output to next, or
+// to the terminal when next is the zero Ref. When the command ends, however
+// it ends, next's mailbox is closed so that next sees the end of its input.
+func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref) (actor.Ref, error) {
+	return actor.Spawn(c.Name, func(ctx *actor.Context) error {
+		if !next.IsZero() {
+			defer actor.Close(next)
 		}
-	default:
-	}
-	defer st.waitState("receiving")()
-	select {
-	case b, ok := <-st.mbox:
-		if !ok {
-			return nil, io.EOF
+		p := &Proc{Name: c.Name, Args: args, Sys: s.sys, Sh: s, stop: ctx.Done()}
+		if !first {
+			p.recv = func() ([]string, error) { return recvBatch(ctx) }
 		}
-		st.in.Add(1)
-		return b, nil
-	case <-st.stop:
-		return nil, ErrStopped
+		if next.IsZero() {
+			p.send = s.writeLines
+		} else {
+			p.send = func(b []string) error {
+				if err := ctx.Send(next, b); err != nil {
+					return fmt.Errorf("%w: %w", ErrStopped, err)
+				}
+				return nil
+			}
+		}
+		err := c.Run(p)
+		if err == nil {
+			err = p.Flush()
+		}
+		return err
+	}, actor.WithMailbox(MailboxDepth))
+}
+
+// recvBatch takes the next batch of lines from the actor's mailbox.
+func recvBatch(ctx *actor.Context) ([]string, error) {
+	m, err := ctx.Recv()
+	switch {
+	case errors.Is(err, actor.ErrClosed):
+		return nil, io.EOF
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrStopped, err)
+	}
+	b, ok := m.([]string)
+	if !ok {
+		return nil, fmt.Errorf("%w: a %T in a pipeline mailbox", ErrStopped, m)
+	}
+	return b, nil
+}
+
+// writeLines is the last stage's output: the terminal.
+func (s *Shell) writeLines(b []string) error {
+	var sb strings.Builder
+	for _, l := range b {
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	_, err := s.term.Write([]byte(sb.String()))
+	return err
+}
+
+// report prints how a stage ended, if it did not end well: a panic with
+// its stack, an error in one line. Stops (Ctrl-C, kill, a closed pipe)
+// are not errors.
+func (s *Shell) report(c Command, id actor.ID, reason error) {
+	var (
+		pe *actor.PanicError
+		ue *UsageError
+		ke *actor.Killed
+	)
+	switch {
+	case errors.As(reason, &pe):
+		s.printf("%s (actor %d) panicked: %v\n%s", c.Name, id, pe.Value, pe.Stack)
+	case reason == nil, errors.Is(reason, ErrStopped), errors.As(reason, &ke), actor.IsNormal(reason):
+	case errors.As(reason, &ue):
+		s.printf("%s: %v (usage: %s)\n", c.Name, reason, c.Usage)
+	default:
+		s.printf("%s: %v\n", c.Name, reason)
 	}
 }
 
-// sendBatch puts b into next's mailbox, waiting while it is full.
-func (st *stage) sendBatch(next *stage, b []string) error {
-	select {
-	case next.mbox <- b:
-		st.out.Add(1)
-		return nil
-	default:
+// liveActors returns the actors that have not exited, by ID.
+func liveActors() []actor.Info {
+	var live []actor.Info
+	for _, a := range actor.List() {
+		if a.State != actor.Exited {
+			live = append(live, a)
+		}
 	}
-	defer st.waitState("sending")()
-	select {
-	case next.mbox <- b:
-		st.out.Add(1)
-		return nil
-	case <-st.stop:
-		return ErrStopped
-	case <-next.done:
-		return ErrStopped
+	return live
+}
+
+// killActor stops the live actor with the given ID.
+func killActor(id actor.ID) error {
+	r, ok := actor.Lookup(id)
+	if !ok {
+		return fmt.Errorf("%d: no such actor", id)
 	}
+	if err := actor.Kill(r, errInterrupted); err != nil {
+		if errors.Is(err, actor.ErrExited) {
+			return fmt.Errorf("%d: no such actor (it has exited)", id)
+		}
+		return fmt.Errorf("%d: %w", id, err)
+	}
+	return nil
 }
