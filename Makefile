@@ -32,7 +32,7 @@ OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 TESTFLAGS ?=
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
-CLK_DIRS := arch kernel drivers cmd
+CLK_DIRS := arch kernel drivers cmd actor
 
 # Interactive QEMU: serial console and monitor multiplexed on the terminal
 # (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a

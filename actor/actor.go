@@ -28,7 +28,7 @@ type options struct {
 	links    []Ref
 	monitors []Ref
 	trapExit bool
-	started  chan struct{}
+	ready    chan struct{}
 }
 
 // WithMailbox sets the mailbox capacity, at least 1.
@@ -53,9 +53,9 @@ func WithMonitor(watcher Ref) Option {
 // actor exits, instead of being killed by an abnormal exit.
 func WithTrapExit() Option { return func(o *options) { o.trapExit = true } }
 
-// withStarted makes Spawn's goroutine close c before it calls the actor's
-// function; supervisors use it to start children in order.
-func withStarted(c chan struct{}) Option { return func(o *options) { o.started = c } }
+// withReady makes the actor close c when it is ready (see Context.Ready);
+// supervisors use it to start children in order.
+func withReady(c chan struct{}) Option { return func(o *options) { o.ready = c } }
 
 // actor is the runtime's record of one actor. Ref points to it.
 type actor struct {
@@ -66,8 +66,9 @@ type actor struct {
 	ctx    Context
 	start  time.Time
 
-	stop chan struct{} // closed when asked to stop (Stop or Kill)
-	done chan struct{} // closed after exit, once reason is set
+	ready chan struct{} // closed by markReady; only the actor's goroutine uses it
+	stop  chan struct{} // closed when asked to stop (Stop or Kill)
+	done  chan struct{} // closed after exit, once reason is set
 
 	state     atomic.Int32 // a State
 	in, out   atomic.Uint64
@@ -116,6 +117,7 @@ func Spawn(name string, fn Func, opts ...Option) (Ref, error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 		trapExit: o.trapExit,
+		ready:    o.ready,
 	}
 	a.ctx.a = a
 	self := Ref{a}
@@ -134,7 +136,7 @@ func Spawn(name string, fn Func, opts ...Option) (Ref, error) {
 		monitor(w.a, a)
 	}
 	register(a)
-	go a.run(fn, o.started)
+	go a.run(fn)
 	return self, nil
 }
 
@@ -142,14 +144,11 @@ func Spawn(name string, fn Func, opts ...Option) (Ref, error) {
 // runtime.Goexit.
 var errGoexit = errors.New("actor: runtime.Goexit called")
 
-func (a *actor) run(fn Func, started chan struct{}) {
+func (a *actor) run(fn Func) {
 	a.mu.Lock()
 	a.token = goroutineToken()
 	a.running = true
 	a.mu.Unlock()
-	if started != nil {
-		close(started)
-	}
 	returned := false
 	defer func() {
 		if !returned {
@@ -179,6 +178,7 @@ func (a *actor) call(fn Func) (reason error, stack string) {
 // exit records the reason, refuses further messages and tells monitors and
 // links.
 func (a *actor) exit(reason error, stack string) {
+	a.markReady()
 	a.mu.Lock()
 	a.running = false
 	if a.killed {
@@ -351,6 +351,21 @@ func (c *Context) Value(key any) any { return nil }
 
 var _ context.Context = (*Context)(nil)
 
+// Ready tells a supervisor starting this actor that it has initialised, so
+// that the next child may start. A supervised actor is also ready when it
+// first calls Recv, RecvTimeout, TryRecv, Send, TrySend or Call, and when
+// it exits; only one that does none of these before a long task needs
+// Ready. Calling it when not supervised, or twice, does nothing.
+func (c *Context) Ready() { c.a.markReady() }
+
+// markReady closes ready once. Only the actor's own goroutine calls it.
+func (a *actor) markReady() {
+	if a.ready != nil {
+		close(a.ready)
+		a.ready = nil
+	}
+}
+
 // Recv returns the oldest message in the mailbox, waiting for one. After
 // Close it returns the queued messages and then ErrClosed. When the actor
 // is asked to stop, Recv returns ErrShutdown; when it is killed, Recv does
@@ -368,6 +383,7 @@ func (c *Context) RecvTimeout(d time.Duration) (any, error) {
 // mailbox is empty.
 func (c *Context) TryRecv() (msg any, ok bool, err error) {
 	a := c.a
+	a.markReady()
 	select {
 	case <-a.stop:
 		return nil, false, a.stopped()
@@ -382,6 +398,7 @@ func (c *Context) TryRecv() (msg any, ok bool, err error) {
 
 func (c *Context) recv(timeout <-chan time.Time) (any, error) {
 	a := c.a
+	a.markReady()
 	for {
 		select {
 		case <-a.stop:
@@ -413,6 +430,7 @@ func (c *Context) recv(timeout <-chan time.Time) (any, error) {
 // in this actor's Out. A wait for room ends when this actor is asked to
 // stop (ErrShutdown) or killed.
 func (c *Context) Send(to Ref, msg any) error {
+	c.a.markReady()
 	err := send(to, msg, waiter{self: c.a})
 	if err == nil {
 		c.a.out.Add(1)
@@ -423,6 +441,7 @@ func (c *Context) Send(to Ref, msg any) error {
 // TrySend is the package's TrySend, counting the message in this actor's
 // Out.
 func (c *Context) TrySend(to Ref, msg any) error {
+	c.a.markReady()
 	err := send(to, msg, waiter{try: true})
 	if err == nil {
 		c.a.out.Add(1)

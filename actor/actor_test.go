@@ -387,11 +387,13 @@ func TestAbnormalExitKillsLinkedActor(t *testing.T) {
 }
 
 func TestNormalExitDoesNotKillLinkedActor(t *testing.T) {
-	a := spawn(t, "a", func(c *Context) error { return nil })
+	quit := make(chan struct{})
+	a := spawn(t, "a", func(c *Context) error { <-quit; return nil })
 	b := spawn(t, "b", func(c *Context) error {
 		_, err := c.RecvTimeout(50 * time.Millisecond)
 		return err
 	}, WithLink(a))
+	close(quit)
 	if err := wait(t, b); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("linked actor's exit reason %v, want its own timeout", err)
 	}

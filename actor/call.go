@@ -38,6 +38,7 @@ func Call(to Ref, req any, timeout time.Duration) (any, error) {
 // Self, it counts in Out, and the wait ends when this actor is asked to
 // stop (ErrShutdown) or killed.
 func (c *Context) Call(to Ref, req any, timeout time.Duration) (any, error) {
+	c.a.markReady()
 	return call(to, req, timeout, c.a)
 }
 
