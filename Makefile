@@ -53,7 +53,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot bench-actor clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -65,6 +65,7 @@ help:
 	@echo 'make test         host tests, bare-metal tests in QEMU, system tests'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
+	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
 	@echo 'make clean        remove $(BUILD)/'
 
 deps:
@@ -148,6 +149,17 @@ test-std: deps toolchain
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)
 	$(GO) run ./image/systest/cmd/bootbench -elf $(ELF) -iso $(ISO) -runs 5
+
+# Actor figures on clk: the actor package's benchmarks and the shell's
+# pipeline benchmark run as bare-metal test binaries, then the kernel's shell
+# times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.
+bench-actor: deps toolchain kernel
+	$(call header,actor benchmarks on clk: round trip, spawn, send and receive)
+	$(CLKGO) test -run '^$$' -bench . $(TESTFLAGS) ./actor
+	$(call header,shell pipeline benchmark on clk: one line per message against batches)
+	$(CLKGO) test -run '^$$' -bench Pipeline -benchtime 3x $(TESTFLAGS) ./actor/shell
+	$(call header,pipeline throughput in the kernel's shell)
+	$(GO) run ./image/systest/cmd/pipebench -elf $(ELF) -lines 1000000 -runs 3
 
 clean:
 	rm -rf $(BUILD)

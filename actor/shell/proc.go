@@ -33,6 +33,7 @@ type Proc struct {
 	in    []string
 	inErr error
 	out   []string
+	batch int // lines per message; BatchLines unless a benchmark says
 }
 
 // Recv returns the next input line; ok is false at the end of the input or
@@ -60,7 +61,7 @@ func (p *Proc) Recv() (line string, ok bool) {
 // stop or nobody reads its output any more; a command then returns.
 func (p *Proc) Println(line string) error {
 	p.out = append(p.out, line)
-	if len(p.out) >= BatchLines {
+	if len(p.out) >= p.batch {
 		return p.Flush()
 	}
 	return p.Stopped()

@@ -24,6 +24,9 @@ type Shell struct {
 	keys chan byte // from the terminal, read by one goroutine
 	ed   *Editor
 	cmds map[string]Command
+	// batch is how many lines a pipeline message carries: BatchLines,
+	// except in the benchmarks that compare sizes.
+	batch int
 
 	// typeahead holds keys typed while a foreground job ran, for the
 	// next line.
@@ -49,7 +52,7 @@ func (t *terminal) Write(b []byte) (int, error) {
 // New returns a shell that reads keys from in and writes to out, with the
 // standard commands on sys.
 func New(in io.ByteReader, out io.Writer, sys System) *Shell {
-	s := &Shell{sys: sys, term: &terminal{w: out}, keys: make(chan byte, 256), cmds: make(map[string]Command)}
+	s := &Shell{sys: sys, term: &terminal{w: out}, keys: make(chan byte, 256), cmds: make(map[string]Command), batch: BatchLines}
 	s.ed = NewEditor(s.key, s.term)
 	s.ed.Complete = s.complete
 	for _, c := range s.commands() {
