@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -11,6 +12,10 @@ import (
 // message per line costs a mailbox operation per line; batches of lines
 // amortise it (see the pipeline benchmarks), and a stage flushes a partial
 // batch whenever it would otherwise wait, so output is never held back.
+//
+// A batch travels as one string, each line ended by a newline: a string is
+// a value that Send copies by boxing it, where a slice of lines would be
+// copied element by element.
 const BatchLines = 64
 
 // ErrStopped is what a stage's I/O returns once the stage has been told to
@@ -26,14 +31,15 @@ type Proc struct {
 	Sys  System
 	Sh   *Shell
 
-	recv func() ([]string, error) // the next batch; io.EOF at the end
-	send func([]string) error     // passes a batch on
-	stop <-chan struct{}          // closed when the stage must stop
+	recv func() (string, error) // the next batch; io.EOF at the end
+	send func(string) error     // passes a batch on
+	stop <-chan struct{}        // closed when the stage must stop
 
-	in    []string
+	in    string // the rest of the current input batch
 	inErr error
-	out   []string
-	batch int // lines per message; BatchLines unless a benchmark says
+	out   strings.Builder // lines not yet sent, each ended by a newline
+	lines int             // lines in out
+	batch int             // lines per message; BatchLines unless a benchmark says
 }
 
 // Recv returns the next input line; ok is false at the end of the input or
@@ -53,15 +59,17 @@ func (p *Proc) Recv() (line string, ok bool) {
 			return "", false
 		}
 	}
-	line, p.in = p.in[0], p.in[1:]
+	line, p.in, _ = strings.Cut(p.in, "\n")
 	return line, true
 }
 
 // Println sends one line on. It fails with ErrStopped when the stage must
 // stop or nobody reads its output any more; a command then returns.
 func (p *Proc) Println(line string) error {
-	p.out = append(p.out, line)
-	if len(p.out) >= p.batch {
+	p.out.WriteString(line)
+	p.out.WriteByte('\n')
+	p.lines++
+	if p.lines >= p.batch {
 		return p.Flush()
 	}
 	return p.Stopped()
@@ -74,11 +82,12 @@ func (p *Proc) Printf(format string, args ...any) error {
 
 // Flush sends the lines collected so far.
 func (p *Proc) Flush() error {
-	if len(p.out) == 0 {
+	if p.lines == 0 {
 		return p.Stopped()
 	}
-	batch := p.out
-	p.out = nil
+	batch := p.out.String()
+	p.out.Reset()
+	p.lines = 0
 	return p.send(batch)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"clk/actor"
 )
@@ -27,12 +26,12 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 		}
 		p := &Proc{Name: c.Name, Args: args, Sys: s.sys, Sh: s, stop: ctx.Done(), batch: s.batch}
 		if !first {
-			p.recv = func() ([]string, error) { return recvBatch(ctx) }
+			p.recv = func() (string, error) { return recvBatch(ctx) }
 		}
 		if next.IsZero() {
 			p.send = s.writeLines
 		} else {
-			p.send = func(b []string) error {
+			p.send = func(b string) error {
 				if err := ctx.Send(next, b); err != nil {
 					return fmt.Errorf("%w: %w", ErrStopped, err)
 				}
@@ -48,29 +47,24 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 }
 
 // recvBatch takes the next batch of lines from the actor's mailbox.
-func recvBatch(ctx *actor.Context) ([]string, error) {
+func recvBatch(ctx *actor.Context) (string, error) {
 	m, err := ctx.Recv()
 	switch {
 	case errors.Is(err, actor.ErrClosed):
-		return nil, io.EOF
+		return "", io.EOF
 	case err != nil:
-		return nil, fmt.Errorf("%w: %w", ErrStopped, err)
+		return "", fmt.Errorf("%w: %w", ErrStopped, err)
 	}
-	b, ok := m.([]string)
+	b, ok := m.(string)
 	if !ok {
-		return nil, fmt.Errorf("%w: a %T in a pipeline mailbox", ErrStopped, m)
+		return "", fmt.Errorf("%w: a %T in a pipeline mailbox", ErrStopped, m)
 	}
 	return b, nil
 }
 
 // writeLines is the last stage's output: the terminal.
-func (s *Shell) writeLines(b []string) error {
-	var sb strings.Builder
-	for _, l := range b {
-		sb.WriteString(l)
-		sb.WriteByte('\n')
-	}
-	_, err := s.term.Write([]byte(sb.String()))
+func (s *Shell) writeLines(b string) error {
+	_, err := io.WriteString(s.term, b)
 	return err
 }
 
