@@ -71,6 +71,7 @@ type actor struct {
 	done  chan struct{} // closed after exit, once reason is set
 
 	state     atomic.Int32 // a State
+	killFlag  atomic.Bool  // set by Kill before it looks at state (see requestStop)
 	in, out   atomic.Uint64
 	blockedNS atomic.Int64 // total time blocked in this package's waits
 	blockedAt atomic.Int64 // when the current wait began (since epoch), 0 if none
@@ -83,8 +84,10 @@ type actor struct {
 	stack      string
 	end        time.Time
 	dropped    int
-	token      uint64 // the goroutine's interrupt token (clk); 0 on the host
-	running    bool   // the actor's function is executing (interruptible)
+	token      uint64  // the goroutine's interrupt token (clk); 0 elsewhere
+	running    bool    // interrupts may be sent (see call)
+	interrupt  *Killed // the value an interrupt was sent with, if one was
+	intrSeen   bool    // that interrupt has been raised and recovered
 	monitors   map[uint64]*actor
 	links      map[*actor]struct{}
 	trapExit   bool
@@ -145,13 +148,10 @@ func Spawn(name string, fn Func, opts ...Option) (Ref, error) {
 var errGoexit = errors.New("actor: runtime.Goexit called")
 
 func (a *actor) run(fn Func) {
-	a.mu.Lock()
-	a.token = goroutineToken()
-	a.running = true
-	a.mu.Unlock()
 	returned := false
 	defer func() {
 		if !returned {
+			a.protect(a.settle)
 			a.exit(errGoexit, "")
 		}
 	}()
@@ -160,19 +160,95 @@ func (a *actor) run(fn Func) {
 	a.exit(reason, stack)
 }
 
-// call runs fn and turns a panic into an exit reason with its stack.
+// call runs fn and turns a panic into an exit reason with its stack. On
+// clk, Kill may interrupt the goroutine (see requestStop), which then
+// panics with a.interrupt wherever it is running; at most one interrupt is
+// sent per actor. call accepts interrupts only inside it, under a recover,
+// and does not return while one is pending, so that none can strike the
+// exit bookkeeping that follows.
 func (a *actor) call(fn Func) (reason error, stack string) {
 	defer func() {
+		// Reached by an interrupt raised in callFn's deferred
+		// function, or in settle.
 		if r := recover(); r != nil {
-			stack = string(debug.Stack())
-			if k, ok := r.(*Killed); ok {
-				reason = k
-			} else {
-				reason = &PanicError{Value: r, Stack: stack}
+			if !a.isInterrupt(r) {
+				reason, stack = panicReason(r)
 			}
 		}
 	}()
+	a.mu.Lock()
+	a.token = goroutineToken()
+	a.running = true
+	a.mu.Unlock()
+	reason, stack = a.callFn(fn)
+	a.settle()
+	return reason, stack
+}
+
+func (a *actor) callFn(fn Func) (reason error, stack string) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.isInterrupt(r)
+			reason, stack = panicReason(r)
+		}
+	}()
 	return fn(&a.ctx), ""
+}
+
+func panicReason(r any) (error, string) {
+	stack := string(debug.Stack())
+	if k, ok := r.(*Killed); ok {
+		return k, stack
+	}
+	return &PanicError{Value: r, Stack: stack}, stack
+}
+
+// isInterrupt reports whether the recovered value r is the actor's
+// interrupt, and notes that it has been raised.
+func (a *actor) isInterrupt(r any) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if k, ok := r.(*Killed); ok && k == a.interrupt {
+		a.intrSeen = true
+		return true
+	}
+	return false
+}
+
+// settle closes the window for interrupts and, if one was sent and has not
+// been raised yet, waits for it: the runtime raises it at the next timer
+// tick that finds this goroutine running (within a time slice, 10 ms), so
+// settle spins rather than blocks. It gives up after settleLimit.
+func (a *actor) settle() {
+	if !a.closeInterrupts() {
+		return
+	}
+	// The interrupt ends this loop by a panic that call recovers. The loop
+	// takes no lock, so that the panic leaves none held.
+	for start := now(); now()-start < int64(settleLimit); {
+	}
+}
+
+// closeInterrupts stops Kill from sending interrupts and reports whether
+// one was sent and not yet raised.
+func (a *actor) closeInterrupts() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.running = false
+	return a.interrupt != nil && !a.intrSeen
+}
+
+// settleLimit bounds settle's wait; it is a hundred time slices.
+const settleLimit = time.Second
+
+// protect runs f, absorbing the actor's interrupt if it strikes there.
+func (a *actor) protect(f func()) {
+	defer func() {
+		if r := recover(); r != nil && !a.isInterrupt(r) {
+			panic(r)
+		}
+	}()
+	f()
 }
 
 // exit records the reason, refuses further messages and tells monitors and
@@ -180,7 +256,6 @@ func (a *actor) call(fn Func) (reason error, stack string) {
 func (a *actor) exit(reason error, stack string) {
 	a.markReady()
 	a.mu.Lock()
-	a.running = false
 	if a.killed {
 		reason = a.stopReason
 	}
@@ -195,18 +270,14 @@ func (a *actor) exit(reason error, stack string) {
 	a.monitors, a.links = nil, nil
 	a.state.Store(int32(Exited))
 	a.mu.Unlock()
-	close(a.done)
-	unregister(a)
 
+	// Monitors and links hear of the exit before Wait returns.
 	down := Down{Ref: self, Reason: reason, Stack: stack}
 	for _, w := range monitors {
 		w.deliver(down)
 	}
 	for b := range links {
-		b.mu.Lock()
-		delete(b.links, a)
-		trap := b.trapExit
-		b.mu.Unlock()
+		trap := b.removeLink(a)
 		switch {
 		case trap:
 			b.deliver(Exit{From: self, Reason: reason})
@@ -214,6 +285,8 @@ func (a *actor) exit(reason error, stack string) {
 			b.kill(&Killed{Reason: fmt.Errorf("linked actor %v exited: %w", self, reason)})
 		}
 	}
+	unregister(a)
+	close(a.done)
 }
 
 // deliver queues a system message; it is lost only if a has exited.
@@ -252,7 +325,7 @@ func (a *actor) info() Info {
 	if in.Busy < 0 {
 		in.Busy = 0
 	}
-	if !a.exited && a.stop != nil && in.State == Running {
+	if !a.exited && in.State == Running {
 		select {
 		case <-a.stop:
 			in.State = Stopping
@@ -268,21 +341,31 @@ func (a *actor) block(s State) {
 	a.state.Store(int32(s))
 }
 
+// unblock unwinds the actor if it was killed meanwhile: Kill interrupts only
+// an actor that is Running (see requestStop), so one that leaves a wait
+// must look for itself.
 func (a *actor) unblock() {
 	a.blockedNS.Add(now() - a.blockedAt.Swap(0))
 	a.state.Store(int32(Running))
+	if a.killFlag.Load() {
+		a.stopped()
+	}
 }
 
 // stopped is what a wait of the actor's own goroutine does once stop is
 // closed: unwind the actor if it was killed, else return ErrShutdown.
 func (a *actor) stopped() error {
-	a.mu.Lock()
-	r, killed := a.stopReason, a.killed
-	a.mu.Unlock()
+	r, killed := a.stopState()
 	if killed {
 		panic(r)
 	}
 	return r
+}
+
+func (a *actor) stopState() (error, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stopReason, a.killed
 }
 
 // requestStop closes stop with reason unless it is already closed; a kill
@@ -298,14 +381,23 @@ func (a *actor) requestStop(reason error) error {
 	}
 	first := a.stopReason == nil
 	a.stopReason = reason
-	if k, ok := reason.(*Killed); ok {
+	k, kill := reason.(*Killed)
+	if kill {
 		a.killed = true
-		if a.running && a.token != 0 && a.token != goroutineToken() {
-			interruptGoroutine(a.token, k)
-		}
+		a.killFlag.Store(true)
 	}
 	if first {
 		close(a.stop)
+	}
+	// An actor blocked in this package's waits unwinds by itself: stop
+	// wakes it, or unblock sees killFlag (stored above, before state is
+	// loaded here, so one of the two sides sees the other). Any other
+	// actor is interrupted where it runs.
+	if kill && a.running && State(a.state.Load()) == Running {
+		iv := &Killed{Reason: k.Reason}
+		if interruptGoroutine(a.token, iv) {
+			a.interrupt = iv
+		}
 	}
 	return nil
 }
@@ -338,9 +430,8 @@ func (c *Context) Err() error {
 	default:
 		return nil
 	}
-	c.a.mu.Lock()
-	defer c.a.mu.Unlock()
-	return c.a.stopReason
+	r, _ := c.a.stopState()
+	return r
 }
 
 // Deadline returns no deadline: an actor runs until it is stopped.
@@ -427,8 +518,8 @@ func (c *Context) recv(timeout <-chan time.Time) (any, error) {
 }
 
 // Send sends msg to the actor to, as the package's Send does, counting it
-// in this actor's Out. A wait for room ends when this actor is asked to
-// stop (ErrShutdown) or killed.
+// in this actor's Out. Once this actor is asked to stop it returns
+// ErrShutdown (a wait for room ends too), and once killed it unwinds.
 func (c *Context) Send(to Ref, msg any) error {
 	c.a.markReady()
 	err := send(to, msg, waiter{self: c.a})
@@ -442,7 +533,7 @@ func (c *Context) Send(to Ref, msg any) error {
 // Out.
 func (c *Context) TrySend(to Ref, msg any) error {
 	c.a.markReady()
-	err := send(to, msg, waiter{try: true})
+	err := send(to, msg, waiter{try: true, self: c.a})
 	if err == nil {
 		c.a.out.Add(1)
 	}
@@ -496,6 +587,13 @@ func send(to Ref, msg any, w waiter) error {
 // sendCopied queues m, already a copy, waiting as w says.
 func sendCopied(to Ref, m any, w waiter) error {
 	b := to.a
+	if w.self != nil {
+		select {
+		case <-w.self.stop:
+			return w.self.stopped()
+		default:
+		}
+	}
 	var ctxDone <-chan struct{}
 	if w.ctx != nil {
 		ctxDone = w.ctx.Done()
@@ -635,8 +733,13 @@ func (a *actor) exitReason() error {
 	return a.reason
 }
 
+// minKillWait is the least time Shutdown waits for a killed actor: a kill
+// that interrupts a running actor on clk takes up to a time slice (10 ms),
+// and an emulated machine may be slow.
+const minKillWait = time.Second
+
 // Shutdown stops to as a supervisor does: Stop, wait up to timeout for it to
-// exit, then Kill it and wait as long again. It returns the exit reason,
+// exit, then Kill it and wait as long again (at least a second). It returns the exit reason,
 // or an error wrapping ErrTimeout when the actor did not exit (possible
 // only off clk, for an actor that ignores its Context).
 func Shutdown(to Ref, timeout time.Duration) error {
@@ -660,7 +763,7 @@ func Shutdown(to Ref, timeout time.Duration) error {
 		}
 		return err
 	}
-	if exitedWithin(to.a, timeout) {
+	if exitedWithin(to.a, max(timeout, minKillWait)) {
 		return to.a.exitReason()
 	}
 	return fmt.Errorf("shutdown %v: killed but still running: %w", to, ErrTimeout)

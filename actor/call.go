@@ -47,6 +47,9 @@ func call(to Ref, msg any, timeout time.Duration, self *actor) (any, error) {
 	if b == nil {
 		return nil, fmt.Errorf("call: %w", ErrNoActor)
 	}
+	if b == self {
+		return nil, fmt.Errorf("call %v: an actor cannot call itself", to)
+	}
 	m, err := copyMessage(msg)
 	if err != nil {
 		return nil, fmt.Errorf("call %v: %w", to, err)

@@ -75,6 +75,13 @@
 // actor that never calls into this package and never looks at Done runs
 // on. Shutdown combines the two as supervisors do: Stop, wait, Kill, wait.
 //
+// An interrupt is a panic raised at an arbitrary instruction of the actor's
+// own code, as on a fault. Like any asynchronous kill it can land between a
+// sync.Mutex.Lock and the deferred Unlock that follows, and leave that lock
+// held; this package takes its own locks with the Unlock deferred at once
+// to keep that window small, and actors that share locks with others
+// should prefer Stop to Kill.
+//
 // # Monitors and links
 //
 // Context.Monitor(target), or WithMonitor at spawn, makes the watcher
@@ -85,6 +92,32 @@
 // even past a full mailbox's capacity (each monitor or link yields at most
 // one), so an exit is never missed. Wait and WaitTimeout give non-actor
 // code the exit reason; Ref.Exited is a channel for select.
+//
+// # Supervisors
+//
+// StartSupervisor(spec) spawns a supervisor: an actor that starts the
+// children of spec in order, monitors them, and restarts them with
+// Erlang/OTP semantics. A child's Restart type says when it is restarted
+// (Permanent: always; Transient: after an abnormal exit; Temporary: never,
+// and it is dropped). The Strategy says which children restart with it:
+// OneForOne only the child, OneForAll all of them, RestForOne the child and
+// those started after it; the others are first stopped in reverse start
+// order. Each child starts once the one before it is ready: it has called
+// Recv, TryRecv, RecvTimeout, Send, TrySend, Call or Context.Ready, or
+// exited.
+//
+// Restart intensity: more than MaxRestarts restarts within Period make the
+// supervisor stop all its children and exit with an error wrapping
+// ErrIntensity. That is an abnormal exit, so the supervisor above it (a
+// supervisor is a child like any other, see Supervise) applies its own
+// strategy: failures escalate up the tree until one level copes.
+//
+// A supervisor stops its children in reverse start order whenever it
+// exits, whatever the reason (Stop, Kill, escalation): each child is asked
+// to stop (Stop), given its Shutdown time, then killed. Children reports a
+// supervisor's children with their restart counts and last exit reasons.
+// A crash reaches the supervisor as a Down carrying the *PanicError and its
+// stack, and stays visible there as the child's LastExit.
 //
 // # Observing actors
 //

@@ -44,27 +44,36 @@ func (c *Context) Demonitor(target Ref, id MonitorID) {
 	if target.a == nil {
 		return
 	}
-	t := target.a
-	t.mu.Lock()
-	delete(t.monitors, uint64(id))
-	t.mu.Unlock()
+	target.a.removeMonitor(uint64(id))
+}
+
+func (a *actor) removeMonitor(id uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.monitors, id)
 }
 
 func monitor(watcher, target *actor) MonitorID {
 	id := lastMonitor.Add(1)
-	target.mu.Lock()
-	if target.exited {
-		down := Down{Ref: Ref{target}, Reason: target.reason, Stack: target.stack}
-		target.mu.Unlock()
+	if down, gone := target.addMonitor(id, watcher); gone {
 		watcher.deliver(down)
-		return MonitorID(id)
 	}
-	if target.monitors == nil {
-		target.monitors = make(map[uint64]*actor)
-	}
-	target.monitors[id] = watcher
-	target.mu.Unlock()
 	return MonitorID(id)
+}
+
+// addMonitor records watcher under id, or returns the Down to deliver at
+// once if a has exited.
+func (a *actor) addMonitor(id uint64, watcher *actor) (Down, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.exited {
+		return Down{Ref: Ref{a}, Reason: a.reason, Stack: a.stack}, true
+	}
+	if a.monitors == nil {
+		a.monitors = make(map[uint64]*actor)
+	}
+	a.monitors[id] = watcher
+	return Down{}, false
 }
 
 // Link links this actor and target both ways: when either exits abnormally
@@ -93,47 +102,53 @@ func link(a, b *actor) error {
 	if a == b {
 		return nil
 	}
-	b.mu.Lock()
-	if b.exited {
-		err := &ExitError{Ref: Ref{b}, Reason: b.reason}
-		b.mu.Unlock()
+	if err := b.addLink(a); err != nil {
 		return err
 	}
-	if b.links == nil {
-		b.links = make(map[*actor]struct{})
+	if err := a.addLink(b); err != nil {
+		b.removeLink(a)
+		return err
 	}
-	b.links[a] = struct{}{}
-	b.mu.Unlock()
+	// b may have exited between the two, before a was in its links.
+	if err := b.exitError(); err != nil {
+		unlink(a, b)
+		return err
+	}
+	return nil
+}
 
+// addLink adds other to a's links, unless a has exited.
+func (a *actor) addLink(other *actor) error {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.exited {
-		err := &ExitError{Ref: Ref{a}, Reason: a.reason}
-		a.mu.Unlock()
-		unlink(b, a)
-		return err
+		return &ExitError{Ref: Ref{a}, Reason: a.reason}
 	}
 	if a.links == nil {
 		a.links = make(map[*actor]struct{})
 	}
-	a.links[b] = struct{}{}
-	a.mu.Unlock()
-	// b may have exited between the two locks, not seeing a yet.
-	b.mu.Lock()
-	gone := b.exited
-	reason := b.reason
-	b.mu.Unlock()
-	if gone {
-		unlink(a, b)
-		return &ExitError{Ref: Ref{b}, Reason: reason}
+	a.links[other] = struct{}{}
+	return nil
+}
+
+func (a *actor) removeLink(other *actor) (trap bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.links, other)
+	return a.trapExit
+}
+
+// exitError returns a's *ExitError once it has exited, else nil.
+func (a *actor) exitError() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.exited {
+		return &ExitError{Ref: Ref{a}, Reason: a.reason}
 	}
 	return nil
 }
 
 func unlink(a, b *actor) {
-	a.mu.Lock()
-	delete(a.links, b)
-	a.mu.Unlock()
-	b.mu.Lock()
-	delete(b.links, a)
-	b.mu.Unlock()
+	a.removeLink(b)
+	b.removeLink(a)
 }

@@ -177,13 +177,7 @@ func Lookup(id ID) (Ref, bool) {
 
 // List describes the live actors and the last 64 that exited, by ID.
 func List() []Info {
-	registry.mu.Lock()
-	as := make([]*actor, 0, len(registry.live)+len(registry.exited))
-	for _, a := range registry.live {
-		as = append(as, a)
-	}
-	as = append(as, registry.exited...)
-	registry.mu.Unlock()
+	as := registered()
 	slices.SortFunc(as, func(x, y *actor) int {
 		switch {
 		case x.id < y.id:
@@ -198,6 +192,17 @@ func List() []Info {
 		infos[i] = a.info()
 	}
 	return infos
+}
+
+// registered returns the live and the remembered exited actors.
+func registered() []*actor {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	as := make([]*actor, 0, len(registry.live)+len(registry.exited))
+	for _, a := range registry.live {
+		as = append(as, a)
+	}
+	return append(as, registry.exited...)
 }
 
 // Stat describes one actor, as List does.

@@ -109,6 +109,8 @@ func sigpanic() {
 	switch gp.sig {
 	case _SIGFPE:
 		panicdivide()
+	case clkSigInterrupt:
+		panic(clkInterruptTake(gp))
 	case _SIGSEGV:
 		if gp.sigcode1 < clkNilPageLimit {
 			panicmem()

@@ -56,6 +56,9 @@ func clkTick() {
 	if int(pp.id) >= len(clkTickSched) {
 		return
 	}
+	if clkInterruptPending(gp) && clkInjectInterrupt(f, gp) {
+		return
+	}
 	st := &clkTickSched[pp.id]
 	if st.schedtick != pp.schedtick {
 		st.schedtick, st.since = pp.schedtick, now
@@ -78,4 +81,30 @@ func clkTick() {
 	*(*uintptr)(unsafe.Pointer(sp)) = resume
 	f.rsp = uint64(sp)
 	f.rip = uint64(abi.FuncPCABI0(asyncPreempt))
+}
+
+// clkInjectInterrupt makes gp, interrupted by the tick at f, call sigpanic
+// as if the instruction at f.rip had faulted, when that instruction is an
+// asynchronous safe point; sigpanic raises the pending interrupt (see
+// interrupt_clk.go). It reports whether it did.
+//
+//go:nowritebarrierrec
+func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
+	pc := uintptr(f.rip)
+	if gp.throwsplit || gp.m.locks != 0 || gp.m.mallocing != 0 {
+		return false
+	}
+	if ok, _ := isAsyncSafePoint(gp, pc, uintptr(f.rsp), 0); !ok {
+		return false
+	}
+	gp.sig = clkSigInterrupt
+	gp.sigcode0, gp.sigcode1, gp.sigpc = 0, 0, pc
+	sp := uintptr(f.rsp)
+	if shouldPushSigpanic(gp, pc, *(*uintptr)(unsafe.Pointer(sp))) {
+		sp -= goarch.PtrSize
+		*(*uintptr)(unsafe.Pointer(sp)) = pc
+		f.rsp = uint64(sp)
+	}
+	f.rip = uint64(abi.FuncPCABI0(sigpanic0))
+	return true
 }
