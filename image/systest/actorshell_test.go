@@ -156,6 +156,23 @@ func TestKernelShellActors(t *testing.T) {
 		if !gone {
 			t.Errorf("the spin job still runs after kill")
 		}
+		// In the foreground, Ctrl-C stops it.
+		if err := m.Send("spin\r"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if err := m.Send(ctrlC); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Expect("^C\n", l.command); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := m.Expect(Prompt, l.command); err != nil || strings.Contains(got, "does not stop") {
+			t.Errorf("Ctrl-C on spin: %q, %v", got, err)
+		}
+		if got := command(t, m, "jobs", l); strings.Contains(got, "spin") {
+			t.Errorf("spin still runs after Ctrl-C: %q", got)
+		}
 	})
 
 	t.Run("kill-job", func(t *testing.T) {
