@@ -17,6 +17,10 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
+# The initrd: image/initrd/ as a newc cpio archive, which the kernel mounts
+# read-only at / (ls and cat in the shell read it).
+INITRD := $(BUILD)/initrd.cpio
+INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
@@ -85,12 +89,17 @@ $(ELF): FORCE | toolchain
 
 iso: $(ISO)
 
-$(ISO): $(ELF) image/grub.cfg image/mkiso.sh | deps
-	image/mkiso.sh $(ELF) $@
+$(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
+	image/mkiso.sh $(ELF) $@ $(INITRD)
 
-qemu: deps kernel
+$(INITRD): $(INITRD_FILES)
+	@mkdir -p $(BUILD)
+	cd image/initrd && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet >$(abspath $@).new
+	@mv $@.new $@
+
+qemu: deps kernel $(INITRD)
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -kernel $(ELF))
+	@$(call run-qemu,-M pc -kernel $(ELF) -initrd $(INITRD))
 
 qemu-iso: deps iso
 ifneq ($(filter 1 yes true,$(UEFI)),)
@@ -115,7 +124,7 @@ test: deps toolchain test-host test-clk test-system
 # find the toolchain.
 test-host: toolchain
 	$(call header,host tests: go test ./...)
-	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 
 # Every package under $(CLK_DIRS) that builds for GOOS=clk, each test binary
 # booted in QEMU by scripts/go_clk_amd64_exec. One at a time (-p 1): the
@@ -136,7 +145,7 @@ test-clk: toolchain
 
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
-	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) \
+	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
 
 # The Go standard library's own tests, run on clk (scripts/stdtest). Long:

@@ -1,6 +1,7 @@
 package systest
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,7 +34,12 @@ const (
 // a crashing and a spinning actor, background jobs and kill, and errors.
 func TestKernelShellActors(t *testing.T) {
 	l := actorLimits
-	m := startMachine(t, PVH("pc", artefact(t, "CLK_SYSTEST_ELF")), limits{boot: l.boot, command: 6 * l.command, shutdown: l.shutdown})
+	boot := PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
+	initrd := os.Getenv("CLK_SYSTEST_INITRD")
+	if initrd != "" {
+		boot.Args = append(boot.Args, "-initrd", initrd)
+	}
+	m := startMachine(t, boot, limits{boot: l.boot, command: 6 * l.command, shutdown: l.shutdown})
 	if _, err := m.Expect(Prompt, l.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
@@ -198,6 +204,18 @@ func TestKernelShellActors(t *testing.T) {
 			if lines := nonEmptyLines(command(t, m, line, l)); len(lines) != 1 {
 				t.Errorf("%s: want a one-line error, got %q", line, lines)
 			}
+		}
+	})
+
+	t.Run("initrd", func(t *testing.T) {
+		if initrd == "" {
+			t.Skip("CLK_SYSTEST_INITRD is not set: it names build/initrd.cpio (make test-system sets it)")
+		}
+		if got := command(t, m, "ls /etc", l); !regexp.MustCompile(`(?m)^motd\s+[1-9][0-9]*$`).MatchString(got) {
+			t.Errorf("ls /etc: %q", got)
+		}
+		if got := command(t, m, "cat /etc/hostname", l); got != "clk\n" {
+			t.Errorf("cat /etc/hostname: %q", got)
 		}
 	})
 
