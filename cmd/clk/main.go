@@ -5,12 +5,14 @@
 // The runtime (rt/) has brought up the CPU, memory, time and interrupts by
 // the time main runs. main finds the interrupt controllers and power
 // controls in the ACPI tables, routes the serial console's interrupt,
-// writes the banner to the console and the kernel log, and runs the shell
-// (actor/shell) on the console.
+// writes the banner to the consoles and the kernel log, and runs a shell
+// (actor/shell) on the serial console and, when the machine is in VGA text
+// mode, one on the screen and the PS/2 keyboard.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"time"
@@ -18,15 +20,20 @@ import (
 	"clk/actor/shell"
 	x86 "clk/arch/x86_64"
 	"clk/drivers/acpi"
+	"clk/drivers/ps2"
 	"clk/drivers/uart"
+	"clk/drivers/vga"
 	"clk/kernel/klog"
 )
 
 // Version is the kernel's version.
 const Version = "0.1.0"
 
-// consoleVector is the vector the serial console's interrupt is routed to.
-const consoleVector = x86.FirstDeviceVector + uart.COM1IRQ
+// The vectors the consoles' interrupts are routed to.
+const (
+	consoleVector  = x86.FirstDeviceVector + uart.COM1IRQ
+	keyboardVector = x86.FirstDeviceVector + ps2.KeyboardIRQ
+)
 
 type portBus struct{}
 
@@ -34,8 +41,13 @@ func (portBus) In(port uint16) uint8     { return x86.Inb(port) }
 func (portBus) Out(port uint16, v uint8) { x86.Outb(port, v) }
 
 func main() {
-	log := klog.New(klog.DefaultLines, x86.SinceReset, os.Stdout)
 	boot := x86.Boot()
+	screen := textScreen(boot)
+	var consoles io.Writer = os.Stdout
+	if screen != nil {
+		consoles = io.MultiWriter(os.Stdout, screen)
+	}
+	log := klog.New(klog.DefaultLines, x86.SinceReset, consoles)
 	tables, err := acpi.Parse(boot.RSDP[:], func(addr uint64, n int) []byte { return x86.Phys(addr, n) })
 	if err != nil {
 		log.Printf("clk: no usable ACPI tables: %v", err)
@@ -45,30 +57,54 @@ func main() {
 	if err := routeISA(tables, uart.COM1IRQ, consoleVector); err != nil {
 		log.Printf("clk: console input: %v", err)
 	}
-	go com1.Serve(consoleWait())
+	go com1.Serve(irqWait(consoleVector))
 
-	banner(log, boot)
+	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot}
-	sh := shell.New(com1, os.Stdout, sys)
+	if screen != nil {
+		kbd := ps2.NewKeyboard(portBus{})
+		if err := routeISA(tables, ps2.KeyboardIRQ, keyboardVector); err != nil {
+			log.Printf("clk: keyboard input: %v", err)
+		}
+		go kbd.Serve(irqWait(keyboardVector))
+		go serve(log, "screen", shell.New(kbd, screen, sys))
+	}
+	serve(log, "serial", shell.New(com1, os.Stdout, sys))
+}
+
+// serve runs a shell until its terminal's input ends.
+func serve(log *klog.Log, name string, sh *shell.Shell) {
 	if err := sh.Serve(); err != nil {
-		log.Printf("clk: shell: %v", err)
+		log.Printf("clk: %s shell: %v", name, err)
 	}
 }
 
-// consolePoll is how often the console is read when its interrupt does not
+// textScreen returns the VGA text screen, or nil when the loader left the
+// display in a graphics mode (a UEFI frame buffer): PVH boots and BIOS
+// boots through GRUB leave the firmware's text mode 3, which GRUB reports
+// as a frame buffer at the text buffer's address.
+func textScreen(boot x86.BootInfo) *vga.Screen {
+	if fb := boot.Framebuffer.Addr; fb != 0 && fb != vga.TextBase {
+		return nil
+	}
+	return vga.New(x86.Phys(vga.TextBase, vga.TextSize), portBus{})
+}
+
+// consolePoll is how often a console is read when its interrupt does not
 // wake the reader.
 const consolePoll = 50 * time.Millisecond
 
-// consoleWait returns the UART's wait: until the console's interrupt, or
-// consolePoll at most. The runtime hands interrupt waiters back only when
-// its scheduler looks for work, which it does not do while a goroutine that
-// never blocks (the shell's spin) keeps the CPU; timers are still checked
-// at every preemption, so the poll keeps Ctrl-C and the shell working then.
-func consoleWait() func() {
+// irqWait returns a console driver's wait: until the interrupt on vector,
+// or consolePoll at most. The runtime hands interrupt waiters back only
+// when its scheduler looks for work, which it does not do while a goroutine
+// that never blocks (the shell's spin) keeps the CPU; timers are still
+// checked at every preemption, so the poll keeps Ctrl-C and the shell
+// working then.
+func irqWait(vector uint8) func() {
 	irq := make(chan struct{}, 1)
 	go func() {
 		for {
-			x86.WaitIRQ(consoleVector)
+			x86.WaitIRQ(vector)
 			select {
 			case irq <- struct{}{}:
 			default:
@@ -105,19 +141,19 @@ func routeISA(tables *acpi.Tables, irq uint8, vector uint8) error {
 	return fmt.Errorf("no I/O APIC serves GSI %d", o.GSI)
 }
 
-func banner(log *klog.Log, boot x86.BootInfo) {
+func banner(log *klog.Log, consoles io.Writer, boot x86.BootInfo) {
 	total, _, _ := x86.Memory()
 	cpu := x86.Identify()
 	name := cpu.Brand
 	if name == "" {
 		name = cpu.Vendor
 	}
-	os.Stdout.WriteString("\n")
+	io.WriteString(consoles, "\n")
 	log.Printf("clk %s (%s, %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	log.Printf("memory %d MiB, CPU %s, %d CPU(s)", total>>20, name, runtime.NumCPU())
 	if boot.Cmdline != "" {
 		log.Printf("command line: %s", boot.Cmdline)
 	}
 	log.Printf("booted by %s in %d ms", boot.Loader, x86.SinceReset().Milliseconds())
-	os.Stdout.WriteString("type help for commands\n\n")
+	io.WriteString(consoles, "type help for commands\n\n")
 }
