@@ -26,6 +26,9 @@ QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
 QEMU_SMP ?= 1
 QEMU_ACCEL ?= tcg
+# QEMU_DISPLAY=gtk (or sdl, curses) shows the VGA screen, where a second
+# shell runs on the PS/2 keyboard; none keeps QEMU on the terminal only.
+QEMU_DISPLAY ?= none
 # Extra QEMU arguments, e.g. QEMU_FLAGS="-s -S" to wait for GDB on :1234.
 QEMU_FLAGS ?=
 # UEFI=1 makes qemu-iso boot through OVMF instead of SeaBIOS.
@@ -42,7 +45,7 @@ CLK_DIRS := arch kernel drivers cmd actor
 # (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
 # guest can end QEMU with a status, no reboot so that a triple fault stops.
 QEMU_INTERACTIVE = $(QEMU) -cpu max -accel $(QEMU_ACCEL) -m $(QEMU_MEM) -smp $(QEMU_SMP) \
-	-display none -serial mon:stdio -no-reboot \
+	-display $(QEMU_DISPLAY) -serial mon:stdio -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # run-qemu runs QEMU with $(1) and explains how it ended: status 0 is an ACPI
