@@ -29,7 +29,6 @@ type Proc struct {
 	Name string   // the command's name
 	Args []string // the words after the name
 	Sys  System
-	Sh   *Shell
 
 	recv func() (string, error) // the next batch; io.EOF at the end
 	send func(string) error     // passes a batch on

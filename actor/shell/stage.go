@@ -24,7 +24,7 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 		if !next.IsZero() {
 			defer actor.Close(next)
 		}
-		p := &Proc{Name: c.Name, Args: args, Sys: s.sys, Sh: s, stop: ctx.Done(), batch: s.batch}
+		p := &Proc{Name: c.Name, Args: args, Sys: s.sys, stop: ctx.Done(), batch: s.batch}
 		if !first {
 			p.recv = func() (string, error) { return recvBatch(ctx) }
 		}
