@@ -152,3 +152,28 @@ func screen(out string) string {
 	}
 	return string(line)
 }
+
+func FuzzEditor(f *testing.F) {
+	for _, s := range []string{"abc\r", "ab" + left + "c" + home + "\x04\r", "x\x17\x15\x0b" + up + down + "\r", "\x1b[3~\x1b[1~\x1b[O\x1bx\t\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, keys string) {
+		r := strings.NewReader(keys)
+		e := NewEditor(r.ReadByte, io.Discard)
+		e.Complete = func(line, word string) []string { return []string{word + "x", word + "y"} }
+		for {
+			line, err := e.ReadLine("> ")
+			if err != nil && !errors.Is(err, ErrInterrupted) {
+				return
+			}
+			for _, c := range line {
+				if c < ' ' || c >= keyDEL {
+					t.Fatalf("keys %q gave a line with %q: %q", keys, c, line)
+				}
+			}
+			if e.pos < 0 || e.pos > len(e.buf) {
+				t.Fatalf("keys %q left the cursor at %d of %d", keys, e.pos, len(e.buf))
+			}
+		}
+	})
+}

@@ -195,5 +195,8 @@ func (s *Shell) reportDone() {
 	for _, j := range done {
 		s.remove(j)
 		s.printf("[%d] done  %s\n", j.ID, j.Text)
+		if j.Line.Timed {
+			s.printf("real %.3fs\n", j.elapsed().Seconds())
+		}
 	}
 }

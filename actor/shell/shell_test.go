@@ -251,6 +251,19 @@ func TestTimePrintsTheElapsedTime(t *testing.T) {
 	}
 }
 
+func TestTimedBackgroundJobReportsItsTimeWhenDone(t *testing.T) {
+	s := newSession(t)
+	s.command("time sleep 0.01 &")
+	var replies string
+	for range 100 {
+		if replies += s.command(""); regexp.MustCompile(`\[1\] done  time sleep 0\.01 &\nreal [0-9.]+s\n`).MatchString(replies) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("no time in the report of the job's end: %q", replies)
+}
+
 func TestTabCompletesCommandNames(t *testing.T) {
 	s := newSession(t)
 	s.send("ec\thi | wc -\t\tl\r")

@@ -76,3 +76,17 @@ func TestServeDecodesKeyboardBytesAndDropsMouseBytes(t *testing.T) {
 		t.Errorf("typed %q, want in", got)
 	}
 }
+
+func FuzzDecoder(f *testing.F) {
+	f.Add([]byte{0x2a, 0x1e, 0xaa, 0xe0, 0x48, 0x1d, 0x2e, 0x9d})
+	f.Fuzz(func(t *testing.T, codes []byte) {
+		var d Decoder
+		for _, c := range codes {
+			for _, b := range d.Decode(c) {
+				if b >= 0x80 {
+					t.Fatalf("codes %x typed byte %#x", codes, b)
+				}
+			}
+		}
+	})
+}

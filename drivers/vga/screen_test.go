@@ -55,3 +55,18 @@ func TestLongLinesWrap(t *testing.T) {
 		t.Errorf("rows %q %q", text[0], text[1])
 	}
 }
+
+func FuzzScreen(f *testing.F) {
+	f.Add([]byte("clk> echo a\b\x1b[K\x1b[1;2H\t\xc3\xa9\n"))
+	f.Fuzz(func(t *testing.T, out []byte) {
+		var bus cursorBus
+		s := New(make([]byte, TextSize), &bus)
+		s.Write(out)
+		if s.row < 0 || s.row >= Rows || s.col < 0 || s.col > Columns {
+			t.Fatalf("output %q left the cursor at row %d column %d", out, s.row, s.col)
+		}
+		if bus.pos() >= Rows*Columns {
+			t.Fatalf("output %q put the hardware cursor at %d", out, bus.pos())
+		}
+	})
+}
