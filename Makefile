@@ -166,11 +166,11 @@ bench-boot: deps iso
 # pipeline benchmark run as bare-metal test binaries, then the kernel's shell
 # times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.
 bench-actor: deps toolchain kernel
-	$(call header,actor benchmarks on clk: round trip, spawn, send and receive)
+	$(call header,actor benchmarks on clk: round trip and spawn and send-receive)
 	$(CLKGO) test -run '^$$' -bench . $(TESTFLAGS) ./actor
 	$(call header,shell pipeline benchmark on clk: one line per message against batches)
 	$(CLKGO) test -run '^$$' -bench Pipeline -benchtime 3x $(TESTFLAGS) ./actor/shell
-	$(call header,pipeline throughput in the kernel's shell)
+	$(call header,pipeline throughput typed at the kernel shell)
 	$(GO) run ./image/systest/cmd/pipebench -elf $(ELF) -lines 1000000 -runs 3
 
 clean:
