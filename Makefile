@@ -24,7 +24,7 @@ INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
-QEMU_SMP ?= 1
+QEMU_SMP ?= 2
 QEMU_ACCEL ?= tcg
 # QEMU_DISPLAY=gtk (or sdl, curses) shows the VGA screen, where a second
 # shell runs on the PS/2 keyboard; none keeps QEMU on the terminal only.
@@ -37,6 +37,9 @@ OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 # Extra flags for every go test run, e.g. TESTFLAGS=-v.
 TESTFLAGS ?=
+# test-clk runs the bare-metal tests again on these CPU counts (the first
+# run uses CLK_SMP, default 1).
+SMP_COUNTS ?= 2 4
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
 CLK_DIRS := arch kernel drivers cmd actor
@@ -60,7 +63,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot bench-actor clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-clk test-system test-std bench-boot bench-actor bench-smp clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -73,6 +76,7 @@ help:
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
+	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
 	@echo 'make clean        remove $(BUILD)/'
 
 deps:
@@ -141,8 +145,14 @@ test-clk: toolchain
 		pkgs=$$($(CLKGO) list -e $$patterns 2>$(BUILD)/list.err) || { cat $(BUILD)/list.err >&2; exit 1; }; \
 		grep -v 'matched no packages' $(BUILD)/list.err >&2 || true; \
 	fi; \
-	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; \
-	else echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; fi
+	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; exit 0; fi; \
+	echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
+	CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
+	for n in $(SMP_COUNTS); do \
+		printf '\n==> %s\n' "bare-metal tests on $$n CPUs"; \
+		echo "CLK_SMP=$$n $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) ..."; \
+		CLK_SMP=$$n CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) $$pkgs || exit 1; \
+	done
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
 	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./kernel/baremetal
 
@@ -157,6 +167,15 @@ STD_PKGS ?=
 test-std: deps toolchain
 	$(call header,the standard library's tests on bare metal)
 	$(GO) run ./scripts/stdtest -skips $(STD_PKGS)
+
+# The CPU-bound parallel benchmark on 1 and 2 CPUs, and the speed-up.
+bench-smp: deps toolchain
+	$(call header,parallel sha256 over 64 MiB on 1 and 2 CPUs)
+	@for n in 1 2; do \
+		CLK_SMP=$$n $(CLKGO) test -count=1 -run '^$$' -bench ParallelSHA256 -benchtime 3x ./kernel/baremetal \
+			| awk -v n=$$n '/^BenchmarkParallelSHA256/ { print n, $$3 }'; \
+	done | awk '{ ns[$$1] = $$2; printf "%d CPU(s): %.0f ms per 64 MiB\n", $$1, $$2 / 1e6 } \
+		END { if (ns[2] > 0) printf "speed-up from 1 to 2 CPUs: %.2fx\n", ns[1] / ns[2] }'
 
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)

@@ -1,10 +1,10 @@
 package actor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -123,86 +123,6 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	}
 }
 
-type order struct {
-	Items []string
-	Qty   map[string]int
-	Note  *string
-	Any   any
-	next  *order
-}
-
-func TestMessageMutatedAfterSendIsUnchangedAtReceiver(t *testing.T) {
-	r, out := collector(t, 1)
-	note := "fragile"
-	inner := []int{1, 2, 3}
-	msg := &order{Items: []string{"a", "b"}, Qty: map[string]int{"a": 1}, Note: &note, Any: inner}
-	msg.next = msg
-	if err := Send(r, msg); err != nil {
-		t.Fatal(err)
-	}
-	msg.Items[0] = "changed"
-	msg.Qty["a"] = 99
-	note = "changed"
-	inner[0] = 99
-	msg.next = nil
-	got := (<-out)[0].(*order)
-	if got == msg {
-		t.Fatal("receiver got the sender's pointer")
-	}
-	if got.Items[0] != "a" || got.Qty["a"] != 1 || *got.Note != "fragile" || got.Any.([]int)[0] != 1 {
-		t.Fatalf("receiver sees the sender's later changes: %+v", got)
-	}
-	if got.next != got {
-		t.Fatal("the cycle through an unexported field was not kept in the copy")
-	}
-}
-
-func TestUncopyableMessageIsRefusedAtSend(t *testing.T) {
-	r, _ := collector(t, 1)
-	defer Kill(r, nil)
-	type job struct {
-		Name string
-		Done chan bool
-	}
-	for _, msg := range []any{
-		func() {},
-		make(chan int),
-		job{Name: "x", Done: make(chan bool)},
-		[]any{1, func() {}},
-		map[string]any{"k": uintptr(1)},
-	} {
-		err := Send(r, msg)
-		if !errors.Is(err, ErrNotCopyable) {
-			t.Errorf("Send(%T): %v, want ErrNotCopyable", msg, err)
-		}
-	}
-	var ce *CopyError
-	if err := Send(r, job{}); !errors.As(err, &ce) || ce.Path != ".Done" || ce.Kind != "chan" {
-		t.Errorf("Send(job{}): %v, want a CopyError at .Done", err)
-	}
-	if info, _ := Stat(r); info.In != 0 {
-		t.Errorf("a refused message reached the mailbox: In = %d", info.In)
-	}
-}
-
-func TestRefsAndErrorsTravelInMessages(t *testing.T) {
-	r, out := collector(t, 1)
-	sentinel := fmt.Errorf("wrapped: %w", ErrClosed)
-	type msg struct {
-		To  Ref
-		Err error
-		At  time.Time
-	}
-	at := time.Now()
-	if err := Send(r, msg{To: r, Err: sentinel, At: at}); err != nil {
-		t.Fatal(err)
-	}
-	got := (<-out)[0].(msg)
-	if got.To != r || !errors.Is(got.Err, ErrClosed) || !got.At.Equal(at) {
-		t.Fatalf("got %+v", got)
-	}
-}
-
 func TestCloseDrainsThenEnds(t *testing.T) {
 	r, out := collector(t, 10)
 	for i := range 3 {
@@ -273,274 +193,98 @@ func TestRecvTimeout(t *testing.T) {
 	wait(t, r)
 }
 
-func TestKillOfBlockedActorUnwindsIt(t *testing.T) {
-	var deferred atomic.Bool
-	r := spawn(t, "blocked", func(c *Context) error {
-		defer deferred.Store(true)
-		_, err := c.Recv()
-		return err
-	})
-	for State(r.a.state.Load()) != Receiving {
-		time.Sleep(time.Millisecond)
-	}
-	cause := errors.New("operator")
-	if err := Kill(r, cause); err != nil {
-		t.Fatal(err)
-	}
-	err := wait(t, r)
-	var k *Killed
-	if !errors.As(err, &k) || !errors.Is(err, cause) || err.Error() != "killed: operator" {
-		t.Fatalf("exit reason %v, want killed: operator", err)
-	}
-	if !deferred.Load() {
-		t.Fatal("the killed actor's deferred call did not run")
-	}
-	if err := Kill(r, cause); !errors.Is(err, ErrExited) {
-		t.Fatalf("Kill of an exited actor: %v", err)
-	}
-}
-
-func TestKillOfActorBlockedInSend(t *testing.T) {
-	full := spawn(t, "full", func(c *Context) error { <-c.Done(); return nil }, WithMailbox(1))
-	defer Stop(full)
-	Send(full, 0)
+func TestSendFromStoppedActorFails(t *testing.T) {
+	sink, _ := collector(t, 1)
+	defer Kill(sink, nil)
+	errc := make(chan error, 1)
 	r := spawn(t, "sender", func(c *Context) error {
-		for {
-			if err := c.Send(full, 1); err != nil {
-				return err
-			}
-		}
-	})
-	for State(r.a.state.Load()) != Sending {
-		time.Sleep(time.Millisecond)
-	}
-	Kill(r, nil)
-	var k *Killed
-	if err := wait(t, r); !errors.As(err, &k) {
-		t.Fatalf("exit reason %v, want *Killed", err)
-	}
-}
-
-func TestPanicReachesMonitorWithStack(t *testing.T) {
-	downs := make(chan Down, 1)
-	watcher := spawn(t, "watcher", func(c *Context) error {
-		m, err := c.Recv()
-		if err != nil {
-			return err
-		}
-		downs <- m.(Down)
-		return nil
-	})
-	r := spawn(t, "crasher", func(c *Context) error {
-		var m map[string]int
-		m["x"] = 1 // assignment to a nil map
-		return nil
-	}, WithMonitor(watcher))
-	d := <-downs
-	if d.Ref != r {
-		t.Fatalf("Down for %v, want %v", d.Ref, r)
-	}
-	var p *PanicError
-	if !errors.As(d.Reason, &p) || !strings.Contains(p.Error(), "nil map") {
-		t.Fatalf("Down reason %v, want a panic about a nil map", d.Reason)
-	}
-	if !strings.Contains(d.Stack, "actor.TestPanicReachesMonitorWithStack") {
-		t.Fatalf("Down stack does not show the panicking function:\n%s", d.Stack)
-	}
-	if IsNormal(d.Reason) {
-		t.Fatal("a panic counts as a normal exit")
-	}
-}
-
-func TestMonitorOfExitedActorGetsDownAtOnce(t *testing.T) {
-	gone := spawn(t, "gone", func(c *Context) error { return errors.New("bye") })
-	wait(t, gone)
-	got := make(chan Down, 1)
-	r := spawn(t, "late", func(c *Context) error {
-		c.Monitor(gone)
-		m, err := c.Recv()
-		if err != nil {
-			return err
-		}
-		got <- m.(Down)
-		return nil
-	})
-	if d := <-got; d.Ref != gone || d.Reason == nil || d.Reason.Error() != "bye" {
-		t.Fatalf("Down %+v", d)
-	}
-	wait(t, r)
-}
-
-func TestAbnormalExitKillsLinkedActor(t *testing.T) {
-	fail := make(chan struct{})
-	a := spawn(t, "a", func(c *Context) error { <-fail; return errors.New("broken") })
-	b := spawn(t, "b", func(c *Context) error {
-		_, err := c.Recv()
-		return err
-	}, WithLink(a))
-	close(fail)
-	err := wait(t, b)
-	var k *Killed
-	if !errors.As(err, &k) || !strings.Contains(err.Error(), "broken") {
-		t.Fatalf("linked actor's exit reason %v, want killed naming broken", err)
-	}
-}
-
-func TestNormalExitDoesNotKillLinkedActor(t *testing.T) {
-	quit := make(chan struct{})
-	a := spawn(t, "a", func(c *Context) error { <-quit; return nil })
-	b := spawn(t, "b", func(c *Context) error {
-		_, err := c.RecvTimeout(50 * time.Millisecond)
-		return err
-	}, WithLink(a))
-	close(quit)
-	if err := wait(t, b); !errors.Is(err, ErrTimeout) {
-		t.Fatalf("linked actor's exit reason %v, want its own timeout", err)
-	}
-}
-
-func TestTrapExitTurnsLinkedExitIntoMessage(t *testing.T) {
-	fail := make(chan struct{})
-	a := spawn(t, "a", func(c *Context) error { <-fail; panic("boom") })
-	got := make(chan Exit, 1)
-	b := spawn(t, "b", func(c *Context) error {
-		m, err := c.Recv()
-		if err != nil {
-			return err
-		}
-		got <- m.(Exit)
-		return nil
-	}, WithLink(a), WithTrapExit())
-	close(fail)
-	if e := <-got; e.From != a || e.Reason == nil {
-		t.Fatalf("Exit %+v", e)
-	}
-	if err := wait(t, b); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestCallReplies(t *testing.T) {
-	r := spawn(t, "echo", func(c *Context) error {
-		for {
-			m, err := c.Recv()
-			if err != nil {
-				return err
-			}
-			req := m.(*Request)
-			switch v := req.Msg.(type) {
-			case string:
-				c.Reply(req, strings.ToUpper(v))
-			case int:
-				c.Reply(req, fmt.Errorf("no ints: %d", v))
-			}
-		}
-	})
-	defer Stop(r)
-	v, err := Call(r, "hi", long)
-	if err != nil || v != "HI" {
-		t.Fatalf("Call: %v, %v", v, err)
-	}
-	if _, err := Call(r, 7, long); err == nil || err.Error() != "no ints: 7" {
-		t.Fatalf("Call with an error reply: %v", err)
-	}
-}
-
-func TestCallTimesOut(t *testing.T) {
-	reqs := make(chan *Request, 1)
-	r := spawn(t, "mute", func(c *Context) error {
-		m, err := c.Recv()
-		if err != nil {
-			return err
-		}
-		reqs <- m.(*Request)
 		<-c.Done()
+		errc <- c.Send(sink, "late")
 		return nil
-	})
-	defer Stop(r)
-	start := time.Now()
-	if _, err := Call(r, "anyone?", 20*time.Millisecond); !errors.Is(err, ErrTimeout) {
-		t.Fatalf("Call to a silent actor: %v, want ErrTimeout", err)
-	}
-	if d := time.Since(start); d < 20*time.Millisecond {
-		t.Fatalf("Call gave up after %v, before its timeout", d)
-	}
-	req := <-reqs
-	ctx := &r.a.ctx
-	if err := ctx.Reply(req, "late"); !errors.Is(err, ErrNoCaller) {
-		t.Fatalf("late Reply: %v, want ErrNoCaller", err)
-	}
-}
-
-func TestCallToActorThatExitsFails(t *testing.T) {
-	r := spawn(t, "dies", func(c *Context) error {
-		c.Recv()
-		return errors.New("gave up")
-	})
-	_, err := Call(r, "x", long)
-	if !errors.Is(err, ErrExited) || !strings.Contains(err.Error(), "gave up") {
-		t.Fatalf("Call to an actor that exits: %v", err)
-	}
-}
-
-func TestStopEndsRecvWithShutdown(t *testing.T) {
-	r := spawn(t, "server", func(c *Context) error {
-		for {
-			if _, err := c.Recv(); err != nil {
-				return err
-			}
-		}
 	})
 	Stop(r)
-	if err := wait(t, r); !errors.Is(err, ErrShutdown) || !IsNormal(err) {
-		t.Fatalf("exit reason %v, want ErrShutdown", err)
+	if err := <-errc; !errors.Is(err, ErrShutdown) {
+		t.Fatalf("Send from a stopped actor: %v, want ErrShutdown", err)
 	}
-}
-
-func TestShutdownKillsActorThatIgnoresStop(t *testing.T) {
-	r := spawn(t, "stubborn", func(c *Context) error {
-		for {
-			time.Sleep(time.Millisecond)
-			c.TryRecv()
-		}
-	})
-	err := Shutdown(r, 10*time.Millisecond)
-	var k *Killed
-	if !errors.As(err, &k) {
-		t.Fatalf("Shutdown: %v, want a *Killed reason", err)
-	}
-}
-
-func TestListShowsActors(t *testing.T) {
-	parent := spawn(t, "parent", func(c *Context) error { <-c.Done(); return nil })
-	defer Stop(parent)
-	r := spawn(t, "lister", func(c *Context) error {
-		_, err := c.Recv()
-		return err
-	}, WithParent(parent), WithMailbox(7))
-	for State(r.a.state.Load()) != Receiving {
-		time.Sleep(time.Millisecond)
-	}
-	var found bool
-	for _, in := range List() {
-		if in.Ref != r {
-			continue
-		}
-		found = true
-		if in.Name != "lister" || in.ID != r.ID() || in.Parent != parent.ID() ||
-			in.State != Receiving || in.MailboxCap != 7 {
-			t.Fatalf("List entry %+v", in)
-		}
-	}
-	if !found {
-		t.Fatal("List misses a live actor")
-	}
-	Close(r)
 	wait(t, r)
-	if in, _ := Stat(r); in.State != Exited || !errors.Is(in.Reason, ErrClosed) {
-		t.Fatalf("Stat of an exited actor: %+v", in)
+}
+
+func TestSendContextCanceledFromOutside(t *testing.T) {
+	r := spawn(t, "full", func(c *Context) error { <-c.Done(); return nil }, WithMailbox(1))
+	defer Stop(r)
+	Send(r, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- SendContext(ctx, r, 1) }()
+	time.Sleep(5 * time.Millisecond)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("SendContext after cancel: %v", err)
 	}
-	if got, ok := Lookup(r.ID()); !ok || got != r {
-		t.Fatal("Lookup misses a recently exited actor")
+	if in, _ := Stat(r); in.Mailbox != 1 {
+		t.Fatalf("mailbox holds %d messages, want 1: the canceled send was queued", in.Mailbox)
 	}
+}
+
+func TestSpawnRefusesBadArguments(t *testing.T) {
+	if _, err := Spawn("nil", nil); err == nil {
+		t.Error("Spawn with a nil Func succeeded")
+	}
+	if _, err := Spawn("tiny", func(*Context) error { return nil }, WithMailbox(0)); err == nil {
+		t.Error("Spawn with a mailbox of 0 succeeded")
+	}
+}
+
+func TestCloseTwiceAndAfterExit(t *testing.T) {
+	r, _ := collector(t, 1)
+	if err := Close(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := Close(r); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	wait(t, r)
+	if err := Close(r); !errors.Is(err, ErrExited) {
+		t.Fatalf("Close after exit: %v", err)
+	}
+}
+
+// Many senders through a small mailbox: every message arrives exactly
+// once, and each sender's messages arrive in the order it sent them.
+func TestConcurrentSendersLoseNothingAndKeepTheirOrder(t *testing.T) {
+	const senders, each = 4, 200
+	type msg struct{ From, Seq int }
+	result := make(chan error, 1)
+	r := spawn(t, "sink", func(c *Context) error {
+		next := make([]int, senders)
+		for range senders * each {
+			m, err := c.Recv()
+			if err != nil {
+				result <- err
+				return err
+			}
+			v := m.(msg)
+			if v.Seq != next[v.From] {
+				result <- fmt.Errorf("sender %d: got message %d, want %d", v.From, v.Seq, next[v.From])
+				return nil
+			}
+			next[v.From]++
+		}
+		result <- nil
+		return nil
+	}, WithMailbox(3))
+	for s := range senders {
+		go func() {
+			for i := range each {
+				if err := Send(r, msg{s, i}); err != nil {
+					t.Errorf("sender %d: %v", s, err)
+					return
+				}
+			}
+		}()
+	}
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+	wait(t, r)
 }

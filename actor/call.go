@@ -2,6 +2,7 @@ package actor
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,6 +19,9 @@ type Request struct {
 	reply chan any     // buffered, one answer
 	state atomic.Int32 // requestWaiting, requestAnswered or requestAbandoned
 }
+
+// replyChans recycles the one-slot channels requests are answered on.
+var replyChans = sync.Pool{New: func() any { return make(chan any, 1) }}
 
 const (
 	requestWaiting int32 = iota
@@ -54,7 +58,12 @@ func call(to Ref, msg any, timeout time.Duration, self *actor) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("call %v: %w", to, err)
 	}
-	r := &Request{Msg: m, reply: make(chan any, 1)}
+	reply := replyChans.Get().(chan any)
+	// Once call returns the channel is empty and nothing will send on it
+	// (Reply sends only on the request's first answer, which call took,
+	// or not at all once call abandoned the request).
+	defer replyChans.Put(reply)
+	r := &Request{Msg: m, reply: reply}
 	if self != nil {
 		r.From = Ref{self}
 	}

@@ -20,6 +20,7 @@ type CopyError struct {
 	Kind string
 }
 
+// Error says which part of which message type cannot be copied.
 func (e *CopyError) Error() string {
 	return fmt.Sprintf("actor: message of type %v: %s%s holds a %s, which cannot be copied between actors",
 		e.Type, e.Type, e.Path, e.Kind)
@@ -177,9 +178,9 @@ func copyMessage(msg any) (any, error) {
 	}
 	dst := reflect.New(v.Type()).Elem()
 	dst.Set(v)
-	cp := copier{top: v.Type(), seen: map[seenKey]reflect.Value{}}
-	if err := cp.deepen(dst, ""); err != nil {
-		return nil, err
+	var cp copier
+	if path, kind, ok := cp.deepen(dst); !ok {
+		return nil, &CopyError{Type: v.Type(), Path: path, Kind: kind}
 	}
 	return dst.Interface(), nil
 }
@@ -193,97 +194,144 @@ type seenKey struct {
 // two pointers to one value in a message still point to one value in the
 // copy (and cycles end).
 type copier struct {
-	top  reflect.Type
+	// Most messages hold a few pointers: they are looked up in a list,
+	// moved to a map past seenListMax.
+	list []seenEntry
 	seen map[seenKey]reflect.Value
 }
 
+type seenEntry struct {
+	key  seenKey
+	copy reflect.Value
+}
+
+const seenListMax = 16
+
+// copied returns the copy already made of the pointer key.
+func (cp *copier) copied(key seenKey) (reflect.Value, bool) {
+	if cp.seen != nil {
+		v, ok := cp.seen[key]
+		return v, ok
+	}
+	for _, e := range cp.list {
+		if e.key == key {
+			return e.copy, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// remember records n as the copy of the pointer key.
+func (cp *copier) remember(key seenKey, n reflect.Value) {
+	if cp.seen == nil && len(cp.list) < seenListMax {
+		cp.list = append(cp.list, seenEntry{key, n})
+		return
+	}
+	if cp.seen == nil {
+		cp.seen = make(map[seenKey]reflect.Value, 2*seenListMax)
+		for _, e := range cp.list {
+			cp.seen[e.key] = e.copy
+		}
+		cp.list = nil
+	}
+	cp.seen[key] = n
+}
+
 // deepen replaces everything v refers to by copies. v is settable and
-// holds a shallow copy of the sender's value.
-func (cp *copier) deepen(v reflect.Value, path string) error {
+// holds a shallow copy of the sender's value. On failure it returns the
+// path to the part that cannot be copied, and its kind.
+func (cp *copier) deepen(v reflect.Value) (path, kind string, ok bool) {
 	c := classify(v.Type())
 	switch c.class {
 	case flat, shared:
-		return nil
+		return "", "", true
 	case bad:
-		return &CopyError{Type: cp.top, Path: path + c.path, Kind: c.kind}
+		return c.path, c.kind, false
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
-			return nil
+			return "", "", true
 		}
 		key := seenKey{v.Pointer(), v.Type()}
-		if n, ok := cp.seen[key]; ok {
+		if n, ok := cp.copied(key); ok {
 			v.Set(n)
-			return nil
+			return "", "", true
 		}
 		n := reflect.New(v.Type().Elem())
-		cp.seen[key] = n
+		cp.remember(key, n)
 		n.Elem().Set(v.Elem())
-		if err := cp.deepen(n.Elem(), path); err != nil {
-			return err
+		if path, kind, ok := cp.deepen(n.Elem()); !ok {
+			return path, kind, false
 		}
 		v.Set(n)
 	case reflect.Interface:
 		if v.IsNil() {
-			return nil
+			return "", "", true
 		}
 		e := v.Elem()
-		ec := classify(e.Type())
-		switch ec.class {
+		switch classify(e.Type()).class {
 		case flat, shared:
-			return nil
-		case bad:
-			return &CopyError{Type: cp.top, Path: path + "(" + e.Type().String() + ")" + ec.path, Kind: ec.kind}
+			return "", "", true
 		}
 		n := reflect.New(e.Type()).Elem()
 		n.Set(e)
-		if err := cp.deepen(n, path+"("+e.Type().String()+")"); err != nil {
-			return err
+		if path, kind, ok := cp.deepen(n); !ok {
+			return "(" + e.Type().String() + ")" + path, kind, false
 		}
 		v.Set(n)
 	case reflect.Slice:
 		if v.IsNil() {
-			return nil
+			return "", "", true
 		}
 		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
 		reflect.Copy(n, v)
-		for i := 0; i < n.Len(); i++ {
-			if err := cp.deepen(n.Index(i), path+"[]"); err != nil {
-				return err
+		if !isPlain(v.Type().Elem()) {
+			for i := 0; i < n.Len(); i++ {
+				if path, kind, ok := cp.deepen(n.Index(i)); !ok {
+					return "[]" + path, kind, false
+				}
 			}
 		}
 		v.Set(n)
 	case reflect.Map:
 		if v.IsNil() {
-			return nil
+			return "", "", true
 		}
 		t := v.Type()
 		n := reflect.MakeMapWithSize(t, v.Len())
-		it := v.MapRange()
-		for it.Next() {
-			k := reflect.New(t.Key()).Elem()
-			k.Set(it.Key())
-			if err := cp.deepen(k, path+"[key]"); err != nil {
-				return err
+		plainKey, plainElem := isPlain(t.Key()), isPlain(t.Elem())
+		k := reflect.New(t.Key()).Elem()
+		e := reflect.New(t.Elem()).Elem()
+		for it := v.MapRange(); it.Next(); {
+			// SetMapIndex copies k and e into the map, so they are
+			// reused; a deepened k or e is replaced, not changed.
+			k.SetIterKey(it)
+			if !plainKey {
+				if path, kind, ok := cp.deepen(k); !ok {
+					return "[key]" + path, kind, false
+				}
 			}
-			e := reflect.New(t.Elem()).Elem()
-			e.Set(it.Value())
-			if err := cp.deepen(e, path+"[]"); err != nil {
-				return err
+			e.SetIterValue(it)
+			if !plainElem {
+				if path, kind, ok := cp.deepen(e); !ok {
+					return "[]" + path, kind, false
+				}
 			}
 			n.SetMapIndex(k, e)
 		}
 		v.Set(n)
 	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			if err := cp.deepen(v.Index(i), path+"[]"); err != nil {
-				return err
+		if !isPlain(v.Type().Elem()) {
+			for i := 0; i < v.Len(); i++ {
+				if path, kind, ok := cp.deepen(v.Index(i)); !ok {
+					return "[]" + path, kind, false
+				}
 			}
 		}
 	case reflect.Struct:
 		t := v.Type()
-		for i := 0; i < v.NumField(); i++ {
+		for _, i := range deepFields(t) {
 			f := v.Field(i)
 			if !f.CanSet() {
 				// An unexported field: reach it through its address
@@ -292,10 +340,34 @@ func (cp *copier) deepen(v reflect.Value, path string) error {
 				// so the address is valid for as long as v is.
 				f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
 			}
-			if err := cp.deepen(f, path+"."+t.Field(i).Name); err != nil {
-				return err
+			if path, kind, ok := cp.deepen(f); !ok {
+				return "." + t.Field(i).Name + path, kind, false
 			}
 		}
 	}
-	return nil
+	return "", "", true
+}
+
+// isPlain reports whether values of t need no deepening.
+func isPlain(t reflect.Type) bool {
+	c := classify(t).class
+	return c == flat || c == shared
+}
+
+var structFields sync.Map // reflect.Type -> []int
+
+// deepFields returns the indexes of the fields of struct type t that need
+// deepening, cached.
+func deepFields(t reflect.Type) []int {
+	if f, ok := structFields.Load(t); ok {
+		return f.([]int)
+	}
+	var idx []int
+	for i := 0; i < t.NumField(); i++ {
+		if !isPlain(t.Field(i).Type) {
+			idx = append(idx, i)
+		}
+	}
+	structFields.Store(t, idx)
+	return idx
 }

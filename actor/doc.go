@@ -64,8 +64,8 @@
 // # Stopping actors
 //
 // Stop asks an actor to stop: Done closes, Context.Err and the actor's
-// blocking Recv and Send return ErrShutdown, and the actor returns when it
-// is ready. Kill(to, reason) forces it: the exit reason becomes
+// Recv, Send and Call return ErrShutdown (a wait in them ends), and the
+// actor returns when it is ready. Kill(to, reason) forces it: the exit reason becomes
 // *Killed{reason} ("killed: reason"). An actor blocked in Recv, Send or
 // Call unwinds at once, by a panic with the *Killed value that the runtime
 // recovers (deferred calls run; an actor must not swallow that panic). On
@@ -80,7 +80,9 @@
 // sync.Mutex.Lock and the deferred Unlock that follows, and leave that lock
 // held; this package takes its own locks with the Unlock deferred at once
 // to keep that window small, and actors that share locks with others
-// should prefer Stop to Kill.
+// should prefer Stop to Kill. Only one interrupt is sent per actor: if the
+// actor's own code recovers it (fmt, for one, recovers panics in String
+// methods), the actor runs on until it next calls into this package.
 //
 // # Monitors and links
 //
@@ -128,6 +130,17 @@
 // it includes time spent runnable but not running and time blocked
 // elsewhere (sleeps, plain channels, locks), so it bounds CPU time from
 // above rather than measuring it.
+//
+// # Actors in other address spaces
+//
+// Callers see an actor only through a Ref and the package's functions;
+// nothing in the API hands out an actor's memory. An actor in a ring-3
+// module process can therefore be addressed by the same Ref (holding a
+// kernel channel handle instead of the runtime's record) without changing
+// callers: Send serialises the message, which the copy rule guarantees is
+// plain data, Call pairs request and reply over the channel, and Down,
+// Kill and List map to the kernel's process events and controls. The actor
+// inside the module uses a Context provided by the module SDK.
 //
 // # Locking
 //

@@ -46,6 +46,7 @@ type Killed struct {
 	Reason error
 }
 
+// Error returns "killed: " and the reason.
 func (k *Killed) Error() string {
 	if k.Reason == nil {
 		return "killed"
@@ -65,6 +66,7 @@ type PanicError struct {
 	Stack string
 }
 
+// Error returns "panic: " and the panic value; the stack is in Stack.
 func (p *PanicError) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
 
 // Unwrap returns the panic value when it is an error (a runtime.Error for
@@ -83,6 +85,7 @@ type ExitError struct {
 	Reason error
 }
 
+// Error names the actor and its exit reason.
 func (e *ExitError) Error() string {
 	if e.Reason == nil {
 		return fmt.Sprintf("actor %v exited", e.Ref)

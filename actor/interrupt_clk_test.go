@@ -104,3 +104,41 @@ func TestKillsRacingWaitsExitCleanly(t *testing.T) {
 		}
 	}
 }
+
+// An actor killed before its goroutine first runs never starts, so a
+// spinner killed at once does not spin on.
+func TestKillRightAfterSpawnStopsSpinner(t *testing.T) {
+	for range 20 {
+		r := spawn(t, "spinner", func(c *Context) error { spinForever(); return nil })
+		Kill(r, errors.New("early"))
+		if err := WaitTimeout(r, 10*time.Second); err == nil || !strings.Contains(err.Error(), "killed: early") {
+			t.Fatalf("exit reason %v", err)
+		}
+	}
+}
+
+// On clk a supervisor stops even a child that spins and ignores Stop: after
+// the child's Shutdown time it is killed, and the supervisor exits.
+func TestSupervisorStopsSpinningChild(t *testing.T) {
+	sup, err := StartSupervisor(SupervisorSpec{Name: "sup", Children: []ChildSpec{
+		{Name: "spinner", Shutdown: 20 * time.Millisecond, Start: func(c *Context) error {
+			c.Ready()
+			spinForever()
+			return nil
+		}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Children(sup, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Shutdown(sup, 10*time.Second); !IsNormal(err) {
+		t.Fatalf("supervisor's exit reason %v", err)
+	}
+	var k *Killed
+	if err := WaitTimeout(cs[0].Ref, time.Second); !errors.As(err, &k) {
+		t.Fatalf("spinning child's exit reason %v, want *Killed", err)
+	}
+}

@@ -9,22 +9,30 @@ import "sync"
 // one system message, which bounds the overshoot.
 //
 // Waiting is done on channels so that a waiter can also select on its
-// actor's stop channel, a timer or a context: a waiter takes the current
-// wake channel under mu and blocks on it; any change that may let it
-// proceed closes the channel and forgets it.
+// actor's stop channel, a timer or a context. The owner, the only
+// receiver, waits on bell, a channel of one slot that is rung (without
+// blocking) when a message arrives or the state changes while it waits; a
+// ring left over from a wait that ended otherwise costs one extra turn of
+// the receive loop. Senders take the current sendWake channel under mu and
+// block on it; a change that may let them proceed closes it and forgets it.
 type mailbox struct {
 	mu       sync.Mutex
-	buf      []any // ring buffer; grows only for system messages
+	buf      []any // ring buffer; grows as needed, past cap only for system messages
 	head, n  int
 	cap      int
 	closed   bool          // Close was called: no more sends, drain then ErrClosed
 	exited   error         // set (an *ExitError) when the owner has exited
-	recvWake chan struct{} // closed when a message arrives or the state changes
+	bell     chan struct{} // rung when the owner waits and a message arrives or the state changes
+	waiting  bool          // the owner waits on bell
 	sendWake chan struct{} // closed when room frees or the state changes
 }
 
+// initialRing is the ring size a mailbox starts with (at most its
+// capacity): most actors never hold many messages.
+const initialRing = 8
+
 func newMailbox(capacity int) *mailbox {
-	return &mailbox{buf: make([]any, capacity), cap: capacity}
+	return &mailbox{buf: make([]any, min(capacity, initialRing)), cap: capacity, bell: make(chan struct{}, 1)}
 }
 
 // put queues msg. When the mailbox is full and msg is not a system message,
@@ -49,18 +57,19 @@ func (m *mailbox) put(msg any, system bool) (wait <-chan struct{}, err error) {
 	}
 	m.buf[(m.head+m.n)%len(m.buf)] = msg
 	m.n++
-	if m.recvWake != nil {
-		close(m.recvWake)
-		m.recvWake = nil
-	}
+	m.ring()
 	return nil, nil
 }
 
-// grow doubles the ring for system messages queued past cap.
+// grow doubles the ring, up to cap unless system messages need more.
 //
 // Preconditions: mu is held and the ring is full.
 func (m *mailbox) grow() {
-	nb := make([]any, 2*len(m.buf)+1)
+	size := 2*len(m.buf) + 1
+	if m.n < m.cap {
+		size = min(size, m.cap)
+	}
+	nb := make([]any, size)
 	for i := 0; i < m.n; i++ {
 		nb[i] = m.buf[(m.head+i)%len(m.buf)]
 	}
@@ -76,10 +85,8 @@ func (m *mailbox) get() (msg any, wait <-chan struct{}, err error) {
 		if m.closed {
 			return nil, nil, ErrClosed
 		}
-		if m.recvWake == nil {
-			m.recvWake = make(chan struct{})
-		}
-		return nil, m.recvWake, nil
+		m.waiting = true
+		return nil, m.bell, nil
 	}
 	msg = m.buf[m.head]
 	m.buf[m.head] = nil
@@ -121,13 +128,23 @@ func (m *mailbox) exit(reason error) int {
 
 // Preconditions: mu is held.
 func (m *mailbox) wakeAll() {
-	if m.recvWake != nil {
-		close(m.recvWake)
-		m.recvWake = nil
-	}
+	m.ring()
 	if m.sendWake != nil {
 		close(m.sendWake)
 		m.sendWake = nil
+	}
+}
+
+// ring wakes the owner if it waits.
+//
+// Preconditions: mu is held.
+func (m *mailbox) ring() {
+	if m.waiting {
+		m.waiting = false
+		select {
+		case m.bell <- struct{}{}:
+		default:
+		}
 	}
 }
 

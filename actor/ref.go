@@ -81,6 +81,7 @@ const (
 	Exited
 )
 
+// String returns the state as ps shows it: "running", "receiving" ...
 func (s State) String() string {
 	switch s {
 	case Running:

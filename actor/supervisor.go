@@ -20,6 +20,7 @@ const (
 	Temporary
 )
 
+// String returns the OTP name of the restart type.
 func (r Restart) String() string {
 	switch r {
 	case Permanent:
@@ -46,6 +47,7 @@ const (
 	RestForOne
 )
 
+// String returns the OTP name of the strategy.
 func (s Strategy) String() string {
 	switch s {
 	case OneForOne:
@@ -79,7 +81,8 @@ type ChildSpec struct {
 // SupervisorSpec describes a supervisor.
 type SupervisorSpec struct {
 	// Name is the supervisor actor's name.
-	Name     string
+	Name string
+	// Strategy says which children restart when one does.
 	Strategy Strategy
 	// MaxRestarts and Period are the restart intensity: when more than
 	// MaxRestarts restarts happen within Period, the supervisor stops its
@@ -94,9 +97,13 @@ type SupervisorSpec struct {
 
 // Defaults for SupervisorSpec and ChildSpec.
 const (
+	// DefaultMaxRestarts and DefaultPeriod are the restart intensity of
+	// a spec that sets neither. Erlang/OTP's default is 1 restart in 5 s;
+	// 3 lets a child fail twice in a row and still recover.
 	DefaultMaxRestarts = 3
 	DefaultPeriod      = 5 * time.Second
-	DefaultShutdown    = 5 * time.Second
+	// DefaultShutdown is a child's time to stop before it is killed.
+	DefaultShutdown = 5 * time.Second
 )
 
 // ChildInfo describes a supervisor's child, as Children reports it.
@@ -303,8 +310,8 @@ func (s *supervisor) childDown(d Down) error {
 	}
 	s.restarts = append(kept, now)
 	if len(s.restarts) > s.spec.MaxRestarts {
-		return fmt.Errorf("supervisor %v: more than %d restarts within %v; last, %s: %v: %w",
-			s.self.Self(), max(s.spec.MaxRestarts, 0), s.spec.Period, ch.spec.Name, d.Reason, ErrIntensity)
+		return fmt.Errorf("supervisor %v: %w: more than %d restarts in %v (last: child %s: %v)",
+			s.self.Self(), ErrIntensity, max(s.spec.MaxRestarts, 0), s.spec.Period, ch.spec.Name, d.Reason)
 	}
 	first := i
 	switch s.spec.Strategy {
@@ -318,13 +325,13 @@ func (s *supervisor) childDown(d Down) error {
 	}
 	s.stopFrom(first)
 	// Temporary children stopped for the restart are not restarted.
-	kept2 := s.children[:first]
+	survivors := s.children[:first]
 	for _, c := range s.children[first:] {
 		if c.spec.Restart != Temporary {
-			kept2 = append(kept2, c)
+			survivors = append(survivors, c)
 		}
 	}
-	s.children = kept2
+	s.children = survivors
 	for _, c := range s.children[first:] {
 		c.restarts++
 		s.start(c)

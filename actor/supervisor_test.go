@@ -270,3 +270,17 @@ func TestInvalidSupervisorSpecIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestChildrenOfNonSupervisorFails(t *testing.T) {
+	r := spawn(t, "echo", func(c *Context) error {
+		m, err := c.Recv()
+		if err != nil {
+			return err
+		}
+		return c.Reply(m.(*Request), "not children")
+	})
+	if _, err := Children(r, long); err == nil {
+		t.Fatal("Children of a plain actor succeeded")
+	}
+	wait(t, r)
+}

@@ -10,10 +10,15 @@ tree=$(cd "$1" && pwd)
 cd "$tree"
 base=$(git rev-list --max-parents=0 HEAD)
 
+# New files may be untracked or committed on top of the base; either way
+# they are files the base does not have.
 rm -rf "$here/rt/src"
-git ls-files --others --exclude-standard -- src | while read -r f; do
+{
+	git ls-files --others --exclude-standard -- src
+	git diff --name-only --diff-filter=A "$base" -- src
+} | sort -u | while read -r f; do
 	mkdir -p "$here/rt/$(dirname "$f")"
 	cp "$f" "$here/rt/$f"
 done
-git diff "$base" -- src >"$here/rt/upstream.patch"
+git diff --diff-filter=a "$base" -- src >"$here/rt/upstream.patch"
 echo "rt/src: $(find "$here/rt/src" -type f | wc -l) new files; rt/upstream.patch: $(grep -c '^diff --git' "$here/rt/upstream.patch") upstream files" >&2

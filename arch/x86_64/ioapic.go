@@ -91,4 +91,7 @@ const (
 	// FirstDeviceVector is the first vector free for device interrupts;
 	// the runtime uses those below (exceptions, its timer).
 	FirstDeviceVector = 48
+	// LastDeviceVector is the last one: from 0xd0 up the runtime sends
+	// itself IPIs (waking a halted CPU, TLB shootdown).
+	LastDeviceVector = 0xcf
 )

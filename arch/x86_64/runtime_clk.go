@@ -3,6 +3,7 @@
 package x86
 
 import (
+	"fmt"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -106,4 +107,34 @@ func (m MMIO) Read32(off uintptr) uint32 {
 // Write32 writes the register at byte offset off.
 func (m MMIO) Write32(off uintptr, v uint32) {
 	atomic.StoreUint32((*uint32)(unsafe.Pointer(uintptr(m)+off)), v)
+}
+
+//go:linkname cpuList runtime.clkCPUList
+func cpuList(ids []uint32) int
+
+//go:linkname sendInterrupt runtime.clkSendInterrupt
+func sendInterrupt(apicID uint32, vector uint8) bool
+
+// CPUs returns the local APIC IDs of the running CPUs, the boot CPU first.
+func CPUs() []uint32 {
+	ids := make([]uint32, 256)
+	return ids[:cpuList(ids)]
+}
+
+// SendIPI sends an inter-processor interrupt on vector to the CPU with
+// local APIC ID apicID. Only device vectors (FirstDeviceVector to
+// LastDeviceVector) may be sent.
+func SendIPI(apicID uint32, vector uint8) error {
+	if vector < FirstDeviceVector || vector > LastDeviceVector || !sendInterrupt(apicID, vector) {
+		return fmt.Errorf("x86: vector %#x is reserved by the runtime", vector)
+	}
+	return nil
+}
+
+// CurrentAPICID returns the initial local APIC ID of the CPU the caller
+// runs on (CPUID leaf 1, EBX[31:24]); the goroutine may move to another
+// CPU right after.
+func CurrentAPICID() uint32 {
+	_, b, _, _ := cpuid(1, 0)
+	return b >> 24
 }

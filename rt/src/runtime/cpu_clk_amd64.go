@@ -61,10 +61,10 @@ const (
 type clkTSS [104]byte
 
 var (
-	clkGDT  [7]uint64
-	clkTSS0 clkTSS
-	clkIDT  [256][2]uint64
-	clkIST  [4][clkISTSize]byte
+	clkIDT [256][2]uint64
+	// clkIST is the boot CPU's interrupt stacks; the others get theirs
+	// when they start (clkStartCPUs).
+	clkIST [4][clkISTSize]byte
 
 	// clkDescPtr is the 10-byte operand of LGDT and LIDT.
 	clkDescPtr [2]uint64
@@ -73,27 +73,10 @@ var (
 // clkVecStride is the spacing of the vector stubs in vectors_clk_amd64.s.
 const clkVecStride = 16
 
-// clkCPUInit loads the runtime's GDT, TSS and IDT, masks the legacy PICs and
-// enables the local APIC. Interrupts stay off until clkIntrInit.
+// clkCPUInit sets up the boot CPU: its GDT, TSS and idle thread, the
+// shared IDT, the legacy PICs (masked) and its local APIC, and finds the
+// other CPUs. Interrupts stay off until clkIntrInit.
 func clkCPUInit() {
-	clkGDT[0] = 0
-	clkGDT[1] = gdtKernelCode
-	clkGDT[2] = gdtKernelData
-	clkGDT[3] = gdtUserData
-	clkGDT[4] = gdtUserCode
-	for i := 1; i <= 4; i++ {
-		top := uintptr(unsafe.Pointer(&clkIST[i-1])) + clkISTSize
-		clkPut64(clkTSS0[:], 36+8*(i-1), uint64(top&^15)) // IST1..IST4, 7.7
-	}
-	clkTSS0[102] = byte(len(clkTSS0)) // no I/O bitmap
-	base := uint64(uintptr(unsafe.Pointer(&clkTSS0)))
-	limit := uint64(len(clkTSS0) - 1)
-	// 64-bit TSS descriptor (7.2.3): type 9 (available TSS), present.
-	clkGDT[5] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (limit>>16&0xf)<<48 | (base>>24&0xff)<<56
-	clkGDT[6] = base >> 32
-	clkLoadGDT(unsafe.Pointer(&clkGDT[0]), uint16(len(clkGDT)*8-1))
-	clkLoadTR(clkTSSSel)
-
 	for v := range clkIDT {
 		ist := uint64(istInterrupt)
 		switch {
@@ -109,10 +92,42 @@ func clkCPUInit() {
 		clkIDT[v][0] = h&0xffff | clkKernelCS<<16 | ist<<32 | 0x8e<<40 | (h>>16&0xffff)<<48
 		clkIDT[v][1] = h >> 32
 	}
-	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
-
+	cpu := &clkCPUs[0]
+	clkIdleInit(cpu, uintptr(unsafe.Pointer(&clkIdleStack0)))
+	clkTSSInit(cpu, uintptr(unsafe.Pointer(&clkIST)))
+	clkCPULoad(cpu)
 	clkPICDisable()
 	clkLAPICInit()
+	clkFindCPUs()
+}
+
+// clkTSSInit fills cpu's TSS, with its four interrupt stacks at ist, and
+// its GDT.
+func clkTSSInit(cpu *clkCPU, ist uintptr) {
+	cpu.gdt[0] = 0
+	cpu.gdt[1] = gdtKernelCode
+	cpu.gdt[2] = gdtKernelData
+	cpu.gdt[3] = gdtUserData
+	cpu.gdt[4] = gdtUserCode
+	for i := 1; i <= 4; i++ {
+		top := ist + uintptr(i)*clkISTSize
+		clkPut64(cpu.tss[:], 36+8*(i-1), uint64(top&^15)) // IST1..IST4, 7.7
+	}
+	cpu.tss[102] = byte(len(cpu.tss)) // no I/O bitmap
+	base := uint64(uintptr(unsafe.Pointer(&cpu.tss)))
+	limit := uint64(len(cpu.tss) - 1)
+	// 64-bit TSS descriptor (7.2.3): type 9 (available TSS), present.
+	cpu.gdt[5] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (limit>>16&0xf)<<48 | (base>>24&0xff)<<56
+	cpu.gdt[6] = base >> 32
+}
+
+// clkCPULoad makes the calling CPU use cpu's GDT and TSS and the IDT.
+//
+//go:nosplit
+func clkCPULoad(cpu *clkCPU) {
+	clkLoadGDT(unsafe.Pointer(&cpu.gdt[0]), uint16(len(cpu.gdt)*8-1))
+	clkLoadTR(clkTSSSel)
+	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
 }
 
 func clkPut64(b []byte, off int, v uint64) {
@@ -174,6 +189,7 @@ func clkLAPICWrite(reg uintptr, v uint32) {
 	atomic.Store((*uint32)(unsafe.Pointer(clkLAPICBase+reg)), v)
 }
 
+//go:nosplit
 func clkLAPICInit() {
 	base := clkRdmsr(msrAPICBase)
 	clkWrmsr(msrAPICBase, base|apicBaseEnable)

@@ -28,6 +28,8 @@ import (
 //go:linkname clkSetTrapHook
 //go:linkname clkClockRates
 //go:linkname clkBootFramebuffer
+//go:linkname clkCPUList
+//go:linkname clkSendInterrupt
 
 // clkIRQCountOf reports how many interrupts vector v has taken.
 func clkIRQCountOf(v uint8) uint64 {
@@ -92,4 +94,28 @@ func clkClockRates() (tscHz, lapicHz uint64) {
 func clkBootFramebuffer() (addr uint64, pitch, width, height uint32, bpp uint8) {
 	fb := &clkBoot.fb
 	return fb.addr, fb.pitch, fb.width, fb.height, fb.bpp
+}
+
+// clkCPUList writes the local APIC IDs of the CPUs that run into ids, the
+// boot CPU first, and returns how many there are.
+func clkCPUList(ids []uint32) int {
+	n := 0
+	for i := uint32(0); i < clkNCPU && n < len(ids); i++ {
+		if i == 0 || atomic.Load(&clkCPUs[i].online) != 0 {
+			ids[n] = clkCPUs[i].apicID
+			n++
+		}
+	}
+	return n
+}
+
+// clkSendInterrupt sends a fixed interrupt on vector to the CPU whose local
+// APIC ID is apicID. The runtime's own vectors (exceptions, the timer and
+// the IPIs) are refused.
+func clkSendInterrupt(apicID uint32, vector uint8) bool {
+	if vector < clkVecFirstIRQ || vector == clkVecTimer || vector >= clkVecWake {
+		return false
+	}
+	clkSendIPI(apicID, vector)
+	return true
 }

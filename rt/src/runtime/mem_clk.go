@@ -290,21 +290,37 @@ func clkMapFresh(v, n uintptr) {
 	clkMemRelease()
 }
 
-// clkUnmap releases the frames behind the whole pages of [v, v+n).
+// clkUnmap releases the frames behind the whole pages of [v, v+n). A frame
+// is reused only after every CPU has dropped its TLB entries for the page
+// (clkShootdown), which runs without clkMemLock so that a CPU spinning for
+// the lock with interrupts off cannot stall it.
 func clkUnmap(v, n uintptr) {
-	clkMemAcquire()
-	start := (v + clkPageSize - 1) &^ (clkPageSize - 1)
-	for va := start; va+clkPageSize <= v+n; va += clkPageSize {
-		e := clkWalk(va, false)
-		if e == nil || *e&pteP == 0 {
+	var frames [64]uintptr
+	va := (v + clkPageSize - 1) &^ (clkPageSize - 1)
+	for va+clkPageSize <= v+n {
+		nf := 0
+		clkMemAcquire()
+		for ; va+clkPageSize <= v+n && nf < len(frames); va += clkPageSize {
+			e := clkWalk(va, false)
+			if e == nil || *e&pteP == 0 {
+				continue
+			}
+			frames[nf] = uintptr(*e & pteAddrMask)
+			nf++
+			*e = 0
+			clkInvlpg(va)
+		}
+		clkMemRelease()
+		if nf == 0 {
 			continue
 		}
-		f := uintptr(*e & pteAddrMask)
-		*e = 0
-		clkInvlpg(va)
-		clkFrameFree(f)
+		clkShootdown()
+		clkMemAcquire()
+		for _, f := range frames[:nf] {
+			clkFrameFree(f)
+		}
+		clkMemRelease()
 	}
-	clkMemRelease()
 }
 
 // clkIdentityMap maps [4 GiB, top) with 2 MiB pages; the boot code mapped

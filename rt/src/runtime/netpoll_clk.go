@@ -45,9 +45,11 @@ func netpollarm(pd *pollDesc, mode int) {}
 // netpollBreak wakes the thread blocked in netpoll.
 func netpollBreak() {
 	atomic.Store(&clkNetpollBroken, 1)
+	clkSchedAcquire()
 	if t := clkThreadOf(clkNetpollThread); t != nil && t.state == clkThreadBlocked {
 		clkMakeRunnable(t)
 	}
+	clkSchedRelease()
 }
 
 // netpoll returns the goroutines whose interrupts arrived. With delay < 0 it
@@ -55,21 +57,30 @@ func netpollBreak() {
 // most delay nanoseconds. It may return early and empty, which the scheduler
 // handles.
 func netpoll(delay int64) (gList, int32) {
+	// Read the interrupt count first: an interrupt after this point
+	// wakes the thread below even if the collection missed it.
+	seq := atomic.Load(&clkIRQSeq)
 	list, n := clkIRQCollect()
 	if n > 0 || delay == 0 {
 		return list, -n
 	}
-	if atomic.Xchg(&clkNetpollBroken, 0) != 0 {
-		return list, 0
-	}
-	t := clkThreadOf(clkCurThread)
 	deadline := int64(0)
 	if delay > 0 {
 		deadline = nanotime() + delay
 	}
+	t := clkSelf()
+	clkSchedAcquire()
+	// netpollBreak sets the flag before it takes the lock: seen here, or
+	// it finds the thread blocked.
+	if atomic.Xchg(&clkNetpollBroken, 0) != 0 {
+		clkSchedRelease()
+		return list, 0
+	}
 	clkNetpollThread = uintptr(unsafe.Pointer(t))
-	clkThreadBlockIRQ(t, deadline)
+	clkThreadBlockIRQ(t, deadline, seq)
+	clkSchedAcquire()
 	clkNetpollThread = 0
+	clkSchedRelease()
 	atomic.Store(&clkNetpollBroken, 0)
 	list, n = clkIRQCollect()
 	return list, -n

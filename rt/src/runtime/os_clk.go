@@ -50,9 +50,11 @@ func goenvs() {
 	goenvs_unix()
 }
 
-// getCPUCount reports the CPUs the scheduler may use: the boot CPU.
+// getCPUCount reports the CPUs the scheduler may use: those the MADT
+// lists (clkFindCPUs), which clkStartCPUs brings up during the runtime's
+// initialisation.
 func getCPUCount() int32 {
-	return 1
+	return int32(clkNCPU)
 }
 
 func readRandom(r []byte) int {
@@ -95,9 +97,22 @@ const (
 	_SIGFPE  = 0x8
 )
 
-const preemptMSupported = false
+const preemptMSupported = true
 
-func preemptM(mp *m) {}
+// preemptM asks the CPU running mp's thread to preempt mp's goroutine if
+// it was asked to stop (gp.preempt), without waiting for its next tick: an
+// IPI whose stub runs clkPreemptIPI, as a signal does on Unix. A thread
+// that is not running needs nothing; one that moves meanwhile is caught by
+// its next tick.
+func preemptM(mp *m) {
+	t := &mp.mOS.thread
+	if atomic.Load(&t.state) != clkThreadRunning {
+		return
+	}
+	if cpu := (*clkCPU)(unsafe.Pointer(atomic.Loaduintptr(&t.cpu))); cpu != nil {
+		clkSendIPI(cpu.apicID, clkVecPreempt)
+	}
+}
 
 // sigpanic is where a CPU exception that Go defines as a run-time panic
 // lands; clkTrapToPanic arranges the call, as a Unix signal handler does.
@@ -199,20 +214,14 @@ func semacreate(mp *m) {}
 //
 //go:nosplit
 func semasleep(ns int64) int32 {
-	mp := getg().m
 	deadline := int64(0)
 	if ns >= 0 {
 		deadline = nanotime() + ns
 	}
-	for {
-		if clkSemaTake(mp) {
-			return 0
-		}
-		if deadline != 0 && nanotime() >= deadline {
-			return -1
-		}
-		clkThreadBlock(&mp.mOS.thread, deadline)
+	if clkSemaWait(getg().m, deadline) {
+		return 0
 	}
+	return -1
 }
 
 //go:nosplit

@@ -27,31 +27,54 @@ import (
 // sysmon's forcePreemptNS.
 const clkSliceNS = 10_000_000
 
-// clkMaxCPUs bounds the CPUs (and so the Ps) clk supports.
-const clkMaxCPUs = 256
-
 // clkTickSched is what the tick last saw of each P, as sysmon's sysmontick.
 var clkTickSched [clkMaxCPUs]struct {
 	schedtick uint32
 	since     int64
 }
 
-var (
-	clkTickFrame *clkTrapFrame // set by clkTickEntry
-	clkTickG     *g            // the goroutine the tick interrupted
-)
-
-// clkTick runs on gsignal with interrupts off.
+// clkTick runs on the gsignal stack of the M whose thread the tick
+// interrupted at f, running gp, with interrupts off.
 //
 //go:nowritebarrierrec
-func clkTick() {
+func clkTick(f *clkTrapFrame, gp *g) {
 	now := nanotime()
 	clkTimerArm(now + clkSliceNS)
-	f, gp := clkTickFrame, clkTickG
 	mp := gp.m
-	if f.cs&3 != 0 || mp == nil || gp != mp.curg || mp.p == 0 {
+	if f.cs&3 != 0 || gp != mp.curg {
 		return
 	}
+	// Whether the interrupted code is ordinary Go code at a safe point,
+	// decided before the frame may be redirected below.
+	safe, _ := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
+	safe = safe && mp.locks == 0 && mp.mallocing == 0 && !gp.throwsplit
+	if mp.p != 0 {
+		clkTickPreempt(f, gp, now)
+	}
+	if safe {
+		clkTickYield(mp, now)
+	}
+}
+
+// clkPreemptIPI runs, like clkTick, on the gsignal stack of the M whose
+// thread the preemption IPI interrupted: it preempts gp if someone asked.
+//
+//go:nowritebarrierrec
+func clkPreemptIPI(f *clkTrapFrame, gp *g) {
+	mp := gp.m
+	if f.cs&3 != 0 || gp != mp.curg || mp.p == 0 || !gp.preempt {
+		return
+	}
+	clkTickPreempt(f, gp, nanotime())
+}
+
+// clkTickPreempt preempts gp if it has held its P for a whole slice or
+// someone asked for it (a stop of the world, a GC scan), injecting a call of
+// asyncPreempt when f is at an asynchronous safe point.
+//
+//go:nowritebarrierrec
+func clkTickPreempt(f *clkTrapFrame, gp *g, now int64) {
+	mp := gp.m
 	pp := mp.p.ptr()
 	if int(pp.id) >= len(clkTickSched) {
 		return
@@ -62,9 +85,10 @@ func clkTick() {
 	st := &clkTickSched[pp.id]
 	if st.schedtick != pp.schedtick {
 		st.schedtick, st.since = pp.schedtick, now
-		return
-	}
-	if now-st.since < clkSliceNS {
+		if !gp.preempt {
+			return
+		}
+	} else if now-st.since < clkSliceNS && !gp.preempt {
 		return
 	}
 	gp.preempt = true
@@ -107,4 +131,22 @@ func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 	}
 	f.rip = uint64(abi.FuncPCABI0(sigpanic0))
 	return true
+}
+
+// clkTickYield gives the CPU to another thread when mp's thread has had it
+// for a whole slice and another thread waits for one, as a Unix kernel
+// preempts a process. The caller checked that the interrupted code holds no
+// runtime lock: it is ordinary Go code at a safe point. The thread resumes
+// here, on this or another CPU, when it is chosen again.
+//
+//go:nowritebarrierrec
+func clkTickYield(mp *m, now int64) {
+	t := &mp.mOS.thread
+	if now-t.since < clkSliceNS || !clkAnyDue(now) {
+		return
+	}
+	clkSchedAcquire()
+	t.state = clkThreadBlocked
+	clkMakeRunnable(t)
+	clkSchedule(t)
 }

@@ -50,3 +50,18 @@ func clkThreadStart()
 
 // clkVecBase is the first of the interrupt and exception entry stubs.
 func clkVecBase()
+
+// clkIntrSave turns interrupts off and returns the flags from before;
+// clkIntrRestore turns them back on if they were.
+func clkIntrSave() uintptr
+func clkIntrRestore(flags uintptr)
+
+// clkAPTrampoline is the real-mode start-up code that clkStartCPUs copies
+// to clkTrampoline (smp_clk_amd64.s); clkAPEntry is where it lands in long
+// mode, with DI the *clkCPU.
+func clkAPTrampoline()
+func clkAPEntry()
+
+// clkIdleStart is where the boot CPU's idle thread first runs; see
+// clkIdleInit.
+func clkIdleStart()

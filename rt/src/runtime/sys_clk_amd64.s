@@ -176,13 +176,16 @@ done:
 	STI
 	RET
 
-// clkSwitch(from, to *clkThread) saves SP and BP in from, loads to's FS base
-// and stack, and returns on to's stack: into to's own earlier call of
-// clkSwitch, or into clkThreadStart for a new thread. Called on a g0 stack
-// (clkSchedule runs on the system stack).
+// clkSwitch(from, to *clkThread) saves the flags, SP and BP in from, loads
+// to's FS base and stack, and returns on to's stack with to's flags: into
+// to's own earlier call of clkSwitch, or into clkThreadStart or
+// clkIdleStart for a new thread. Interrupts are off in between, so that
+// no tick sees one thread's TLS on another's stack.
 TEXT runtime·clkSwitch(SB),NOSPLIT|NOFRAME,$0-16
 	MOVQ	from+0(FP), AX
 	MOVQ	to+8(FP), BX
+	PUSHFQ
+	CLI
 	MOVQ	SP, clkThread_sp(AX)
 	MOVQ	BP, clkThread_bp(AX)
 	MOVQ	clkThread_fsbase(BX), AX
@@ -192,10 +195,12 @@ TEXT runtime·clkSwitch(SB),NOSPLIT|NOFRAME,$0-16
 	WRMSR
 	MOVQ	clkThread_bp(BX), BP
 	MOVQ	clkThread_sp(BX), SP
+	POPFQ
 	RET
 
 // clkThreadStart: 0(SP) is the new thread's *m. FS already points at its
-// TLS. Make g0 current and run mstart, which never returns.
+// TLS. Make g0 current, finish the switch, and run mstart, which never
+// returns.
 TEXT runtime·clkThreadStart(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	MOVQ	0(SP), AX
 	MOVQ	m_g0(AX), DX
@@ -203,6 +208,22 @@ TEXT runtime·clkThreadStart(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	MOVQ	DX, g(CX)
 	MOVQ	DX, R14
 	MOVQ	$0, BP
+	CALL	runtime·clkThreadBegin(SB)
 	CALL	runtime·mstart(SB)
 	CALL	runtime·abort(SB)
+	RET
+
+TEXT runtime·clkIntrSave(SB),NOSPLIT,$0-8
+	PUSHFQ
+	POPQ	AX
+	CLI
+	MOVQ	AX, ret+0(FP)
+	RET
+
+TEXT runtime·clkIntrRestore(SB),NOSPLIT,$0-8
+	MOVQ	flags+0(FP), AX
+	TESTQ	$0x200, AX	// IF
+	JZ	off
+	STI
+off:
 	RET

@@ -12,16 +12,27 @@ import (
 
 // Kernel threads: what the runtime calls OS threads (Ms) on clk.
 //
-// Each M runs on a clkThread: a saved stack pointer, frame pointer and FS
-// base (the M's TLS, where g lives). Threads switch only when the running one
-// blocks (semasleep, usleep, netpoll, osyield, exit), so a switch is a call to
-// clkSwitch and needs to save nothing the Go ABI does not already treat as
-// clobbered. When no thread can run, the CPU halts until the earliest thread
-// deadline (armed on the local APIC timer) or an interrupt.
+// Each M runs on a clkThread: a saved stack pointer, frame pointer, flags
+// and FS base (the M's TLS, where g lives). Threads are not bound to CPUs:
+// every CPU takes the next runnable thread from one run queue. A thread
+// leaves its CPU when it blocks (semasleep, usleep, netpoll, osyield, exit)
+// or when the timer tick finds it in ordinary Go code after a whole slice
+// while other threads wait (clkTickYield). A switch is a call of clkSwitch
+// either way: from a blocking call, or from clkTick, whose stub keeps the
+// interrupted context on the M's gsignal stack.
 //
-// Interrupt stubs never touch thread state: they set bits and bump
-// clkIRQSeq, which the scheduler reads. All thread state below is owned by
-// the one CPU; a future SMP scheduler guards it with clkSchedLock.
+// Each CPU also has an idle thread of its own, never queued: a CPU with
+// nothing to run switches to it, and it halts the CPU until an interrupt
+// (a device, its timer armed for the earliest thread deadline, or the wake
+// IPI another CPU sends when it queues a thread).
+//
+// Locking: clkSchedLock, a spin lock, guards every thread's state, the run
+// queue and the thread list. Interrupt stubs never take it; they bump
+// clkIRQSeq, which the schedulers read. The lock is held across clkSwitch
+// and released by the thread switched to (clkAfterSwitch), so that no CPU
+// can pick a thread whose stack another CPU is still leaving.
+//
+// Lock order: clkSchedLock < clkMemLock.
 
 const (
 	clkThreadNew = iota // created, never run
@@ -32,7 +43,7 @@ const (
 )
 
 type clkThread struct {
-	sp, bp   uintptr // saved by clkSwitch; sp points at the resume PC
+	sp, bp   uintptr // saved by clkSwitch; sp points at the saved flags
 	fsbase   uintptr // IA32_FS_BASE while this thread runs
 	state    uint32
 	deadline int64 // wake at this nanotime if blocked; 0: no deadline
@@ -42,13 +53,18 @@ type clkThread struct {
 	next    uintptr // *clkThread on the run queue
 	link    uintptr // *clkThread on clkAllThreads
 	mp      uintptr // *m; threads are reached from m, never the reverse in GC terms
+	cpu     uintptr // *clkCPU the thread runs on, while it runs
+	since   int64   // nanotime it last got its CPU
 }
 
 var (
-	clkCurThread  uintptr // *clkThread running now
+	clkSchedLock  uint32
 	clkRunqHead   uintptr
 	clkRunqTail   uintptr
 	clkAllThreads uintptr
+
+	// clkThreadsReady is set once m0 runs on a thread.
+	clkThreadsReady bool
 
 	// clkIRQSeq counts interrupts taken; the stubs increment it.
 	clkIRQSeq uint32
@@ -59,32 +75,75 @@ func clkThreadOf(p uintptr) *clkThread {
 	return (*clkThread)(unsafe.Pointer(p))
 }
 
-// clkThreadsInit adopts the boot context as m0's thread.
+//go:nosplit
+func clkSchedAcquire() {
+	for !atomic.Cas(&clkSchedLock, 0, 1) {
+		for atomic.Load(&clkSchedLock) != 0 {
+			clkPause()
+		}
+	}
+}
+
+//go:nosplit
+func clkSchedRelease() {
+	atomic.Store(&clkSchedLock, 0)
+}
+
+// clkSelf returns the thread of the calling M.
+//
+//go:nosplit
+func clkSelf() *clkThread {
+	return &getg().m.mOS.thread
+}
+
+// clkThreadsInit adopts the boot context as m0's thread on the boot CPU.
 func clkThreadsInit() {
 	t := &m0.mOS.thread
 	t.state = clkThreadRunning
 	t.fsbase = uintptr(unsafe.Pointer(&m0.tls[0])) + 8
 	t.mp = uintptr(unsafe.Pointer(&m0))
-	clkCurThread = uintptr(unsafe.Pointer(t))
-	clkAllThreads = clkCurThread
+	t.cpu = uintptr(unsafe.Pointer(&clkCPUs[0]))
+	clkCPUs[0].cur = uintptr(unsafe.Pointer(t))
+	clkAllThreads = uintptr(unsafe.Pointer(t))
+	clkThreadsReady = true
 }
+
+// clkFlagsIF is RFLAGS with only IF (and the always-one bit 1) set: how
+// a new thread starts.
+const clkFlagsIF = 0x202
 
 // clkThreadCreate starts a thread that runs mstart on mp's g0 stack.
 func clkThreadCreate(mp *m) {
 	t := &mp.mOS.thread
 	sp := (mp.g0.stack.hi - 64) &^ 15
-	// clkSwitch returns into clkThreadStart with mp just above the PC.
-	*(*uintptr)(unsafe.Pointer(sp)) = abi.FuncPCABI0(clkThreadStart)
-	*(*uintptr)(unsafe.Pointer(sp + 8)) = uintptr(unsafe.Pointer(mp))
+	// clkSwitch pops the flags and returns into clkThreadStart, which
+	// finds mp just above the PC.
+	*(*uintptr)(unsafe.Pointer(sp)) = clkFlagsIF
+	*(*uintptr)(unsafe.Pointer(sp + 8)) = abi.FuncPCABI0(clkThreadStart)
+	*(*uintptr)(unsafe.Pointer(sp + 16)) = uintptr(unsafe.Pointer(mp))
 	t.sp = sp
 	t.bp = 0
 	t.fsbase = uintptr(unsafe.Pointer(&mp.tls[0])) + 8
 	t.mp = uintptr(unsafe.Pointer(mp))
+	clkSchedAcquire()
 	t.link = clkAllThreads
 	clkAllThreads = uintptr(unsafe.Pointer(t))
 	clkMakeRunnable(t)
+	clkSchedRelease()
 }
 
+// clkThreadBegin is the first Go code of a new thread: it finishes the
+// switch that started it.
+//
+//go:nosplit
+func clkThreadBegin() {
+	clkAfterSwitch(clkSelf())
+}
+
+// clkMakeRunnable queues t and wakes a halted CPU to run it.
+//
+// Preconditions: clkSchedLock is held.
+//
 //go:nosplit
 func clkMakeRunnable(t *clkThread) {
 	if t.state == clkThreadRunnable || t.state == clkThreadRunning || t.state == clkThreadDead {
@@ -99,8 +158,13 @@ func clkMakeRunnable(t *clkThread) {
 		clkThreadOf(clkRunqTail).next = p
 	}
 	clkRunqTail = p
+	clkWakeIdleCPU(0)
 }
 
+// clkRunqPop takes the first runnable thread.
+//
+// Preconditions: clkSchedLock is held.
+//
 //go:nosplit
 func clkRunqPop() *clkThread {
 	p := clkRunqHead
@@ -116,30 +180,38 @@ func clkRunqPop() *clkThread {
 	return t
 }
 
-// clkThreadBlock blocks the current thread, which must be t, until it is
-// made runnable or deadline (if non-zero) passes.
+// clkThreadBlock blocks the calling thread t until it is made runnable or
+// deadline (if non-zero) passes.
+//
+// Preconditions: clkSchedLock is held; t is the calling thread. The lock is
+// released on return.
 //
 //go:nosplit
 func clkThreadBlock(t *clkThread, deadline int64) {
 	t.state = clkThreadBlocked
 	t.deadline = deadline
-	systemstack(clkSchedule)
+	if deadline != 0 {
+		clkWakeIdleCPU(deadline)
+	}
+	systemstack(clkScheduleSelf)
 }
 
-// clkThreadBlockIRQ is clkThreadBlock that also wakes on any interrupt.
+// clkThreadBlockIRQ is clkThreadBlock that also wakes on any interrupt
+// after the caller read seq from clkIRQSeq.
+//
+// Preconditions: as clkThreadBlock.
 //
 //go:nosplit
-func clkThreadBlockIRQ(t *clkThread, deadline int64) {
+func clkThreadBlockIRQ(t *clkThread, deadline int64, seq uint32) {
 	t.wantIRQ = true
-	t.irqSeq = atomic.Load(&clkIRQSeq)
+	t.irqSeq = seq
 	clkThreadBlock(t, deadline)
 	t.wantIRQ = false
 }
 
 //go:nosplit
 func clkSleep(ns int64) {
-	t := clkThreadOf(clkCurThread)
-	if t == nil {
+	if !clkThreadsReady {
 		// Before the threads exist: spin.
 		end := clkNanotime() + ns
 		for clkNanotime() < end {
@@ -147,18 +219,39 @@ func clkSleep(ns int64) {
 		}
 		return
 	}
-	clkThreadBlock(t, nanotime()+ns)
+	clkSchedAcquire()
+	clkThreadBlock(clkSelf(), nanotime()+ns)
 }
 
+// clkYield lets the threads that wait for a CPU run first.
+//
 //go:nosplit
 func clkYield() {
-	t := clkThreadOf(clkCurThread)
-	if t == nil || clkRunqHead == 0 {
+	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
 		return
 	}
+	clkSchedAcquire()
+	t := clkSelf()
 	t.state = clkThreadBlocked
 	clkMakeRunnable(t)
-	systemstack(clkSchedule)
+	systemstack(clkScheduleSelf)
+}
+
+// clkSchedYield gives the CPU to the threads that wait for one if the
+// calling thread has had it for a whole slice; schedule calls it between
+// goroutines. The tick preempts threads only in ordinary Go code, so
+// without this a thread whose goroutines loop in the runtime (runtime.GC
+// calling Gosched while it waits for a sweeper whose M waits for a CPU)
+// could keep its CPU while the other threads starve.
+//
+//go:nosplit
+func clkSchedYield() {
+	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
+		return
+	}
+	if clkNanotime()-clkSelf().since >= clkSliceNS {
+		clkYield()
+	}
 }
 
 // clkSemaTake takes a unit of mp's semaphore if there is one.
@@ -179,41 +272,103 @@ func clkSemaTake(mp *m) bool {
 //go:nosplit
 func clkSemaGive(mp *m) {
 	atomic.Xadd(&mp.mOS.sema, 1)
+	clkSchedAcquire()
 	if t := &mp.mOS.thread; t.state == clkThreadBlocked {
 		clkMakeRunnable(t)
 	}
+	clkSchedRelease()
 }
 
-// clkSchedule runs the next runnable thread, halting the CPU until one
-// exists. The current thread has already set its own state; if it is
-// still runnable it is among the candidates. It returns when the current
-// thread is chosen again.
+// clkSemaWait blocks the calling M until its semaphore has a unit or
+// deadline (if non-zero) passes; it reports whether it took a unit.
 //
 //go:nosplit
-func clkSchedule() {
-	cur := clkThreadOf(clkCurThread)
+func clkSemaWait(mp *m, deadline int64) bool {
 	for {
-		// Take the interrupt count before looking at deadlines: an
-		// interrupt after this point keeps clkIdle from halting.
-		seq := atomic.Load(&clkIRQSeq)
-		clkWakeDue()
-		if next := clkRunqPop(); next != nil {
-			next.state = clkThreadRunning
-			clkTimerArm(clkNanotime() + clkSliceNS) // the running thread's time slice
-			if next == cur {
-				return
-			}
-			clkCurThread = uintptr(unsafe.Pointer(next))
-			clkSwitch(cur, next)
-			// Back on cur: whoever switched to us set our state.
-			return
+		if clkSemaTake(mp) {
+			return true
 		}
-		clkIdle(seq)
+		if deadline != 0 && nanotime() >= deadline {
+			return false
+		}
+		clkSchedAcquire()
+		// Checked again under the lock, which clkSemaGive takes after
+		// adding: a unit given now is seen here or wakes us.
+		if atomic.Load(&mp.mOS.sema) != 0 {
+			clkSchedRelease()
+			continue
+		}
+		clkThreadBlock(&mp.mOS.thread, deadline)
 	}
+}
+
+// clkScheduleSelf is clkSchedule for the calling M's thread, on its g0.
+//
+//go:nosplit
+func clkScheduleSelf() {
+	clkSchedule(clkSelf())
+}
+
+// clkSchedule gives cur's CPU to the next runnable thread, or to the CPU's
+// idle thread if there is none, unless cur itself is runnable and first in
+// line. cur has set its own state. It returns when cur runs again,
+// possibly on another CPU.
+//
+// Preconditions: clkSchedLock is held; cur is the running thread. The lock
+// is released on return.
+//
+//go:nosplit
+func clkSchedule(cur *clkThread) {
+	cpu := (*clkCPU)(unsafe.Pointer(cur.cpu))
+	clkWakeDue()
+	next := clkRunqPop()
+	if next == nil {
+		next = &cpu.idle
+	}
+	if next == cur {
+		cur.state = clkThreadRunning
+		clkSchedRelease()
+		return
+	}
+	clkRun(cpu, cur, next)
+}
+
+// clkRun switches cpu from cur to next and, once cur runs again, finishes
+// the switch that resumed it.
+//
+// Preconditions: clkSchedLock is held.
+//
+//go:nosplit
+func clkRun(cpu *clkCPU, cur, next *clkThread) {
+	now := clkNanotime()
+	next.state = clkThreadRunning
+	next.cpu = uintptr(unsafe.Pointer(cpu))
+	next.since = now
+	cpu.cur = uintptr(unsafe.Pointer(next))
+	if next != &cpu.idle {
+		clkTimerArm(now + clkSliceNS) // the thread's time slice
+	}
+	clkSwitch(cur, next)
+	clkAfterSwitch(cur)
+}
+
+// clkAfterSwitch runs on t right after a switch to t: it completes what
+// the thread that left the CPU could not do on its own stack.
+//
+//go:nosplit
+func clkAfterSwitch(t *clkThread) {
+	cpu := (*clkCPU)(unsafe.Pointer(t.cpu))
+	if w := cpu.exitWait; w != 0 {
+		cpu.exitWait = 0
+		(*atomic.Uint32)(unsafe.Pointer(w)).Store(0)
+	}
+	clkSchedRelease()
 }
 
 // clkWakeDue makes runnable the blocked threads whose deadline passed or
 // whose interrupt arrived.
+//
+// Preconditions: clkSchedLock is held.
 //
 //go:nosplit
 func clkWakeDue() {
@@ -230,12 +385,34 @@ func clkWakeDue() {
 	}
 }
 
-// clkIdle halts until the next interrupt, with the timer armed for the
-// earliest thread deadline, unless an interrupt came after the caller read
-// seq from clkIRQSeq.
+// clkAnyDue reports whether a thread waits for a CPU or would once
+// clkWakeDue ran. It reads without the lock: a hint for the tick.
 //
 //go:nosplit
-func clkIdle(seq uint32) {
+func clkAnyDue(now int64) bool {
+	if atomic.Loaduintptr(&clkRunqHead) != 0 {
+		return true
+	}
+	seq := atomic.Load(&clkIRQSeq)
+	for p := atomic.Loaduintptr(&clkAllThreads); p != 0; p = clkThreadOf(p).link {
+		t := clkThreadOf(p)
+		if atomic.Load(&t.state) != clkThreadBlocked {
+			continue
+		}
+		if (t.deadline != 0 && now >= t.deadline) || (t.wantIRQ && seq != t.irqSeq) {
+			return true
+		}
+	}
+	return false
+}
+
+// clkEarliestDeadline returns the earliest deadline of a blocked thread,
+// or 0 if none has one.
+//
+// Preconditions: clkSchedLock is held.
+//
+//go:nosplit
+func clkEarliestDeadline() int64 {
 	next := int64(0)
 	for p := clkAllThreads; p != 0; p = clkThreadOf(p).link {
 		t := clkThreadOf(p)
@@ -243,25 +420,75 @@ func clkIdle(seq uint32) {
 			next = t.deadline
 		}
 	}
-	clkTimerArm(next)
-	clkHaltUntilInterrupt(&clkIRQSeq, seq)
+	return next
+}
+
+// clkIdleLoop is the body of each CPU's idle thread: run what is runnable,
+// else halt until an interrupt, with the timer armed for the earliest
+// deadline. It runs with a g that has no M (see clkCPU) and never returns.
+//
+//go:nosplit
+func clkIdleLoop(cpu *clkCPU) {
+	self := &cpu.idle
+	for {
+		// Take the interrupt count before looking for work: an interrupt
+		// after this point keeps the CPU from halting.
+		seq := atomic.Load(&clkIRQSeq)
+		clkSchedAcquire()
+		clkWakeDue()
+		if next := clkRunqPop(); next != nil {
+			clkRun(cpu, self, next)
+			continue
+		}
+		deadline := clkEarliestDeadline()
+		cpu.armed = deadline
+		atomic.Store(&cpu.halted, 1)
+		clkSchedRelease()
+		clkTimerArm(deadline)
+		clkHaltUntilInterrupt(&clkIRQSeq, seq)
+		atomic.Store(&cpu.halted, 0)
+	}
+}
+
+// clkWakeIdleCPU wakes a halted CPU: any one if deadline is 0 (a thread
+// was queued), else one that would sleep past deadline (a thread blocked
+// with that deadline). A CPU it wakes is no longer counted as halted, so
+// the next call picks another.
+//
+// Preconditions: clkSchedLock is held.
+//
+//go:nosplit
+func clkWakeIdleCPU(deadline int64) {
+	for i := uint32(0); i < clkNCPU; i++ {
+		c := &clkCPUs[i]
+		if atomic.Load(&c.halted) == 0 {
+			continue
+		}
+		if deadline != 0 && c.armed != 0 && c.armed <= deadline {
+			return // it wakes in time anyway
+		}
+		atomic.Store(&c.halted, 0)
+		clkSendIPI(c.apicID, clkVecWake)
+		return
+	}
 }
 
 // clkThreadExit ends the current thread. The runtime may free the thread's
-// g0 stack and its m once wait reads 0, which it cannot do before we have
-// switched away: only this CPU runs threads.
+// g0 stack and its m once wait reads 0, which the next thread on this CPU
+// stores once this one is off its stack.
 //
 //go:nosplit
 func clkThreadExit(wait *atomic.Uint32) {
-	t := clkThreadOf(clkCurThread)
+	t := clkSelf()
+	clkSchedAcquire()
 	t.state = clkThreadDead
 	for pp := &clkAllThreads; *pp != 0; pp = &clkThreadOf(*pp).link {
-		if *pp == clkCurThread {
+		if *pp == uintptr(unsafe.Pointer(t)) {
 			*pp = t.link
 			break
 		}
 	}
-	wait.Store(0)
-	clkSchedule()
+	(*clkCPU)(unsafe.Pointer(t.cpu)).exitWait = uintptr(unsafe.Pointer(wait))
+	clkSchedule(t)
 	throw("clk: dead thread resumed")
 }

@@ -37,9 +37,6 @@ type clkTrapFrame struct {
 }
 
 var (
-	clkTrapCurFrame *clkTrapFrame // set by the stub
-	clkTrapG        *g            // the goroutine that was running
-
 	// clkTrapHook, when set (by the kernel, through export_clk.go),
 	// describes the faulting instruction of frame into text and returns the
 	// length written. It may allocate, so it is only called when the
@@ -98,11 +95,10 @@ const (
 	clkSEGVAccErr = 2
 )
 
-// clkTrap runs on the gsignal stack of the M whose CPU took the exception.
-// When it returns, the stub resumes the (possibly redirected) frame.
-func clkTrap() {
-	f := clkTrapCurFrame
-	gp := clkTrapG
+// clkTrap runs on the gsignal stack of the M whose CPU took the exception
+// at f, with gp the goroutine that was running. When it returns, the stub
+// resumes the (possibly redirected) frame.
+func clkTrap(f *clkTrapFrame, gp *g) {
 	if !clkTrapNested && clkTrapToPanic(f, gp) {
 		return
 	}

@@ -58,61 +58,113 @@ out:
 	IRETQ
 
 // clkTickEntry is clkIntrEntry for the timer vector, plus the preemption
-// check: like a signal delivery, it saves the general registers and the
-// SSE state, runs clkTick on the M's gsignal stack, restores g and returns
-// to the (possibly redirected) frame.
+// check. Like a signal delivery it saves the general registers and the SSE
+// state and runs clkTick(frame, g) on the M's gsignal stack. The frame is
+// first copied from the CPU's interrupt stack to the top of the gsignal
+// stack: clkTick may switch this CPU to another thread (clkTickYield), and
+// the interrupt stack belongs to the CPU, the gsignal stack to the M. The
+// stub then returns from the copy, through the (possibly redirected) frame.
+//
+// gsignal stack, from its top down: the frame copy (clkFrameSize bytes),
+// then, 16-byte aligned: 0(SP) and 8(SP) the arguments, 16(SP) the frame,
+// 24(SP) the interrupted g, 32(SP) the 512-byte FXSAVE area.
+#define clkFrameWords 22
+#define clkFrameSize (clkFrameWords*8)
+#define GSIG_LOCALS (32+512)
+
+// SIGNAL_LIKE_ENTRY is the body of the timer stub and of the preemption
+// IPI's: latch and count vec, signal end of interrupt, and run fn(frame, g)
+// as described above.
+#define SIGNAL_LIKE_ENTRY(vec, fn) \
+	SAVE_REGS; \
+	MOVQ	$vec, AX; \
+	LOCK; \
+	BTSQ	AX, runtime·clkIRQPending(SB); \
+	LOCK; \
+	INCQ	runtime·clkIRQCount+((vec)*8)(SB); \
+	LOCK; \
+	INCL	runtime·clkIRQSeq(SB); \
+	MOVQ	runtime·clkLAPICBase(SB), BX; \
+	MOVL	$0, const_lapicEOI(BX); \
+	CLD; \
+	MOVL	$MSR_FS_BASE, CX; \
+	RDMSR; \
+	SHLQ	$32, DX; \
+	ORQ	DX, AX; \
+	JZ	tickdone; \
+	get_tls(CX); \
+	MOVQ	g(CX), AX; \
+	TESTQ	AX, AX; \
+	JZ	tickdone; \
+	MOVQ	g_m(AX), BX; \
+	TESTQ	BX, BX; \
+	JZ	tickdone; \
+	MOVQ	m_gsignal(BX), DX; \
+	TESTQ	DX, DX; \
+	JZ	tickdone; \
+	CMPQ	AX, DX; \
+	JEQ	tickdone; \
+	MOVQ	(g_stack+stack_hi)(DX), DI; \
+	ANDQ	$~15, DI; \
+	SUBQ	$clkFrameSize, DI; \
+	MOVQ	DI, BX; \
+	MOVQ	SP, SI; \
+	MOVQ	$clkFrameWords, CX; \
+	REP;	MOVSQ; \
+	MOVQ	BX, SP; \
+	SUBQ	$GSIG_LOCALS, SP; \
+	ANDQ	$~15, SP; \
+	FXSAVE64	32(SP); \
+	MOVQ	BX, 16(SP); \
+	MOVQ	AX, 24(SP); \
+	MOVQ	BX, 0(SP); \
+	MOVQ	AX, 8(SP); \
+	get_tls(CX); \
+	MOVQ	DX, g(CX); \
+	MOVQ	DX, R14; \
+	CALL	fn; \
+	FXRSTOR64	32(SP); \
+	get_tls(CX); \
+	MOVQ	24(SP), AX; \
+	MOVQ	AX, g(CX); \
+	MOVQ	16(SP), SP; \
+tickdone: RESTORE_REGS_IRET
+
 TEXT clkTickEntry<>(SB),NOSPLIT|NOFRAME,$0
-	SAVE_REGS
-	MOVQ	$const_clkVecTimer, AX
+	SIGNAL_LIKE_ENTRY(const_clkVecTimer, runtime·clkTick(SB))
+
+// clkPreemptEntry serves the preemption IPI (preemptM): clkTick's check
+// for the goroutine, now instead of at the next tick.
+TEXT clkPreemptEntry<>(SB),NOSPLIT|NOFRAME,$0
+	SIGNAL_LIKE_ENTRY(const_clkVecPreempt, runtime·clkPreemptIPI(SB))
+
+// clkShootdownEntry serves the TLB shootdown IPI (smp_clk_amd64.go):
+// reload CR3, which drops every non-global TLB entry, and tell the
+// shooting CPU.
+TEXT clkShootdownEntry<>(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	AX
+	PUSHQ	BX
+	MOVQ	CR3, AX
+	MOVQ	AX, CR3
 	LOCK
-	BTSQ	AX, runtime·clkIRQPending(SB)
+	INCQ	runtime·clkIRQCount+(const_clkVecShootdown*8)(SB)
 	LOCK
-	INCQ	runtime·clkIRQCount+(const_clkVecTimer*8)(SB)
-	LOCK
-	INCL	runtime·clkIRQSeq(SB)
+	DECL	runtime·clkShootPending(SB)
 	MOVQ	runtime·clkLAPICBase(SB), BX
 	MOVL	$0, const_lapicEOI(BX)
-	CLD
-	MOVL	$MSR_FS_BASE, CX
-	RDMSR
-	SHLQ	$32, DX
-	ORQ	DX, AX
-	JZ	tickdone
-	get_tls(CX)
-	MOVQ	g(CX), AX
-	TESTQ	AX, AX
-	JZ	tickdone
-	MOVQ	g_m(AX), BX
-	TESTQ	BX, BX
-	JZ	tickdone
-	MOVQ	m_gsignal(BX), DX
-	TESTQ	DX, DX
-	JZ	tickdone
-	CMPQ	AX, DX
-	JEQ	tickdone
-	MOVQ	AX, runtime·clkTickG(SB)
-	MOVQ	SP, runtime·clkTickFrame(SB)
-	FXSAVE64	runtime·clkTickFPU(SB)
-	MOVQ	DX, g(CX)
-	MOVQ	DX, R14
-	MOVQ	(g_stack+stack_hi)(DX), SP
-	ANDQ	$~15, SP
-	CALL	runtime·clkTick(SB)
-	FXRSTOR64	runtime·clkTickFPU(SB)
-	get_tls(CX)
-	MOVQ	runtime·clkTickG(SB), AX
-	MOVQ	AX, g(CX)
-	MOVQ	runtime·clkTickFrame(SB), SP
-tickdone:
-	RESTORE_REGS_IRET
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$16, SP	// vector and error code
+	IRETQ
 
-// The SSE state of the context a tick interrupted (FXSAVE needs 16-byte
-// alignment, which the linker gives symbols this large).
-GLOBL	runtime·clkTickFPU(SB), NOPTR, $512
-
+// clkTrapEntry saves the general registers and, unless the exception is a
+// first touch of demand-zero memory, runs clkTrap(frame, g) on the M's
+// gsignal stack with the SSE state saved there too (layout as for the
+// tick, without the frame copy: clkTrap never switches threads, so the
+// frame stays on the CPU's exception stack).
 TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 	SAVE_REGS
-	MOVQ	SP, runtime·clkTrapCurFrame(SB)
+	MOVQ	SP, BX	// the frame
 	CLD
 	// Without TLS there is no g: report without one.
 	MOVL	$MSR_FS_BASE, CX
@@ -135,31 +187,36 @@ TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
 resume:
 	RESTORE_REGS_IRET
 fatal:
+	MOVQ	SP, BX
 	get_tls(CX)
 	MOVQ	g(CX), AX
 	TESTQ	AX, AX
 	JZ	early
-	MOVQ	g_m(AX), BX
-	TESTQ	BX, BX
+	MOVQ	g_m(AX), SI
+	TESTQ	SI, SI
 	JZ	early
-	MOVQ	m_gsignal(BX), DX
+	MOVQ	m_gsignal(SI), DX
 	TESTQ	DX, DX
 	JZ	early
 	CMPQ	AX, DX
 	JEQ	early	// an exception while handling one
-	MOVQ	AX, runtime·clkTrapG(SB)
-	FXSAVE64	runtime·clkTrapFPU(SB)
+	MOVQ	(g_stack+stack_hi)(DX), SP
+	SUBQ	$GSIG_LOCALS, SP
+	ANDQ	$~15, SP
+	FXSAVE64	32(SP)
+	MOVQ	BX, 16(SP)
+	MOVQ	AX, 24(SP)
+	MOVQ	BX, 0(SP)
+	MOVQ	AX, 8(SP)
 	MOVQ	DX, g(CX)
 	MOVQ	DX, R14
-	MOVQ	(g_stack+stack_hi)(DX), SP
-	ANDQ	$~15, SP
 	CALL	runtime·clkTrap(SB)
 	// clkTrap returned: resume the frame, which it may have redirected.
-	FXRSTOR64	runtime·clkTrapFPU(SB)
+	FXRSTOR64	32(SP)
 	get_tls(CX)
-	MOVQ	runtime·clkTrapG(SB), AX
+	MOVQ	24(SP), AX
 	MOVQ	AX, g(CX)
-	MOVQ	runtime·clkTrapCurFrame(SB), SP
+	MOVQ	16(SP), SP
 	JMP	resume
 notls:
 	// Give the ABI wrapper of clkTrapEarly a TLS slot that reads as g == nil.
@@ -169,10 +226,10 @@ notls:
 	MOVL	$MSR_FS_BASE, CX
 	WRMSR
 early:
-	MOVQ	runtime·clkTrapCurFrame(SB), AX
+	MOVQ	BX, SP
 	SUBQ	$16, SP
 	ANDQ	$~15, SP
-	MOVQ	AX, 0(SP)
+	MOVQ	BX, 0(SP)
 	CALL	runtime·clkTrapEarly(SB)
 hang:
 	CLI
@@ -180,7 +237,6 @@ hang:
 	JMP	hang
 
 GLOBL	clkEarlyTLS<>(SB), NOPTR, $16
-GLOBL	runtime·clkTrapFPU(SB), NOPTR, $512
 
 // The pushes are spelled as bytes so that the assembler's stack-depth
 // accounting, which reads the 256 stubs as one straight line, stays out.
@@ -1017,11 +1073,11 @@ TEXT runtime·clkVecBase(SB),NOSPLIT|NOFRAME,$0
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x68; LONG $209	// PUSHQ $209
-	JMP	clkIntrEntry<>(SB)
+	JMP	clkShootdownEntry<>(SB)
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x68; LONG $210	// PUSHQ $210
-	JMP	clkIntrEntry<>(SB)
+	JMP	clkPreemptEntry<>(SB)
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x68; LONG $211	// PUSHQ $211
