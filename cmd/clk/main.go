@@ -54,7 +54,8 @@ func main() {
 	}
 
 	com1 := uart.New(portBus{}, uart.COM1)
-	if err := routeISA(tables, uart.COM1IRQ, consoleVector); err != nil {
+	isa := newISARouter(tables)
+	if err := isa.route(uart.COM1IRQ, consoleVector); err != nil {
 		log.Printf("clk: console input: %v", err)
 	}
 	go com1.Serve(irqWait(consoleVector))
@@ -63,7 +64,7 @@ func main() {
 	sys := &system{log: log, tables: tables, boot: boot}
 	if screen != nil {
 		kbd := ps2.NewKeyboard(portBus{})
-		if err := routeISA(tables, ps2.KeyboardIRQ, keyboardVector); err != nil {
+		if err := isa.route(ps2.KeyboardIRQ, keyboardVector); err != nil {
 			log.Printf("clk: keyboard input: %v", err)
 		}
 		go kbd.Serve(irqWait(keyboardVector))
@@ -121,19 +122,38 @@ func irqWait(vector uint8) func() {
 	}
 }
 
-// routeISA sends ISA interrupt irq to vector on the boot CPU through the
-// I/O APIC that serves it.
-func routeISA(tables *acpi.Tables, irq uint8, vector uint8) error {
+// isaRouter routes ISA interrupts through the machine's I/O APICs, each set
+// up once: setting one up masks all its lines.
+type isaRouter struct {
+	madt   *acpi.MADT
+	apics  []*x86.IOAPIC
+	reason error // why there is nothing to route through
+}
+
+func newISARouter(tables *acpi.Tables) *isaRouter {
 	if tables == nil {
-		return fmt.Errorf("no ACPI tables to find the I/O APIC in")
+		return &isaRouter{reason: fmt.Errorf("no ACPI tables to find the I/O APIC in")}
 	}
 	madt, err := tables.MADT()
 	if err != nil {
-		return err
+		return &isaRouter{reason: err}
 	}
-	o := madt.ISA(irq)
+	r := &isaRouter{madt: madt}
 	for _, ia := range madt.IOAPICs {
-		a := x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase)
+		r.apics = append(r.apics, x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase))
+	}
+	return r
+}
+
+// route sends ISA interrupt irq to vector on the boot CPU through the I/O
+// APIC that serves it.
+func (r *isaRouter) route(irq uint8, vector uint8) error {
+	if r.reason != nil {
+		return r.reason
+	}
+	o := r.madt.ISA(irq)
+	for i, ia := range r.madt.IOAPICs {
+		a := r.apics[i]
 		if o.GSI >= ia.GSIBase && o.GSI < ia.GSIBase+uint32(a.Lines()) {
 			return a.Route(o.GSI, vector, 0, o.ActiveLow(), o.Level())
 		}

@@ -47,6 +47,8 @@ func (*system) Counters() []shell.Counter {
 			name += " (timer)"
 		case consoleVector:
 			name += fmt.Sprintf(" (COM1, ISA IRQ %d)", uart.COM1IRQ)
+		case keyboardVector:
+			name += fmt.Sprintf(" (keyboard, ISA IRQ %d)", ps2.KeyboardIRQ)
 		}
 		cs = append(cs, shell.Counter{Name: name, Value: n})
 	}

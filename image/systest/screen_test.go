@@ -3,6 +3,7 @@ package systest
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -65,5 +66,12 @@ func TestKernelShellOnScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := waitFor("7")
+	stats, err := m.Command("stats", directLimits.command)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`keyboard, ISA IRQ 1\)\s+[1-9]`).MatchString(stats) {
+		t.Errorf("stats shows no interrupt from the keyboard: %q", stats)
+	}
 	t.Logf("screen:\n%s", strings.Join(rows, "\n"))
 }
