@@ -76,11 +76,12 @@
 // on. Shutdown combines the two as supervisors do: Stop, wait, Kill, wait.
 //
 // An interrupt is a panic raised at an arbitrary instruction of the actor's
-// own code, as on a fault. Like any asynchronous kill it can land between a
-// sync.Mutex.Lock and the deferred Unlock that follows, and leave that lock
-// held; this package takes its own locks with the Unlock deferred at once
-// to keep that window small, and actors that share locks with others
-// should prefer Stop to Kill. Only one interrupt is sent per actor: if the
+// own code, as on a fault. The runtime never raises it inside the sync
+// packages, but like any asynchronous kill it can still land between the
+// return of a sync.Mutex.Lock and the deferred Unlock that follows, and
+// leave that lock held; this package takes its own locks with the Unlock
+// deferred at once to keep that window small, and actors that share locks
+// with others should prefer Stop to Kill. Only one interrupt is sent per actor: if the
 // actor's own code recovers it (fmt, for one, recovers panics in String
 // methods), the actor runs on until it next calls into this package.
 //

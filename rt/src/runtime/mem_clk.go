@@ -368,8 +368,12 @@ func clkDemandFault(addr uintptr) bool {
 	ok := false
 	if addr < clkAnonNext {
 		va := addr &^ (clkPageSize - 1)
-		if e := clkWalk(va, true); e != nil && *e&pteP == 0 {
-			if f := clkFrameAlloc(); f != 0 {
+		if e := clkWalk(va, true); e != nil {
+			if *e&pteP != 0 {
+				// Another CPU took the same first touch and backed the
+				// page while this one waited for the lock: retry.
+				ok = true
+			} else if f := clkFrameAlloc(); f != 0 {
 				*e = uint64(f) | pteP | pteW | pteNX
 				ok = true
 			}

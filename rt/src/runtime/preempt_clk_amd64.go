@@ -7,6 +7,7 @@ package runtime
 import (
 	"internal/abi"
 	"internal/goarch"
+	"internal/stringslite"
 	"unsafe"
 )
 
@@ -119,6 +120,12 @@ func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 		return false
 	}
 	if ok, _ := isAsyncSafePoint(gp, pc, uintptr(f.rsp), 0); !ok {
+		return false
+	}
+	// Not inside the sync packages: a panic between a lock's
+	// acquisition and its return would leave the lock held with no
+	// deferred unlock yet to release it.
+	if name := funcname(findfunc(pc)); stringslite.HasPrefix(name, "sync.") || stringslite.HasPrefix(name, "internal/sync.") {
 		return false
 	}
 	gp.sig = clkSigInterrupt
