@@ -17,11 +17,18 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
+# The initrd: image/initrd/ as a newc cpio archive, which the kernel mounts
+# read-only at / (ls and cat in the shell read it).
+INITRD := $(BUILD)/initrd.cpio
+INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
 QEMU_SMP ?= 2
 QEMU_ACCEL ?= tcg
+# QEMU_DISPLAY=gtk (or sdl, curses) shows the VGA screen, where a second
+# shell runs on the PS/2 keyboard; none keeps QEMU on the terminal only.
+QEMU_DISPLAY ?= none
 # Extra QEMU arguments, e.g. QEMU_FLAGS="-s -S" to wait for GDB on :1234.
 QEMU_FLAGS ?=
 # UEFI=1 makes qemu-iso boot through OVMF instead of SeaBIOS.
@@ -41,7 +48,7 @@ CLK_DIRS := arch kernel drivers cmd actor
 # (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
 # guest can end QEMU with a status, no reboot so that a triple fault stops.
 QEMU_INTERACTIVE = $(QEMU) -cpu max -accel $(QEMU_ACCEL) -m $(QEMU_MEM) -smp $(QEMU_SMP) \
-	-display none -serial mon:stdio -no-reboot \
+	-display $(QEMU_DISPLAY) -serial mon:stdio -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 # run-qemu runs QEMU with $(1) and explains how it ended: status 0 is an ACPI
@@ -56,7 +63,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-smp bench-ipc-host bench-runtime clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-actor bench-smp bench-ipc-host bench-runtime clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -69,6 +76,7 @@ help:
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
+	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
 	@echo 'make bench-ipc-host  null syscall dispatch and channel round trips, on the host'
 	@echo 'make bench-runtime  Go runtime benchmarks on clk and on a Linux guest, with ratios'
@@ -91,12 +99,17 @@ $(ELF): FORCE | toolchain
 
 iso: $(ISO)
 
-$(ISO): $(ELF) image/grub.cfg image/mkiso.sh | deps
-	image/mkiso.sh $(ELF) $@
+$(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
+	image/mkiso.sh $(ELF) $@ $(INITRD)
 
-qemu: deps kernel
+$(INITRD): $(INITRD_FILES)
+	@mkdir -p $(BUILD)
+	cd image/initrd && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet >$(abspath $@).new
+	@mv $@.new $@
+
+qemu: deps kernel $(INITRD)
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -kernel $(ELF))
+	@$(call run-qemu,-M pc -kernel $(ELF) -initrd $(INITRD))
 
 qemu-iso: deps iso
 ifneq ($(filter 1 yes true,$(UEFI)),)
@@ -121,7 +134,7 @@ test: deps toolchain test-host test-fuzz test-clk test-system
 # find the toolchain.
 test-host: toolchain
 	$(call header,host tests: go test ./...)
-	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 
 # The fuzz targets of the kernel's boundaries, each run for FUZZ_TIME with
 # the host's Go (go test -fuzz takes one target at a time): the syscall
@@ -162,7 +175,7 @@ test-clk: toolchain
 
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
-	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) \
+	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
 
 # The Go standard library's own tests, run on clk (scripts/stdtest). Long:
@@ -212,6 +225,16 @@ bench-runtime: deps toolchain
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
 		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
 		-godebug "$(BENCH_GODEBUG)" $(if $(filter 1 yes true,$(BENCH_TOGETHER)),-together)
+# Actor figures on clk: the actor package's benchmarks and the shell's
+# pipeline benchmark run as bare-metal test binaries, then the kernel's shell
+# times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.
+bench-actor: deps toolchain kernel
+	$(call header,actor benchmarks on clk: round trip and spawn and send-receive)
+	$(CLKGO) test -run '^$$' -bench . $(TESTFLAGS) ./actor
+	$(call header,shell pipeline benchmark on clk: one line per message against batches)
+	$(CLKGO) test -run '^$$' -bench Pipeline -benchtime 3x $(TESTFLAGS) ./actor/shell
+	$(call header,pipeline throughput typed at the kernel shell)
+	$(GO) run ./image/systest/cmd/pipebench -elf $(ELF) -lines 1000000 -runs 3
 
 clean:
 	rm -rf $(BUILD)

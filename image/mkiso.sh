@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# mkiso.sh KERNEL OUTPUT writes a hybrid BIOS+UEFI ISO that boots KERNEL
-# through GRUB's multiboot2 command (configuration: image/grub.cfg).
+# mkiso.sh KERNEL OUTPUT [INITRD] writes a hybrid BIOS+UEFI ISO that boots
+# KERNEL through GRUB's multiboot2 command (configuration: image/grub.cfg),
+# with INITRD, a newc cpio archive, as its multiboot2 module if given.
 #
 # grub-mkrescue puts in every GRUB platform installed: grub-pc-bin gives the
 # BIOS (El Torito and hard-disk MBR) boot, grub-efi-amd64-bin the UEFI one.
 # Without the latter the image boots from BIOS only, so that is an error here.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 KERNEL OUTPUT" >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 KERNEL OUTPUT [INITRD]" >&2; exit 2; }
 kernel=$1
 out=$2
+initrd=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 for platform in i386-pc x86_64-efi; do
@@ -25,6 +27,14 @@ trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/boot/grub"
 cp "$kernel" "$tree/boot/clk.elf"
 cp "$here/grub.cfg" "$tree/boot/grub/grub.cfg"
+if [ -n "$initrd" ]; then
+	cp "$initrd" "$tree/boot/initrd.cpio"
+	sed -i 's|^\(\s*\)multiboot2 /boot/clk.elf$|&\n\1module2 /boot/initrd.cpio|' "$tree/boot/grub/grub.cfg"
+	grep -q 'module2 /boot/initrd.cpio' "$tree/boot/grub/grub.cfg" || {
+		echo "mkiso: no 'multiboot2 /boot/clk.elf' line in grub.cfg to add the initrd to" >&2
+		exit 1
+	}
+fi
 
 # grub-mkrescue and xorriso report progress on stderr; show it only on failure.
 if ! grub-mkrescue -o "$out.tmp" "$tree" >"$tree.log" 2>&1; then

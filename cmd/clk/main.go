@@ -4,8 +4,10 @@
 //
 // The runtime (rt/) has brought up the CPU, memory, time and interrupts by
 // the time main runs. main finds the interrupt controllers and power
-// controls in the ACPI tables, routes the serial console's interrupt, prints
-// the banner and serves the prompt on the console.
+// controls in the ACPI tables, routes the serial console's interrupt,
+// writes the banner to the consoles and the kernel log, and runs a shell
+// (actor/shell) on the serial console and, when the machine is in VGA text
+// mode, one on the screen and the PS/2 keyboard.
 package main
 
 import (
@@ -15,17 +17,23 @@ import (
 	"runtime"
 	"time"
 
+	"clk/actor/shell"
 	x86 "clk/arch/x86_64"
 	"clk/drivers/acpi"
+	"clk/drivers/ps2"
 	"clk/drivers/uart"
-	"clk/kernel/console"
+	"clk/drivers/vga"
+	"clk/kernel/klog"
 )
 
 // Version is the kernel's version.
 const Version = "0.1.0"
 
-// consoleVector is the vector the serial console's interrupt is routed to.
-const consoleVector = x86.FirstDeviceVector + uart.COM1IRQ
+// The vectors the consoles' interrupts are routed to.
+const (
+	consoleVector  = x86.FirstDeviceVector + uart.COM1IRQ
+	keyboardVector = x86.FirstDeviceVector + ps2.KeyboardIRQ
+)
 
 type portBus struct{}
 
@@ -34,35 +42,118 @@ func (portBus) Out(port uint16, v uint8) { x86.Outb(port, v) }
 
 func main() {
 	boot := x86.Boot()
+	screen := textScreen(boot)
+	var consoles io.Writer = os.Stdout
+	if screen != nil {
+		consoles = io.MultiWriter(os.Stdout, screen)
+	}
+	log := klog.New(klog.DefaultLines, x86.SinceReset, consoles)
 	tables, err := acpi.Parse(boot.RSDP[:], func(addr uint64, n int) []byte { return x86.Phys(addr, n) })
 	if err != nil {
-		fmt.Printf("clk: no usable ACPI tables: %v\n", err)
+		log.Printf("clk: no usable ACPI tables: %v", err)
 	}
 
 	com1 := uart.New(portBus{}, uart.COM1)
-	if err := routeISA(tables, uart.COM1IRQ, consoleVector); err != nil {
-		fmt.Printf("clk: console input: %v\n", err)
+	isa := newISARouter(tables)
+	if err := isa.route(uart.COM1IRQ, consoleVector); err != nil {
+		log.Printf("clk: console input: %v", err)
 	}
-	go com1.Serve(func() { x86.WaitIRQ(consoleVector) })
+	go com1.Serve(irqWait(consoleVector))
 
-	banner(boot)
-	c := console.New(com1, os.Stdout, commands(tables))
-	c.Serve()
+	banner(log, consoles, boot)
+	sys := &system{log: log, tables: tables, boot: boot}
+	if screen != nil {
+		kbd := ps2.NewKeyboard(portBus{})
+		if err := isa.route(ps2.KeyboardIRQ, keyboardVector); err != nil {
+			log.Printf("clk: keyboard input: %v", err)
+		}
+		go kbd.Serve(irqWait(keyboardVector))
+		go serve(log, "screen", shell.New(kbd, screen, sys))
+	}
+	serve(log, "serial", shell.New(com1, os.Stdout, sys))
 }
 
-// routeISA sends ISA interrupt irq to vector on the boot CPU through the
-// I/O APIC that serves it.
-func routeISA(tables *acpi.Tables, irq uint8, vector uint8) error {
+// serve runs a shell until its terminal's input ends.
+func serve(log *klog.Log, name string, sh *shell.Shell) {
+	if err := sh.Serve(); err != nil {
+		log.Printf("clk: %s shell: %v", name, err)
+	}
+}
+
+// textScreen returns the VGA text screen, or nil when the loader left the
+// display in a graphics mode (a UEFI frame buffer): PVH boots and BIOS
+// boots through GRUB leave the firmware's text mode 3, which GRUB reports
+// as a frame buffer at the text buffer's address.
+func textScreen(boot x86.BootInfo) *vga.Screen {
+	if fb := boot.Framebuffer.Addr; fb != 0 && fb != vga.TextBase {
+		return nil
+	}
+	return vga.New(x86.Phys(vga.TextBase, vga.TextSize), portBus{})
+}
+
+// consolePoll is how often a console is read when its interrupt does not
+// wake the reader.
+const consolePoll = 50 * time.Millisecond
+
+// irqWait returns a console driver's wait: until the interrupt on vector,
+// or consolePoll at most. The runtime hands interrupt waiters back only
+// when its scheduler looks for work, which it does not do while a goroutine
+// that never blocks (the shell's spin) keeps the CPU; timers are still
+// checked at every preemption, so the poll keeps Ctrl-C and the shell
+// working then.
+func irqWait(vector uint8) func() {
+	irq := make(chan struct{}, 1)
+	go func() {
+		for {
+			x86.WaitIRQ(vector)
+			select {
+			case irq <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return func() {
+		t := time.NewTimer(consolePoll)
+		defer t.Stop()
+		select {
+		case <-irq:
+		case <-t.C:
+		}
+	}
+}
+
+// isaRouter routes ISA interrupts through the machine's I/O APICs, each set
+// up once: setting one up masks all its lines.
+type isaRouter struct {
+	madt   *acpi.MADT
+	apics  []*x86.IOAPIC
+	reason error // why there is nothing to route through
+}
+
+func newISARouter(tables *acpi.Tables) *isaRouter {
 	if tables == nil {
-		return fmt.Errorf("no ACPI tables to find the I/O APIC in")
+		return &isaRouter{reason: fmt.Errorf("no ACPI tables to find the I/O APIC in")}
 	}
 	madt, err := tables.MADT()
 	if err != nil {
-		return err
+		return &isaRouter{reason: err}
 	}
-	o := madt.ISA(irq)
+	r := &isaRouter{madt: madt}
 	for _, ia := range madt.IOAPICs {
-		a := x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase)
+		r.apics = append(r.apics, x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase))
+	}
+	return r
+}
+
+// route sends ISA interrupt irq to vector on the boot CPU through the I/O
+// APIC that serves it.
+func (r *isaRouter) route(irq uint8, vector uint8) error {
+	if r.reason != nil {
+		return r.reason
+	}
+	o := r.madt.ISA(irq)
+	for i, ia := range r.madt.IOAPICs {
+		a := r.apics[i]
 		if o.GSI >= ia.GSIBase && o.GSI < ia.GSIBase+uint32(a.Lines()) {
 			return a.Route(o.GSI, vector, 0, o.ActiveLow(), o.Level())
 		}
@@ -70,57 +161,19 @@ func routeISA(tables *acpi.Tables, irq uint8, vector uint8) error {
 	return fmt.Errorf("no I/O APIC serves GSI %d", o.GSI)
 }
 
-func banner(boot x86.BootInfo) {
+func banner(log *klog.Log, consoles io.Writer, boot x86.BootInfo) {
 	total, _, _ := x86.Memory()
 	cpu := x86.Identify()
 	name := cpu.Brand
 	if name == "" {
 		name = cpu.Vendor
 	}
-	fmt.Printf("\nclk %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Printf("memory %d MiB, CPU %s, %d CPU(s)\n", total>>20, name, runtime.NumCPU())
-	fmt.Printf("booted by %s in %d ms\n", boot.Loader, x86.SinceReset().Milliseconds())
-	fmt.Printf("type help for commands\n\n")
-}
-
-func commands(tables *acpi.Tables) []console.Command {
-	return []console.Command{
-		{Name: "mem", Help: "physical memory and the Go heap", Run: mem},
-		{Name: "uptime", Help: "time since the machine started", Run: uptime},
-		{Name: "shutdown", Help: "power the machine off", Run: func(out io.Writer, args []string) error {
-			return shutdown(out, tables)
-		}},
+	io.WriteString(consoles, "\n")
+	log.Printf("clk %s (%s, %s/%s)", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	log.Printf("memory %d MiB, CPU %s, %d CPU(s)", total>>20, name, runtime.NumCPU())
+	if boot.Cmdline != "" {
+		log.Printf("command line: %s", boot.Cmdline)
 	}
-}
-
-func mem(out io.Writer, args []string) error {
-	total, used, free := x86.Memory()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(out, "physical: %d MiB total, %d MiB used, %d MiB free\n", total>>20, used>>20, free>>20)
-	fmt.Fprintf(out, "go heap:  %d KiB in use, %d KiB from the system, %d GC cycles\n", ms.HeapInuse>>10, ms.Sys>>10, ms.NumGC)
-	return nil
-}
-
-func uptime(out io.Writer, args []string) error {
-	up := x86.SinceReset()
-	tsc, lapic := x86.Clocks()
-	fmt.Fprintf(out, "up %s (TSC %d MHz, APIC timer %d MHz, %d timer interrupts)\n",
-		up.Truncate(time.Millisecond), tsc/1e6, lapic/1e6, x86.IRQCount(x86.TimerVector))
-	return nil
-}
-
-func shutdown(out io.Writer, tables *acpi.Tables) error {
-	io.WriteString(out, "powering off\n")
-	// Give the terminal on the other end of the serial line time to
-	// take the last bytes before the machine goes away.
-	time.Sleep(100 * time.Millisecond)
-	if tables != nil {
-		err := tables.PowerOff(x86.Outw)
-		fmt.Fprintf(out, "%v\n", err)
-	}
-	// No ACPI power-off: stop through the exit device, which halts the
-	// CPU where there is none.
-	os.Exit(0)
-	return nil
+	log.Printf("booted by %s in %d ms", boot.Loader, x86.SinceReset().Milliseconds())
+	io.WriteString(consoles, "type help for commands\n\n")
 }

@@ -51,8 +51,8 @@ func startMachine(t *testing.T, b Boot, l limits) *Machine {
 
 // shellSession is the session every clk image must pass, typed as a person
 // would: wait for the prompt, ask for help, look at memory and uptime, make
-// a typing error, and shut the machine down.
-func shellSession(t *testing.T, b Boot, l limits) {
+// a typing error, run the extra checks given, and shut the machine down.
+func shellSession(t *testing.T, b Boot, l limits, extra ...func(*testing.T, *Machine, limits)) {
 	m := startMachine(t, b, l)
 	if _, err := m.Expect(Prompt, l.boot); err != nil {
 		t.Fatalf("boot: %v", err)
@@ -73,6 +73,9 @@ func shellSession(t *testing.T, b Boot, l limits) {
 	}
 	if lines := nonEmptyLines(command(t, m, "nosuchcmd", l)); len(lines) != 1 {
 		t.Errorf("an unknown command should get a one-line error, got %d lines: %q", len(lines), lines)
+	}
+	for _, check := range extra {
+		check(t, m, l)
 	}
 
 	if err := m.Send("shutdown\r"); err != nil {

@@ -3,6 +3,7 @@ package systest
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -25,8 +26,21 @@ func TestKernelShellOverPVH(t *testing.T) {
 	shellSession(t, PVH("pc", artefact(t, "CLK_SYSTEST_ELF")), directLimits)
 }
 
+// initrdFiles checks that the shell reads image/initrd: the ISO carries it
+// as a multiboot2 module when make builds it (CLK_SYSTEST_INITRD is set).
+func initrdFiles(t *testing.T) []func(*testing.T, *Machine, limits) {
+	if os.Getenv("CLK_SYSTEST_INITRD") == "" {
+		return nil
+	}
+	return []func(*testing.T, *Machine, limits){func(t *testing.T, m *Machine, l limits) {
+		if got := command(t, m, "cat /etc/motd | head -n 1", l); !strings.HasPrefix(got, "Welcome to clk") {
+			t.Errorf("cat /etc/motd: %q", got)
+		}
+	}}
+}
+
 func TestISOShellFromBIOS(t *testing.T) {
-	shellSession(t, BIOS(artefact(t, "CLK_SYSTEST_ISO")), directLimits)
+	shellSession(t, BIOS(artefact(t, "CLK_SYSTEST_ISO")), directLimits, initrdFiles(t)...)
 }
 
 func TestISOShellFromUEFI(t *testing.T) {
@@ -38,5 +52,5 @@ func TestISOShellFromUEFI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shellSession(t, b, uefiLimits)
+	shellSession(t, b, uefiLimits, initrdFiles(t)...)
 }

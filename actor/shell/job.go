@@ -1,0 +1,125 @@
+package shell
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"clk/actor"
+)
+
+// Job is one command line that runs: its pipeline's actors, started
+// together, ended when the last of them has exited.
+type Job struct {
+	ID   int
+	Text string // the line as typed
+	Line Line
+
+	actors  []actor.Ref
+	done    chan struct{} // closed when every actor has exited
+	started time.Time
+	endedAt atomic.Int64 // UnixNano; 0 while running
+	bg      atomic.Bool
+}
+
+// Kill stops every actor of the job.
+func (j *Job) Kill() {
+	for _, r := range j.actors {
+		actor.Kill(r, errInterrupted)
+	}
+}
+
+func (j *Job) ended() bool {
+	select {
+	case <-j.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (j *Job) elapsed() time.Duration {
+	if e := j.endedAt.Load(); e != 0 {
+		return time.Unix(0, e).Sub(j.started)
+	}
+	return time.Since(j.started)
+}
+
+func (j *Job) isBackground() bool { return j.bg.Load() }
+func (j *Job) setBackground()     { j.bg.Store(true) }
+
+// actorIDs lists the IDs of the job's actors.
+func (j *Job) actorIDs() string {
+	ids := make([]string, len(j.actors))
+	for i, r := range j.actors {
+		ids[i] = fmt.Sprint(r.ID())
+	}
+	return strings.Join(ids, " ")
+}
+
+// start looks up every command of line and spawns the pipeline's actors,
+// the last first so that each knows where to send.
+func (s *Shell) start(text string, line Line) (*Job, error) {
+	cmds := make([]Command, len(line.Stages))
+	for i, words := range line.Stages {
+		c, err := s.lookup(words[0])
+		if err != nil {
+			return nil, err
+		}
+		cmds[i] = c
+	}
+	j := &Job{Text: text, Line: line, done: make(chan struct{}), started: time.Now(), actors: make([]actor.Ref, len(cmds))}
+	j.bg.Store(line.Background)
+	var next actor.Ref
+	for i := len(cmds) - 1; i >= 0; i-- {
+		r, err := s.spawnStage(cmds[i], line.Stages[i][1:], i == 0, next)
+		if err != nil {
+			j.Kill()
+			return nil, fmt.Errorf("%s: %w", cmds[i].Name, err)
+		}
+		j.actors[i], next = r, r
+	}
+	s.mu.Lock()
+	j.ID = s.freeJobNumber()
+	s.jobs = append(s.jobs, j)
+	s.mu.Unlock()
+	go func() {
+		for i, r := range j.actors {
+			s.report(cmds[i], r.ID(), actor.Wait(r))
+		}
+		j.endedAt.Store(time.Now().UnixNano())
+		close(j.done)
+	}()
+	return j, nil
+}
+
+// freeJobNumber returns the smallest job number not in use, as Unix shells
+// number their jobs. Preconditions: s.mu is held.
+func (s *Shell) freeJobNumber() int {
+	for n := 1; ; n++ {
+		if !slices.ContainsFunc(s.jobs, func(j *Job) bool { return j.ID == n }) {
+			return n
+		}
+	}
+}
+
+// remove drops j from the job table.
+func (s *Shell) remove(j *Job) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs = slices.DeleteFunc(s.jobs, func(x *Job) bool { return x == j })
+}
+
+// job returns the job with the given number.
+func (s *Shell) job(id int) (*Job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
+		if j.ID == id {
+			return j, true
+		}
+	}
+	return nil, false
+}

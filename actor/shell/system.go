@@ -1,0 +1,35 @@
+package shell
+
+import (
+	"io/fs"
+	"time"
+)
+
+// System is how the shell reaches the machine it runs on. The kernel's
+// main package implements it with the kernel's and drivers' packages, so
+// that the shell imports nothing below it; tests implement it in memory.
+type System interface {
+	// Memory reports physical memory in bytes.
+	Memory() (total, used, free uint64)
+	// Uptime is the time since the machine started.
+	Uptime() time.Duration
+	// Now is the wall-clock time.
+	Now() time.Time
+	// Counters are the interrupt and runtime counters for stats, in the
+	// order to print them.
+	Counters() []Counter
+	// KernelLog returns the kernel's log, oldest line first.
+	KernelLog() []string
+	// Files is the initial RAM disk's file tree (empty when there is none).
+	Files() fs.FS
+	// Shutdown powers the machine off; it returns only on failure.
+	Shutdown() error
+	// Reboot resets the machine; it returns only on failure.
+	Reboot() error
+}
+
+// Counter is one named figure for stats.
+type Counter struct {
+	Name  string
+	Value uint64
+}

@@ -1,0 +1,85 @@
+//go:build clk
+
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"clk/actor/shell"
+	x86 "clk/arch/x86_64"
+	"clk/drivers/acpi"
+	"clk/drivers/ps2"
+	"clk/drivers/uart"
+	"clk/kernel/klog"
+)
+
+// system is the machine as the shell sees it (shell.System).
+type system struct {
+	log    *klog.Log
+	tables *acpi.Tables
+	boot   x86.BootInfo
+}
+
+var _ shell.System = (*system)(nil)
+
+func (*system) Memory() (total, used, free uint64) { return x86.Memory() }
+
+func (*system) Uptime() time.Duration { return x86.SinceReset() }
+
+func (*system) Now() time.Time { return time.Now() }
+
+// Counters are the clocks and the interrupts seen on each vector that has
+// fired.
+func (*system) Counters() []shell.Counter {
+	tsc, lapic := x86.Clocks()
+	cs := []shell.Counter{{Name: "tsc MHz", Value: tsc / 1e6}, {Name: "apic timer MHz", Value: lapic / 1e6}}
+	for v := 0; v < 256; v++ {
+		n := x86.IRQCount(uint8(v))
+		if n == 0 {
+			continue
+		}
+		name := fmt.Sprintf("irq vector %d", v)
+		switch uint8(v) {
+		case x86.TimerVector:
+			name += " (timer)"
+		case consoleVector:
+			name += fmt.Sprintf(" (COM1, ISA IRQ %d)", uart.COM1IRQ)
+		case keyboardVector:
+			name += fmt.Sprintf(" (keyboard, ISA IRQ %d)", ps2.KeyboardIRQ)
+		}
+		cs = append(cs, shell.Counter{Name: name, Value: n})
+	}
+	return cs
+}
+
+func (s *system) KernelLog() []string { return s.log.Lines() }
+
+// Files is the initrd, which package syscall mounts at the root.
+func (*system) Files() fs.FS { return os.DirFS("/") }
+
+// Shutdown enters ACPI S5, or stops through the exit device when the
+// tables do not allow it (QEMU then ends with status 1).
+func (s *system) Shutdown() error {
+	// Give the terminal on the other end of the serial line time to take
+	// the last bytes before the machine goes away.
+	time.Sleep(100 * time.Millisecond)
+	if s.tables != nil {
+		err := s.tables.PowerOff(x86.Outw)
+		s.log.Printf("clk: %v", err)
+	}
+	os.Exit(0)
+	return nil
+}
+
+// Reboot pulses the CPU reset line through the keyboard controller; QEMU
+// run with -no-reboot ends instead of starting again.
+func (s *system) Reboot() error {
+	time.Sleep(100 * time.Millisecond)
+	if err := ps2.Reset(portBus{}); err != nil {
+		return fmt.Errorf("reboot: %w", err)
+	}
+	return nil
+}
