@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"time"
 
 	"clk/actor/shell"
 	x86 "clk/arch/x86_64"
@@ -91,35 +90,9 @@ func textScreen(boot x86.BootInfo) *vga.Screen {
 	return vga.New(x86.Phys(vga.TextBase, vga.TextSize), portBus{})
 }
 
-// consolePoll is how often a console is read when its interrupt does not
-// wake the reader.
-const consolePoll = 50 * time.Millisecond
-
-// irqWait returns a console driver's wait: until the interrupt on vector,
-// or consolePoll at most. The runtime hands interrupt waiters back only
-// when its scheduler looks for work, which it does not do while a goroutine
-// that never blocks (the shell's spin) keeps the CPU; timers are still
-// checked at every preemption, so the poll keeps Ctrl-C and the shell
-// working then.
+// irqWait returns a console driver's wait: until the interrupt on vector.
 func irqWait(vector uint8) func() {
-	irq := make(chan struct{}, 1)
-	go func() {
-		for {
-			x86.WaitIRQ(vector)
-			select {
-			case irq <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	return func() {
-		t := time.NewTimer(consolePoll)
-		defer t.Stop()
-		select {
-		case <-irq:
-		case <-t.C:
-		}
-	}
+	return func() { x86.WaitIRQ(vector) }
 }
 
 // isaRouter routes ISA interrupts through the machine's I/O APICs, each set

@@ -27,6 +27,9 @@ var (
 
 	clkIRQLock    uint32
 	clkIRQWaiters [256]guintptr
+	// clkIRQWaiting has bit v set while a goroutine waits on vector v.
+	// Written under clkIRQLock, read without it.
+	clkIRQWaiting [4]uint64
 
 	clkNetpollThread uintptr // *clkThread blocked in netpoll, if any
 	clkNetpollBroken uint32
@@ -131,6 +134,7 @@ func clkIRQCollect() (gList, int32) {
 				continue
 			}
 			clkIRQWaiters[v] = 0
+			atomic.And64(&clkIRQWaiting[v/64], ^(uint64(1) << (v % 64)))
 			list.push(gp)
 			n++
 		}
@@ -165,7 +169,38 @@ func clkIRQPark(gp *g, arg unsafe.Pointer) bool {
 		throw("clk: two goroutines wait on one interrupt vector")
 	}
 	clkIRQWaiters[v].set(gp)
+	atomic.Or64(&clkIRQWaiting[v/64], uint64(1)<<(v%64))
 	clkIRQLockRelease()
 	netpollAdjustWaiters(1)
 	return true
+}
+
+// clkIRQReady reports whether an interrupt came on a vector that a
+// goroutine waits on: a hint, read without the lock.
+//
+//go:nosplit
+func clkIRQReady() bool {
+	for w := range clkIRQPending {
+		if atomic.Load64(&clkIRQPending[w])&atomic.Load64(&clkIRQWaiting[w]) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// clkIRQInject readies the goroutines whose interrupts came, from
+// schedule: while an M blocks in netpoll the others do not poll, and a
+// goroutine that never blocks keeps its M from blocking there, so without
+// this an interrupt waiter would wait for sysmon, which on a busy machine
+// gets a CPU only now and then. (On Linux, sysmon polls every 10 ms for
+// the same reason.)
+func clkIRQInject() {
+	if !clkIRQReady() {
+		return
+	}
+	list, delta := netpoll(0)
+	if !list.empty() {
+		injectglist(&list)
+		netpollAdjustWaiters(delta)
+	}
 }

@@ -244,8 +244,10 @@ func clkYield() {
 // calling Gosched while it waits for a sweeper whose M waits for a CPU)
 // could keep its CPU while the other threads starve.
 //
-//go:nosplit
+//
+// It also readies the goroutines whose interrupts came (clkIRQInject).
 func clkSchedYield() {
+	clkIRQInject()
 	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
 		return
 	}
