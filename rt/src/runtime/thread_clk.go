@@ -52,6 +52,10 @@ var (
 
 	// clkIRQSeq counts interrupts taken; the stubs increment it.
 	clkIRQSeq uint32
+
+	// clkSliceStart is the clkNanotime at which the running thread last
+	// got the CPU.
+	clkSliceStart int64
 )
 
 //go:nosplit
@@ -161,6 +165,19 @@ func clkYield() {
 	systemstack(clkSchedule)
 }
 
+// clkSchedYield gives the CPU to the next runnable thread if the current
+// one has had it for a whole slice. schedule calls it between goroutines.
+// Threads are not preempted, so without it a thread whose goroutines keep
+// the CPU (say, a Gosched loop waiting for a goroutine whose M is on a
+// switched-out thread) would starve the other threads forever.
+//
+//go:nosplit
+func clkSchedYield() {
+	if clkRunqHead != 0 && clkNanotime()-clkSliceStart >= clkSliceNS {
+		clkYield()
+	}
+}
+
 // clkSemaTake takes a unit of mp's semaphore if there is one.
 //
 //go:nosplit
@@ -199,6 +216,7 @@ func clkSchedule() {
 		clkWakeDue()
 		if next := clkRunqPop(); next != nil {
 			next.state = clkThreadRunning
+			clkSliceStart = clkNanotime()
 			clkTimerArm(clkNanotime() + clkSliceNS) // the running thread's time slice
 			if next == cur {
 				return

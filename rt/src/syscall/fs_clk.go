@@ -121,8 +121,8 @@ func trimSlash(path string) string {
 // "..", ends in a slash or is empty fails the call with EEXIST, ENOTDIR or
 // EINVAL, leaving the files before it (in sorted order) added.
 //
-// Nothing in the standard library calls clkMount: it is how the kernel, or
-// a test runner that provides a package's testdata, populates the tree.
+// Package syscall calls it once at start-up with the initrd's files and a
+// default /etc/hosts (initrd_clk.go); the kernel may add more later.
 //
 //go:linkname clkMount
 func clkMount(files map[string][]byte) error {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -173,5 +174,15 @@ func TestClkPipeWriteAfterReaderClosedFails(t *testing.T) {
 	r.Close()
 	if _, err := w.Write([]byte("x")); !errors.Is(err, syscall.EPIPE) {
 		t.Errorf("Write = %v, want EPIPE", err)
+	}
+}
+
+func TestClkDefaultHostsNamesLoopback(t *testing.T) {
+	b, err := os.ReadFile("/etc/hosts")
+	if err != nil {
+		t.Fatalf("reading the default /etc/hosts: %v", err)
+	}
+	if !strings.Contains(string(b), "127.0.0.1\tlocalhost") {
+		t.Errorf("/etc/hosts = %q, want a line for 127.0.0.1 localhost", b)
 	}
 }

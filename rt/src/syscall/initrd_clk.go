@@ -18,19 +18,26 @@ import "unsafe"
 //go:linkname bootInitrd runtime.clkBootInitrd
 func bootInitrd() (base, size uint64)
 
+// defaultHosts is /etc/hosts when the initrd brings none: the loopback
+// names, which package net resolves through this file before it tries DNS.
+var defaultHosts = []byte("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+
 func init() {
-	base, size := bootInitrd()
-	if size == 0 {
-		return
+	files := map[string][]byte{}
+	if base, size := bootInitrd(); size != 0 {
+		// unsafe.Pointer: the initrd is identity-mapped physical memory
+		// that no Go allocation overlaps.
+		img := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(base))), size)
+		var err error
+		if files, err = parseNewc(img); err != nil {
+			print("syscall: initrd: ", err.Error(), "\n")
+			files = map[string][]byte{}
+		}
 	}
-	// unsafe.Pointer: the initrd is identity-mapped physical memory that
-	// no Go allocation overlaps.
-	img := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(base))), size)
-	files, err := parseNewc(img)
-	if err == nil {
-		err = clkMount(files)
+	if files["etc/hosts"] == nil && files["/etc/hosts"] == nil {
+		files["etc/hosts"] = defaultHosts
 	}
-	if err != nil {
+	if err := clkMount(files); err != nil {
 		print("syscall: initrd: ", err.Error(), "\n")
 		return
 	}

@@ -68,26 +68,43 @@ func (e Errno) Timeout() bool {
 
 // A Signal is a number describing a process signal.
 // It implements the [os.Signal] interface.
-// clk delivers no signals; the values exist for code that names them.
+// clk delivers no signals; the values, Linux's numbers, exist for code
+// that names them.
 type Signal int
 
 const (
-	SIGHUP  Signal = 1
-	SIGINT  Signal = 2
-	SIGQUIT Signal = 3
-	SIGILL  Signal = 4
-	SIGTRAP Signal = 5
-	SIGABRT Signal = 6
-	SIGBUS  Signal = 7
-	SIGFPE  Signal = 8
-	SIGKILL Signal = 9
-	SIGUSR1 Signal = 10
-	SIGSEGV Signal = 11
-	SIGUSR2 Signal = 12
-	SIGPIPE Signal = 13
-	SIGALRM Signal = 14
-	SIGTERM Signal = 15
-	SIGCHLD Signal = 17
+	SIGHUP    Signal = 1
+	SIGINT    Signal = 2
+	SIGQUIT   Signal = 3
+	SIGILL    Signal = 4
+	SIGTRAP   Signal = 5
+	SIGABRT   Signal = 6
+	SIGBUS    Signal = 7
+	SIGFPE    Signal = 8
+	SIGKILL   Signal = 9
+	SIGUSR1   Signal = 10
+	SIGSEGV   Signal = 11
+	SIGUSR2   Signal = 12
+	SIGPIPE   Signal = 13
+	SIGALRM   Signal = 14
+	SIGTERM   Signal = 15
+	SIGSTKFLT Signal = 16
+	SIGCHLD   Signal = 17
+	SIGCONT   Signal = 18
+	SIGSTOP   Signal = 19
+	SIGTSTP   Signal = 20
+	SIGTTIN   Signal = 21
+	SIGTTOU   Signal = 22
+	SIGURG    Signal = 23
+	SIGXCPU   Signal = 24
+	SIGXFSZ   Signal = 25
+	SIGVTALRM Signal = 26
+	SIGPROF   Signal = 27
+	SIGWINCH  Signal = 28
+	SIGIO     Signal = 29
+	SIGPOLL   Signal = SIGIO
+	SIGPWR    Signal = 30
+	SIGSYS    Signal = 31
 )
 
 func (s Signal) Signal() {}
@@ -103,22 +120,37 @@ func (s Signal) String() string {
 }
 
 var signals = [...]string{
-	SIGHUP:  "hangup",
-	SIGINT:  "interrupt",
-	SIGQUIT: "quit",
-	SIGILL:  "illegal instruction",
-	SIGTRAP: "trace/breakpoint trap",
-	SIGABRT: "aborted",
-	SIGBUS:  "bus error",
-	SIGFPE:  "floating point exception",
-	SIGKILL: "killed",
-	SIGUSR1: "user defined signal 1",
-	SIGSEGV: "segmentation fault",
-	SIGUSR2: "user defined signal 2",
-	SIGPIPE: "broken pipe",
-	SIGALRM: "alarm clock",
-	SIGTERM: "terminated",
-	SIGCHLD: "child exited",
+	SIGHUP:    "hangup",
+	SIGINT:    "interrupt",
+	SIGQUIT:   "quit",
+	SIGILL:    "illegal instruction",
+	SIGTRAP:   "trace/breakpoint trap",
+	SIGABRT:   "aborted",
+	SIGBUS:    "bus error",
+	SIGFPE:    "floating point exception",
+	SIGKILL:   "killed",
+	SIGUSR1:   "user defined signal 1",
+	SIGSEGV:   "segmentation fault",
+	SIGUSR2:   "user defined signal 2",
+	SIGPIPE:   "broken pipe",
+	SIGALRM:   "alarm clock",
+	SIGTERM:   "terminated",
+	SIGSTKFLT: "stack fault",
+	SIGCHLD:   "child exited",
+	SIGCONT:   "continued",
+	SIGSTOP:   "stopped (signal)",
+	SIGTSTP:   "stopped",
+	SIGTTIN:   "stopped (tty input)",
+	SIGTTOU:   "stopped (tty output)",
+	SIGURG:    "urgent I/O condition",
+	SIGXCPU:   "CPU time limit exceeded",
+	SIGXFSZ:   "file size limit exceeded",
+	SIGVTALRM: "virtual timer expired",
+	SIGPROF:   "profiling timer expired",
+	SIGWINCH:  "window changed",
+	SIGIO:     "I/O possible",
+	SIGPWR:    "power failure",
+	SIGSYS:    "bad system call",
 }
 
 const (
