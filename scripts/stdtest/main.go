@@ -50,7 +50,7 @@ var Packages = []string{
 var Only = map[string]string{
 	"runtime": "^(TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
 		"TestShrinkStack|TestNoShrink|TestPseudo|TestFinalizer|TestCleanup|TestWeak|TestMap|" +
-		"TestStack|TestDefer|TestPanic|TestPreemption$|TestPreemptionGC|TestPreemptSplitBig|" +
+		"TestStack|TestDefer|TestPanic|TestPreemption|TestPreemptSplitBig|" +
 		"TestAsyncPreempt|TestGoroutineParallelism|TestYield|TestTimerFairness|TestNumGoroutine|" +
 		"TestPingPongHog|TestSched|TestStopTheWorld|TestMemoryLimit|TestReadMemStats|" +
 		"TestUserForcedGC|TestPeriodicGC|TestIter|TestGrow|TestBigItems)",
