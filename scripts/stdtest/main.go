@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -27,17 +28,78 @@ import (
 
 // Packages is the default list, grown as more pass.
 var Packages = []string{
-	"bufio", "bytes", "cmp", "compress/flate", "compress/gzip", "compress/zlib",
-	"container/heap", "container/list", "container/ring", "context",
-	"crypto/aes", "crypto/cipher", "crypto/ed25519", "crypto/hmac", "crypto/md5",
-	"crypto/sha1", "crypto/sha256", "crypto/sha512", "crypto/subtle",
-	"encoding/base32", "encoding/base64", "encoding/binary", "encoding/csv",
-	"encoding/hex", "encoding/json", "encoding/pem", "errors", "fmt",
-	"hash/adler32", "hash/crc32", "hash/crc64", "hash/fnv", "html",
-	"index/suffixarray", "iter", "maps", "math", "math/big", "math/bits",
-	"math/cmplx", "math/rand/v2", "path", "regexp", "regexp/syntax", "slices",
-	"sort", "strconv", "strings", "sync", "sync/atomic", "text/tabwriter",
-	"time", "unicode", "unicode/utf16", "unicode/utf8", "unique",
+	"bufio", "bytes", "cmp", "compress/flate", "compress/gzip", "compress/lzw",
+	"compress/zlib", "container/heap", "container/list", "container/ring",
+	"context", "crypto/aes", "crypto/cipher", "crypto/ed25519", "crypto/hkdf",
+	"crypto/hmac", "crypto/md5", "crypto/pbkdf2", "crypto/rand", "crypto/sha1",
+	"crypto/sha256", "crypto/sha3", "crypto/sha512", "crypto/subtle",
+	"encoding/ascii85", "encoding/asn1", "encoding/base32", "encoding/base64",
+	"encoding/binary", "encoding/csv", "encoding/hex", "encoding/json",
+	"encoding/pem", "encoding/xml", "errors", "flag", "fmt", "go/scanner",
+	"go/token", "hash/adler32", "hash/crc32", "hash/crc64", "hash/fnv",
+	"hash/maphash", "html", "image", "image/color", "image/png",
+	"index/suffixarray", "io", "io/fs", "iter", "log", "maps", "math", "math/big",
+	"math/bits", "math/cmplx", "math/rand/v2", "mime", "net/url", "path",
+	"regexp", "regexp/syntax", "runtime", "slices", "sort", "strconv", "strings",
+	"sync", "sync/atomic", "text/tabwriter", "text/template/parse", "time",
+	"unicode", "unicode/utf16", "unicode/utf8", "unique",
+}
+
+// Only selects the tests of a package that run on bare metal, as a -run
+// pattern, for packages whose tests are mostly about a hosted system. The
+// runtime's tests that fit: the garbage collector, channels and select,
+// finalizers and cleanups, maps, stack growth, deferred calls and panics,
+// and preemption and scheduling. (Its other tests build and run helper
+// programs, or need signals, cgo or a tracer.)
+var Only = map[string]string{
+	"runtime": "^(TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
+		"TestShrinkStack|TestNoShrink|TestPseudo|TestFinalizer|TestCleanup|TestWeak|TestMap|" +
+		"TestStack|TestDefer|TestPanic|TestPreemption|TestPreemptSplitBig|" +
+		"TestAsyncPreempt|TestGoroutineParallelism|TestYield|TestTimerFairness|TestNumGoroutine|" +
+		"TestPingPongHog|TestSched|TestStopTheWorld|TestMemoryLimit|TestReadMemStats|" +
+		"TestUserForcedGC|TestPeriodicGC|TestIter|TestGrow|TestBigItems)",
+}
+
+// Skip lists tests that cannot run on bare metal, with the reason, for the
+// few that do not skip themselves: top-level test names, or one subtest
+// path (Test/sub/...) per package. They become the package's -skip pattern.
+var Skip = map[string][]struct{ Test, Why string }{
+	"io": {
+		{"TestOffsetWriter_Seek", tempFiles},
+		{"TestOffsetWriter_WriteAt", tempFiles},
+		{"TestOffsetWriter_Write", tempFiles},
+		{"TestWriteAt_PositionPriorToBase", tempFiles},
+	},
+	"io/fs": {
+		{"TestIssue51617", tempFiles},
+		{"TestReadDirPath", tempFiles},
+		{"TestReadFilePath", tempFiles},
+		{"TestWalkDir", tempFiles},
+	},
+	"runtime": {{"TestSchedPauseMetrics/runtime/debug.WriteHeapDump", tempFiles}},
+}
+
+// tempFiles is the reason to skip tests that write temporary files.
+const tempFiles = "writes temporary files: no writable file system"
+
+// skipPattern returns the -skip pattern that skips tests, which are full
+// test names as in Skip.
+func skipPattern(pkg string, tests []string) string {
+	quoted := make([]string, len(tests))
+	for i, t := range tests {
+		if strings.Contains(t, "/") {
+			if len(tests) > 1 {
+				panic("stdtest: " + pkg + ": a subtest must be the package's only Skip entry")
+			}
+			levels := strings.Split(t, "/")
+			for j, l := range levels {
+				levels[j] = "^" + regexp.QuoteMeta(l) + "$"
+			}
+			return strings.Join(levels, "/")
+		}
+		quoted[i] = regexp.QuoteMeta(t)
+	}
+	return "^(" + strings.Join(quoted, "|") + ")$"
 }
 
 // event is one line of test2json output.
@@ -122,8 +184,21 @@ func repoRoot() (string, error) {
 
 func run(root, pkg string, timeout time.Duration) *result {
 	r := &result{pkg: pkg, status: "ok", skips: map[string]string{}, lastOutput: map[string]string{}}
-	cmd := exec.Command(filepath.Join(root, "scripts/clk-go"), "test", "-json", "-short", "-count=1",
-		"-timeout", timeout.String(), pkg)
+	args := []string{"test", "-json", "-short", "-count=1", "-timeout", timeout.String()}
+	if re, ok := Only[pkg]; ok {
+		args = append(args, "-run", re)
+	}
+	if skip := Skip[pkg]; len(skip) > 0 {
+		names := make([]string, len(skip))
+		for i, s := range skip {
+			names[i] = s.Test
+		}
+		args = append(args, "-skip", skipPattern(pkg, names))
+		for _, s := range skip {
+			r.skips[s.Test] = "(stdtest) " + s.Why
+		}
+	}
+	cmd := exec.Command(filepath.Join(root, "scripts/clk-go"), append(args, pkg)...)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("CLK_EXEC_TIMEOUT=%d", int(timeout.Seconds())+60))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
