@@ -121,6 +121,9 @@ func sigpanic() {
 	if !canpanic() {
 		throw("unexpected exception during runtime execution")
 	}
+	if gp.sig == _SIGFPE || gp.sig == _SIGSEGV {
+		clkDescribeFault(gp)
+	}
 	switch gp.sig {
 	case _SIGFPE:
 		panicdivide()

@@ -177,6 +177,19 @@ func clkPrintTrap(f *clkTrapFrame, cr2 uint64, text []byte) {
 
 }
 
+// clkDescribeFault describes the faulting instruction of gp's latest
+// exception for its report. sigpanic calls it, on gp's stack, where the
+// kernel's hook may allocate.
+func clkDescribeFault(gp *g) {
+	for i := range clkTrapRecords {
+		r := &clkTrapRecords[i]
+		if r.gp == uintptr(unsafe.Pointer(gp)) && r.pc == gp.sigpc && r.ntext == 0 {
+			r.ntext = clkDescribe(&r.frame, gp, r.text[:])
+			return
+		}
+	}
+}
+
 // clkPrintPanicTrap adds the CPU report to the death of a goroutine whose
 // fatal panic began as a CPU exception; dopanic_m calls it.
 func clkPrintPanicTrap(gp *g) {
@@ -241,8 +254,13 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 	}
 	r := &clkTrapRecords[clkTrapRecordNext%uint32(len(clkTrapRecords))]
 	clkTrapRecordNext++
+	// The instruction is described later, by sigpanic on gp's own stack
+	// (clkDescribeFault): the kernel's hook allocates, and an allocation
+	// here, on the gsignal stack while gp is stopped at the fault, is
+	// charged to gp and broke it (a goroutine later ran on a stack the
+	// runtime had moved).
 	r.gp, r.pc, r.frame, r.cr2 = uintptr(unsafe.Pointer(gp)), pc, *f, uint64(addr)
-	r.ntext = clkDescribe(f, gp, r.text[:])
+	r.ntext = 0
 
 	gp.sig = sig
 	gp.sigcode0 = code
