@@ -15,8 +15,9 @@ import (
 // A descriptor names an open file description (a *file) in one table.
 // Descriptors 0, 1 and 2 share the console: writes go to it and reads see
 // end of file. Paths name inodes of a read-only tree in memory that holds
-// only the empty root directory until clkMount adds files to it. Writing
-// to the tree fails with EROFS. Pipe makes in-memory pipes.
+// only the empty root directory until clkMount adds files to it, and the
+// devices /dev/null and /dev/zero. Writing to the tree fails with EROFS.
+// Pipe makes in-memory pipes.
 //
 // Lock order: fsMu < file.mu; filesMu < pipe.mu.
 
@@ -34,12 +35,43 @@ type inode struct {
 	name   string // the name in parent
 
 	data []byte // a file's contents
+	dev  byte   // devNull or devZero for the character devices in /dev
 
 	kids  map[string]*inode // a directory's entries
 	names []string          // the keys of kids, sorted
 }
 
 func (n *inode) isDir() bool { return n.mode&S_IFMT == S_IFDIR }
+
+// The character devices: /dev/null reads as empty and /dev/zero as
+// endless zero bytes; writes to either are accepted and dropped.
+const (
+	devNull = 1 + iota
+	devZero
+)
+
+// mountDevices adds /dev/null and /dev/zero to the tree unless it has
+// them.
+func mountDevices() {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	d := root.kids["dev"]
+	if d == nil {
+		d = &inode{mode: S_IFDIR | 0o555, kids: map[string]*inode{}}
+		root.add(d, "dev")
+	}
+	if !d.isDir() {
+		return
+	}
+	for _, dv := range []struct {
+		name string
+		kind byte
+	}{{"null", devNull}, {"zero", devZero}} {
+		if d.kids[dv.name] == nil {
+			d.add(&inode{mode: S_IFCHR | 0o666, dev: dv.kind}, dv.name)
+		}
+	}
+}
 
 var (
 	fsMu    sync.RWMutex // guards the tree, nextIno and cwd
@@ -259,6 +291,9 @@ func Open(path string, openmode int, perm uint32) (int, error) {
 	if openmode&O_DIRECTORY != 0 && !n.isDir() {
 		return -1, ENOTDIR
 	}
+	if n.dev != 0 {
+		return newFD(&file{node: n}), nil
+	}
 	if openmode&O_ACCMODE != O_RDONLY || openmode&O_TRUNC != 0 {
 		if n.isDir() {
 			return -1, EISDIR
@@ -318,12 +353,23 @@ func Read(fd int, b []byte) (int, error) {
 		return f.pipe.read(b), nil
 	case f.node.isDir():
 		return 0, EISDIR
+	case f.node.dev != 0:
+		return f.node.devRead(b), nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.node.readAt(b, f.off)
 	f.off += int64(n)
 	return n, nil
+}
+
+// devRead reads from a character device.
+func (n *inode) devRead(b []byte) int {
+	if n.dev == devNull {
+		return 0
+	}
+	clear(b)
+	return len(b)
 }
 
 func (n *inode) readAt(b []byte, off int64) int {
@@ -347,6 +393,8 @@ func Write(fd int, b []byte) (int, error) {
 			return 0, EBADF
 		}
 		return f.pipe.write(b)
+	case f.node != nil && f.node.dev != 0:
+		return len(b), nil
 	}
 	return 0, EBADF
 }
@@ -363,6 +411,8 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 		return 0, EISDIR
 	case offset < 0:
 		return 0, EINVAL
+	case f.node.dev != 0:
+		return f.node.devRead(b), nil
 	}
 	return f.node.readAt(b, offset), nil
 }
@@ -374,6 +424,9 @@ func Pwrite(fd int, b []byte, offset int64) (int, error) {
 	}
 	if f.node == nil {
 		return 0, ESPIPE
+	}
+	if f.node.dev != 0 {
+		return len(b), nil
 	}
 	return 0, EBADF
 }
@@ -387,6 +440,9 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 	}
 	if f.node == nil {
 		return 0, ESPIPE
+	}
+	if f.node.dev != 0 {
+		return 0, nil
 	}
 	fsMu.RLock()
 	end := len(f.node.data)
@@ -457,8 +513,11 @@ func putDirent(b []byte, n *inode, next int64, name string) int {
 	putInt(b[unsafe.Offsetof(Dirent{}.Off):], uint64(next), 8)
 	putInt(b[unsafe.Offsetof(Dirent{}.Reclen):], uint64(reclen), 2)
 	b[unsafe.Offsetof(Dirent{}.Type)] = DT_REG
-	if n.isDir() {
+	switch n.mode & S_IFMT {
+	case S_IFDIR:
 		b[unsafe.Offsetof(Dirent{}.Type)] = DT_DIR
+	case S_IFCHR:
+		b[unsafe.Offsetof(Dirent{}.Type)] = DT_CHR
 	}
 	copy(b[namoff:], name)
 	return reclen

@@ -186,3 +186,33 @@ func TestClkDefaultHostsNamesLoopback(t *testing.T) {
 		t.Errorf("/etc/hosts = %q, want a line for 127.0.0.1 localhost", b)
 	}
 }
+
+func TestClkDevNullAndZero(t *testing.T) {
+	null, err := os.OpenFile("/dev/null", os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatalf("opening /dev/null for writing: %v", err)
+	}
+	defer null.Close()
+	if n, err := null.Write([]byte("dropped")); n != 7 || err != nil {
+		t.Errorf("Write to /dev/null = %d, %v; want 7, nil", n, err)
+	}
+	if n, err := null.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+		t.Errorf("Read from /dev/null = %d, %v; want 0, EOF", n, err)
+	}
+	zero, err := os.Open("/dev/zero")
+	if err != nil {
+		t.Fatalf("opening /dev/zero: %v", err)
+	}
+	defer zero.Close()
+	b := []byte("not zero")
+	if n, err := zero.Read(b); n != len(b) || err != nil || !slices.Equal(b, make([]byte, len(b))) {
+		t.Errorf("Read from /dev/zero = %d, %v, %q; want %d zero bytes", n, err, b, len(b))
+	}
+	fi, err := os.Stat("/dev/null")
+	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+		t.Errorf("Stat(/dev/null) = %v, %v; want a character device", fi, err)
+	}
+	if _, err := os.Create("/dev/other"); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("creating /dev/other: %v, want EROFS", err)
+	}
+}

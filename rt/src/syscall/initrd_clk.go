@@ -39,8 +39,8 @@ func init() {
 	}
 	if err := clkMount(files); err != nil {
 		print("syscall: initrd: ", err.Error(), "\n")
-		return
 	}
+	mountDevices()
 	if dir, ok := Getenv("PWD"); ok {
 		Chdir(dir)
 	}
