@@ -182,7 +182,7 @@ test-system: iso
 # not part of `make test`. STD_PKGS narrows the list.
 STD_PKGS ?=
 test-std: deps toolchain
-	$(call header,the standard library's tests on bare metal)
+	$(call header,the standard library tests on bare metal)
 	$(GO) run ./scripts/stdtest -skips $(STD_PKGS)
 
 # The CPU-bound parallel benchmark on 1 and 2 CPUs, and the speed-up.

@@ -154,15 +154,7 @@ func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 	if name := funcname(findfunc(pc)); stringslite.HasPrefix(name, "sync.") || stringslite.HasPrefix(name, "internal/sync.") {
 		return false
 	}
-	gp.sig = clkSigInterrupt
-	gp.sigcode0, gp.sigcode1, gp.sigpc = 0, 0, pc
-	sp := uintptr(f.rsp)
-	if shouldPushSigpanic(gp, pc, *(*uintptr)(unsafe.Pointer(sp))) {
-		sp -= goarch.PtrSize
-		*(*uintptr)(unsafe.Pointer(sp)) = pc
-		f.rsp = uint64(sp)
-	}
-	f.rip = uint64(abi.FuncPCABI0(sigpanic0))
+	clkCallSigpanic(f, gp, clkSigInterrupt, 0, 0)
 	return true
 }
 

@@ -262,13 +262,19 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 	r.gp, r.pc, r.frame, r.cr2 = uintptr(unsafe.Pointer(gp)), pc, *f, uint64(addr)
 	r.ntext = 0
 
-	gp.sig = sig
-	gp.sigcode0 = code
-	gp.sigcode1 = addr
-	gp.sigpc = pc
-	// Make the faulting instruction look like a call of sigpanic0, which
-	// sets up g and X15 and jumps to sigpanic, as the Unix signal path's
-	// preparePanic does.
+	clkCallSigpanic(f, gp, sig, code, addr)
+	return true
+}
+
+// clkCallSigpanic makes the instruction at f.rip look like a call of
+// sigpanic0, which sets up g and X15 and jumps to sigpanic, as the Unix
+// signal path's preparePanic does; sigpanic then raises what sig, code and
+// addr say.
+//
+//go:nowritebarrierrec
+func clkCallSigpanic(f *clkTrapFrame, gp *g, sig uint32, code, addr uintptr) {
+	pc := uintptr(f.rip)
+	gp.sig, gp.sigcode0, gp.sigcode1, gp.sigpc = sig, code, addr, pc
 	sp := uintptr(f.rsp)
 	if shouldPushSigpanic(gp, pc, *(*uintptr)(unsafe.Pointer(sp))) {
 		sp -= goarch.PtrSize
@@ -276,5 +282,4 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 		f.rsp = uint64(sp)
 	}
 	f.rip = uint64(abi.FuncPCABI0(sigpanic0))
-	return true
 }
