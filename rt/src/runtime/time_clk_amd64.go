@@ -40,22 +40,36 @@ var (
 	clkLAPICHz  uint64 // local APIC timer ticks per second (divide by 1)
 )
 
-// clkTimeInit calibrates the TSC and the local APIC timer against PIT
-// channel 2, then reads the RTC. Interrupts are off.
+// clkTimeInit calibrates the TSC and the local APIC timer against the PIT,
+// then reads the RTC. Interrupts are off.
+//
+// The reference is channel 2, gated and read through port 0x61, where the
+// machine has that port (a PC); else channel 0, whose count is latched and
+// read back (QEMU's microvm has a PIT but no port 0x61).
 //
 // A window that the CPU spends partly off its host thread (a virtual
 // machine's vCPU descheduled) measures too many TSC ticks for the PIT's
 // count, never too few: the TSC is read before the PIT starts and after it
 // ends. So the calibration takes the shortest of several windows.
 func clkTimeInit() {
+	calibrate := clkCalibrateCh2
+	if clkInb(portNMISC) == 0xff {
+		calibrate = clkCalibrateCh0
+	}
 	best, bestLAPIC := uint64(0), uint32(0)
 	for range clkCalibrateRuns {
-		ticks, lapic := clkCalibrate()
-		if best == 0 || ticks < best {
+		ticks, lapic, ok := calibrate()
+		if ok && (best == 0 || ticks < best) {
 			best, bestLAPIC = ticks, lapic
 		}
 	}
 	count := uint64(pitHz * clkCalibrateMS / 1000)
+	if best == 0 {
+		// No PIT answered: assume the rates below rather than none, and
+		// say so; the clock will be off by their error.
+		print("clk: no PIT to calibrate the TSC against; assuming 2 GHz\n")
+		best, bestLAPIC = 2_000_000_000*clkCalibrateMS/1000, 1_000_000_000*clkCalibrateMS/1000
+	}
 	clkTSCHz = best * pitHz / count
 	clkLAPICHz = uint64(bestLAPIC) * pitHz / count
 	clkTSCMult = (1_000_000_000 << 32) / clkTSCHz
@@ -64,9 +78,9 @@ func clkTimeInit() {
 	clkWallBase = clkRTCUnix()*1_000_000_000 - clkNanotime()
 }
 
-// clkCalibrate counts TSC ticks and local APIC timer ticks during one
+// clkCalibrateCh2 counts TSC ticks and local APIC timer ticks during one
 // clkCalibrateMS window of PIT channel 2.
-func clkCalibrate() (tsc uint64, lapic uint32) {
+func clkCalibrateCh2() (tsc uint64, lapic uint32, ok bool) {
 	count := uint16(pitHz * clkCalibrateMS / 1000)
 	v := clkInb(portNMISC)
 	clkOutb(portNMISC, v&^(nmiscSpeaker|nmiscGate2))
@@ -82,7 +96,48 @@ func clkCalibrate() (tsc uint64, lapic uint32) {
 	lapic = clkLAPICTimerElapsed()
 	t1 := clkRdtsc()
 	clkOutb(portNMISC, v)
-	return t1 - t0, lapic
+	return t1 - t0, lapic, true
+}
+
+// clkCalibrateCh0 is clkCalibrateCh2 with channel 0 counting down from
+// 0xffff in mode 2 and its count latched and read until clkCalibrateMS
+// worth of PIT ticks went by. It reports false if the count never moves.
+func clkCalibrateCh0() (tsc uint64, lapic uint32, ok bool) {
+	const (
+		pitChannel0 = 0x40
+		pitCh0Mode2 = 0x34 // channel 0, lobyte/hibyte, mode 2, binary
+		pitLatch0   = 0x00 // latch channel 0's count
+	)
+	read := func() uint16 {
+		clkOutb(pitCommand, pitLatch0)
+		lo := clkInb(pitChannel0)
+		hi := clkInb(pitChannel0)
+		return uint16(hi)<<8 | uint16(lo)
+	}
+	clkOutb(pitCommand, pitCh0Mode2)
+	clkOutb(pitChannel0, 0xff)
+	clkOutb(pitChannel0, 0xff)
+	want := uint32(pitHz * clkCalibrateMS / 1000)
+	t0 := clkRdtsc()
+	clkLAPICTimerStartCount()
+	prev := read()
+	elapsed, still := uint32(0), 0
+	for elapsed < want {
+		c := read()
+		if c == prev {
+			if still++; still > 1_000_000 {
+				clkLAPICTimerElapsed()
+				return 0, 0, false
+			}
+			continue
+		}
+		elapsed += uint32(prev - c) // counts down; wraps modulo 2^16
+		prev, still = c, 0
+	}
+	lapic = clkLAPICTimerElapsed()
+	t1 := clkRdtsc()
+	// The window ran elapsed PIT ticks, a little more than want.
+	return (t1 - t0) * uint64(want) / uint64(elapsed), uint32(uint64(lapic) * uint64(want) / uint64(elapsed)), true
 }
 
 //go:nosplit
