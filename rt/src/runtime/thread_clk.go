@@ -244,7 +244,6 @@ func clkYield() {
 // calling Gosched while it waits for a sweeper whose M waits for a CPU)
 // could keep its CPU while the other threads starve.
 //
-//
 // It also readies the goroutines whose interrupts came (clkIRQInject).
 func clkSchedYield() {
 	clkIRQInject()
