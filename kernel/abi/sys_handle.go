@@ -1,5 +1,7 @@
 package abi
 
+import "clk/kernel/cap"
+
 func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
@@ -9,11 +11,7 @@ func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
 }
 
 func sysHandleDuplicate(k *Kernel, c *Caller, a Args) (uint64, error) {
-	h, err := handleArg(a[0])
-	if err != nil {
-		return 0, err
-	}
-	r, err := rightsArg(a[1])
+	h, r, err := handleRightsArgs(a)
 	if err != nil {
 		return 0, err
 	}
@@ -22,16 +20,23 @@ func sysHandleDuplicate(k *Kernel, c *Caller, a Args) (uint64, error) {
 }
 
 func sysHandleReplace(k *Kernel, c *Caller, a Args) (uint64, error) {
-	h, err := handleArg(a[0])
-	if err != nil {
-		return 0, err
-	}
-	r, err := rightsArg(a[1])
+	h, r, err := handleRightsArgs(a)
 	if err != nil {
 		return 0, err
 	}
 	nh, err := c.Proc.Handles.Replace(h, r)
 	return uint64(nh), err
+}
+
+// handleRightsArgs decodes the (handle, rights) arguments of the calls that
+// derive a handle.
+func handleRightsArgs(a Args) (cap.Handle, cap.Rights, error) {
+	h, err := handleArg(a[0])
+	if err != nil {
+		return 0, 0, err
+	}
+	r, err := rightsArg(a[1])
+	return h, r, err
 }
 
 func sysHandleRevoke(k *Kernel, c *Caller, a Args) (uint64, error) {

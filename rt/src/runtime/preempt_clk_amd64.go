@@ -23,7 +23,7 @@ import (
 // signal-based preemption does on Unix. A loop without function calls is
 // preempted too; the goroutine resumes where it was.
 //
-// Idle CPUs take no ticks: clkIdle arms the timer only for deadlines.
+// Idle CPUs take no ticks: clkIdleLoop arms the timer only for deadlines.
 
 // clkSliceNS is the longest a goroutine runs before it is preempted; it is
 // sysmon's forcePreemptNS.
@@ -64,7 +64,8 @@ func clkTick(f *clkTrapFrame, gp *g) {
 	// this CPU) while the other CPUs halt would wait for this CPU to
 	// schedule: queue it now, which wakes a halted CPU. Only if the lock
 	// is free: the interrupted code may hold it.
-	if clkNCPU > 1 && clkAnyDue(now) && atomic.Cas(&clkSchedLock, 0, 1) {
+	due := clkAnyDue(now)
+	if due && clkNCPU > 1 && atomic.Cas(&clkSchedLock, 0, 1) {
 		clkWakeDue()
 		clkSchedRelease()
 	}
@@ -72,14 +73,35 @@ func clkTick(f *clkTrapFrame, gp *g) {
 		return
 	}
 	// Whether the interrupted code is ordinary Go code at a safe point,
-	// decided before the frame may be redirected below.
-	safe, _ := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
-	safe = safe && mp.locks == 0 && mp.mallocing == 0 && !gp.throwsplit
+	// decided once, before the frame may be redirected below.
+	s := clkSafePointOf(f, gp)
 	if mp.p != 0 {
-		clkTickPreempt(f, gp, now)
+		clkTickPreempt(f, gp, now, s)
 	}
-	if safe {
-		clkTickYield(mp, now)
+	if s.safe && due && now-mp.mOS.thread.since >= clkSliceNS {
+		clkTickYield(mp)
+	}
+}
+
+// clkSafePoint is what the tick learns of the instruction it interrupted.
+type clkSafePoint struct {
+	// async: an asynchronous safe point (isAsyncSafePoint), where a call
+	// to asyncPreempt returning to resume may be pushed.
+	async  bool
+	resume uintptr
+	// safe: also no runtime lock held and no allocation under way, so
+	// that the goroutine may panic there or its thread leave the CPU.
+	safe bool
+}
+
+//go:nowritebarrierrec
+func clkSafePointOf(f *clkTrapFrame, gp *g) clkSafePoint {
+	ok, resume := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
+	mp := gp.m
+	return clkSafePoint{
+		async:  ok,
+		resume: resume,
+		safe:   ok && mp.locks == 0 && mp.mallocing == 0 && !gp.throwsplit,
 	}
 }
 
@@ -92,21 +114,21 @@ func clkPreemptIPI(f *clkTrapFrame, gp *g) {
 	if f.cs&3 != 0 || gp != mp.curg || mp.p == 0 || !gp.preempt {
 		return
 	}
-	clkTickPreempt(f, gp, nanotime())
+	clkTickPreempt(f, gp, nanotime(), clkSafePointOf(f, gp))
 }
 
 // clkTickPreempt preempts gp if it has held its P for a whole slice or
 // someone asked for it (a stop of the world, a GC scan), injecting a call of
-// asyncPreempt when f is at an asynchronous safe point.
+// asyncPreempt when f is at an asynchronous safe point (s).
 //
 //go:nowritebarrierrec
-func clkTickPreempt(f *clkTrapFrame, gp *g, now int64) {
+func clkTickPreempt(f *clkTrapFrame, gp *g, now int64, s clkSafePoint) {
 	mp := gp.m
 	pp := mp.p.ptr()
 	if int(pp.id) >= len(clkTickSched) {
 		return
 	}
-	if clkInterruptPending(gp) && clkInjectInterrupt(f, gp) {
+	if s.safe && clkInterruptPending(gp) && clkInjectInterrupt(f, gp) {
 		return
 	}
 	st := &clkTickSched[pp.id]
@@ -120,34 +142,23 @@ func clkTickPreempt(f *clkTrapFrame, gp *g, now int64) {
 	}
 	gp.preempt = true
 	gp.stackguard0 = stackPreempt
-	if !wantAsyncPreempt(gp) {
-		return
-	}
-	ok, resume := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
-	if !ok {
+	if !s.async || !wantAsyncPreempt(gp) {
 		return
 	}
 	// Push a call to asyncPreempt that returns to resume.
 	sp := uintptr(f.rsp) - goarch.PtrSize
-	*(*uintptr)(unsafe.Pointer(sp)) = resume
+	*(*uintptr)(unsafe.Pointer(sp)) = s.resume
 	f.rsp = uint64(sp)
 	f.rip = uint64(abi.FuncPCABI0(asyncPreempt))
 }
 
-// clkInjectInterrupt makes gp, interrupted by the tick at f, call sigpanic
-// as if the instruction at f.rip had faulted, when that instruction is an
-// asynchronous safe point; sigpanic raises the pending interrupt (see
-// interrupt_clk.go). It reports whether it did.
+// clkInjectInterrupt makes gp, interrupted by the tick at f, a safe point,
+// call sigpanic as if the instruction at f.rip had faulted; sigpanic raises
+// the pending interrupt (see interrupt_clk.go). It reports whether it did.
 //
 //go:nowritebarrierrec
 func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 	pc := uintptr(f.rip)
-	if gp.throwsplit || gp.m.locks != 0 || gp.m.mallocing != 0 {
-		return false
-	}
-	if ok, _ := isAsyncSafePoint(gp, pc, uintptr(f.rsp), 0); !ok {
-		return false
-	}
 	// Not inside the sync packages: a panic between a lock's
 	// acquisition and its return would leave the lock held with no
 	// deferred unlock yet to release it.
@@ -158,20 +169,14 @@ func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 	return true
 }
 
-// clkTickYield gives the CPU to another thread when mp's thread has had it
-// for a whole slice and another thread waits for one, as a Unix kernel
-// preempts a process. The caller checked that the interrupted code holds no
-// runtime lock: it is ordinary Go code at a safe point. The thread resumes
+// clkTickYield gives the CPU to another thread, as a Unix kernel preempts a
+// process: the caller saw that mp's thread has had it for a whole slice,
+// that another thread waits for one, and that the interrupted code holds no
+// runtime lock (it is ordinary Go code at a safe point). The thread resumes
 // here, on this or another CPU, when it is chosen again.
 //
 //go:nowritebarrierrec
-func clkTickYield(mp *m, now int64) {
-	t := &mp.mOS.thread
-	if now-t.since < clkSliceNS || !clkAnyDue(now) {
-		return
-	}
+func clkTickYield(mp *m) {
 	clkSchedAcquire()
-	t.state = clkThreadBlocked
-	clkMakeRunnable(t)
-	clkSchedule(t)
+	clkRequeue(&mp.mOS.thread)
 }

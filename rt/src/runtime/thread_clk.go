@@ -140,7 +140,8 @@ func clkThreadBegin() {
 	clkAfterSwitch(clkSelf())
 }
 
-// clkMakeRunnable queues t and wakes a halted CPU to run it.
+// clkMakeRunnable queues the blocked or new thread t and wakes a halted CPU
+// to run it.
 //
 // Preconditions: clkSchedLock is held.
 //
@@ -149,6 +150,16 @@ func clkMakeRunnable(t *clkThread) {
 	if t.state == clkThreadRunnable || t.state == clkThreadRunning || t.state == clkThreadDead {
 		return
 	}
+	clkRunqPush(t)
+	clkWakeIdleCPU(0)
+}
+
+// clkRunqPush puts t at the back of the run queue.
+//
+// Preconditions: clkSchedLock is held.
+//
+//go:nosplit
+func clkRunqPush(t *clkThread) {
 	t.state = clkThreadRunnable
 	t.next = 0
 	p := uintptr(unsafe.Pointer(t))
@@ -158,7 +169,18 @@ func clkMakeRunnable(t *clkThread) {
 		clkThreadOf(clkRunqTail).next = p
 	}
 	clkRunqTail = p
-	clkWakeIdleCPU(0)
+}
+
+// clkRequeue puts the calling thread t at the back of the run queue and
+// gives its CPU to the first in line; it returns when t runs again. No CPU
+// is woken for t: it is running.
+//
+// Preconditions: clkSchedLock is held. The lock is released on return.
+//
+//go:nosplit
+func clkRequeue(t *clkThread) {
+	clkRunqPush(t)
+	clkSchedule(t)
 }
 
 // clkRunqPop takes the first runnable thread.
@@ -231,10 +253,14 @@ func clkYield() {
 		return
 	}
 	clkSchedAcquire()
-	t := clkSelf()
-	t.state = clkThreadBlocked
-	clkMakeRunnable(t)
-	systemstack(clkScheduleSelf)
+	systemstack(clkRequeueSelf)
+}
+
+// clkRequeueSelf is clkRequeue for the calling M's thread, on its g0.
+//
+//go:nosplit
+func clkRequeueSelf() {
+	clkRequeue(clkSelf())
 }
 
 // clkSchedYield gives the CPU to the threads that wait for one if the
