@@ -63,7 +63,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-actor bench-smp bench-ipc-host bench-runtime clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -79,6 +79,7 @@ help:
 	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
 	@echo 'make bench-ipc-host  null syscall dispatch and channel round trips, on the host'
+	@echo 'make bench-ipc    null syscall and process round trip on clk and on a Linux guest, with ratios'
 	@echo 'make bench-runtime  Go runtime benchmarks on clk and on a Linux guest, with ratios'
 	@echo 'make clean        remove $(BUILD)/'
 
@@ -225,6 +226,20 @@ bench-runtime: deps toolchain
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
 		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
 		-godebug "$(BENCH_GODEBUG)" $(if $(filter 1 yes true,$(BENCH_TOGETHER)),-together)
+# A null syscall and a one-byte round trip between two processes: clk's
+# ring-3 ipcbench from its initrd (kernel command line clk.run=ipcbench), and
+# image/ipcbench/linuxguest as a static Linux /init (getppid, a pipe
+# ping-pong), under the same QEMU command line; BENCH_RUNS boots of each. It
+# prints figures and ratios, and fails only when a guest prints no results.
+IPCBENCH := $(BUILD)/ipcbench
+bench-ipc: deps kernel $(INITRD)
+	$(call header,null syscall and process round trip: clk and Linux under the same QEMU)
+	@mkdir -p $(IPCBENCH)
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(IPCBENCH)/linuxguest ./image/ipcbench/linuxguest
+	scripts/linux-guest.sh initramfs $(IPCBENCH)/linuxguest $(IPCBENCH)/initramfs.cpio
+	kernel=$$(scripts/linux-guest.sh kernel); \
+	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/ipcbench -clk $(ELF) -clk-initrd $(INITRD) \
+		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP)
 # Actor figures on clk: the actor package's benchmarks and the shell's
 # pipeline benchmark run as bare-metal test binaries, then the kernel's shell
 # times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.

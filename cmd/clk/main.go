@@ -60,7 +60,10 @@ func main() {
 	go com1.Serve(irqWait(consoleVector))
 
 	banner(log, consoles, boot)
-	sys := &system{log: log, tables: tables, boot: boot}
+	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
+	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
+		return
+	}
 	if screen != nil {
 		kbd := ps2.NewKeyboard(portBus{})
 		if err := isa.route(ps2.KeyboardIRQ, keyboardVector); err != nil {

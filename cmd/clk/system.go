@@ -14,6 +14,7 @@ import (
 	"clk/drivers/ps2"
 	"clk/drivers/uart"
 	"clk/kernel/klog"
+	"clk/kernel/proc"
 )
 
 // system is the machine as the shell sees it (shell.System).
@@ -21,6 +22,7 @@ type system struct {
 	log    *klog.Log
 	tables *acpi.Tables
 	boot   x86.BootInfo
+	procs  *proc.System
 }
 
 var _ shell.System = (*system)(nil)

@@ -28,6 +28,12 @@ const (
 	SysProcessSpawn
 	SysIRQWait
 	SysIOPortAccess
+	SysThreadCreate
+	SysThreadExit
+	SysThreadSetFS
+	SysFutexWait
+	SysFutexWake
+	SysSystemInfo
 	sysCount
 )
 
@@ -263,30 +269,39 @@ func init() {
 		{
 			Num: SysVMMap, Name: "vm_map",
 			Args: []Arg{
-				{"region", ArgHandle, "a memory region"}, {"addr", ArgPtr, "where in the caller's heap window"},
-				{"len", ArgLen, "bytes, a multiple of 4096"}, {"prot", ArgValue, "1 read, 2 write (never with execute)"},
+				{"addr", ArgPtr, "where, page aligned; 0 lets the kernel choose"},
+				{"len", ArgLen, "bytes, a multiple of 4096"},
+				{"prot", ArgValue, "1 read, 2 write, 3 both (execute is never granted)"},
 			},
-			Rights: "map on region, and write for a writable mapping",
-			Errors: []Errno{ENOSYS},
-			Effect: "Maps the region into the caller's address space (heap growth of the user runtime). Not wired: per-process page tables are not in the kernel yet.",
+			Returns: "the address of the mapping",
+			Rights:  "none (the caller's own address space)",
+			Errors:  []Errno{EINVAL, ENOMEM, ENOSYS},
+			Effect:  "Reserves demand-zero memory in the caller's address space: each page is backed by a zeroed frame when first touched. With addr 0 the kernel picks a free range; a fixed range that overlaps a mapping fails with ENOMEM unless it lies wholly inside one anonymous mapping with the same protection, which makes the call a no-op (the user runtime re-commits memory it released this way). This is how the user runtime's heap grows.",
+			Wired:   true, impl: sysVMMap,
 		},
 		{
 			Num: SysVMUnmap, Name: "vm_unmap",
-			Args:   []Arg{{"addr", ArgPtr, "start of a mapping"}, {"len", ArgLen, "bytes, a multiple of 4096"}},
+			Args: []Arg{
+				{"addr", ArgPtr, "page aligned"}, {"len", ArgLen, "bytes, a multiple of 4096"},
+				{"flags", ArgValue, "1 (keep): free the frames but keep the range mapped, so that it reads as zero again"},
+			},
 			Rights: "none",
-			Errors: []Errno{ENOSYS},
-			Effect: "Unmaps a range of the caller's address space. Not wired, as vm_map.",
+			Errors: []Errno{EINVAL, ENOSYS},
+			Effect: "Frees the frames behind [addr, addr+len) of the caller's anonymous mappings. Without keep the range leaves the address space too: touching it afterwards kills the process. Parts of the range that are not mapped are skipped; the program's image and stack cannot be unmapped (EINVAL).",
+			Wired:  true, impl: sysVMUnmap,
 		},
 		{
 			Num: SysProcessSpawn, Name: "process_spawn",
 			Args: []Arg{
-				{"image", ArgPtr, "the program's name in the initrd"}, {"image_len", ArgLen, "its length"},
-				{"handles", ArgPtr, "handles to move into the new process, uint32 each"}, {"count", ArgLen, "their number"},
+				{"image", ArgPtr, "the program's name in the initrd (bin/NAME)"}, {"image_len", ArgLen, "its length, at most 64"},
+				{"handles", ArgPtr, "handles to move into the new process, uint32 each"}, {"count", ArgLen, "their number, at most 16"},
+				{"args", ArgPtr, "the arguments, each followed by a NUL byte; args[0] is the program's name"}, {"args_len", ArgLen, "their total length, at most 4096"},
 			},
-			Returns: "a handle to the new process",
+			Returns: "a handle to the new process with wait, manage, duplicate and transfer",
 			Rights:  "transfer on every handle passed",
-			Errors:  []Errno{ENOSYS},
-			Effect:  "Starts a program as a new process holding exactly the handles passed. Not wired: the ELF loader and ring-3 entry are not in the kernel yet.",
+			Errors:  errs(handleErrs, []Errno{EFAULT, EINVAL, EACCES, ENOSPACE, ENOMEM, ENOSYS, EIO}),
+			Effect:  "Loads the program from the initrd into a new address space and starts it with the given arguments, holding exactly the handles passed, which leave the caller's table (all or none). The child finds their new values, in order, in its environment variable CLK_HANDLES (hexadecimal, comma-separated). The process handle raises Signaled when the process ends.",
+			Wired:   true, impl: sysProcessSpawn,
 		},
 		{
 			Num: SysIRQWait, Name: "irq_wait",
@@ -301,6 +316,62 @@ func init() {
 			Rights: "manage on handle",
 			Errors: []Errno{ENOSYS},
 			Effect: "Grants the caller the range in its TSS I/O permission bitmap. Not wired: ring-3 entry is not in the kernel yet.",
+		},
+		{
+			Num: SysThreadCreate, Name: "thread_create",
+			Args: []Arg{
+				{"entry", ArgPtr, "where the thread starts"}, {"stack", ArgPtr, "its initial RSP"},
+				{"fsbase", ArgValue, "its FS base (TLS)"}, {"arg", ArgValue, "its initial RDI"},
+			},
+			Returns: "the thread's id, unique in the process",
+			Rights:  "none",
+			Errors:  []Errno{EINVAL, ENOSPACE, ENOSYS},
+			Effect:  "Starts a thread in the caller's process with every other register zero and a fresh FPU state. The thread is scheduled by the kernel like any other; the process has at most 256.",
+			Wired:   true, impl: sysThreadCreate,
+		},
+		{
+			Num: SysThreadExit, Name: "thread_exit",
+			Args:   []Arg{{"wait", ArgPtr, "0, or a uint32 the kernel sets to 0 once the thread has stopped"}},
+			Rights: "none",
+			Errors: []Errno{ENOSYS},
+			Effect: "Ends the calling thread; it never returns. The store to wait tells the user runtime that the thread's stack may be freed. The last thread's exit ends the process with status 0.",
+			Wired:  true, impl: sysThreadExit,
+		},
+		{
+			Num: SysThreadSetFS, Name: "thread_set_fs",
+			Args:   []Arg{{"base", ArgValue, "the FS base, a user address"}},
+			Rights: "none",
+			Errors: []Errno{EINVAL, ENOSYS},
+			Effect: "Sets the calling thread's FS base, where the Go runtime keeps its thread-local g.",
+			Wired:  true, impl: sysThreadSetFS,
+		},
+		{
+			Num: SysFutexWait, Name: "futex_wait",
+			Args: []Arg{
+				{"addr", ArgPtr, "a uint32, 4-byte aligned"}, {"value", ArgValue, "the value it must still hold"},
+				{"deadline", ArgDeadline, "when to give up"},
+			},
+			Rights: "none",
+			Errors: []Errno{EFAULT, EINVAL, EAGAIN, ETIMEDOUT, ENOSYS},
+			Effect: "Blocks the calling thread while the uint32 at addr holds value, until futex_wake on addr or the deadline. Returns EAGAIN at once if it holds another value. The check and the wait are atomic with respect to futex_wake.",
+			Wired:  true, impl: sysFutexWait,
+		},
+		{
+			Num: SysFutexWake, Name: "futex_wake",
+			Args:    []Arg{{"addr", ArgPtr, "a uint32, 4-byte aligned"}, {"count", ArgLen, "how many waiters to wake"}},
+			Returns: "how many were woken",
+			Rights:  "none",
+			Errors:  []Errno{EINVAL, ENOSYS},
+			Effect:  "Wakes up to count threads of the caller's process waiting in futex_wait on addr.",
+			Wired:   true, impl: sysFutexWake,
+		},
+		{
+			Num: SysSystemInfo, Name: "system_info",
+			Args:   []Arg{{"buf", ArgPtr, "where to write"}, {"len", ArgLen, "its size, at least 40"}},
+			Rights: "none",
+			Errors: []Errno{EFAULT, EINVAL},
+			Effect: "Writes five little-endian uint64s: the number of CPUs; the TSC base and multiplier that give the monotonic clock of clock_get and deadlines as ((tsc - base) * mult) >> 32 (a 128-bit product); the Unix time in ns at monotonic 0; the page size. The user runtime reads time from the TSC with them, without a syscall.",
+			Wired:  true, impl: sysSystemInfo,
 		},
 	} {
 		table[c.Num] = c

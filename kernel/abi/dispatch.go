@@ -22,6 +22,8 @@ func NewKernel() *Kernel { return &Kernel{start: time.Now()} }
 type Caller struct {
 	Proc *object.Process
 	Mem  AddressSpace
+	// Host is the process's machine side; nil outside ring 3.
+	Host Host
 }
 
 // Result is what a syscall returns: Errno in RAX, Value in RDX. Exited is

@@ -33,6 +33,8 @@ const (
 	EBUFSMALL
 	EBADSCHEMA
 	EIO
+	ENOMEM
+	EAGAIN
 	errnoCount
 )
 
@@ -64,6 +66,8 @@ var Errnos = [errnoCount]ErrnoInfo{
 	{EBUFSMALL, "EBUFSMALL", "the message does not fit the buffers; the sizes it needs are written back"},
 	{EBADSCHEMA, "EBADSCHEMA", "the schema given to channel_create is malformed"},
 	{EIO, "EIO", "the device behind the call failed"},
+	{ENOMEM, "ENOMEM", "physical memory or the address space is exhausted, or the range is taken"},
+	{EAGAIN, "EAGAIN", "futex_wait found a value other than the expected one; nothing waited"},
 }
 
 // String returns the code's name.
@@ -89,8 +93,12 @@ var (
 	ErrFault = errors.New("bad user address")
 	// ErrNotImplemented: the call is declared but not wired yet.
 	ErrNotImplemented = errors.New("not implemented")
-	errInvalid        = cap.ErrInvalid
-	errTooLarge       = ipc.ErrTooLarge
+	// ErrNoMemory: memory or address space is exhausted.
+	ErrNoMemory = errors.New("out of memory")
+	// ErrAgain: futex_wait saw another value.
+	ErrAgain    = errors.New("value changed")
+	errInvalid  = cap.ErrInvalid
+	errTooLarge = ipc.ErrTooLarge
 )
 
 var errnoOf = []struct {
@@ -99,6 +107,8 @@ var errnoOf = []struct {
 }{
 	{ErrFault, EFAULT},
 	{ErrNotImplemented, ENOSYS},
+	{ErrNoMemory, ENOMEM},
+	{ErrAgain, EAGAIN},
 	{cap.ErrBadHandle, EBADH},
 	{cap.ErrClosed, ECLOSED},
 	{cap.ErrRevoked, EREVOKED},

@@ -145,6 +145,7 @@ func clkCPULoad(cpu *clkCPU) {
 	clkLoadGDT(unsafe.Pointer(&cpu.gdt[0]), uint16(len(cpu.gdt)*8-1))
 	clkLoadTR(clkTSSSel)
 	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
+	clkSyscallInit(cpu)
 }
 
 func clkPut64(b []byte, off int, v uint64) {

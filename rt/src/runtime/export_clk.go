@@ -14,8 +14,9 @@ import (
 // The kernel's arch package pulls these with //go:linkname; the directives
 // here permit it. The set is deliberately small: boot information, memory
 // and interrupt counters, waiting for an interrupt, and a hook to extend
-// exception reports. Everything else the kernel does with hardware it does
-// in its own packages.
+// exception reports, and ring 3 (ring3_clk_amd64.go): address spaces and
+// running user threads. Everything else the kernel does with hardware it
+// does in its own packages.
 
 //go:linkname clkIRQWait
 //go:linkname clkIRQCountOf
@@ -30,6 +31,15 @@ import (
 //go:linkname clkBootFramebuffer
 //go:linkname clkCPUList
 //go:linkname clkSendInterrupt
+//go:linkname clkUserEnter
+//go:linkname clkUserSpaceNew
+//go:linkname clkUserMap
+//go:linkname clkUserLookup
+//go:linkname clkUserProtect
+//go:linkname clkUserUnmap
+//go:linkname clkUserSpaceFree
+//go:linkname clkUserCtxLayout
+//go:linkname clkClockFactors
 
 // clkIRQCountOf reports how many interrupts vector v has taken.
 func clkIRQCountOf(v uint8) uint64 {
@@ -118,4 +128,11 @@ func clkSendInterrupt(apicID uint32, vector uint8) bool {
 	}
 	clkSendIPI(apicID, vector)
 	return true
+}
+
+// clkClockFactors returns how nanotime turns the TSC into nanoseconds,
+// ((tsc-tscBase)*tscMult)>>32, and the wall clock's offset from it, for
+// user programs, whose runtime reads the TSC itself (user_clk_amd64.go).
+func clkClockFactors() (tscBase, tscMult uint64, wallBase int64) {
+	return clkTSCBase, clkTSCMult, clkWallBase
 }

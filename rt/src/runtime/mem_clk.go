@@ -88,6 +88,7 @@ func clkMemRelease() {
 // clkMemInit builds the frame allocator from the boot memory map and extends
 // the identity map to cover all of RAM.
 func clkMemInit() {
+	clkKernelCR3 = clkReadCR3()
 	kend := (uint64(firstmoduledata.end) + clkPageSize - 1) &^ (clkPageSize - 1)
 	for i := 0; i < clkBoot.nmem; i++ {
 		r := clkBoot.mem[i]
@@ -107,6 +108,29 @@ func clkMemInit() {
 	}
 	clkIdentityMap(clkMemTop)
 	clkProtectKernel()
+	clkKernelSlots()
+}
+
+// clkKernelSlots gives every kernel PML4 slot without one its page-directory-pointer
+// table, so that the kernel's PML4 entries never change again and
+// user address spaces can copy them once (ring3_clk_amd64.go). It costs a
+// frame per slot, about 1 MiB.
+func clkKernelSlots() {
+	pml4 := clkPML4()
+	clkMemAcquire()
+	for i := uintptr(0); i < clkUserBase>>39; i++ {
+		e := (*uint64)(unsafe.Pointer(pml4 + i*8))
+		if *e&pteP != 0 {
+			continue
+		}
+		f := clkFrameAlloc()
+		if f == 0 {
+			clkMemRelease()
+			throw("clk: out of memory for the kernel's page tables")
+		}
+		*e = uint64(f) | pteP | pteW
+	}
+	clkMemRelease()
 }
 
 // clkProtectKernel remaps the large pages that hold the image with 4 KiB
@@ -233,9 +257,12 @@ func clkFreeBytes() uint64 {
 	return n
 }
 
+// clkPML4 returns the kernel's PML4, whatever address space the CPU has
+// loaded: the kernel half of every space shares its tables.
+//
 //go:nosplit
 func clkPML4() uintptr {
-	return clkReadCR3() & pteAddrMask
+	return clkKernelCR3 & pteAddrMask
 }
 
 // clkWalk returns the address of the page-table entry of level 1 (4 KiB)
@@ -384,10 +411,17 @@ func clkDemandFault(addr uintptr) bool {
 }
 
 func sysUnusedOS(v unsafe.Pointer, n uintptr) {
+	if clkUserMode {
+		clkUserRelease(v, n, true)
+		return
+	}
 	clkUnmap(uintptr(v), n)
 }
 
 func sysUsedOS(v unsafe.Pointer, n uintptr) {
+	if clkUserMode {
+		return // released pages stayed reserved and read as zero
+	}
 	clkMapFresh(uintptr(v), n)
 }
 
@@ -396,16 +430,27 @@ func sysNoHugePageOS(v unsafe.Pointer, n uintptr)       {}
 func sysHugePageCollapseOS(v unsafe.Pointer, n uintptr) {}
 
 func sysFreeOS(v unsafe.Pointer, n uintptr) {
+	if clkUserMode {
+		clkUserRelease(v, n, false)
+		return
+	}
 	clkUnmap(uintptr(v), n)
 }
 
 func sysFaultOS(v unsafe.Pointer, n uintptr) {
+	if clkUserMode {
+		clkUserRelease(v, n, false)
+		return
+	}
 	clkUnmap(uintptr(v), n)
 }
 
 // sysReserveOS hands out address space only; nothing is mapped until
 // sysMapOS. The runtime's own hints are honoured inside the heap window.
 func sysReserveOS(v unsafe.Pointer, n uintptr, _ string) unsafe.Pointer {
+	if clkUserMode {
+		return clkUserReserve(v, n)
+	}
 	if v != nil {
 		if uintptr(v) >= clkHeapBase && uintptr(v)+n <= clkAnonBase && uintptr(v)+n > uintptr(v) {
 			return v
@@ -425,6 +470,9 @@ func sysReserveOS(v unsafe.Pointer, n uintptr, _ string) unsafe.Pointer {
 }
 
 func sysMapOS(v unsafe.Pointer, n uintptr, _ string) {
+	if clkUserMode {
+		return // reserved memory is already usable
+	}
 	clkMapFresh(uintptr(v), n)
 }
 

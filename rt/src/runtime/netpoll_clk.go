@@ -47,6 +47,10 @@ func netpollarm(pd *pollDesc, mode int) {}
 
 // netpollBreak wakes the thread blocked in netpoll.
 func netpollBreak() {
+	if clkUserMode {
+		clkUserNetpollBreak()
+		return
+	}
 	atomic.Store(&clkNetpollBroken, 1)
 	clkSchedAcquire()
 	if t := clkThreadOf(clkNetpollThread); t != nil && t.state == clkThreadBlocked {
@@ -60,6 +64,9 @@ func netpollBreak() {
 // most delay nanoseconds. It may return early and empty, which the scheduler
 // handles.
 func netpoll(delay int64) (gList, int32) {
+	if clkUserMode {
+		return clkUserNetpoll(delay)
+	}
 	// Read the interrupt count first: an interrupt after this point
 	// wakes the thread below even if the collection missed it.
 	seq := atomic.Load(&clkIRQSeq)

@@ -30,6 +30,10 @@ type sigset struct{}
 type gsignalStack struct{}
 
 func osinit() {
+	if clkUserMode {
+		clkUserInit()
+		return
+	}
 	clkThreadsInit()
 	clkCPUInit()
 	clkTimeInit()
@@ -42,6 +46,10 @@ func osinit() {
 // sysargs builds argc/argv/envp from the boot command line before anything
 // else in the runtime needs them. It runs on g0 of m0 with interrupts off.
 func sysargs(c int32, v **byte) {
+	if clkUserMode {
+		argc, argv = c, v
+		return
+	}
 	clkBootInit()
 	argc, argv = clkArgs()
 }
@@ -58,6 +66,10 @@ func getCPUCount() int32 {
 }
 
 func readRandom(r []byte) int {
+	if clkUserMode {
+		clkUserRandom(r)
+		return len(r)
+	}
 	clkRandom(r)
 	return len(r)
 }
@@ -105,6 +117,9 @@ const preemptMSupported = true
 // that is not running needs nothing; one that moves meanwhile is caught by
 // its next tick.
 func preemptM(mp *m) {
+	if clkUserMode {
+		return // no signals: sysmon's mark takes effect at the next call
+	}
 	t := &mp.mOS.thread
 	if atomic.Load(&t.state) != clkThreadRunning {
 		return
@@ -144,6 +159,9 @@ func sigpanic() {
 }
 
 func crash() {
+	if clkUserMode {
+		clkUserProcessExit(2)
+	}
 	clkHalt()
 }
 
@@ -159,6 +177,10 @@ func syscall_now() (sec int64, nsec int32) {
 func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	if fd != 1 && fd != 2 {
 		return -_EBADF
+	}
+	if clkUserMode {
+		clkUserWrite(p, n)
+		return n
 	}
 	clkConsoleWrite(p, n)
 	return n
@@ -181,16 +203,26 @@ const (
 //
 //go:nosplit
 func exit(code int32) {
+	if clkUserMode {
+		clkUserProcessExit(code)
+	}
 	clkExit(code)
 }
 
 //go:nosplit
 func exitThread(wait *atomic.Uint32) {
+	if clkUserMode {
+		clkUserThreadExit(wait)
+	}
 	clkThreadExit(wait)
 }
 
 //go:nosplit
 func usleep(usec uint32) {
+	if clkUserMode {
+		clkUserSleep(int64(usec) * 1000)
+		return
+	}
 	clkSleep(int64(usec) * 1000)
 }
 
@@ -201,6 +233,10 @@ func usleep_no_g(usec uint32) {
 
 //go:nosplit
 func osyield() {
+	if clkUserMode {
+		clkUserYield()
+		return
+	}
 	clkYield()
 }
 
@@ -210,6 +246,10 @@ func osyield_no_g() {
 }
 
 func newosproc(mp *m) {
+	if clkUserMode {
+		clkUserNewThread(mp)
+		return
+	}
 	clkThreadCreate(mp)
 }
 
@@ -221,6 +261,9 @@ func semacreate(mp *m) {}
 //
 //go:nosplit
 func semasleep(ns int64) int32 {
+	if clkUserMode {
+		return clkUserSemaSleep(ns)
+	}
 	deadline := int64(0)
 	if ns >= 0 {
 		deadline = nanotime() + ns
@@ -233,6 +276,10 @@ func semasleep(ns int64) int32 {
 
 //go:nosplit
 func semawakeup(mp *m) {
+	if clkUserMode {
+		clkUserSemaWakeup(mp)
+		return
+	}
 	clkSemaGive(mp)
 }
 

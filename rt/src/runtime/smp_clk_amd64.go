@@ -52,6 +52,9 @@ type clkCPU struct {
 	// ticks counts timer ticks taken while a thread ran (clkTick).
 	ticks uint32
 
+	// user is what IA32_KERNEL_GS_BASE points at (ring3_clk_amd64.go).
+	user clkUserCPU
+
 	gdt [7]uint64
 	tss clkTSS
 	// g is what the idle thread runs as: stack bounds for function
@@ -233,7 +236,7 @@ func clkStartCPUs() {
 	code := unsafe.Slice((*byte)(unsafe.Pointer(abi.FuncPCABI0(clkAPTrampoline))), clkTrampolineSize)
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(clkTrampoline))), clkTrampolineSize)
 	copy(dst, code)
-	*(*uint32)(unsafe.Pointer(uintptr(clkTrampCR3))) = uint32(clkReadCR3())
+	*(*uint32)(unsafe.Pointer(uintptr(clkTrampCR3))) = uint32(clkKernelCR3)
 	*(*uint32)(unsafe.Pointer(uintptr(clkTrampCR4))) = uint32(clkReadCR4())
 	*(*uint32)(unsafe.Pointer(uintptr(clkTrampEFER))) = uint32(clkRdmsr(msrEFER) &^ eferLMA)
 	*(*uint32)(unsafe.Pointer(uintptr(clkTrampCR0))) = uint32(clkReadCR0())
@@ -342,5 +345,8 @@ func clkShootdown() {
 }
 
 func init() {
+	if clkUserMode {
+		return
+	}
 	clkStartCPUs()
 }

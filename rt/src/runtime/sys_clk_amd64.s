@@ -15,6 +15,13 @@
 // settls(DI) points FS at the M's TLS block; g lives at -8(FS) as in ELF TLS.
 TEXT runtime·settls(SB),NOSPLIT,$0
 	ADDQ	$8, DI
+	CMPB	runtime·clkUserMode(SB), $0
+	JEQ	kernel
+	// A user program asks the kernel (thread_set_fs).
+	MOVQ	$const_sysThreadSetFS, AX
+	SYSCALL
+	RET
+kernel:
 	MOVQ	DI, AX
 	MOVQ	DI, DX
 	SHRQ	$32, DX

@@ -272,6 +272,9 @@ func clkRequeueSelf() {
 //
 // It also readies the goroutines whose interrupts came (clkIRQInject).
 func clkSchedYield() {
+	if clkUserMode {
+		return
+	}
 	clkIRQInject()
 	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
 		return

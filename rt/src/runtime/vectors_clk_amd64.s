@@ -54,8 +54,13 @@ TEXT clkIntrEntry<>(SB),NOSPLIT|NOFRAME,$0
 out:
 	POPQ	BX
 	POPQ	AX
+	TESTQ	$3, 24(SP)	// the saved CS: taken in ring 3?
+	JNZ	user
 	ADDQ	$16, SP	// vector and error code
 	IRETQ
+user:
+	SAVE_REGS
+	JMP	runtime·clkUserExit(SB)
 
 // clkTickEntry is clkIntrEntry for the timer vector, plus the preemption
 // check. Like a signal delivery it saves the general registers and the SSE
@@ -86,6 +91,10 @@ out:
 	INCL	runtime·clkIRQSeq(SB); \
 	MOVQ	runtime·clkLAPICBase(SB), BX; \
 	MOVL	$0, const_lapicEOI(BX); \
+	TESTQ	$3, (18*8)(SP); \
+	JZ	kernel; \
+	JMP	runtime·clkUserExit(SB); \
+kernel: \
 	CLD; \
 	MOVL	$MSR_FS_BASE, CX; \
 	RDMSR; \
@@ -145,6 +154,13 @@ TEXT clkShootdownEntry<>(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
 	MOVQ	CR3, AX
+	// In ring 0 the kernel's own tables do: drop any user space, which
+	// may be about to be freed (clkUserSpaceFree). The one ring 3 runs
+	// in is alive.
+	TESTQ	$3, 40(SP)	// the saved CS
+	JNZ	reload
+	MOVQ	runtime·clkKernelCR3(SB), AX
+reload:
 	MOVQ	AX, CR3
 	LOCK
 	INCQ	runtime·clkIRQCount+(const_clkVecShootdown*8)(SB)
@@ -163,6 +179,11 @@ TEXT clkShootdownEntry<>(SB),NOSPLIT|NOFRAME,$0
 // tick, without the frame copy: clkTrap never switches threads, so the
 // frame stays on the CPU's exception stack).
 TEXT clkTrapEntry<>(SB),NOSPLIT|NOFRAME,$0
+	TESTQ	$3, 24(SP)	// the saved CS: from ring 3, the thread's goroutine decides
+	JZ	kernel
+	SAVE_REGS
+	JMP	runtime·clkUserExit(SB)
+kernel:
 	SAVE_REGS
 	MOVQ	SP, BX	// the frame
 	CLD

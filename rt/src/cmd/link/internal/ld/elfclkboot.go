@@ -36,6 +36,18 @@ const (
 	clkBootNotesSize = (12 + 4 + 8) + (12 + 4 + mb2HeaderSize)
 )
 
+// ClkUserTextAddr is the lowest text address of a ring-3 program: clk's
+// user address space starts at 0x7f00_0000_0000 (PML4 slot 254). A program
+// linked there (-T) is a user program: it starts at _rt0_amd64_clk_user and
+// has no boot notes, which only a kernel image needs.
+const ClkUserTextAddr = 0x7f0000000000
+
+// ClkKernelImage reports whether the program being linked is a kernel
+// image rather than a ring-3 program.
+func ClkKernelImage() bool {
+	return *FlagTextAddr < ClkUserTextAddr
+}
+
 // elfclkboot reserves the boot notes at the top of the reserved area. The
 // section starts 8-byte aligned so that the Multiboot2 header, 40 bytes into
 // it, is 8-byte aligned in the file as the specification requires.

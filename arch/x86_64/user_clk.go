@@ -1,0 +1,259 @@
+//go:build clk
+
+package x86
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+)
+
+// Ring 3. The runtime enters and leaves user mode and manages the page
+// tables (runtime/ring3_clk_amd64.go in rt/src); this file gives the kernel
+// typed access to both.
+
+//go:linkname userEnter runtime.clkUserEnter
+func userEnter(ctx unsafe.Pointer) uint64
+
+//go:linkname userSpaceNew runtime.clkUserSpaceNew
+func userSpaceNew() uintptr
+
+//go:linkname userMap runtime.clkUserMap
+func userMap(pml4, va uintptr, perm uint64) uintptr
+
+//go:linkname userLookup runtime.clkUserLookup
+func userLookup(pml4, va uintptr) uint64
+
+//go:linkname userProtect runtime.clkUserProtect
+func userProtect(pml4, va uintptr, perm uint64) bool
+
+//go:linkname userUnmap runtime.clkUserUnmap
+func userUnmap(pml4, va, n uintptr)
+
+//go:linkname userSpaceFree runtime.clkUserSpaceFree
+func userSpaceFree(pml4 uintptr)
+
+//go:linkname userCtxLayout runtime.clkUserCtxLayout
+func userCtxLayout() (size, fsbase, cr3, cr2, fx uintptr)
+
+//go:linkname clockFactors runtime.clkClockFactors
+func clockFactors() (tscBase, tscMult uint64, wallBase int64)
+
+// The user half of every address space.
+const (
+	UserBase = 0x0000_7f00_0000_0000
+	// UserTop is the end of what a program may map: the last page below
+	// the canonical hole stays unmapped, so that no instruction of a
+	// program ends at the hole.
+	UserTop  = 0x0000_7fff_ffff_f000
+	PageSize = 4096
+)
+
+// Why a user thread left ring 3: a CPU exception or interrupt vector, or
+// VecSyscall.
+const (
+	VecDivide       = 0
+	VecDebug        = 1
+	VecNMI          = 2
+	VecBreakpoint   = 3
+	VecInvalidOp    = 6
+	VecGeneralProt  = 13
+	VecPageFault    = 14
+	VecFPU          = 16
+	VecAlignment    = 17
+	VecSIMD         = 19
+	VecFirstIRQ     = 32
+	VecSyscall      = 256
+	pteWritable     = 1 << 1
+	pteUser         = 1 << 2
+	ptePresent      = 1 << 0
+	pteNoExec       = 1 << 63
+	pteAddrMask     = 0x000f_ffff_ffff_f000
+	pfErrPresent    = 1 << 0
+	pfErrWrite      = 1 << 1
+	pfErrInstrFetch = 1 << 4
+)
+
+// Regs are a user thread's general registers, in the runtime's frame
+// order. Vector and ErrCode say why it last left ring 3; CS and SS are
+// forced to the user selectors on entry, and RFLAGS to what ring 3 may
+// set.
+type Regs struct {
+	R15, R14, R13, R12, R11, R10, R9, R8 uint64
+	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
+	Vector, ErrCode                      uint64
+	RIP, CS, RFLAGS, RSP, SS             uint64
+}
+
+// UserContext is a user thread's state while it is out of ring 3: the
+// runtime's clkUserCtx, whose layout this mirrors (checked at init).
+type UserContext struct {
+	Regs
+	FSBase uint64 // the thread's FS base (its TLS)
+	cr3    uint64
+	CR2    uint64 // after a page fault, the address
+	_      [3]uint64
+	_      [512 + 16]byte
+}
+
+func init() {
+	var c UserContext
+	size, fs, cr3, cr2, fx := userCtxLayout()
+	if size != unsafe.Sizeof(c) || fs != unsafe.Offsetof(c.FSBase) || cr3 != unsafe.Offsetof(c.cr3) ||
+		cr2 != unsafe.Offsetof(c.CR2) || fx != unsafe.Offsetof(c.cr3)+8*5 {
+		panic("x86: UserContext does not match the runtime's clkUserCtx")
+	}
+}
+
+// NewUserContext returns the context of a thread that starts at rip with
+// stack rsp in space.
+func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
+	c := &UserContext{cr3: uint64(space.pml4)}
+	c.RIP, c.RSP = rip, rsp
+	c.RFLAGS = 0x202
+	// The FXSAVE image of a fresh FPU: FCW 0x37f, MXCSR 0x1f80 with
+	// every exception masked, as after FNINIT and LDMXCSR.
+	fx := c.fxArea()
+	fx[0], fx[1] = 0x7f, 0x03
+	fx[24], fx[25] = 0x80, 0x1f
+	return c
+}
+
+// fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of the
+// last field, as the runtime finds it.
+func (c *UserContext) fxArea() []byte {
+	raw := (*[512 + 16]byte)(unsafe.Add(unsafe.Pointer(c), unsafe.Offsetof(c.cr3)+8*5))
+	off := (16 - uintptr(unsafe.Pointer(&raw[0]))%16) % 16
+	return raw[off : off+512]
+}
+
+// Run enters ring 3 with the context and returns when the thread leaves
+// it, with the reason: VecSyscall or a vector. The registers are then the
+// thread's at that point; change them (RAX and RDX for a syscall's
+// result) before the next Run. The calling goroutine is the thread's
+// driver: it must not be another thread's at the same time.
+func (c *UserContext) Run() uint64 {
+	return userEnter(unsafe.Pointer(c))
+}
+
+// Clone returns a new context in the same address space with the FPU
+// state of a fresh thread.
+func (c *UserContext) Clone(rip, rsp uint64) *UserContext {
+	return NewUserContext(&AddressSpace{pml4: uintptr(c.cr3)}, rip, rsp)
+}
+
+// PageFault describes a page fault of the context's last exit.
+func (c *UserContext) PageFault() (addr uint64, write, exec, present bool) {
+	e := c.ErrCode
+	return c.CR2, e&pfErrWrite != 0, e&pfErrInstrFetch != 0, e&pfErrPresent != 0
+}
+
+// ErrNoMemory is returned when physical memory runs out.
+var ErrNoMemory = errors.New("x86: out of physical memory")
+
+// AddressSpace is a page table whose kernel half is the kernel's and whose
+// user half [UserBase, UserTop) belongs to one process.
+type AddressSpace struct {
+	pml4 uintptr
+}
+
+// NewAddressSpace returns an address space with no user pages.
+func NewAddressSpace() (*AddressSpace, error) {
+	p := userSpaceNew()
+	if p == 0 {
+		return nil, ErrNoMemory
+	}
+	return &AddressSpace{pml4: p}, nil
+}
+
+func checkUser(va uint64) error {
+	if va < UserBase || va >= UserTop || va%PageSize != 0 {
+		return fmt.Errorf("x86: %#x is not a user page", va)
+	}
+	return nil
+}
+
+func permBits(write, exec bool) uint64 {
+	var b uint64
+	if write {
+		b |= pteWritable
+	}
+	if !exec {
+		b |= pteNoExec
+	}
+	return b
+}
+
+// frame returns the 4 KiB frame at physical address pa, through the
+// identity map.
+func frame(pa uintptr) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(pa)), PageSize)
+}
+
+// Map backs the page at va with a zeroed frame, writable and executable as
+// asked (never both), and returns the frame's bytes. A mapped page keeps
+// its frame and permissions.
+func (s *AddressSpace) Map(va uint64, write, exec bool) ([]byte, error) {
+	if err := checkUser(va); err != nil {
+		return nil, err
+	}
+	if write && exec {
+		return nil, fmt.Errorf("x86: page %#x both writable and executable", va)
+	}
+	pa := userMap(s.pml4, uintptr(va), permBits(write, exec))
+	if pa == 0 {
+		return nil, ErrNoMemory
+	}
+	return frame(pa), nil
+}
+
+// Frame returns the bytes of the page mapped at va and its permissions.
+func (s *AddressSpace) Frame(va uint64) (b []byte, write, exec, ok bool) {
+	if checkUser(va) != nil {
+		return nil, false, false, false
+	}
+	pte := userLookup(s.pml4, uintptr(va))
+	if pte&ptePresent == 0 {
+		return nil, false, false, false
+	}
+	return frame(uintptr(pte & pteAddrMask)), pte&pteWritable != 0, pte&pteNoExec == 0, true
+}
+
+// Protect changes the permissions of the mapped page at va.
+func (s *AddressSpace) Protect(va uint64, write, exec bool) error {
+	if err := checkUser(va); err != nil {
+		return err
+	}
+	if write && exec {
+		return fmt.Errorf("x86: page %#x both writable and executable", va)
+	}
+	if !userProtect(s.pml4, uintptr(va), permBits(write, exec)) {
+		return fmt.Errorf("x86: page %#x is not mapped", va)
+	}
+	return nil
+}
+
+// Unmap releases the mapped pages of [va, va+n).
+func (s *AddressSpace) Unmap(va, n uint64) {
+	if va < UserBase || va >= UserTop || n == 0 {
+		return
+	}
+	if n > UserTop-va {
+		n = UserTop - va
+	}
+	userUnmap(s.pml4, uintptr(va), uintptr(n))
+}
+
+// Release frees every user page and the table. No thread may run in the
+// space any more, and nothing may use it afterwards.
+func (s *AddressSpace) Release() {
+	if s.pml4 != 0 {
+		userSpaceFree(s.pml4)
+		s.pml4 = 0
+	}
+}
+
+// ClockFactors returns how the kernel's monotonic clock reads the TSC, for
+// user programs that read it themselves: ns = ((tsc-base)*mult)>>32, and
+// the wall clock is ns + wallBase.
+func ClockFactors() (base, mult uint64, wallBase int64) { return clockFactors() }

@@ -1,0 +1,55 @@
+//go:build clk
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	"clk/kernel/abi"
+	"clk/kernel/klog"
+	"clk/kernel/proc"
+)
+
+// programDir is where ring-3 programs live in the initrd.
+const programDir = "/bin"
+
+// newProcesses returns the process table, loading programs from the
+// initrd's /bin.
+func newProcesses() *proc.System {
+	return proc.NewSystem(abi.NewKernel(), func(name string) ([]byte, error) {
+		return os.ReadFile(path.Join(programDir, name))
+	})
+}
+
+// runAtBoot runs the program the command line names with clk.run=NAME
+// (arguments separated by commas: clk.run=sysfuzz,1000), with the serial
+// console as its console, then powers the machine off. It reports false
+// when the command line names none.
+func runAtBoot(log *klog.Log, procs *proc.System, cmdline string, sys *system) bool {
+	var spec string
+	for _, f := range strings.Fields(cmdline) {
+		if v, ok := strings.CutPrefix(f, "clk.run="); ok {
+			spec = v
+		}
+	}
+	if spec == "" {
+		return false
+	}
+	args := strings.Split(spec, ",")
+	p, err := procs.Spawn(args[0], proc.SpawnOptions{Args: args, Console: os.Stdout})
+	if err != nil {
+		log.Printf("clk: %v", err)
+		sys.Shutdown()
+		return true
+	}
+	code, report := p.Wait()
+	if report != "" {
+		fmt.Fprintf(os.Stdout, "clk: %s", report)
+	}
+	log.Printf("clk: %s (pid %d) exited with status %d", args[0], p.PID(), code)
+	sys.Shutdown()
+	return true
+}

@@ -1,0 +1,43 @@
+// Package proc is the machine-independent half of clk's ring-3 processes:
+// the address space of a process, the loader of its ELF image, its initial
+// stack, its futexes and the walk of its stack for crash reports. It is
+// plain Go, tested on the host; the hardware half (page tables, entering
+// ring 3, the loop that runs a process and turns its page faults and
+// syscalls into calls here) implements Pages and drives a Space.
+//
+// # Address space
+//
+// User code lives in [UserBase, UserTop). The last page below the
+// canonical boundary at 1<<47 is never mapped, so that SYSRET never
+// returns to a non-canonical address.
+//
+// A Space is a sorted list of non-overlapping regions, each with
+// permissions (never both writable and executable), a kind (image, stack,
+// anonymous) and a name for reports. Pages are demand-zero: Reserve maps
+// nothing, and the first touch of a page (Fault, or a copy by the kernel)
+// maps a zeroed frame. Discard drops a region's pages but keeps the region,
+// so that the next touch gives zero pages again; Release removes the
+// region as well; Protect changes permissions. Space implements
+// abi.AddressSpace: a copy checks its whole range against the regions
+// before it touches a page, and fails with an error wrapping
+// abi.ErrFault. MemPages is a Pages in Go memory for host tests, here and
+// in the packages above.
+//
+// # Images and stacks
+//
+// LoadELF loads a static little-endian x86-64 executable linked inside the
+// user range, one image region per PT_LOAD segment, and keeps its function
+// symbols for Image.Symbolize. SetupStack reserves a stack with an
+// unreserved guard page below it and lays out argc, argv, envp and an
+// empty auxiliary vector as the System V AMD64 ABI does for a static
+// program. StackTrace follows the frame-pointer chain that Go code on
+// amd64 maintains. Futexes are a process's futex wait queues.
+//
+// # Locking
+//
+// Space.mu guards the regions and the set of resident pages; it is held
+// across every call into Pages, so a Pages implementation must not call
+// back into its Space. Futexes.mu is taken before the Space's lock (Wait
+// reads the futex word with the futex lock held): Futexes.mu < Space.mu <
+// the Pages implementation's own locks.
+package proc

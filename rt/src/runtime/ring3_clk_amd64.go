@@ -1,0 +1,337 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/abi"
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// Ring 3, the kernel's side.
+//
+// A user thread is driven by a kernel goroutine that calls clkUserEnter
+// with the thread's context: its registers, SSE state, FS base and address
+// space. clkUserRun loads them and returns to ring 3 with IRETQ. The
+// goroutine stays inside that call, as if it ran a long assembly function,
+// until the CPU comes back to ring 0: a SYSCALL (clkSyscallEntry), an
+// exception or an interrupt taken in ring 3 (the vector stubs test the
+// saved CS). Each of these saves the user registers into the context,
+// restores the goroutine's stack and FS base, and returns from clkUserRun
+// with the reason: the vector, or clkVecSyscall. The goroutine then does
+// in Go what the reason asks (run the syscall, resolve or report the
+// fault) and enters again. The Go scheduler thus schedules user threads as
+// goroutines, and a timer tick in ring 3 preempts them like any other.
+//
+// The entry paths find the context through the CPU's clkUserCPU, which
+// IA32_KERNEL_GS_BASE points at on every CPU: they bracket their one load
+// with SWAPGS, so GS itself means nothing to the kernel and the user's GS
+// base survives.
+//
+// Address spaces. The kernel's page tables use PML4 slots 0-253 (the
+// identity map, the heap window, the anonymous window); clkMemInit gives
+// each of those slots its page-directory-pointer table at boot, so the
+// PML4 entries never change afterwards and a user space copies them once.
+// Slots 254 and 255 are the user's: [clkUserBase, clkUserTop). Kernel
+// entries are supervisor-only, so ring 3 sees only its own pages. A CPU
+// keeps a user space's CR3 loaded after it returns to the kernel (syscalls
+// then cost no TLB flush); the shootdown IPI makes a CPU in ring 0 load
+// the kernel's own CR3, which is how a space is safely freed.
+
+const (
+	clkUserBase = 0x00007f0000000000
+	clkUserTop  = 0x0000800000000000
+
+	// clkVecSyscall is the reason clkUserRun returns for a SYSCALL.
+	clkVecSyscall = 256
+
+	// Model-specific registers (Intel SDM Vol. 4, table 2-2).
+	msrSTAR         = 0xc0000081
+	msrLSTAR        = 0xc0000082
+	msrFMASK        = 0xc0000084
+	msrGSBase       = 0xc0000101
+	msrKernelGSBase = 0xc0000102
+	eferSCE         = 1 << 0
+
+	// RFLAGS bits ring 3 may set (CF, PF, AF, ZF, SF, DF, OF); IF and
+	// the reserved bit 1 are always set, everything else (TF, IOPL, NT,
+	// AC, ...) always clear.
+	rflagsUser   = 0x0cd5
+	rflagsAlways = 0x0202
+	// SYSCALL clears these (FMASK): TF, IF, DF, NT, AC.
+	rflagsSyscallMask = 0x44700
+)
+
+// clkUserCtx is a user thread's state while it is out of ring 3. Its
+// layout is the kernel's ABI with the runtime (arch/x86_64 mirrors it and
+// checks the offsets against clkUserCtxLayout).
+type clkUserCtx struct {
+	// frame is the thread's registers in the order the interrupt stubs
+	// save them; vector and errcode hold why it left ring 3.
+	frame  clkTrapFrame
+	fsbase uint64 // the user's FS base
+	cr3    uint64 // its address space (clkUserSpaceNew)
+	cr2    uint64 // the faulting address of a page fault
+	// Private: the goroutine's stack and FS base while it is in ring 3.
+	ksp, kbp, kfs uint64
+	// fx holds the FXSAVE area at its first 16-byte aligned byte.
+	fx [512 + 16]byte
+}
+
+// clkUserCPU is what IA32_KERNEL_GS_BASE points at on each CPU.
+type clkUserCPU struct {
+	ctx     uintptr // *clkUserCtx of the thread in ring 3 on this CPU
+	scratch uint64  // a register's worth of room for the SYSCALL entry
+}
+
+// clkKernelCR3 is the kernel's own page table root, loaded by CPUs that
+// drop a user space.
+var clkKernelCR3 uintptr
+
+func clkUserRun(ctx *clkUserCtx) uint64
+func clkSyscallEntry()
+
+// clkSyscallInit enables SYSCALL on the calling CPU, entering at
+// clkSyscallEntry with the kernel's selectors, and points its kernel GS
+// base at cpu.user.
+//
+//go:nosplit
+func clkSyscallInit(cpu *clkCPU) {
+	clkWrmsr(msrEFER, clkRdmsr(msrEFER)|eferSCE)
+	// STAR[47:32]: SYSCALL's CS (SS is +8); STAR[63:48]: SYSRET's base
+	// (SS is +8, 64-bit CS +16), see the selectors in cpu_clk_amd64.go.
+	clkWrmsr(msrSTAR, uint64(clkKernelCS)<<32|uint64(clkKernelDS)<<48)
+	clkWrmsr(msrLSTAR, uint64(abi.FuncPCABI0(clkSyscallEntry)))
+	clkWrmsr(msrFMASK, rflagsSyscallMask)
+	clkWrmsr(msrGSBase, 0)
+	clkWrmsr(msrKernelGSBase, uint64(uintptr(unsafe.Pointer(&cpu.user))))
+}
+
+// clkUserEnter runs the user thread ctx until it leaves ring 3 and returns
+// the reason: an exception or interrupt vector, or clkVecSyscall. After a
+// timer tick or a preemption request it first does what the tick does for
+// a goroutine in ring 0: it yields the P or the CPU when their slice is
+// up or someone asked; after a device interrupt it lets the goroutines the
+// interrupt readied run first.
+func clkUserEnter(ctx *clkUserCtx) uint64 {
+	v := clkUserRun(ctx)
+	switch {
+	case v == clkVecTimer || v == clkVecPreempt:
+		clkUserTick(v == clkVecTimer)
+	case v >= clkVecFirstIRQ && v < clkVecSyscall:
+		Gosched()
+	}
+	return v
+}
+
+// clkUserTick is clkTick for a goroutine whose user thread the tick (or a
+// preemption IPI) took out of ring 3: it runs in ordinary Go context, so
+// it can simply reschedule.
+func clkUserTick(timer bool) {
+	gp := getg()
+	mp := acquirem()
+	now := nanotime()
+	due := false
+	if timer {
+		flags := clkIntrSave()
+		clkTimerArm(now + clkSliceNS)
+		clkIntrRestore(flags)
+		due = clkAnyDue(now)
+		if due && clkNCPU > 1 && atomic.Cas(&clkSchedLock, 0, 1) {
+			clkWakeDue()
+			clkSchedRelease()
+		}
+	}
+	yield := gp.preempt
+	if pp := mp.p.ptr(); pp != nil && int(pp.id) < len(clkTickSched) {
+		st := &clkTickSched[pp.id]
+		if st.schedtick != pp.schedtick {
+			st.schedtick, st.since = pp.schedtick, now
+		} else if now-st.since >= clkSliceNS {
+			yield = true
+		}
+	}
+	threadYield := due && now-mp.mOS.thread.since >= clkSliceNS
+	releasem(mp)
+	if threadYield {
+		clkYield()
+	}
+	if yield {
+		Gosched()
+	}
+}
+
+// clkUserSpaceNew returns a new address space: a PML4 that shares the
+// kernel's entries and has no user pages. It returns 0 when memory is
+// exhausted.
+func clkUserSpaceNew() uintptr {
+	clkMemAcquire()
+	pml4 := clkFrameAlloc()
+	clkMemRelease()
+	if pml4 == 0 {
+		return 0
+	}
+	kernel := clkKernelCR3 & pteAddrMask
+	for i := uintptr(0); i < clkUserBase>>39; i++ {
+		*(*uint64)(unsafe.Pointer(pml4 + i*8)) = *(*uint64)(unsafe.Pointer(kernel + i*8))
+	}
+	return pml4
+}
+
+// clkUserWalk is clkWalk in the user half of pml4: intermediate tables
+// are made user-accessible, the final entry's permissions decide.
+//
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkUserWalk(pml4, va uintptr, create bool) *uint64 {
+	if va < clkUserBase || va >= clkUserTop {
+		return nil
+	}
+	table := pml4
+	for shift := uint(39); shift > 12; shift -= 9 {
+		e := (*uint64)(unsafe.Pointer(table + (va>>shift&511)*8))
+		if *e&pteP == 0 {
+			if !create {
+				return nil
+			}
+			f := clkFrameAlloc()
+			if f == 0 {
+				return nil
+			}
+			*e = uint64(f) | pteP | pteW | pteU
+		}
+		table = uintptr(*e & pteAddrMask)
+	}
+	return (*uint64)(unsafe.Pointer(table + (va>>12&511)*8))
+}
+
+// clkUserMap maps the page at va in pml4 to a fresh zeroed frame with the
+// given permission bits (pteW, pteNX) and returns the frame's physical
+// address, which the identity map makes the kernel's address of it too. A
+// page already mapped keeps its frame and permissions. It returns 0 when
+// memory is exhausted or va is not a user address.
+func clkUserMap(pml4, va uintptr, perm uint64) uintptr {
+	va &^= clkPageSize - 1
+	clkMemAcquire()
+	defer clkMemRelease()
+	e := clkUserWalk(pml4, va, true)
+	if e == nil {
+		return 0
+	}
+	if *e&pteP != 0 {
+		return uintptr(*e & pteAddrMask)
+	}
+	f := clkFrameAlloc()
+	if f == 0 {
+		return 0
+	}
+	*e = uint64(f) | pteP | pteU | perm&(pteW|pteNX)
+	return f
+}
+
+// clkUserLookup returns the page-table entry of the page at va in pml4, or
+// 0 if it is not mapped.
+func clkUserLookup(pml4, va uintptr) uint64 {
+	clkMemAcquire()
+	defer clkMemRelease()
+	if e := clkUserWalk(pml4, va&^(clkPageSize-1), false); e != nil {
+		return *e
+	}
+	return 0
+}
+
+// clkUserProtect sets the permission bits (pteW, pteNX) of the mapped page
+// at va and makes every CPU forget the old ones. It reports whether the
+// page was mapped.
+func clkUserProtect(pml4, va uintptr, perm uint64) bool {
+	va &^= clkPageSize - 1
+	clkMemAcquire()
+	e := clkUserWalk(pml4, va, false)
+	ok := e != nil && *e&pteP != 0
+	if ok {
+		*e = *e&^(pteW|pteNX) | perm&(pteW|pteNX)
+		clkInvlpg(va)
+	}
+	clkMemRelease()
+	if ok {
+		clkShootdown()
+	}
+	return ok
+}
+
+// clkUserUnmap releases the frames of the mapped pages of [va, va+n) in
+// pml4, once every CPU has forgotten them.
+func clkUserUnmap(pml4, va, n uintptr) {
+	var frames [64]uintptr
+	end := va + n
+	va &^= clkPageSize - 1
+	for va < end {
+		nf := 0
+		clkMemAcquire()
+		for ; va < end && nf < len(frames); va += clkPageSize {
+			e := clkUserWalk(pml4, va, false)
+			if e == nil || *e&pteP == 0 {
+				continue
+			}
+			frames[nf] = uintptr(*e & pteAddrMask)
+			nf++
+			*e = 0
+			clkInvlpg(va)
+		}
+		clkMemRelease()
+		if nf == 0 {
+			continue
+		}
+		clkShootdown()
+		clkMemAcquire()
+		for _, f := range frames[:nf] {
+			clkFrameFree(f)
+		}
+		clkMemRelease()
+	}
+}
+
+// clkUserSpaceFree frees pml4 with every user page and table under it. No
+// thread may run in it any more. Every CPU first drops it: this one loads
+// the kernel's CR3, the others do in the shootdown.
+func clkUserSpaceFree(pml4 uintptr) {
+	flags := clkIntrSave()
+	if clkReadCR3()&pteAddrMask == pml4 {
+		clkWriteCR3(clkKernelCR3)
+	}
+	clkIntrRestore(flags)
+	clkShootdown()
+	clkMemAcquire()
+	clkFreeTable(pml4, 4, clkUserBase>>39, 512)
+	clkMemRelease()
+}
+
+// clkFreeTable frees the frames under entries [from, to) of table, a table
+// of the given level (4: PML4 ... 1: page table), then table itself.
+//
+// Preconditions: clkMemLock is held.
+func clkFreeTable(table uintptr, level int, from, to uintptr) {
+	for i := from; i < to; i++ {
+		e := *(*uint64)(unsafe.Pointer(table + i*8))
+		if e&pteP == 0 {
+			continue
+		}
+		if level > 1 {
+			clkFreeTable(uintptr(e&pteAddrMask), level-1, 0, 512)
+		} else {
+			clkFrameFree(uintptr(e & pteAddrMask))
+		}
+	}
+	clkFrameFree(table)
+}
+
+// clkUserCtxLayout reports the size of clkUserCtx and the offsets of the
+// fields the kernel reads and writes, for arch/x86_64's check of its
+// mirror of the type.
+func clkUserCtxLayout() (size, fsbase, cr3, cr2, fx uintptr) {
+	var c clkUserCtx
+	return unsafe.Sizeof(c), unsafe.Offsetof(c.fsbase), unsafe.Offsetof(c.cr3), unsafe.Offsetof(c.cr2), unsafe.Offsetof(c.fx)
+}

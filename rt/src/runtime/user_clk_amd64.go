@@ -1,0 +1,269 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/abi"
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// The user personality: the same runtime as a ring-3 program of the clk
+// kernel.
+//
+// A program linked in the user address space (cmd/link: -T at or above
+// 0x7f00_0000_0000) starts at _rt0_amd64_clk_user, which sets clkUserMode.
+// From then on the runtime touches no hardware: each OS hook the kernel
+// personality implements with the CPU, this one implements with a syscall.
+//
+//	console output     console_write
+//	exit               process_exit
+//	threads (Ms)       thread_create, thread_exit; each M is a kernel
+//	                   thread of its own, scheduled by the kernel
+//	TLS                thread_set_fs
+//	sleeping, waking   futex_wait, futex_wake on the M's semaphore word
+//	idle with timers   netpoll waits on a futex word with the timer's
+//	                   deadline; netpollBreak wakes it
+//	heap               vm_map (demand-zero memory), vm_unmap
+//	time               RDTSC, scaled with the kernel's own factors
+//	                   (system_info), so both agree on the clock
+//	random             random_get
+//
+// There are no signals: a goroutine that loops without calls is preempted
+// only at its calls (sysmon marks it), and a fault ends the process with
+// the kernel's report instead of a panic.
+
+// clkUserMode is set by _rt0_amd64_clk_user, before any Go code runs.
+var clkUserMode bool
+
+// Syscall numbers and status codes of the kernel's ABI (kernel/abi,
+// docs/abi.md). They never change once released.
+const (
+	sysProcessExit  = 10
+	sysConsoleWrite = 12
+	sysClockSleep   = 14
+	sysTaskYield    = 15
+	sysRandomGet    = 16
+	sysVMMap        = 20
+	sysVMUnmap      = 21
+	sysThreadCreate = 25
+	sysThreadExit   = 26
+	sysThreadSetFS  = 27
+	sysFutexWait    = 28
+	sysFutexWake    = 29
+	sysSystemInfo   = 30
+
+	clkErrTimedOut = 13 // ETIMEDOUT
+	clkErrNoMemory = 19 // ENOMEM
+
+	clkProtRead  = 1
+	clkProtWrite = 2
+	clkUnmapKeep = 1
+
+	clkDeadlineNever = ^uint64(0)
+)
+
+// clkSyscall makes a syscall: RAX num, RDI, RSI, RDX, R10, R8, R9 the
+// arguments; it returns RAX (status) and RDX (value).
+//
+//go:noescape
+func clkSyscall(num, a1, a2, a3, a4, a5, a6 uint64) (status, val uint64)
+
+// clkUserThreadStart is where a thread made by newosproc starts, with its
+// *m in RDI.
+func clkUserThreadStart()
+
+// clkSystemInfo is what system_info writes: the kernel's clock factors
+// and the number of CPUs.
+type clkSystemInfo struct {
+	ncpu     uint64
+	tscBase  uint64
+	tscMult  uint64
+	wallBase int64
+	pageSize uint64
+}
+
+// clkUserInit is osinit for a user program.
+func clkUserInit() {
+	var si clkSystemInfo
+	if st, _ := clkSyscall(sysSystemInfo, uint64(uintptr(unsafe.Pointer(&si))), uint64(unsafe.Sizeof(si)), 0, 0, 0, 0); st != 0 {
+		clkUserProcessExit(127)
+	}
+	clkTSCBase, clkTSCMult, clkWallBase = si.tscBase, si.tscMult, si.wallBase
+	clkNCPU = uint32(si.ncpu)
+	if clkNCPU == 0 {
+		clkNCPU = 1
+	}
+	numCPUStartup = int32(clkNCPU)
+	physPageSize = clkPageSize
+	getg().m.procid = 1
+}
+
+//go:nosplit
+func clkUserProcessExit(code int32) {
+	for {
+		clkSyscall(sysProcessExit, uint64(uint32(code)), 0, 0, 0, 0, 0)
+	}
+}
+
+//go:nosplit
+func clkUserWrite(p unsafe.Pointer, n int32) {
+	for n > 0 {
+		chunk := n
+		if chunk > 4096 {
+			chunk = 4096
+		}
+		clkSyscall(sysConsoleWrite, uint64(uintptr(p)), uint64(chunk), 0, 0, 0, 0)
+		p = add(p, uintptr(chunk))
+		n -= chunk
+	}
+}
+
+// clkUserNewThread is newosproc: a kernel thread in this process that
+// starts at clkUserThreadStart on mp's g0 stack with mp's TLS.
+func clkUserNewThread(mp *m) {
+	sp := (mp.g0.stack.hi - 64) &^ 15
+	fs := uintptr(unsafe.Pointer(&mp.tls[0])) + 8
+	st, _ := clkSyscall(sysThreadCreate, uint64(abi.FuncPCABI0(clkUserThreadStart)), uint64(sp), uint64(fs), uint64(uintptr(unsafe.Pointer(mp))), 0, 0)
+	if st != 0 {
+		print("runtime: thread_create failed with status ", st, "\n")
+		throw("newosproc")
+	}
+}
+
+// clkUserThreadExit is exitThread: the kernel stores 0 to *wait once the
+// thread is off its stack.
+//
+//go:nosplit
+func clkUserThreadExit(wait *atomic.Uint32) {
+	for {
+		clkSyscall(sysThreadExit, uint64(uintptr(unsafe.Pointer(wait))), 0, 0, 0, 0, 0)
+	}
+}
+
+// clkUserDeadline turns a relative timeout (ns < 0: forever) into a
+// deadline of the kernel's monotonic clock, which nanotime reads too.
+//
+//go:nosplit
+func clkUserDeadline(ns int64) uint64 {
+	if ns < 0 {
+		return clkDeadlineNever
+	}
+	d := nanotime() + ns
+	if d <= 0 {
+		d = 1 // 0 would mean "do not wait"
+	}
+	return uint64(d)
+}
+
+// clkUserFutexWait waits while *addr == val, until deadline. It reports
+// false on timeout.
+//
+//go:nosplit
+func clkUserFutexWait(addr *uint32, val uint32, deadline uint64) bool {
+	st, _ := clkSyscall(sysFutexWait, uint64(uintptr(unsafe.Pointer(addr))), uint64(val), deadline, 0, 0, 0)
+	return st != clkErrTimedOut
+}
+
+//go:nosplit
+func clkUserFutexWake(addr *uint32, n uint32) {
+	clkSyscall(sysFutexWake, uint64(uintptr(unsafe.Pointer(addr))), uint64(n), 0, 0, 0, 0)
+}
+
+// clkUserSemaSleep is semasleep: take a unit of the M's semaphore,
+// waiting at most ns (forever if ns < 0).
+//
+//go:nosplit
+func clkUserSemaSleep(ns int64) int32 {
+	mp := getg().m
+	deadline := clkUserDeadline(ns)
+	for {
+		if clkSemaTake(mp) {
+			return 0
+		}
+		if !clkUserFutexWait(&mp.mOS.sema, 0, deadline) {
+			if clkSemaTake(mp) {
+				return 0
+			}
+			return -1
+		}
+	}
+}
+
+//go:nosplit
+func clkUserSemaWakeup(mp *m) {
+	atomic.Xadd(&mp.mOS.sema, 1)
+	clkUserFutexWake(&mp.mOS.sema, 1)
+}
+
+//go:nosplit
+func clkUserSleep(ns int64) {
+	clkSyscall(sysClockSleep, clkUserDeadline(ns), 0, 0, 0, 0, 0)
+}
+
+//go:nosplit
+func clkUserYield() {
+	clkSyscall(sysTaskYield, 0, 0, 0, 0, 0, 0)
+}
+
+func clkUserRandom(r []byte) {
+	for len(r) > 0 {
+		n := len(r)
+		if n > 4096 {
+			n = 4096
+		}
+		if st, _ := clkSyscall(sysRandomGet, uint64(uintptr(unsafe.Pointer(&r[0]))), uint64(n), 0, 0, 0, 0); st != 0 {
+			throw("random_get failed")
+		}
+		r = r[n:]
+	}
+}
+
+// Memory. The kernel reserves user address space as demand-zero memory
+// (vm_map); the runtime asks for it at reservation. Memory it no longer
+// uses goes back with vm_unmap's keep flag, which frees the frames but
+// leaves the range reading as zero; memory it frees leaves the address
+// space.
+
+func clkUserReserve(v unsafe.Pointer, n uintptr) unsafe.Pointer {
+	n = (n + clkPageSize - 1) &^ (clkPageSize - 1)
+	st, addr := clkSyscall(sysVMMap, uint64(uintptr(v)), uint64(n), clkProtRead|clkProtWrite, 0, 0, 0)
+	if st != 0 {
+		return nil
+	}
+	return unsafe.Pointer(uintptr(addr))
+}
+
+// clkUserRelease hands back the whole pages of [v, v+n): keep leaves them
+// reserved (sysUnused), otherwise they leave the address space.
+func clkUserRelease(v unsafe.Pointer, n uintptr, keep bool) {
+	start := (uintptr(v) + clkPageSize - 1) &^ (clkPageSize - 1)
+	end := (uintptr(v) + n) &^ (clkPageSize - 1)
+	flags := uint64(0)
+	if keep {
+		flags = clkUnmapKeep
+	}
+	if end > start {
+		clkSyscall(sysVMUnmap, uint64(start), uint64(end-start), flags, 0, 0, 0)
+	}
+}
+
+// The netpoller of a user program has no descriptors: it is where an idle
+// M waits for the next timer, and netpollBreak is how another M wakes it.
+var clkUserPollWord uint32
+
+func clkUserNetpollBreak() {
+	if atomic.Cas(&clkUserPollWord, 0, 1) {
+		clkUserFutexWake(&clkUserPollWord, 1)
+	}
+}
+
+func clkUserNetpoll(delay int64) (gList, int32) {
+	if delay != 0 && atomic.Load(&clkUserPollWord) == 0 {
+		clkUserFutexWait(&clkUserPollWord, 0, clkUserDeadline(delay))
+	}
+	atomic.Store(&clkUserPollWord, 0)
+	return gList{}, 0
+}
