@@ -17,10 +17,16 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
-# The initrd: image/initrd/ as a newc cpio archive, which the kernel mounts
-# read-only at / (ls and cat in the shell read it).
+# The initrd: image/initrd/ plus the ring-3 programs as a newc cpio archive,
+# which the kernel mounts read-only at / (ls and cat in the shell read it,
+# run starts the programs in /bin).
 INITRD := $(BUILD)/initrd.cpio
 INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
+# Ring-3 programs: each directory of image/userprog, built for clk and linked
+# in the user address space (-T; the linker then picks the user entry point),
+# without DWARF but with the symbol table the kernel's fault reports use.
+USERPROGS := $(notdir $(patsubst %/,%,$(wildcard image/userprog/*/)))
+USER_LDFLAGS := -T 0x7f0000101000 -w
 
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
@@ -103,10 +109,16 @@ iso: $(ISO)
 $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 	image/mkiso.sh $(ELF) $@ $(INITRD)
 
-$(INITRD): $(INITRD_FILES)
-	@mkdir -p $(BUILD)
-	cd image/initrd && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet >$(abspath $@).new
-	@mv $@.new $@
+# Rebuilt whenever a program may have changed (go build caches), replaced
+# only when its bytes change, as the kernel is.
+$(INITRD): $(INITRD_FILES) FORCE | toolchain
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin
+	@cp -R image/initrd/. $(BUILD)/initrd-root/
+	@for p in $(USERPROGS); do \
+		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./image/userprog/$$p || exit 1; \
+	done
+	@cd $(BUILD)/initrd-root && find . -exec touch -h -d @0 {} + && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible >$(abspath $@).new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 qemu: deps kernel $(INITRD)
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)

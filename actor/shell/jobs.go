@@ -13,7 +13,7 @@ import (
 
 func (s *Shell) jobCommands() []Command {
 	return []Command{
-		{Name: "ps", Usage: "ps", Help: "list the actors: state, mailbox depth, messages in and out, busy time", Run: ps},
+		{Name: "ps", Usage: "ps", Help: "list the actors (state, mailbox depth, messages in and out, busy time) and the ring-3 processes", Run: ps},
 		{Name: "kill", Usage: "kill ID|%JOB...", Help: "stop an actor, or every actor of a job", Run: s.kill},
 		{Name: "jobs", Usage: "jobs", Help: "list the jobs", Run: s.jobsCmd},
 		{Name: "fg", Usage: "fg [%JOB]", Help: "wait for a background job in the foreground", Run: func(p *Proc) error {
@@ -37,7 +37,7 @@ func ps(p *Proc) error {
 			return err
 		}
 	}
-	return nil
+	return psProcesses(p)
 }
 
 func (s *Shell) kill(p *Proc) error {

@@ -329,6 +329,11 @@ func (t *thread) syscall() {
 	t.p.syscalls.Add(1)
 	r := t.p.sys.kernel.Dispatch(&t.caller, c.RAX, abi.Args{c.RDI, c.RSI, c.RDX, c.R10, c.R8, c.R9})
 	c.RAX, c.RDX = uint64(r.Errno), r.Value
+	if r.Exited {
+		// process_exit: the other threads stop at their next return
+		// to the kernel; those asleep in a futex wake now.
+		t.p.futex.Close()
+	}
 }
 
 // stopped ends the thread's part in the process: the last thread out

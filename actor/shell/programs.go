@@ -1,0 +1,205 @@
+package shell
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Programs is what a System that runs ring-3 programs offers the shell:
+// run, caps, and the processes in ps. A System without it has none.
+type Programs interface {
+	// StartProgram starts the program name of the initrd's /bin with
+	// args (args[0] is name).
+	StartProgram(name string, args []string) (Program, error)
+	// Processes lists the processes that run.
+	Processes() []ProcessInfo
+	// Handles lists the handles of process pid.
+	Handles(pid uint64) ([]HandleInfo, error)
+}
+
+// Program is a running program as run drives it: an actor whose mailbox
+// is a channel. Input lines go to the program as messages on its first
+// handle; what it writes to its console and the messages it sends back
+// come out of Output.
+type Program interface {
+	PID() uint64
+	// Send passes a batch of input lines (each ended by a newline).
+	Send(batch string) error
+	// CloseInput tells the program that no more input comes.
+	CloseInput()
+	// Output yields the program's output in pieces, not necessarily
+	// whole lines; it is closed once the program has ended and all of
+	// it has been read.
+	Output() <-chan string
+	// Kill ends the program.
+	Kill()
+	// Wait waits for the program to end and returns its exit status and,
+	// when the kernel killed it, the kernel's report.
+	Wait() (status int, report string)
+}
+
+// ProcessInfo is what ps shows of a process.
+type ProcessInfo struct {
+	PID      uint64
+	Name     string
+	Threads  int
+	Pages    int // resident
+	Handles  int
+	Syscalls uint64
+	Faults   uint64
+	Uptime   time.Duration
+}
+
+// HandleInfo is what caps shows of a handle.
+type HandleInfo struct {
+	Handle  uint32
+	Type    string
+	Rights  string
+	Revoked bool
+}
+
+func programCommands() []Command {
+	return []Command{
+		{Name: "run", Usage: "run NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel", Run: run},
+		{Name: "caps", Usage: "caps PID", Help: "list a process's handles and their rights", Run: caps},
+	}
+}
+
+func programs(p *Proc) (Programs, error) {
+	if progs, ok := p.Sys.(Programs); ok {
+		return progs, nil
+	}
+	return nil, errors.New("this system runs no programs")
+}
+
+// run starts the program and relays: input batches to its mailbox (from
+// a goroutine of its own, which touches only the stage's receive side),
+// its output to the next stage, line by line.
+func run(p *Proc) error {
+	progs, err := programs(p)
+	if err != nil {
+		return err
+	}
+	if len(p.Args) == 0 {
+		return usagef("want a program name")
+	}
+	name := p.Args[0]
+	prog, err := progs.StartProgram(name, p.Args)
+	if err != nil {
+		return err
+	}
+	go func() {
+		defer prog.CloseInput()
+		for {
+			batch, err := p.recvBatch()
+			if err != nil {
+				return
+			}
+			if prog.Send(batch) != nil {
+				return
+			}
+		}
+	}()
+	var partial string
+	out := prog.Output()
+	for out != nil {
+		select {
+		case piece, ok := <-out:
+			if !ok {
+				out = nil
+				break
+			}
+			lines := strings.Split(partial+piece, "\n")
+			partial = lines[len(lines)-1]
+			for _, l := range lines[:len(lines)-1] {
+				if err := p.Println(l); err != nil {
+					prog.Kill()
+				}
+			}
+			if err := p.Flush(); err != nil {
+				prog.Kill()
+			}
+		case <-p.Done():
+			prog.Kill()
+			p.stop = nil // keep draining the output until it ends
+		}
+	}
+	if partial != "" {
+		p.Println(partial)
+	}
+	status, report := prog.Wait()
+	if report != "" {
+		for _, l := range strings.Split(strings.TrimRight(report, "\n"), "\n") {
+			p.Println(l)
+		}
+		return fmt.Errorf("%s (pid %d): killed", name, prog.PID())
+	}
+	if status != 0 {
+		return fmt.Errorf("%s (pid %d): exit status %d", name, prog.PID(), status)
+	}
+	return nil
+}
+
+// recvBatch returns the next input batch without flushing the output: it
+// is safe to call from a goroutine other than the stage's.
+func (p *Proc) recvBatch() (string, error) {
+	if p.recv == nil {
+		return "", ErrStopped
+	}
+	return p.recv()
+}
+
+func caps(p *Proc) error {
+	progs, err := programs(p)
+	if err != nil {
+		return err
+	}
+	if len(p.Args) != 1 {
+		return usagef("want one process ID")
+	}
+	pid, err := strconv.ParseUint(p.Args[0], 10, 64)
+	if err != nil {
+		return usagef("%q is not a process ID", p.Args[0])
+	}
+	hs, err := progs.Handles(pid)
+	if err != nil {
+		return err
+	}
+	if err := p.Printf("%-10s %-10s %s", "HANDLE", "TYPE", "RIGHTS"); err != nil {
+		return err
+	}
+	for _, h := range hs {
+		r := h.Rights
+		if h.Revoked {
+			r += " (revoked)"
+		}
+		if err := p.Printf("%#010x %-10s %s", h.Handle, h.Type, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// psProcesses is ps's second table: the ring-3 processes.
+func psProcesses(p *Proc) error {
+	progs, ok := p.Sys.(Programs)
+	if !ok {
+		return nil
+	}
+	ps := progs.Processes()
+	if len(ps) == 0 {
+		return nil
+	}
+	if err := p.Printf("%6s %-10s %7s %6s %7s %9s %6s %10s", "PID", "PROCESS", "THREADS", "PAGES", "HANDLES", "SYSCALLS", "FAULTS", "UPTIME"); err != nil {
+		return err
+	}
+	for _, i := range ps {
+		if err := p.Printf("%6d %-10s %7d %6d %7d %9d %6d %10s", i.PID, i.Name, i.Threads, i.Pages, i.Handles, i.Syscalls, i.Faults, i.Uptime.Round(time.Millisecond)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

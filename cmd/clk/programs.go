@@ -1,0 +1,169 @@
+//go:build clk
+
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"clk/actor/shell"
+	"clk/kernel/cap"
+	"clk/kernel/ipc"
+	"clk/kernel/proc"
+)
+
+// The shell's run, caps and process listing (shell.Programs), over the
+// kernel's process table.
+
+var _ shell.Programs = (*system)(nil)
+
+// Message types of a program's mailbox channel: input lines in batches
+// both ways (MsgLines), and the end of the input (MsgEOF).
+const (
+	MsgLines = 1
+	MsgEOF   = 2
+)
+
+// mailboxRights are the rights of the program's end of its mailbox.
+const mailboxRights = cap.RightRead | cap.RightWrite | cap.RightWait | cap.RightTransfer | cap.RightDuplicate
+
+var mailboxSchema = func() *ipc.Schema {
+	s, err := ipc.NewSchema(
+		ipc.MessageSpec{Type: MsgLines, MaxData: ipc.MaxData},
+		ipc.MessageSpec{Type: MsgEOF},
+	)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// program is a process started by run.
+type program struct {
+	p      *proc.Process
+	mbox   *ipc.Endpoint // the shell's end of the mailbox
+	out    chan string
+	wg     sync.WaitGroup // the writers of out
+	closed sync.Once
+}
+
+// StartProgram starts name with the mailbox as its first handle and a
+// console that feeds Output.
+func (s *system) StartProgram(name string, args []string) (shell.Program, error) {
+	mine, theirs, err := ipc.NewChannel(mailboxSchema, 0)
+	if err != nil {
+		return nil, err
+	}
+	pr := &program{mbox: mine, out: make(chan string, 64)}
+	pr.wg.Add(1) // the console, until the process is done
+	p, err := s.procs.Spawn(name, proc.SpawnOptions{
+		Args:    args,
+		Handles: []*cap.Cap{cap.New(theirs, mailboxRights)},
+		Console: consoleWriter(pr.out),
+	})
+	if err != nil {
+		mine.Release()
+		return nil, err
+	}
+	pr.p = p
+	pr.wg.Add(1)
+	go pr.relay()
+	go func() {
+		<-p.Done()
+		pr.wg.Done()
+	}()
+	go func() {
+		pr.wg.Wait()
+		close(pr.out)
+	}()
+	return pr, nil
+}
+
+// relay passes the messages the program sends on its mailbox to Output
+// until the program's end is gone.
+func (pr *program) relay() {
+	defer pr.wg.Done()
+	for {
+		m, err := pr.mbox.Read(time.Time{}, true, nil)
+		if err != nil {
+			return
+		}
+		if m.Type == MsgLines && len(m.Data) > 0 {
+			pr.out <- string(m.Data)
+		}
+		for _, c := range m.Caps {
+			c.Close()
+		}
+	}
+}
+
+// consoleWriter turns console_write into Output pieces.
+type consoleWriter chan string
+
+func (w consoleWriter) Write(b []byte) (int, error) {
+	w <- string(b)
+	return len(b), nil
+}
+
+func (pr *program) PID() uint64 { return pr.p.PID() }
+
+func (pr *program) Send(batch string) error {
+	for len(batch) > 0 {
+		n := min(len(batch), ipc.MaxData)
+		if err := pr.mbox.Write(ipc.Message{Type: MsgLines, Data: []byte(batch[:n])}, time.Time{}, true); err != nil {
+			return err
+		}
+		batch = batch[n:]
+	}
+	return nil
+}
+
+func (pr *program) CloseInput() {
+	pr.closed.Do(func() {
+		pr.mbox.Write(ipc.Message{Type: MsgEOF}, time.Time{}, true)
+	})
+}
+
+func (pr *program) Output() <-chan string { return pr.out }
+
+func (pr *program) Kill() { pr.p.Kill("killed from the shell") }
+
+func (pr *program) Wait() (int, string) {
+	code, report := pr.p.Wait()
+	pr.mbox.Release()
+	return code, report
+}
+
+// Processes lists the ring-3 processes.
+func (s *system) Processes() []shell.ProcessInfo {
+	var out []shell.ProcessInfo
+	for _, p := range s.procs.List() {
+		i := p.Info()
+		out = append(out, shell.ProcessInfo{
+			PID: i.PID, Name: i.Name, Threads: i.Threads, Pages: i.Resident,
+			Handles: i.Handles, Syscalls: i.Syscalls, Faults: i.Faults, Uptime: i.Uptime,
+		})
+	}
+	return out
+}
+
+// Handles lists process pid's handles, by value.
+func (s *system) Handles(pid uint64) ([]shell.HandleInfo, error) {
+	p, ok := s.procs.Lookup(pid)
+	if !ok {
+		return nil, fmt.Errorf("caps: no process %d", pid)
+	}
+	hs := p.Object().Handles.List()
+	sort.Slice(hs, func(i, j int) bool { return hs[i].Handle < hs[j].Handle })
+	var out []shell.HandleInfo
+	for _, h := range hs {
+		out = append(out, shell.HandleInfo{
+			Handle: uint32(h.Handle), Type: h.Type.String(),
+			Rights: strings.ReplaceAll(h.Rights.String(), "|", " "), Revoked: h.Revoked,
+		})
+	}
+	return out, nil
+}
