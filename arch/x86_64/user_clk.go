@@ -93,14 +93,17 @@ type UserContext struct {
 	cr3    uint64
 	CR2    uint64 // after a page fault, the address
 	_      [3]uint64
-	_      [512 + 16]byte
+	// fxvalid says the FXSAVE area holds the whole FPU state (see the
+	// runtime's clkUserRun); a new thread's does.
+	fxvalid uint64
+	_       [512 + 16]byte
 }
 
 func init() {
 	var c UserContext
 	size, fs, cr3, cr2, fx := userCtxLayout()
 	if size != unsafe.Sizeof(c) || fs != unsafe.Offsetof(c.FSBase) || cr3 != unsafe.Offsetof(c.cr3) ||
-		cr2 != unsafe.Offsetof(c.CR2) || fx != unsafe.Offsetof(c.cr3)+8*5 {
+		cr2 != unsafe.Offsetof(c.CR2) || fx != unsafe.Offsetof(c.fxvalid)+8 {
 		panic("x86: UserContext does not match the runtime's clkUserCtx")
 	}
 }
@@ -108,7 +111,7 @@ func init() {
 // NewUserContext returns the context of a thread that starts at rip with
 // stack rsp in space.
 func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
-	c := &UserContext{cr3: uint64(space.pml4)}
+	c := &UserContext{cr3: uint64(space.pml4), fxvalid: 1}
 	c.RIP, c.RSP = rip, rsp
 	c.RFLAGS = 0x202
 	// The FXSAVE image of a fresh FPU: FCW 0x37f, MXCSR 0x1f80 with
@@ -122,7 +125,7 @@ func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
 // fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of the
 // last field, as the runtime finds it.
 func (c *UserContext) fxArea() []byte {
-	raw := (*[512 + 16]byte)(unsafe.Add(unsafe.Pointer(c), unsafe.Offsetof(c.cr3)+8*5))
+	raw := (*[512 + 16]byte)(unsafe.Add(unsafe.Pointer(c), unsafe.Offsetof(c.fxvalid)+8))
 	off := (16 - uintptr(unsafe.Pointer(&raw[0]))%16) % 16
 	return raw[off : off+512]
 }

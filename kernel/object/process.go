@@ -25,6 +25,9 @@ type Process struct {
 	mu     sync.Mutex
 	exited bool
 	code   int
+	// ended mirrors exited for Ended, which the syscall path asks on
+	// every return to ring 3.
+	ended atomic.Bool
 }
 
 // NewProcess returns a running process named name with an empty handle
@@ -61,6 +64,7 @@ func (p *Process) Exit(code int) bool {
 		return false
 	}
 	p.exited, p.code = true, code
+	p.ended.Store(true)
 	p.mu.Unlock()
 	p.Handles.CloseAll()
 	p.Update(0, wait.Signaled)
@@ -73,3 +77,6 @@ func (p *Process) ExitStatus() (code int, exited bool) {
 	defer p.mu.Unlock()
 	return p.code, p.exited
 }
+
+// Ended reports whether the process has ended, without a lock.
+func (p *Process) Ended() bool { return p.ended.Load() }

@@ -211,10 +211,7 @@ func (p *Process) Kill(reason string) {
 	p.futex.Close()
 }
 
-func (p *Process) ended() bool {
-	_, exited := p.obj.ExitStatus()
-	return exited
-}
+func (p *Process) ended() bool { return p.obj.Ended() }
 
 // Info is what ps shows of a process.
 type Info struct {

@@ -76,6 +76,10 @@ type clkUserCtx struct {
 	cr2    uint64 // the faulting address of a page fault
 	// Private: the goroutine's stack and FS base while it is in ring 3.
 	ksp, kbp, kfs uint64
+	// fxvalid is 1 when fx holds the thread's whole FPU state, 0 when
+	// it left by SYSCALL: the syscall ABI keeps only MXCSR (saved into
+	// fx), so that path saves nothing else. See clkUserRun.
+	fxvalid uint64
 	// fx holds the FXSAVE area at its first 16-byte aligned byte.
 	fx [512 + 16]byte
 }
@@ -84,6 +88,9 @@ type clkUserCtx struct {
 type clkUserCPU struct {
 	ctx     uintptr // *clkUserCtx of the thread in ring 3 on this CPU
 	scratch uint64  // a register's worth of room for the SYSCALL entry
+	// fpu is the context whose FPU state this CPU's registers hold
+	// apart from the vector registers, which the kernel clobbers.
+	fpu uintptr
 }
 
 // clkKernelCR3 is the kernel's own page table root, loaded by CPUs that
@@ -333,5 +340,8 @@ func clkFreeTable(table uintptr, level int, from, to uintptr) {
 // mirror of the type.
 func clkUserCtxLayout() (size, fsbase, cr3, cr2, fx uintptr) {
 	var c clkUserCtx
+	if unsafe.Offsetof(c.fxvalid) != unsafe.Offsetof(c.cr3)+8*5 {
+		throw("clkUserCtx: private fields moved")
+	}
 	return unsafe.Sizeof(c), unsafe.Offsetof(c.fsbase), unsafe.Offsetof(c.cr3), unsafe.Offsetof(c.cr2), unsafe.Offsetof(c.fx)
 }

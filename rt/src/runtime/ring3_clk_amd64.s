@@ -29,6 +29,12 @@
 #define GS_SI_CTX BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x34; BYTE $0x25; LONG $0
 #define GS_DI_SCRATCH BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x3c; BYTE $0x25; LONG $8
 #define GS_SCRATCH_AX BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x04; BYTE $0x25; LONG $8
+// GS_FPU_AX is MOVQ GS:16, AX and GS_SI_FPU MOVQ SI, GS:16 (clkUserCPU.fpu).
+#define GS_FPU_AX BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x04; BYTE $0x25; LONG $16
+#define GS_SI_FPU BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x34; BYTE $0x25; LONG $16
+
+// The FXSAVE area's MXCSR field.
+#define FX_MXCSR 24
 
 // func clkUserRun(ctx *clkUserCtx) uint64
 //
@@ -40,12 +46,14 @@ TEXT runtime·clkUserRun(SB),NOSPLIT,$0-16
 	CLI
 	MOVQ	SP, clkUserCtx_ksp(SI)
 	MOVQ	BP, clkUserCtx_kbp(SI)
-	// Save the kernel's FS base, load the user's.
-	MOVL	$MSR_FS_BASE, CX
-	RDMSR
-	SHLQ	$32, DX
-	ORQ	DX, AX
+	// Save the kernel's FS base, which points into the M's TLS block
+	// (settls), and load the user's.
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	MOVQ	g_m(AX), AX
+	LEAQ	(m_tls+8)(AX), AX
 	MOVQ	AX, clkUserCtx_kfs(SI)
+	MOVL	$MSR_FS_BASE, CX
 	MOVQ	clkUserCtx_fsbase(SI), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
@@ -57,14 +65,36 @@ TEXT runtime·clkUserRun(SB),NOSPLIT,$0-16
 	JEQ	loaded
 	MOVQ	AX, CR3
 loaded:
+	// The FPU: restore all of it unless the thread left by SYSCALL and
+	// this CPU's x87 state is still its own; then only clear the vector
+	// registers (the kernel's data) and restore MXCSR.
+	LEAQ	(clkUserCtx_fx+15)(SI), DI
+	ANDQ	$~15, DI
 	SWAPGS
 	GS_SI_CTX
+	GS_FPU_AX
+	GS_SI_FPU
 	SWAPGS
-	LEAQ	(clkUserCtx_fx+15)(SI), AX
-	ANDQ	$~15, AX
-	FXRSTOR64	(AX)
-	// Copy the frame to this stack, with ring 3's selectors and
-	// flags ring 3 may have, and return into it.
+	CMPQ	clkUserCtx_fxvalid(SI), $0
+	JNE	fxfull
+	CMPQ	AX, SI
+	JNE	fxfull
+	PXOR	X0, X0; PXOR X1, X1; PXOR X2, X2; PXOR X3, X3
+	PXOR	X4, X4; PXOR X5, X5; PXOR X6, X6; PXOR X7, X7
+	PXOR	X8, X8; PXOR X9, X9; PXOR X10, X10; PXOR X11, X11
+	PXOR	X12, X12; PXOR X13, X13; PXOR X14, X14; PXOR X15, X15
+	LDMXCSR	FX_MXCSR(DI)
+	JMP	fxdone
+fxfull:
+	FXRSTOR64	(DI)
+fxdone:
+	// After a SYSCALL, return with SYSRET: RCX and R11 are the
+	// syscall's to clobber, and RIP follows a SYSCALL instruction, so it
+	// is canonical.
+	CMPQ	F_VECTOR(SI), $const_clkVecSyscall
+	JEQ	sysret
+	// Otherwise copy the frame to this stack, with ring 3's selectors
+	// and flags ring 3 may have, and return into it.
 	SUBQ	$FRAME_SIZE, SP
 	MOVQ	SP, DI
 	MOVQ	$FRAME_WORDS, CX
@@ -80,6 +110,28 @@ loaded:
 	POPQ	BP; POPQ DI; POPQ SI; POPQ DX; POPQ CX; POPQ BX; POPQ AX
 	ADDQ	$16, SP
 	IRETQ
+sysret:
+	MOVQ	F_RIP(SI), CX
+	MOVQ	F_RFLAGS(SI), R11
+	ANDQ	$const_rflagsUser, R11
+	ORQ	$const_rflagsAlways, R11
+	MOVQ	0(SI), R15
+	MOVQ	8(SI), R14
+	MOVQ	16(SI), R13
+	MOVQ	24(SI), R12
+	MOVQ	40(SI), R10
+	MOVQ	48(SI), R9
+	MOVQ	56(SI), R8
+	MOVQ	64(SI), BP
+	MOVQ	72(SI), DI
+	MOVQ	88(SI), DX
+	MOVQ	104(SI), BX
+	MOVQ	F_RAX(SI), AX
+	MOVQ	F_RSP(SI), SP
+	MOVQ	80(SI), SI
+	// SYSRETQ (REX.W 0F 07): the Go assembler's SYSRET is the 32-bit
+	// form. Interrupts come back on with R11's IF.
+	BYTE	$0x48; BYTE $0x0f; BYTE $0x07
 
 // clkUserExit is where the vector stubs go for an exception or interrupt
 // taken in ring 3, with the complete frame (clkTrapFrame) at SP on the
@@ -96,6 +148,10 @@ TEXT runtime·clkUserExit(SB),NOSPLIT|NOFRAME,$0
 	SUBQ	$FRAME_SIZE, DI
 	MOVQ	CR2, AX
 	MOVQ	AX, clkUserCtx_cr2(DI)
+	LEAQ	(clkUserCtx_fx+15)(DI), AX
+	ANDQ	$~15, AX
+	FXSAVE64	(AX)
+	MOVQ	$1, clkUserCtx_fxvalid(DI)
 	JMP	clkUserReturn<>(SB)
 
 // clkSyscallEntry is the SYSCALL target: RCX holds the user's RIP, R11
@@ -131,15 +187,18 @@ TEXT runtime·clkSyscallEntry(SB),NOSPLIT|NOFRAME,$0
 	GS_SCRATCH_AX
 	SWAPGS
 	MOVQ	AX, 72(DI)	// RDI
-	JMP	clkUserReturn<>(SB)
-
-// clkUserReturn finishes leaving ring 3 for the context at DI: save the
-// SSE state, restore the kernel's FS base and the goroutine's stack, and
-// return the vector from clkUserRun with interrupts back on.
-TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
 	LEAQ	(clkUserCtx_fx+15)(DI), AX
 	ANDQ	$~15, AX
-	FXSAVE64	(AX)
+	STMXCSR	FX_MXCSR(AX)
+	MOVQ	$0, clkUserCtx_fxvalid(DI)
+	JMP	clkUserReturn<>(SB)
+
+// clkUserReturn finishes leaving ring 3 for the context at DI, whose FPU
+// state is saved: give the kernel its MXCSR, restore its FS base and the
+// goroutine's stack, and return the vector from clkUserRun with
+// interrupts back on.
+TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
+	LDMXCSR	clkKernelMXCSR<>(SB)
 	MOVQ	DI, BX
 	MOVQ	clkUserCtx_kfs(BX), AX
 	MOVQ	AX, DX
@@ -152,3 +211,7 @@ TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	AX, 16(SP)	// clkUserRun's result
 	STI
 	RET
+
+// The MXCSR Go code runs with: every exception masked, round to nearest.
+DATA	clkKernelMXCSR<>+0(SB)/4, $0x1f80
+GLOBL	clkKernelMXCSR<>(SB), RODATA, $4
