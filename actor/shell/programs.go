@@ -176,7 +176,7 @@ func caps(p *Proc) error {
 		if h.Revoked {
 			r += " (revoked)"
 		}
-		if err := p.Printf("%#010x %-10s %s", h.Handle, h.Type, r); err != nil {
+		if err := p.Printf("0x%08x %-10s %s", h.Handle, h.Type, r); err != nil {
 			return err
 		}
 	}

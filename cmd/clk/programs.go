@@ -46,7 +46,7 @@ type program struct {
 	p      *proc.Process
 	mbox   *ipc.Endpoint // the shell's end of the mailbox
 	out    chan string
-	wg     sync.WaitGroup // the writers of out
+	wg     sync.WaitGroup // the writers of out: the relay and every process with the console
 	closed sync.Once
 }
 
@@ -58,11 +58,10 @@ func (s *system) StartProgram(name string, args []string) (shell.Program, error)
 		return nil, err
 	}
 	pr := &program{mbox: mine, out: make(chan string, 64)}
-	pr.wg.Add(1) // the console, until the process is done
 	p, err := s.procs.Spawn(name, proc.SpawnOptions{
 		Args:    args,
 		Handles: []*cap.Cap{cap.New(theirs, mailboxRights)},
-		Console: consoleWriter(pr.out),
+		Console: &console{out: pr.out, users: &pr.wg},
 	})
 	if err != nil {
 		mine.Release()
@@ -71,10 +70,6 @@ func (s *system) StartProgram(name string, args []string) (shell.Program, error)
 	pr.p = p
 	pr.wg.Add(1)
 	go pr.relay()
-	go func() {
-		<-p.Done()
-		pr.wg.Done()
-	}()
 	go func() {
 		pr.wg.Wait()
 		close(pr.out)
@@ -100,13 +95,21 @@ func (pr *program) relay() {
 	}
 }
 
-// consoleWriter turns console_write into Output pieces.
-type consoleWriter chan string
+// console turns console_write into Output pieces. The program and the
+// children it spawns share it (proc.SharedConsole): Output ends when the
+// last of them has.
+type console struct {
+	out   chan<- string
+	users *sync.WaitGroup
+}
 
-func (w consoleWriter) Write(b []byte) (int, error) {
-	w <- string(b)
+func (c *console) Write(b []byte) (int, error) {
+	c.out <- string(b)
 	return len(b), nil
 }
+
+func (c *console) Attach() { c.users.Add(1) }
+func (c *console) Detach() { c.users.Done() }
 
 func (pr *program) PID() uint64 { return pr.p.PID() }
 

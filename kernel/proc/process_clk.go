@@ -88,6 +88,16 @@ type Process struct {
 	pendingArgs []string
 }
 
+// SharedConsole is a console that wants to know which processes write to
+// it: Attach when a process starts with it (children start with their
+// parent's), Detach when that process has ended, so that whoever reads it
+// knows when the last writer is gone.
+type SharedConsole interface {
+	io.Writer
+	Attach()
+	Detach()
+}
+
 // SpawnOptions says how to start a program.
 type SpawnOptions struct {
 	// Args are the program's arguments; Args[0] is its name.
@@ -165,6 +175,9 @@ func (p *Process) begin(handles []*cap.Cap) error {
 		p.obj.Exit(killedStatus)
 		p.space.Close()
 		return fmt.Errorf("spawn %s: %w", p.obj.Name(), err)
+	}
+	if c, ok := p.obj.Console().(SharedConsole); ok {
+		c.Attach()
 	}
 	p.sys.mu.Lock()
 	p.sys.procs[p.obj.PID()] = p
@@ -356,6 +369,9 @@ func (t *thread) stopped() {
 	delete(p.sys.procs, p.obj.PID())
 	p.sys.mu.Unlock()
 	close(p.done)
+	if c, ok := p.obj.Console().(SharedConsole); ok {
+		c.Detach()
+	}
 }
 
 // die kills the process for the fault the thread just took and writes

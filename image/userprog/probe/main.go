@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+	"unsafe"
+
+	"clk/sdk"
+)
+
+// program is the name the parent spawns its child by.
+const program = "probe"
+
+// kernelImage is where the kernel is linked: identity-mapped, never
+// accessible from ring 3.
+const kernelImage = 0x100000
+
+// msrTSCAux is IA32_TSC_AUX, which wrmsr tries to write.
+const msrTSCAux = 0xc0000103
+
+// magic is what the child's variable holds.
+const magic = 0x5afe_c0de_1501_a7ed
+
+// msgAddr carries an address: 8 bytes, little-endian.
+const msgAddr = 1
+
+var schema = sdk.Schema{{Type: msgAddr, MaxData: 8}}
+
+// probes are the subcommands, in the order usage lists them.
+var probes = []struct {
+	name string
+	act  string
+	run  func()
+}{
+	{"readkernel", fmt.Sprintf("reading a byte of the kernel image at %#x", kernelImage), readKernel},
+	{"writekernel", fmt.Sprintf("writing a byte of the kernel image at %#x", kernelImage), writeKernel},
+	{"jumpkernel", fmt.Sprintf("calling the kernel image at %#x", kernelImage), func() { callAddr(kernelImage) }},
+	{"cli", "disabling interrupts with CLI", cli},
+	{"hlt", "halting the CPU with HLT", hlt},
+	{"wrmsr", fmt.Sprintf("writing MSR %#x with WRMSR", msrTSCAux), func() { wrmsr(msrTSCAux, 0) }},
+	{"nil", "reading through a nil pointer", readNil},
+	{"divzero", "dividing by zero with DIV", divZero},
+	{"writeother", "", writeOther},
+}
+
+// sink keeps the results of the probes that read from being optimized
+// away.
+var sink uint64
+
+// nilPointer is nil, in a variable so that the compiler cannot see it.
+var nilPointer *uint64
+
+func printf(format string, args ...any) { fmt.Fprintf(sdk.Console, format, args...) }
+
+func usage() {
+	printf("usage: probe NAME, with NAME one of:")
+	for _, p := range probes {
+		printf(" %s", p.name)
+	}
+	printf("\n")
+	sdk.Exit(2)
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		usage()
+	}
+	if os.Args[1] == "child" {
+		child()
+	}
+	for _, p := range probes {
+		if p.name != os.Args[1] {
+			continue
+		}
+		if p.act != "" {
+			printf("probe %s: %s; the kernel must kill this process\n", p.name, p.act)
+		}
+		p.run()
+		printf("probe %s: still alive after %s: isolation FAILED\n", p.name, p.act)
+		sdk.Exit(1)
+	}
+	usage()
+}
+
+// pointerAt returns addr as a pointer. The conversion goes through memory
+// so that it is not taken for arithmetic on a Go pointer: addr is no Go
+// object.
+func pointerAt(addr uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
+}
+
+func readKernel() {
+	sink = uint64(*(*byte)(pointerAt(kernelImage)))
+	printf("probe readkernel: read %#x\n", sink)
+}
+
+func writeKernel() { *(*byte)(pointerAt(kernelImage)) = 0 }
+
+func readNil() {
+	sink = *nilPointer
+	printf("probe nil: read %#x\n", sink)
+}
+
+func divZero() {
+	sink = divideByZero()
+	printf("probe divzero: quotient %#x\n", sink)
+}
+
+// writeOther spawns the child, learns the address of its variable and
+// writes there in this process's own address space.
+func writeOther() {
+	c, peer, err := sdk.NewChannel(schema, 0)
+	if err != nil {
+		printf("probe writeother: %v\n", err)
+		sdk.Exit(1)
+	}
+	proc, err := sdk.Spawn(program, []string{"child"}, []sdk.Handle{peer.Handle})
+	if err != nil {
+		printf("probe writeother: %v\n", err)
+		sdk.Exit(1)
+	}
+	buf := make([]byte, 8)
+	m, err := c.Read(buf, nil, sdk.After(30*time.Second))
+	if err != nil || len(m.Data) != 8 {
+		printf("probe writeother: no address from the child: %v\n", err)
+		sdk.Exit(1)
+	}
+	addr := uintptr(binary.LittleEndian.Uint64(m.Data))
+	printf("probe writeother: writing at %#x, where the child keeps its variable, in this process; the kernel must kill this process\n", addr)
+	*(*uint64)(pointerAt(addr)) = ^uint64(magic)
+
+	// Alive: the address is mapped here too. Whether the write reached
+	// the child, the child says once the channel closes.
+	printf("probe writeother: still alive after writing at %#x, which is mapped in this process too: isolation FAILED\n", addr)
+	c.Close()
+	sdk.Wait(proc, sdk.Signaled, sdk.After(5*time.Second))
+	sdk.Exit(1)
+}
+
+// ballastWords sizes the child's ballast: 80 MiB, more than one 64 MiB
+// heap arena, so that the variable at its end lies beyond the heap the
+// parent, a process of the same program, has mapped. The pages are never
+// touched but the last, so they cost address space only.
+const ballastWords = 10 << 20
+
+// child sends the address of its variable, waits for the parent to go and
+// checks the variable.
+func child() {
+	hs := sdk.StartupHandles()
+	if len(hs) != 1 || hs[0] == sdk.InvalidHandle {
+		printf("probe child: started with handles %v, want one channel\n", hs)
+		sdk.Exit(2)
+	}
+	c := sdk.Channel{Handle: hs[0]}
+	ballast := make([]uint64, ballastWords)
+	v := &ballast[len(ballast)-1]
+	*v = magic
+	buf := make([]byte, 8)
+	binary.LittleEndian.PutUint64(buf, uint64(uintptr(unsafe.Pointer(v))))
+	if err := c.Write(msgAddr, buf, nil, sdk.Never); err != nil {
+		printf("probe child: %v\n", err)
+		sdk.Exit(1)
+	}
+	for {
+		_, err := c.Read(buf, nil, sdk.Never)
+		if errors.Is(err, sdk.ErrPeerClosed) {
+			break
+		}
+		if err != nil {
+			printf("probe child: %v\n", err)
+			sdk.Exit(1)
+		}
+	}
+	got := *v
+	runtime.KeepAlive(ballast)
+	if got != magic {
+		printf("child: CORRUPTED: %#x, want %#x\n", got, uint64(magic))
+		sdk.Exit(1)
+	}
+	printf("child: intact\n")
+	sdk.Exit(0)
+}
