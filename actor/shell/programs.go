@@ -37,7 +37,8 @@ type Program interface {
 	// Kill ends the program.
 	Kill()
 	// Wait waits for the program to end and returns its exit status and,
-	// when the kernel killed it, the kernel's report.
+	// when the kernel killed it, the kernel's report, which the program's
+	// console has shown too.
 	Wait() (status int, report string)
 }
 
@@ -130,11 +131,10 @@ func run(p *Proc) error {
 	if partial != "" {
 		p.Println(partial)
 	}
+	// A kernel's kill report has already come out on the program's
+	// console.
 	status, report := prog.Wait()
 	if report != "" {
-		for _, l := range strings.Split(strings.TrimRight(report, "\n"), "\n") {
-			p.Println(l)
-		}
 		return fmt.Errorf("%s (pid %d): killed", name, prog.PID())
 	}
 	if status != 0 {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path"
 	"strings"
@@ -45,10 +44,8 @@ func runAtBoot(log *klog.Log, procs *proc.System, cmdline string, sys *system) b
 		sys.Shutdown()
 		return true
 	}
-	code, report := p.Wait()
-	if report != "" {
-		fmt.Fprintf(os.Stdout, "clk: %s", report)
-	}
+	// A kill report has gone to the console already.
+	code, _ := p.Wait()
 	log.Printf("clk: %s (pid %d) exited with status %d", args[0], p.PID(), code)
 	sys.Shutdown()
 	return true

@@ -293,13 +293,13 @@ func init() {
 		{
 			Num: SysProcessSpawn, Name: "process_spawn",
 			Args: []Arg{
-				{"image", ArgPtr, "the program's name in the initrd (bin/NAME)"}, {"image_len", ArgLen, "its length, at most 64"},
+				{"image", ArgPtr, "the program's name: NAME for /bin/NAME of the initrd"}, {"image_len", ArgLen, "its length, at most 64"},
 				{"handles", ArgPtr, "handles to move into the new process, uint32 each"}, {"count", ArgLen, "their number, at most 16"},
 				{"args", ArgPtr, "the arguments, each followed by a NUL byte; args[0] is the program's name"}, {"args_len", ArgLen, "their total length, at most 4096"},
 			},
 			Returns: "a handle to the new process with wait, manage, duplicate and transfer",
 			Rights:  "transfer on every handle passed",
-			Errors:  errs(handleErrs, []Errno{EFAULT, EINVAL, EACCES, ENOSPACE, ENOMEM, ENOSYS, EIO}),
+			Errors:  errs(handleErrs, []Errno{EFAULT, EINVAL, EACCES, ENOSPACE, ETOOLARGE, ENOMEM, ENOSYS, EIO}),
 			Effect:  "Loads the program from the initrd into a new address space and starts it with the given arguments, holding exactly the handles passed, which leave the caller's table (all or none). The child finds their new values, in order, in its environment variable CLK_HANDLES (hexadecimal, comma-separated). The process handle raises Signaled when the process ends.",
 			Wired:   true, impl: sysProcessSpawn,
 		},

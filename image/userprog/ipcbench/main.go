@@ -69,7 +69,13 @@ func report(name string, op func(n int) error) {
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	printf("BENCH %s %d %.1f\n", name, n, ns)
+	printf("%s", benchLine(name, n, ns))
+}
+
+// benchLine formats a result as make bench-ipc reads it: the name, the
+// iterations and the nanoseconds per operation to one decimal.
+func benchLine(name string, n int, nsPerOp float64) string {
+	return fmt.Sprintf("BENCH %s %d %.1f\n", name, n, nsPerOp)
 }
 
 // measure calibrates the number of operations that takes about runTime

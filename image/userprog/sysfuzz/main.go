@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +79,8 @@ func randomSeed() uint64 {
 // fuzzer holds the random source, the handle values to reuse and the
 // counts of statuses.
 type fuzzer struct {
+	// syscall makes the fuzzed calls: sdk.Syscall, but for tests.
+	syscall func(num uint64, a [6]uint64) (uint64, sdk.Errno)
 	r       *rand.Rand
 	base    uint64 // address of the arena
 	handles []sdk.Handle
@@ -86,9 +90,10 @@ type fuzzer struct {
 
 func newFuzzer(seed uint64) *fuzzer {
 	f := &fuzzer{
-		r:      rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		base:   uint64(uintptr(unsafe.Pointer(&arena[0]))),
-		counts: make(map[sdk.Errno]uint64),
+		syscall: sdk.Syscall,
+		r:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		base:    uint64(uintptr(unsafe.Pointer(&arena[0]))),
+		counts:  make(map[sdk.Errno]uint64),
 	}
 	// A few real handles to start from: a channel of a permissive
 	// schema and a timer.
@@ -129,7 +134,7 @@ func (f *fuzzer) run(n uint64) {
 	step := max(n/10, 1)
 	for i := range n {
 		num, a := f.call()
-		val, e := sdk.Syscall(num, a)
+		val, e := f.syscall(num, a)
 		f.counts[e]++
 		if e == 0 {
 			f.learn(num, a, val)
@@ -138,31 +143,14 @@ func (f *fuzzer) run(n uint64) {
 			printf("sysfuzz: %d/%d calls\n", i+1, n)
 		}
 	}
-	codes := make([]sdk.Errno, 0, len(f.counts))
-	for e := range f.counts {
-		codes = append(codes, e)
-	}
-	sortErrnos(codes)
 	var b strings.Builder
-	for i, e := range codes {
+	for i, e := range slices.Sorted(maps.Keys(f.counts)) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		name := e.String()
-		if e == 0 {
-			name = "OK"
-		}
-		fmt.Fprintf(&b, "%s %d", name, f.counts[e])
+		fmt.Fprintf(&b, "%s %d", e.String(), f.counts[e]) // status 0 is "OK"
 	}
 	printf("sysfuzz: %d calls done (%s)\n", n, b.String())
-}
-
-func sortErrnos(es []sdk.Errno) {
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j] < es[j-1]; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
 }
 
 // learn keeps the handles a successful call returned.
@@ -392,12 +380,14 @@ func (f *fuzzer) kernel() uint64 {
 	return kernelImage
 }
 
-// unmapped returns an address in user space where nothing is mapped: the
-// megabyte below the program's image, which is linked at userBase+1 MiB
-// (plus a page). Other gaps exist, but where the runtime puts its heap is
-// its own business, and a write there would corrupt the fuzzer.
+// unmapped returns an address in user space where nothing is mapped: in
+// the megabyte below the program's image, which is linked at userBase plus
+// 1 MiB and a page, low enough that no call the fuzzer draws reaches the
+// image from there (vm_unmap's at most 17 pages, random_get's 4 KiB).
+// Other gaps exist, but where the runtime puts its heap is its own
+// business, and a write there would corrupt the fuzzer.
 func (f *fuzzer) unmapped() uint64 {
-	return userBase + f.r.Uint64N(0xff000)
+	return userBase + f.r.Uint64N(0xe0000)
 }
 
 // nearTop returns an address around the top of the user range: the last
