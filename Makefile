@@ -244,6 +244,10 @@ bench-runtime: deps toolchain
 # ping-pong), under the same QEMU command line; BENCH_RUNS boots of each. It
 # prints figures and ratios, and fails only when a guest prints no results.
 IPCBENCH := $(BUILD)/ipcbench
+# IPC_SMP is the guests' CPU count: 1 by default, where a round trip is two
+# context switches on one CPU on both systems; with more, each wake-up also
+# crosses CPUs (slower on both under TCG).
+IPC_SMP ?= 1
 bench-ipc: deps kernel $(INITRD)
 	$(call header,null syscall and process round trip: clk and Linux under the same QEMU)
 	@mkdir -p $(IPCBENCH)
@@ -251,7 +255,7 @@ bench-ipc: deps kernel $(INITRD)
 	scripts/linux-guest.sh initramfs $(IPCBENCH)/linuxguest $(IPCBENCH)/initramfs.cpio
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/ipcbench -clk $(ELF) -clk-initrd $(INITRD) \
-		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP)
+		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(IPC_SMP)
 # Actor figures on clk: the actor package's benchmarks and the shell's
 # pipeline benchmark run as bare-metal test binaries, then the kernel's shell
 # times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.

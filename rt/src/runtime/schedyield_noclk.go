@@ -9,3 +9,8 @@ package runtime
 // clkSchedYield lets GOOS=clk switch kernel threads between goroutines
 // (thread_clk.go); other systems preempt their threads.
 func clkSchedYield() {}
+
+// clkLazyRetake reports whether sysmon should leave a P in a syscall alone
+// while there is no other work, even when no P is idle: true for clk's
+// ring-3 programs (user_clk_amd64.go).
+func clkLazyRetake() bool { return false }

@@ -85,6 +85,14 @@ type clkSystemInfo struct {
 	pageSize uint64
 }
 
+// clkLazyRetake is true in a user program: sysmon leaves a P that waits in
+// a syscall alone for up to 10 ms when there is no other work, as it does
+// when some P is idle. A program's goroutines often wait in channel reads
+// for other processes; taking the P after 20 us would send sysmon into
+// deep sleep and have the next syscall's return wake it again, every
+// round trip, and each of those wake-ups is itself a syscall here.
+func clkLazyRetake() bool { return clkUserMode }
+
 // clkUserInit is osinit for a user program.
 func clkUserInit() {
 	var si clkSystemInfo
