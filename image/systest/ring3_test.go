@@ -73,6 +73,14 @@ func TestKernelShellRing3(t *testing.T) {
 		})
 	}
 
+	t.Run("probe/badregs", func(t *testing.T) {
+		got := command(t, m, "run probe badregs", l)
+		if !strings.Contains(got, "non-canonical FS base is refused") || strings.Contains(got, "FAILED") {
+			t.Errorf("run probe badregs: %q", got)
+		}
+		alive(t)
+	})
+
 	t.Run("pingpong", func(t *testing.T) {
 		got := command(t, m, "run pingpong 100000", limits{command: 10 * l.command})
 		if !regexp.MustCompile(`pingpong: 100000 round trips ok`).MatchString(got) {

@@ -321,7 +321,7 @@ func init() {
 			Num: SysThreadCreate, Name: "thread_create",
 			Args: []Arg{
 				{"entry", ArgPtr, "where the thread starts"}, {"stack", ArgPtr, "its initial RSP"},
-				{"fsbase", ArgValue, "its FS base (TLS)"}, {"arg", ArgValue, "its initial RDI"},
+				{"fsbase", ArgValue, "its FS base (TLS): 0 or a user address"}, {"arg", ArgValue, "its initial RDI"},
 			},
 			Returns: "the thread's id, unique in the process",
 			Rights:  "none",

@@ -462,8 +462,11 @@ func (t *thread) Unmap(addr, n uint64, keep bool) error {
 // NewThread starts a thread of the process.
 func (t *thread) NewThread(entry, stack, fsbase, arg uint64) (uint64, error) {
 	p := t.p
-	if entry < x86.UserBase || entry >= x86.UserTop || stack < x86.UserBase || stack > x86.UserTop {
-		return 0, fmt.Errorf("thread_create: entry %#x stack %#x: %w", entry, stack, cap.ErrInvalid)
+	// Each value reaches a register that ring 0 loads (the FS base by
+	// WRMSR, RIP by IRETQ): a non-canonical one would fault in the kernel.
+	if entry < x86.UserBase || entry >= x86.UserTop || stack < x86.UserBase || stack > x86.UserTop ||
+		fsbase != 0 && (fsbase < x86.UserBase || fsbase >= x86.UserTop) {
+		return 0, fmt.Errorf("thread_create: entry %#x stack %#x FS base %#x: %w", entry, stack, fsbase, cap.ErrInvalid)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -57,7 +57,7 @@ var nilPointer *uint64
 func printf(format string, args ...any) { fmt.Fprintf(sdk.Console, format, args...) }
 
 func usage() {
-	printf("usage: probe NAME, with NAME one of:")
+	printf("usage: probe badregs, or probe NAME with NAME one of:")
 	for _, p := range probes {
 		printf(" %s", p.name)
 	}
@@ -71,6 +71,9 @@ func main() {
 	}
 	if os.Args[1] == "child" {
 		child()
+	}
+	if os.Args[1] == "badregs" {
+		badRegs()
 	}
 	for _, p := range probes {
 		if p.name != os.Args[1] {
@@ -182,5 +185,28 @@ func child() {
 		sdk.Exit(1)
 	}
 	printf("child: intact\n")
+	sdk.Exit(0)
+}
+
+// nonCanonical is an address in the hole between the two canonical halves:
+// loaded into the FS base by the kernel's WRMSR it would fault in ring 0.
+const nonCanonical = 0x8000_0000_0000_0000
+
+// badRegs asks for register values that ring 0 would load on the thread's
+// behalf and that would fault there: a non-canonical FS base for a new
+// thread and for this one. The kernel must refuse both with EINVAL and
+// live on; the process lives on too.
+func badRegs() {
+	fn := badRegs
+	entry := **(**uintptr)(unsafe.Pointer(&fn))
+	stack := make([]byte, 4096)
+	top := uintptr(unsafe.Pointer(&stack[len(stack)-16]))
+	_, e1 := sdk.Syscall(sdk.SysThreadCreate, [6]uint64{uint64(entry), uint64(top), nonCanonical, 0})
+	_, e2 := sdk.Syscall(sdk.SysThreadSetFS, [6]uint64{nonCanonical})
+	if e1 != sdk.ErrInvalid || e2 != sdk.ErrInvalid {
+		printf("probe badregs: thread_create gave %v, thread_set_fs gave %v, want EINVAL for both: FAILED\n", e1, e2)
+		sdk.Exit(1)
+	}
+	printf("probe badregs: a non-canonical FS base is refused by thread_create and thread_set_fs\n")
 	sdk.Exit(0)
 }
