@@ -317,18 +317,30 @@ func clkMapFresh(v, n uintptr) {
 	clkMemRelease()
 }
 
-// clkUnmap releases the frames behind the whole pages of [v, v+n). A frame
-// is reused only after every CPU has dropped its TLB entries for the page
+// clkUnmap releases the frames behind the whole pages of [v, v+n) of the
+// kernel's tables.
+func clkUnmap(v, n uintptr) {
+	clkUnmapIn(0, v, n)
+}
+
+// clkUnmapIn releases the frames behind the whole pages of [v, v+n) in
+// the user address space pml4, or the kernel's when pml4 is 0. A frame is
+// reused only after every CPU has dropped its TLB entries for the page
 // (clkShootdown), which runs without clkMemLock so that a CPU spinning for
 // the lock with interrupts off cannot stall it.
-func clkUnmap(v, n uintptr) {
+func clkUnmapIn(pml4, v, n uintptr) {
 	var frames [64]uintptr
 	va := (v + clkPageSize - 1) &^ (clkPageSize - 1)
 	for va+clkPageSize <= v+n {
 		nf := 0
 		clkMemAcquire()
 		for ; va+clkPageSize <= v+n && nf < len(frames); va += clkPageSize {
-			e := clkWalk(va, false)
+			var e *uint64
+			if pml4 != 0 {
+				e = clkUserWalk(pml4, va, false)
+			} else {
+				e = clkWalk(va, false)
+			}
 			if e == nil || *e&pteP == 0 {
 				continue
 			}

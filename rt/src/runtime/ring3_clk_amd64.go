@@ -272,33 +272,7 @@ func clkUserProtect(pml4, va uintptr, perm uint64) bool {
 // clkUserUnmap releases the frames of the mapped pages of [va, va+n) in
 // pml4, once every CPU has forgotten them.
 func clkUserUnmap(pml4, va, n uintptr) {
-	var frames [64]uintptr
-	end := va + n
-	va &^= clkPageSize - 1
-	for va < end {
-		nf := 0
-		clkMemAcquire()
-		for ; va < end && nf < len(frames); va += clkPageSize {
-			e := clkUserWalk(pml4, va, false)
-			if e == nil || *e&pteP == 0 {
-				continue
-			}
-			frames[nf] = uintptr(*e & pteAddrMask)
-			nf++
-			*e = 0
-			clkInvlpg(va)
-		}
-		clkMemRelease()
-		if nf == 0 {
-			continue
-		}
-		clkShootdown()
-		clkMemAcquire()
-		for _, f := range frames[:nf] {
-			clkFrameFree(f)
-		}
-		clkMemRelease()
-	}
+	clkUnmapIn(pml4, va, n)
 }
 
 // clkUserSpaceFree frees pml4 with every user page and table under it. No
