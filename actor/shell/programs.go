@@ -34,7 +34,7 @@ type Program interface {
 	// whole lines; it is closed once the program has ended and all of
 	// it has been read.
 	Output() <-chan string
-	// Kill ends the program.
+	// Kill ends the program and the programs it started.
 	Kill()
 	// Wait waits for the program to end and returns its exit status and,
 	// when the kernel killed it, the kernel's report, which the program's

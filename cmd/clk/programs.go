@@ -132,7 +132,7 @@ func (pr *program) CloseInput() {
 
 func (pr *program) Output() <-chan string { return pr.out }
 
-func (pr *program) Kill() { pr.p.Kill("killed from the shell") }
+func (pr *program) Kill() { pr.p.KillTree("killed from the shell") }
 
 func (pr *program) Wait() (int, string) {
 	code, report := pr.p.Wait()

@@ -86,6 +86,8 @@ type Process struct {
 	report  string // why the kernel killed it, "" if it did not
 	// pendingArgs are the arguments between prepare and begin.
 	pendingArgs []string
+	// children are the processes this one spawned, for KillTree.
+	children []*Process
 }
 
 // SharedConsole is a console that wants to know which processes write to
@@ -213,7 +215,8 @@ func (p *Process) Wait() (code int, report string) {
 }
 
 // Kill ends the process with reason as its report. Threads in ring 3 stop
-// at their next tick, threads in a futex wait at once.
+// at their next tick, threads in a futex wait at once. The processes it
+// spawned go on, as a Unix process's children outlive it.
 func (p *Process) Kill(reason string) {
 	p.mu.Lock()
 	if p.report == "" {
@@ -222,6 +225,19 @@ func (p *Process) Kill(reason string) {
 	p.mu.Unlock()
 	p.obj.Exit(killedStatus)
 	p.futex.Close()
+}
+
+// KillTree is Kill for the process and every process it spawned, at any
+// depth: what the shell does to a job.
+func (p *Process) KillTree(reason string) {
+	p.mu.Lock()
+	children := p.children
+	p.children = nil
+	p.mu.Unlock()
+	p.Kill(reason)
+	for _, c := range children {
+		c.KillTree(reason)
+	}
 }
 
 func (p *Process) ended() bool { return p.obj.Ended() }
@@ -528,6 +544,17 @@ func (t *thread) Spawn(image string, args []string, take func() ([]*cap.Cap, err
 	if err := child.begin(handles); err != nil {
 		return nil, err
 	}
+	p := t.p
+	p.mu.Lock()
+	// Forget the children that have ended, so that the list stays short.
+	live := p.children[:0]
+	for _, c := range p.children {
+		if !c.ended() {
+			live = append(live, c)
+		}
+	}
+	p.children = append(live, child)
+	p.mu.Unlock()
 	return cap.New(child.obj, ProcessRights), nil
 }
 
