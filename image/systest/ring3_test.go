@@ -47,6 +47,12 @@ func TestKernelShellRing3(t *testing.T) {
 		}
 	})
 
+	t.Run("no such program", func(t *testing.T) {
+		if got := command(t, m, "run nosuch", l); !strings.Contains(got, "nosuch: no such program") {
+			t.Errorf("run nosuch: %q", got)
+		}
+	})
+
 	// Each probe announces its act, is killed doing it, and the shell
 	// prints the kernel's report; "FAILED" is what a probe prints if it
 	// survives.

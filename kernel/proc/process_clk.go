@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/bits"
 	"runtime"
 	"sort"
@@ -122,10 +123,15 @@ func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
 
 // prepare loads the program into a new address space, ready for begin.
 func (sys *System) prepare(name string, args []string, console io.Writer) (*Process, error) {
+	// Errors that are the caller's (no such program, not a program)
+	// also wrap cap.ErrInvalid, which process_spawn reports as EINVAL.
 	if name == "" || strings.ContainsAny(name, "/\x00") {
-		return nil, fmt.Errorf("spawn %q: not a program name: %w", name, ErrInvalid)
+		return nil, fmt.Errorf("spawn %q: not a program name: %w", name, cap.ErrInvalid)
 	}
 	bin, err := sys.load(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("spawn %s: no such program: %w", name, cap.ErrInvalid)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
 	}
@@ -137,6 +143,9 @@ func (sys *System) prepare(name string, args []string, console io.Writer) (*Proc
 	img, err := LoadELF(space, bin)
 	if err != nil {
 		space.Close()
+		if errors.Is(err, ErrBadELF) {
+			return nil, fmt.Errorf("spawn %s: %w: %w", name, err, cap.ErrInvalid)
+		}
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
 	}
 	if len(args) == 0 {
