@@ -266,14 +266,25 @@ func clkPML4() uintptr {
 }
 
 // clkWalk returns the address of the page-table entry of level 1 (4 KiB)
-// for va, creating intermediate tables when create is set. It returns nil if
-// a table is missing and create is false, or if va lies in a large page.
+// for va in the kernel's tables, creating intermediate tables when create
+// is set. It returns nil if a table is missing and create is false, or if
+// va lies in a large page.
 //
 // Preconditions: clkMemLock is held.
 //
 //go:nosplit
 func clkWalk(va uintptr, create bool) *uint64 {
-	table := clkPML4()
+	return clkWalkIn(clkPML4(), va, create, pteP|pteW)
+}
+
+// clkWalkIn is clkWalk in the tables under pml4, giving the intermediate
+// tables it creates the entry bits inter.
+//
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkWalkIn(pml4, va uintptr, create bool, inter uint64) *uint64 {
+	table := pml4
 	for shift := uint(39); shift > 12; shift -= 9 {
 		e := (*uint64)(unsafe.Pointer(table + (va>>shift&511)*8))
 		if *e&pteP == 0 {
@@ -284,7 +295,7 @@ func clkWalk(va uintptr, create bool) *uint64 {
 			if f == 0 {
 				return nil
 			}
-			*e = uint64(f) | pteP | pteW
+			*e = uint64(f) | inter
 		} else if *e&ptePS != 0 {
 			return nil
 		}

@@ -197,22 +197,7 @@ func clkUserWalk(pml4, va uintptr, create bool) *uint64 {
 	if va < clkUserBase || va >= clkUserTop {
 		return nil
 	}
-	table := pml4
-	for shift := uint(39); shift > 12; shift -= 9 {
-		e := (*uint64)(unsafe.Pointer(table + (va>>shift&511)*8))
-		if *e&pteP == 0 {
-			if !create {
-				return nil
-			}
-			f := clkFrameAlloc()
-			if f == 0 {
-				return nil
-			}
-			*e = uint64(f) | pteP | pteW | pteU
-		}
-		table = uintptr(*e & pteAddrMask)
-	}
-	return (*uint64)(unsafe.Pointer(table + (va>>12&511)*8))
+	return clkWalkIn(pml4, va, create, pteP|pteW|pteU)
 }
 
 // clkUserMap maps the page at va in pml4 to a fresh zeroed frame with the
