@@ -14,7 +14,17 @@ import (
 
 // addrOf returns the address of b's first byte, as kernel-linked code
 // passes it.
-func addrOf(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(&b[0]))) }
+// addrOf returns the address of b's first byte, as a syscall argument.
+// b is kept in pinned so that it lives on the heap: a buffer on a
+// goroutine's stack could move while the call runs (the stack grows),
+// and the kernel would write where it used to be.
+func addrOf(b []byte) uint64 {
+	pinned = append(pinned, b)
+	return uint64(uintptr(unsafe.Pointer(&b[0])))
+}
+
+// pinned holds every buffer addrOf has given out.
+var pinned [][]byte
 
 func TestKernelSpaceCopies(t *testing.T) {
 	var s KernelSpace

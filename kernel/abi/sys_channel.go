@@ -122,6 +122,9 @@ func deliver(c *Caller, descPtr uint64, d MsgDesc, m *ipc.Message) error {
 	if err := c.Mem.CopyOut(d.Data, m.Data); err != nil {
 		return fmt.Errorf("message data: %w", err)
 	}
+	if len(m.Caps) == 0 {
+		return nil
+	}
 	// Probe the handle buffer before the handles move.
 	vals := make([]uint32, len(m.Caps))
 	if err := c.Mem.CopyOut(d.Handles, putU32s(vals)); err != nil {

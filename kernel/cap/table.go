@@ -221,6 +221,9 @@ func (t *Table) Revoke(h Handle) error {
 // carry RightTransfer and pass check (nil for none), which sees the index
 // and the capability. A value named twice is ErrInvalid.
 func (t *Table) Take(hs []Handle, check func(i int, c *Cap) error) ([]*Cap, error) {
+	if len(hs) == 0 {
+		return nil, nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	cs := make([]*Cap, len(hs))

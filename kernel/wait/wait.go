@@ -49,7 +49,9 @@ var ErrTimedOut = errors.New("deadline passed")
 type Source struct {
 	mu      sync.Mutex
 	state   Signals
-	waiters map[*waiter]Signals
+	// waiters are few (the goroutines in a wait on this object): a
+	// slice is cheaper to scan and change than a map.
+	waiters []watch
 }
 
 type waiter struct {
@@ -72,10 +74,10 @@ func (s *Source) Signals() Signals {
 func (s *Source) Update(clear, set Signals) {
 	s.mu.Lock()
 	s.state = s.state&^clear | set
-	for w, want := range s.waiters {
-		if s.state&want != 0 {
+	for _, ww := range s.waiters {
+		if s.state&ww.want != 0 {
 			select {
-			case w.wake <- struct{}{}:
+			case ww.w.wake <- struct{}{}:
 			default:
 			}
 		}
@@ -83,19 +85,36 @@ func (s *Source) Update(clear, set Signals) {
 	s.mu.Unlock()
 }
 
+// watch is one waiter's interest in a Source.
+type watch struct {
+	w    *waiter
+	want Signals
+}
+
 func (s *Source) watch(w *waiter, want Signals) Signals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.waiters == nil {
-		s.waiters = make(map[*waiter]Signals)
+	for i := range s.waiters {
+		if s.waiters[i].w == w {
+			s.waiters[i].want = want
+			return s.state
+		}
 	}
-	s.waiters[w] = want
+	s.waiters = append(s.waiters, watch{w, want})
 	return s.state
 }
 
 func (s *Source) unwatch(w *waiter) {
 	s.mu.Lock()
-	delete(s.waiters, w)
+	for i := range s.waiters {
+		if s.waiters[i].w == w {
+			last := len(s.waiters) - 1
+			s.waiters[i] = s.waiters[last]
+			s.waiters[last] = watch{}
+			s.waiters = s.waiters[:last]
+			break
+		}
+	}
 	s.mu.Unlock()
 }
 
@@ -107,6 +126,9 @@ type Item struct {
 	Observed Signals
 }
 
+// waiters keeps waiters between waits: a syscall that blocks makes one.
+var waiters = sync.Pool{New: func() any { return &waiter{wake: make(chan struct{}, 1)} }}
+
 // Forever is the deadline of a wait without one.
 var Forever time.Time
 
@@ -115,7 +137,7 @@ var Forever time.Time
 // zero deadline (Forever) waits without limit; a past one only polls.
 // It returns the number of items with a wanted signal raised.
 func Many(items []Item, deadline time.Time) (int, error) {
-	w := &waiter{wake: make(chan struct{}, 1)}
+	w := waiters.Get().(*waiter)
 	for i := range items {
 		items[i].Source.watch(w, items[i].Want)
 	}
@@ -123,6 +145,13 @@ func Many(items []Item, deadline time.Time) (int, error) {
 		for i := range items {
 			items[i].Source.unwatch(w)
 		}
+		// No Source knows w any more: drop a wake-up it may have left
+		// and keep w for the next wait.
+		select {
+		case <-w.wake:
+		default:
+		}
+		waiters.Put(w)
 	}()
 	var timeout <-chan time.Time
 	expired := false
