@@ -47,8 +47,8 @@ var ErrTimedOut = errors.New("deadline passed")
 // Source is the signal state of one object. The zero Source has no
 // signals raised.
 type Source struct {
-	mu      sync.Mutex
-	state   Signals
+	mu    sync.Mutex
+	state Signals
 	// waiters are few (the goroutines in a wait on this object): a
 	// slice is cheaper to scan and change than a map.
 	waiters []watch
