@@ -39,6 +39,7 @@ const (
 	SysFutexWait
 	SysFutexWake
 	SysSystemInfo
+	SysFaultEntry
 
 	// NumCalls is the number of syscalls; numbers from NumCalls up are
 	// unknown to the kernel (ENOSYS).
@@ -54,6 +55,7 @@ var callNames = [NumCalls]string{
 	"timer_create", "timer_set", "timer_cancel", "vm_map", "vm_unmap",
 	"process_spawn", "irq_wait", "ioport_access", "thread_create",
 	"thread_exit", "thread_set_fs", "futex_wait", "futex_wake", "system_info",
+	"fault_entry",
 }
 
 // CallName returns the name of syscall num, or "syscall N" for a number

@@ -34,6 +34,7 @@ const (
 	SysFutexWait
 	SysFutexWake
 	SysSystemInfo
+	SysFaultEntry
 	sysCount
 )
 
@@ -372,6 +373,14 @@ func init() {
 			Errors: []Errno{EFAULT, EINVAL},
 			Effect: "Writes five little-endian uint64s: the number of CPUs; the TSC base and multiplier that give the monotonic clock of clock_get and deadlines as ((tsc - base) * mult) >> 32 (a 128-bit product); the Unix time in ns at monotonic 0; the page size. The user runtime reads time from the TSC with them, without a syscall.",
 			Wired:  true, impl: sysSystemInfo,
+		},
+		{
+			Num: SysFaultEntry, Name: "fault_entry",
+			Args:   []Arg{{"entry", ArgPtr, "0, or where faulting threads resume"}},
+			Rights: "none",
+			Errors: []Errno{EINVAL, ENOSYS},
+			Effect: "Sets where a thread of the caller's process resumes when it divides by zero (#DE) or touches the nil page (an address below 4096): at entry, with RDI the vector, RSI the address, RDX the faulting instruction and every other register, RSP included, as at the fault. The Go runtime turns this into its run-time panic, which a deferred recover can stop. With 0, or for a fault at entry itself, or for any other fault, the kernel kills the process with a report.",
+			Wired:  true, impl: sysFaultEntry,
 		},
 	} {
 		table[c.Num] = c

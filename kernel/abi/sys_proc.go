@@ -37,6 +37,8 @@ type Host interface {
 	Spawn(image string, args []string, take func() ([]*cap.Cap, error)) (*cap.Cap, error)
 	// Info returns what system_info reports.
 	Info() SystemInfo
+	// SetFaultEntry sets where faulting threads resume (fault_entry).
+	SetFaultEntry(entry uint64) error
 }
 
 // SystemInfo is what system_info writes, in this order.
@@ -217,4 +219,12 @@ func sysSystemInfo(k *Kernel, c *Caller, a Args) (uint64, error) {
 		return 0, fmt.Errorf("system_info: %w", err)
 	}
 	return 0, nil
+}
+
+func sysFaultEntry(k *Kernel, c *Caller, a Args) (uint64, error) {
+	h, err := c.host()
+	if err != nil {
+		return 0, err
+	}
+	return 0, h.SetFaultEntry(a[0])
 }

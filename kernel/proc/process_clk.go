@@ -89,6 +89,9 @@ type Process struct {
 	pendingArgs []string
 	// children are the processes this one spawned, for KillTree.
 	children []*Process
+	// faultEntry is where a thread resumes after a fault the program
+	// turns into a panic (fault_entry), 0 for none.
+	faultEntry atomic.Uint64
 }
 
 // SharedConsole is a console that wants to know which processes write to
@@ -349,9 +352,13 @@ func (t *thread) run() {
 				access = AccessWrite
 			}
 			if err := p.space.Fault(addr, access); err != nil {
+				if addr < NilPageLimit && t.redirect(v, addr) {
+					continue
+				}
 				t.die(fmt.Sprintf("page fault: %v", err))
 				return
 			}
+		case v == x86.VecDivide && t.redirect(v, 0):
 		default:
 			t.die(exceptionName(v))
 			return
@@ -369,6 +376,27 @@ func (t *thread) syscall() {
 		// to the kernel; those asleep in a futex wake now.
 		t.p.futex.Close()
 	}
+}
+
+// NilPageLimit bounds the addresses whose faults go to the program's
+// fault entry: the nil page, where Go reports a nil dereference.
+const NilPageLimit = 4096
+
+// faultEntrySize is how much code at the fault entry counts as the entry
+// itself: a fault there is not sent back to it.
+const faultEntrySize = 256
+
+// redirect resumes the thread at its process's fault entry for a fault
+// the program turns into a panic, and reports whether it did.
+func (t *thread) redirect(vector, addr uint64) bool {
+	entry := t.p.faultEntry.Load()
+	c := t.ctx
+	if entry == 0 || c.RIP >= entry && c.RIP < entry+faultEntrySize {
+		return false
+	}
+	c.RDI, c.RSI, c.RDX = vector, addr, c.RIP
+	c.RIP = entry
+	return true
 }
 
 // stopped ends the thread's part in the process: the last thread out
@@ -565,6 +593,15 @@ func (t *thread) Spawn(image string, args []string, take func() ([]*cap.Cap, err
 	p.children = append(live, child)
 	p.mu.Unlock()
 	return cap.New(child.obj, ProcessRights), nil
+}
+
+// SetFaultEntry is fault_entry.
+func (t *thread) SetFaultEntry(entry uint64) error {
+	if entry != 0 && (entry < x86.UserBase || entry >= x86.UserTop) {
+		return fmt.Errorf("fault_entry: %#x: %w", entry, cap.ErrInvalid)
+	}
+	t.p.faultEntry.Store(entry)
+	return nil
 }
 
 // Info is system_info.

@@ -35,16 +35,20 @@ var probes = []struct {
 	name string
 	act  string
 	run  func()
+	// panics: the fault is one Go turns into a run-time panic, which
+	// the kernel hands back to the program (fault_entry) instead of
+	// killing it; unrecovered, it ends the program with status 2.
+	panics bool
 }{
-	{"readkernel", fmt.Sprintf("reading a byte of the kernel image at %#x", kernelImage), readKernel},
-	{"writekernel", fmt.Sprintf("writing a byte of the kernel image at %#x", kernelImage), writeKernel},
-	{"jumpkernel", fmt.Sprintf("calling the kernel image at %#x", kernelImage), func() { callAddr(kernelImage) }},
-	{"cli", "disabling interrupts with CLI", cli},
-	{"hlt", "halting the CPU with HLT", hlt},
-	{"wrmsr", fmt.Sprintf("writing MSR %#x with WRMSR", msrTSCAux), func() { wrmsr(msrTSCAux, 0) }},
-	{"nil", "reading through a nil pointer", readNil},
-	{"divzero", "dividing by zero with DIV", divZero},
-	{"writeother", "", writeOther},
+	{"readkernel", fmt.Sprintf("reading a byte of the kernel image at %#x", kernelImage), readKernel, false},
+	{"writekernel", fmt.Sprintf("writing a byte of the kernel image at %#x", kernelImage), writeKernel, false},
+	{"jumpkernel", fmt.Sprintf("calling the kernel image at %#x", kernelImage), func() { callAddr(kernelImage) }, false},
+	{"cli", "disabling interrupts with CLI", cli, false},
+	{"hlt", "halting the CPU with HLT", hlt, false},
+	{"wrmsr", fmt.Sprintf("writing MSR %#x with WRMSR", msrTSCAux), func() { wrmsr(msrTSCAux, 0) }, false},
+	{"nil", "reading through a nil pointer", readNil, true},
+	{"divzero", "dividing by zero with DIV", divZero, true},
+	{"writeother", "", writeOther, false},
 }
 
 // sink keeps the results of the probes that read from being optimized
@@ -57,7 +61,7 @@ var nilPointer *uint64
 func printf(format string, args ...any) { fmt.Fprintf(sdk.Console, format, args...) }
 
 func usage() {
-	printf("usage: probe badregs, or probe NAME with NAME one of:")
+	printf("usage: probe badregs|recover, or probe NAME with NAME one of:")
 	for _, p := range probes {
 		printf(" %s", p.name)
 	}
@@ -75,11 +79,17 @@ func main() {
 	if os.Args[1] == "badregs" {
 		badRegs()
 	}
+	if os.Args[1] == "recover" {
+		recoverNil()
+	}
 	for _, p := range probes {
 		if p.name != os.Args[1] {
 			continue
 		}
-		if p.act != "" {
+		switch {
+		case p.panics:
+			printf("probe %s: %s; Go must panic\n", p.name, p.act)
+		case p.act != "":
 			printf("probe %s: %s; the kernel must kill this process\n", p.name, p.act)
 		}
 		p.run()
@@ -208,5 +218,22 @@ func badRegs() {
 		sdk.Exit(1)
 	}
 	printf("probe badregs: a non-canonical FS base is refused by thread_create and thread_set_fs\n")
+	sdk.Exit(0)
+}
+
+// recoverNil dereferences nil under a deferred recover: the fault must
+// come back as Go's run-time panic, which recover stops, and the program
+// goes on.
+func recoverNil() {
+	err := func() (err any) {
+		defer func() { err = recover() }()
+		sink = *nilPointer
+		return nil
+	}()
+	if err == nil {
+		printf("probe recover: read through nil without a panic: FAILED\n")
+		sdk.Exit(1)
+	}
+	printf("probe recover: recovered %q and goes on\n", fmt.Sprint(err))
 	sdk.Exit(0)
 }

@@ -196,7 +196,7 @@ func (f *fuzzer) call() (uint64, [6]uint64) {
 		a[0], a[1], a[2] = f.foreign(), f.pages(), f.r.Uint64N(3)
 	case sdk.SysThreadCreate:
 		a[0], a[1] = f.refused(), f.refused()
-	case sdk.SysThreadSetFS:
+	case sdk.SysThreadSetFS, sdk.SysFaultEntry:
 		a[0] = f.refused()
 	}
 	return num, a

@@ -31,9 +31,13 @@ import (
 //	                   (system_info), so both agree on the clock
 //	random             random_get
 //
-// There are no signals: a goroutine that loops without calls is preempted
-// only at its calls (sysmon marks it), and a fault ends the process with
-// the kernel's report instead of a panic.
+// Faults that Go turns into run-time panics (a divide error, a touch of
+// the nil page) come back from the kernel to clkUserFault (fault_entry),
+// which makes the goroutine call sigpanic as the kernel personality's trap
+// handler does: the panic is an ordinary, recoverable Go panic. Every
+// other fault ends the process with the kernel's report. There are no
+// signals otherwise: a goroutine that loops without calls is preempted
+// only at its calls (sysmon marks it).
 
 // clkUserMode is set by _rt0_amd64_clk_user, before any Go code runs.
 var clkUserMode bool
@@ -54,6 +58,7 @@ const (
 	sysFutexWait    = 28
 	sysFutexWake    = 29
 	sysSystemInfo   = 30
+	sysFaultEntry   = 31
 
 	clkErrTimedOut = 13 // ETIMEDOUT
 	clkErrNoMemory = 19 // ENOMEM
@@ -107,6 +112,28 @@ func clkUserInit() {
 	numCPUStartup = int32(clkNCPU)
 	physPageSize = clkPageSize
 	getg().m.procid = 1
+	clkSyscall(sysFaultEntry, uint64(abi.FuncPCABI0(clkUserFault)), 0, 0, 0, 0, 0)
+}
+
+// clkUserFault is where the kernel resumes a thread that divided by zero
+// or touched the nil page, with RDI the vector, RSI the address and RDX
+// the faulting instruction, the stack as it was (user_clk_amd64.s).
+func clkUserFault()
+
+// clkUserFaultPanic returns where clkUserFault goes on: sigpanic0, with
+// the faulting instruction pushed as if it had called it (clkCallSigpanic).
+//
+//go:nosplit
+//go:nowritebarrierrec
+func clkUserFaultPanic(vector, addr, pc, sp uintptr) (newpc, newsp uintptr) {
+	var f clkTrapFrame
+	f.rip, f.rsp = uint64(pc), uint64(sp)
+	sig := uint32(_SIGSEGV)
+	if vector == 0 { // #DE
+		sig = _SIGFPE
+	}
+	clkCallSigpanic(&f, getg(), sig, 0, addr)
+	return uintptr(f.rip), uintptr(f.rsp)
 }
 
 //go:nosplit

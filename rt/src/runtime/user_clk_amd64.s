@@ -31,6 +31,23 @@ TEXT runtime·clkSyscall(SB),NOSPLIT,$0-72
 	MOVQ	DX, val+64(FP)
 	RET
 
+// clkUserFault: the kernel resumes a faulting thread here (fault_entry)
+// with RDI the vector, RSI the fault address, RDX the faulting RIP and RSP
+// as at the fault, which the goroutine's stack has room below for a small
+// nosplit call. clkUserFaultPanic says where to go on.
+TEXT runtime·clkUserFault(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	SP, CX
+	SUBQ	$64, SP
+	ANDQ	$~15, SP
+	MOVQ	DI, 0(SP)
+	MOVQ	SI, 8(SP)
+	MOVQ	DX, 16(SP)
+	MOVQ	CX, 24(SP)
+	CALL	runtime·clkUserFaultPanic(SB)
+	MOVQ	32(SP), AX	// new PC
+	MOVQ	40(SP), SP	// new SP
+	JMP	AX
+
 // clkUserThreadStart: RDI is the new thread's *m and FS already points
 // at its TLS (thread_create). Make g0 current and run mstart.
 TEXT runtime·clkUserThreadStart(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
