@@ -21,10 +21,11 @@ func store(t *testing.T, s *Space, addr uint64, v uint32) {
 	}
 }
 
-// waitFor polls cond until it holds or a second passes.
+// waitFor polls cond until it holds or ten seconds pass (a loaded
+// machine may be slow to start a goroutine).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(time.Second); !cond(); {
+	for end := time.Now().Add(10 * time.Second); !cond(); {
 		if time.Now().After(end) {
 			t.Fatalf("timed out waiting until %s", what)
 		}
