@@ -92,6 +92,20 @@ func run(p *Proc) error {
 	if err != nil {
 		return err
 	}
+	// If this stage dies on its way (killed while it waits), the program
+	// dies with it and its output is drained, so that its console never
+	// blocks it.
+	finished := false
+	defer func() {
+		if !finished {
+			prog.Kill()
+			go func() {
+				for range prog.Output() {
+				}
+				prog.Wait()
+			}()
+		}
+	}()
 	go func() {
 		defer prog.CloseInput()
 		for {
@@ -134,6 +148,7 @@ func run(p *Proc) error {
 	// A kernel's kill report has already come out on the program's
 	// console.
 	status, report := prog.Wait()
+	finished = true
 	if report != "" {
 		return fmt.Errorf("%s (pid %d): killed", name, prog.PID())
 	}
