@@ -353,8 +353,8 @@ func init() {
 				{"deadline", ArgDeadline, "when to give up"},
 			},
 			Rights: "none",
-			Errors: []Errno{EFAULT, EINVAL, EAGAIN, ETIMEDOUT, ENOSYS},
-			Effect: "Blocks the calling thread while the uint32 at addr holds value, until futex_wake on addr or the deadline. Returns EAGAIN at once if it holds another value. The check and the wait are atomic with respect to futex_wake.",
+			Errors: []Errno{EFAULT, EINVAL, EAGAIN, ETIMEDOUT, ECLOSED, ENOSYS},
+			Effect: "Blocks the calling thread while the uint32 at addr holds value, until futex_wake on addr or the deadline. Returns EAGAIN at once if it holds another value. The check and the wait are atomic with respect to futex_wake. A wait still blocked when the process ends returns ECLOSED.",
 			Wired:  true, impl: sysFutexWait,
 		},
 		{

@@ -553,8 +553,13 @@ func (t *thread) FutexWait(addr uint64, val uint32, deadline time.Time, block bo
 		deadline = time.Unix(0, 1) // long past: check the value only
 	}
 	err := t.p.futex.Wait(t.p.space, addr, val, deadline)
-	if errors.Is(err, ErrValueChanged) {
+	switch {
+	case errors.Is(err, ErrValueChanged):
 		return abi.ErrAgain
+	case errors.Is(err, ErrInvalid):
+		return fmt.Errorf("futex_wait: %w: %w", err, cap.ErrInvalid)
+	case errors.Is(err, ErrFutexClosed):
+		return fmt.Errorf("futex_wait: %w: %w", err, cap.ErrClosed)
 	}
 	return err
 }
