@@ -1,9 +1,15 @@
-// Package proc is the machine-independent half of clk's ring-3 processes:
-// the address space of a process, the loader of its ELF image, its initial
-// stack, its futexes and the walk of its stack for crash reports. It is
-// plain Go, tested on the host; the hardware half (page tables, entering
-// ring 3, the loop that runs a process and turns its page faults and
-// syscalls into calls here) implements Pages and drives a Space.
+// Package proc runs clk's ring-3 processes. Most of it is machine
+// independent, plain Go tested on the host: the address space of a
+// process, the loader of its ELF image, its initial stack, its futexes and
+// the walk of its stack for crash reports. The files built for clk
+// (process_clk.go) hold the rest: System, the process table and
+// process_spawn; Process, a program in its own address space over
+// arch/x86_64's page tables (hwPages implements Pages); and one goroutine
+// per thread that enters ring 3 and turns what brings it back into calls
+// here: syscalls go to kernel/abi's Dispatch with the thread as its
+// abi.Host, page faults in a region get a zero page, a divide error or a
+// touch of the nil page goes back to the program's fault entry as a Go
+// panic, and any other fault kills the process with a report.
 //
 // # Address space
 //
@@ -34,6 +40,10 @@
 // amd64 maintains. Futexes are a process's futex wait queues.
 //
 // # Locking
+//
+// Process.mu guards a process's thread count, report and children, and
+// System.mu the process table; no other lock is taken while either is
+// held.
 //
 // Space.mu guards the regions and the set of resident pages; it is held
 // across every call into Pages, so a Pages implementation must not call
