@@ -7,7 +7,12 @@
 // counters.
 //
 // The runtime owns the CPU tables (GDT, IDT, TSS), the local APIC, the page
-// tables and physical memory; see rt/README.md. Its interface to this
+// tables and physical memory; see rt/README.md. For ring 3 this package
+// gives the kernel typed handles on the runtime's work: AddressSpace, a
+// user address space (map, look up, protect and unmap pages), and
+// UserContext, a user thread's registers, whose Run enters ring 3 and
+// returns with the reason the thread came back (a syscall, an exception or
+// an interrupt). Its interface to this
 // package is a handful of functions pulled with //go:linkname in
 // runtime_clk.go. Everything that needs the clk runtime carries the clk build
 // constraint; the rest is plain Go and tested on the host.
