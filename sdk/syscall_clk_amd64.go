@@ -43,8 +43,11 @@ func mayBlock(num uint64, a *[6]uint64) bool {
 }
 
 // rawSyscall executes SYSCALL with num in RAX and the arguments in RDI,
-// RSI, RDX, R10, R8 and R9, and returns RAX and RDX
-// (syscall_clk_amd64.s).
+// RSI, RDX, R10, R8 and R9, and returns RAX and RDX: the user runtime's
+// own syscall instruction, runtime.clkSyscall.
+//
+//go:linkname rawSyscall runtime.clkSyscall
+//go:noescape
 func rawSyscall(num, a0, a1, a2, a3, a4, a5 uint64) (errno, val uint64)
 
 //go:linkname entersyscall runtime.entersyscall

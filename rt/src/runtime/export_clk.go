@@ -11,8 +11,9 @@ import (
 
 // The runtime's interface to the clk kernel.
 //
-// The kernel's arch package pulls these with //go:linkname; the directives
-// here permit it. The set is deliberately small: boot information, memory
+// The kernel's arch package pulls these with //go:linkname (package sdk
+// pulls clkSyscall, the SYSCALL instruction of user programs); the
+// directives here permit it. The set is deliberately small: boot information, memory
 // and interrupt counters, waiting for an interrupt, and a hook to extend
 // exception reports, and ring 3 (ring3_clk_amd64.go): address spaces and
 // running user threads. Everything else the kernel does with hardware it
@@ -40,6 +41,7 @@ import (
 //go:linkname clkUserSpaceFree
 //go:linkname clkUserCtxLayout
 //go:linkname clkClockFactors
+//go:linkname clkSyscall
 
 // clkIRQCountOf reports how many interrupts vector v has taken.
 func clkIRQCountOf(v uint8) uint64 {

@@ -52,7 +52,6 @@ var clkTickSched [clkMaxCPUs]struct {
 //go:nowritebarrierrec
 func clkTick(f *clkTrapFrame, gp *g) {
 	now := nanotime()
-	clkTimerArm(now + clkSliceNS)
 	mp := gp.m
 	if clkEmulatedTLB {
 		cpu := (*clkCPU)(unsafe.Pointer(mp.mOS.thread.cpu))
@@ -60,15 +59,7 @@ func clkTick(f *clkTrapFrame, gp *g) {
 			clkWriteCR3(clkReadCR3())
 		}
 	}
-	// A thread that became due (its deadline passed, an interrupt came on
-	// this CPU) while the other CPUs halt would wait for this CPU to
-	// schedule: queue it now, which wakes a halted CPU. Only if the lock
-	// is free: the interrupted code may hold it.
-	due := clkAnyDue(now)
-	if due && clkNCPU > 1 && atomic.Cas(&clkSchedLock, 0, 1) {
-		clkWakeDue()
-		clkSchedRelease()
-	}
+	due := clkTickWake(now)
 	if f.cs&3 != 0 || gp != mp.curg {
 		return
 	}
@@ -81,6 +72,42 @@ func clkTick(f *clkTrapFrame, gp *g) {
 	if s.safe && due && now-mp.mOS.thread.since >= clkSliceNS {
 		clkTickYield(mp)
 	}
+}
+
+// clkTickWake is the part of a tick that concerns threads, whatever the
+// CPU was running: it re-arms the timer for the next slice and, if a
+// thread became due (its deadline passed, an interrupt came on this CPU)
+// while the other CPUs halt, queues it, which wakes a halted CPU, rather
+// than leave it waiting for this CPU to schedule. Only if the lock is
+// free: the interrupted code may hold it. It reports whether a thread was
+// due. Interrupts are off.
+//
+//go:nowritebarrierrec
+func clkTickWake(now int64) bool {
+	clkTimerArm(now + clkSliceNS)
+	due := clkAnyDue(now)
+	if due && clkNCPU > 1 && atomic.Cas(&clkSchedLock, 0, 1) {
+		clkWakeDue()
+		clkSchedRelease()
+	}
+	return due
+}
+
+// clkSliceUp reports whether the goroutines on pp have had it for a whole
+// slice without a reschedule, as sysmon's sysmontick does; a new schedtick
+// starts the slice again.
+//
+//go:nowritebarrierrec
+func clkSliceUp(pp *p, now int64) bool {
+	if int(pp.id) >= len(clkTickSched) {
+		return false
+	}
+	st := &clkTickSched[pp.id]
+	if st.schedtick != pp.schedtick {
+		st.schedtick, st.since = pp.schedtick, now
+		return false
+	}
+	return now-st.since >= clkSliceNS
 }
 
 // clkSafePoint is what the tick learns of the instruction it interrupted.
@@ -131,13 +158,7 @@ func clkTickPreempt(f *clkTrapFrame, gp *g, now int64, s clkSafePoint) {
 	if s.safe && clkInterruptPending(gp) && clkInjectInterrupt(f, gp) {
 		return
 	}
-	st := &clkTickSched[pp.id]
-	if st.schedtick != pp.schedtick {
-		st.schedtick, st.since = pp.schedtick, now
-		if !gp.preempt {
-			return
-		}
-	} else if now-st.since < clkSliceNS && !gp.preempt {
+	if !clkSliceUp(pp, now) && !gp.preempt {
 		return
 	}
 	gp.preempt = true

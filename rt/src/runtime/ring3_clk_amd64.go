@@ -6,7 +6,6 @@ package runtime
 
 import (
 	"internal/abi"
-	"internal/runtime/atomic"
 	"unsafe"
 )
 
@@ -143,22 +142,12 @@ func clkUserTick(timer bool) {
 	due := false
 	if timer {
 		flags := clkIntrSave()
-		clkTimerArm(now + clkSliceNS)
+		due = clkTickWake(now)
 		clkIntrRestore(flags)
-		due = clkAnyDue(now)
-		if due && clkNCPU > 1 && atomic.Cas(&clkSchedLock, 0, 1) {
-			clkWakeDue()
-			clkSchedRelease()
-		}
 	}
 	yield := gp.preempt
-	if pp := mp.p.ptr(); pp != nil && int(pp.id) < len(clkTickSched) {
-		st := &clkTickSched[pp.id]
-		if st.schedtick != pp.schedtick {
-			st.schedtick, st.since = pp.schedtick, now
-		} else if now-st.since >= clkSliceNS {
-			yield = true
-		}
+	if pp := mp.p.ptr(); pp != nil && clkSliceUp(pp, now) {
+		yield = true
 	}
 	threadYield := due && now-mp.mOS.thread.since >= clkSliceNS
 	releasem(mp)
