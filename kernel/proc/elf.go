@@ -12,7 +12,9 @@ import (
 
 // ErrBadELF is wrapped by every error of LoadELF that comes from the image
 // rather than from the address space.
-var ErrBadELF = errors.New("bad ELF image")
+// It wraps ErrInvalid: process_spawn reports a file that is not a
+// program as EINVAL.
+var ErrBadELF = fmt.Errorf("bad ELF image: %w", ErrInvalid)
 
 // Symbol is a function of a loaded image.
 type Symbol struct {

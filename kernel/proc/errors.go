@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"clk/kernel/abi"
+	"clk/kernel/cap"
 )
 
 // Errors of the address space. Argument errors (ErrInvalid, ErrOutOfRange,
@@ -33,7 +34,8 @@ var (
 	// ErrInvalid: a malformed argument (a misaligned address, an empty
 	// range, undefined permission or kind bits, a writable and executable
 	// region).
-	ErrInvalid = errors.New("invalid argument")
+	// It is cap.ErrInvalid, so the syscall layer reports EINVAL.
+	ErrInvalid = cap.ErrInvalid
 	// ErrOverlap: a reservation at a fixed address meets a region.
 	ErrOverlap = errors.New("overlaps a reserved region")
 	// ErrNoSpace: no free gap is large enough for a reservation.

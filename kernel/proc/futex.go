@@ -2,12 +2,12 @@ package proc
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"clk/kernel/abi"
+	"clk/kernel/cap"
 	"clk/kernel/wait"
 )
 
@@ -15,12 +15,14 @@ import (
 var (
 	// ErrValueChanged: the futex word did not hold the expected value, so
 	// Wait did not sleep.
-	ErrValueChanged = errors.New("futex value changed")
+	// It is abi.ErrAgain, so the syscall layer reports EAGAIN.
+	ErrValueChanged = abi.ErrAgain
 	// ErrTimedOut: the deadline passed first. It is wait.ErrTimedOut, so
 	// the syscall layer reports it as ETIMEDOUT.
 	ErrTimedOut = wait.ErrTimedOut
 	// ErrFutexClosed: the process is ending; Close woke the waiter.
-	ErrFutexClosed = errors.New("futexes closed")
+	// It wraps cap.ErrClosed, so the syscall layer reports ECLOSED.
+	ErrFutexClosed = fmt.Errorf("futexes closed: %w", cap.ErrClosed)
 )
 
 // Futexes are the futex wait queues of one process, keyed by the user

@@ -1,6 +1,6 @@
 package proc
 
-import "errors"
+import "clk/kernel/abi"
 
 // Geometry of a user address space.
 const (
@@ -48,7 +48,8 @@ func (p Perm) String() string {
 }
 
 // ErrNoMemory is what a Pages implementation wraps when no frame is left.
-var ErrNoMemory = errors.New("out of memory")
+// It is abi.ErrNoMemory, so the syscall layer reports ENOMEM.
+var ErrNoMemory = abi.ErrNoMemory
 
 // Pages is the hardware side of an address space: one process's page
 // tables and the frames behind them. Every va is page aligned and inside

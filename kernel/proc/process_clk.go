@@ -85,8 +85,6 @@ type Process struct {
 	threads int
 	lastTID uint64
 	report  string // why the kernel killed it, "" if it did not
-	// pendingArgs are the arguments between prepare and begin.
-	pendingArgs []string
 	// children are the processes this one spawned, for KillTree.
 	children []*Process
 	// faultEntry is where a thread resumes after a fault the program
@@ -117,23 +115,23 @@ type SpawnOptions struct {
 
 // Spawn loads the program name and starts it.
 func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
-	p, err := sys.prepare(name, opt.Args, opt.Console)
+	p, err := sys.prepare(name, opt.Console)
 	if err != nil {
 		return nil, err
 	}
-	return p, p.begin(opt.Handles)
+	return p, p.begin(opt.Args, opt.Handles)
 }
 
 // prepare loads the program into a new address space, ready for begin.
-func (sys *System) prepare(name string, args []string, console io.Writer) (*Process, error) {
-	// Errors that are the caller's (no such program, not a program)
-	// also wrap cap.ErrInvalid, which process_spawn reports as EINVAL.
+func (sys *System) prepare(name string, console io.Writer) (*Process, error) {
+	// The caller's mistakes (no such program, not a program) wrap
+	// ErrInvalid, which process_spawn reports as EINVAL.
 	if name == "" || strings.ContainsAny(name, "/\x00") {
-		return nil, fmt.Errorf("spawn %q: not a program name: %w", name, cap.ErrInvalid)
+		return nil, fmt.Errorf("spawn %q: not a program name: %w", name, ErrInvalid)
 	}
 	bin, err := sys.load(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("spawn %s: no such program: %w", name, cap.ErrInvalid)
+		return nil, fmt.Errorf("spawn %s: no such program: %w", name, ErrInvalid)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
@@ -146,13 +144,7 @@ func (sys *System) prepare(name string, args []string, console io.Writer) (*Proc
 	img, err := LoadELF(space, bin)
 	if err != nil {
 		space.Close()
-		if errors.Is(err, ErrBadELF) {
-			return nil, fmt.Errorf("spawn %s: %w: %w", name, err, cap.ErrInvalid)
-		}
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
-	}
-	if len(args) == 0 {
-		args = []string{name}
 	}
 	p := &Process{
 		sys:   sys,
@@ -163,13 +155,12 @@ func (sys *System) prepare(name string, args []string, console io.Writer) (*Proc
 		start: time.Now(),
 		done:  make(chan struct{}),
 	}
-	p.pendingArgs = args
 	return p, nil
 }
 
-// begin installs the handles, lays out the stack and starts the main
-// thread.
-func (p *Process) begin(handles []*cap.Cap) error {
+// begin installs the handles, lays out the stack with args (the name
+// alone if there are none) and starts the main thread.
+func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	hs, err := p.obj.Handles.InstallAll(handles)
 	if err != nil {
 		for _, c := range handles {
@@ -183,8 +174,10 @@ func (p *Process) begin(handles []*cap.Cap) error {
 		vals[i] = fmt.Sprintf("%#x", uint32(h))
 	}
 	env := []string{"CLK_HANDLES=" + strings.Join(vals, ",")}
-	sp, err := SetupStack(p.space, x86.UserTop, StackSize, p.pendingArgs, env)
-	p.pendingArgs = nil
+	if len(args) == 0 {
+		args = []string{p.obj.Name()}
+	}
+	sp, err := SetupStack(p.space, x86.UserTop, StackSize, args, env)
 	if err != nil {
 		p.obj.Exit(killedStatus)
 		p.space.Close()
@@ -552,16 +545,7 @@ func (t *thread) FutexWait(addr uint64, val uint32, deadline time.Time, block bo
 	if !block {
 		deadline = time.Unix(0, 1) // long past: check the value only
 	}
-	err := t.p.futex.Wait(t.p.space, addr, val, deadline)
-	switch {
-	case errors.Is(err, ErrValueChanged):
-		return abi.ErrAgain
-	case errors.Is(err, ErrInvalid):
-		return fmt.Errorf("futex_wait: %w: %w", err, cap.ErrInvalid)
-	case errors.Is(err, ErrFutexClosed):
-		return fmt.Errorf("futex_wait: %w: %w", err, cap.ErrClosed)
-	}
-	return err
+	return t.p.futex.Wait(t.p.space, addr, val, deadline)
 }
 
 // FutexWake is futex_wake.
@@ -574,7 +558,7 @@ func (t *thread) FutexWake(addr uint64, n int) (int, error) {
 
 // Spawn is process_spawn: the child inherits the caller's console.
 func (t *thread) Spawn(image string, args []string, take func() ([]*cap.Cap, error)) (*cap.Cap, error) {
-	child, err := t.p.sys.prepare(image, args, t.p.obj.Console())
+	child, err := t.p.sys.prepare(image, t.p.obj.Console())
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +567,7 @@ func (t *thread) Spawn(image string, args []string, take func() ([]*cap.Cap, err
 		child.space.Close()
 		return nil, err
 	}
-	if err := child.begin(handles); err != nil {
+	if err := child.begin(args, handles); err != nil {
 		return nil, err
 	}
 	p := t.p
