@@ -7,16 +7,6 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// TrapFrame is the register state the runtime saves when the CPU takes an
-// exception (runtime.clkTrapFrame): general registers in reverse push order,
-// the vector and error code, then the frame the CPU pushed.
-type TrapFrame struct {
-	R15, R14, R13, R12, R11, R10, R9, R8 uint64
-	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
-	Vector, ErrCode                      uint64
-	RIP, CS, RFLAGS, RSP, SS             uint64
-}
-
 // maxInstLen is the longest x86 instruction (Intel SDM Vol. 2A, 2.3.11).
 const maxInstLen = 15
 

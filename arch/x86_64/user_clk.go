@@ -9,7 +9,7 @@ import (
 )
 
 // Ring 3. The runtime enters and leaves user mode and manages the page
-// tables (runtime/ring3_clk_amd64.go in rt/src); this file gives the kernel
+// tables (runtime/enteruser_clk_amd64.go in rt/src); this file gives the kernel
 // typed access to both.
 
 //go:linkname userEnter runtime.clkUserEnter
@@ -32,9 +32,6 @@ func userUnmap(pml4, va, n uintptr)
 
 //go:linkname userSpaceFree runtime.clkUserSpaceFree
 func userSpaceFree(pml4 uintptr)
-
-//go:linkname userCtxLayout runtime.clkUserCtxLayout
-func userCtxLayout() (size, fsbase, cr3, cr2, fx uintptr)
 
 //go:linkname clockFactors runtime.clkClockFactors
 func clockFactors() (tscBase, tscMult uint64, wallBase int64)
@@ -74,40 +71,6 @@ const (
 	pfErrInstrFetch = 1 << 4
 )
 
-// Regs are a user thread's general registers, in the runtime's frame
-// order. Vector and ErrCode say why it last left ring 3; CS and SS are
-// forced to the user selectors on entry, and RFLAGS to what ring 3 may
-// set.
-type Regs struct {
-	R15, R14, R13, R12, R11, R10, R9, R8 uint64
-	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
-	Vector, ErrCode                      uint64
-	RIP, CS, RFLAGS, RSP, SS             uint64
-}
-
-// UserContext is a user thread's state while it is out of ring 3: the
-// runtime's clkUserCtx, whose layout this mirrors (checked at init).
-type UserContext struct {
-	Regs
-	FSBase uint64 // the thread's FS base (its TLS)
-	cr3    uint64
-	CR2    uint64 // after a page fault, the address
-	_      [3]uint64
-	// fxvalid says the FXSAVE area holds the whole FPU state (see the
-	// runtime's clkUserRun); a new thread's does.
-	fxvalid uint64
-	_       [512 + 16]byte
-}
-
-func init() {
-	var c UserContext
-	size, fs, cr3, cr2, fx := userCtxLayout()
-	if size != unsafe.Sizeof(c) || fs != unsafe.Offsetof(c.FSBase) || cr3 != unsafe.Offsetof(c.cr3) ||
-		cr2 != unsafe.Offsetof(c.CR2) || fx != unsafe.Offsetof(c.fxvalid)+8 {
-		panic("x86: UserContext does not match the runtime's clkUserCtx")
-	}
-}
-
 // NewUserContext returns the context of a thread that starts at rip with
 // stack rsp in space.
 func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
@@ -122,12 +85,12 @@ func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
 	return c
 }
 
-// fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of the
-// last field, as the runtime finds it.
+// fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of fx,
+// as the runtime finds it.
 func (c *UserContext) fxArea() []byte {
-	raw := (*[512 + 16]byte)(unsafe.Add(unsafe.Pointer(c), unsafe.Offsetof(c.fxvalid)+8))
-	off := (16 - uintptr(unsafe.Pointer(&raw[0]))%16) % 16
-	return raw[off : off+512]
+	// The address only picks the aligned start; nothing is converted back.
+	off := (16 - uintptr(unsafe.Pointer(&c.fx[0]))%16) % 16
+	return c.fx[off : off+512]
 }
 
 // Run enters ring 3 with the context and returns when the thread leaves

@@ -70,7 +70,10 @@ var (
 	clkDescPtr [2]uint64
 )
 
-// clkVecStride is the spacing of the vector stubs in vectors_clk_amd64.s.
+// clkVecStride is the spacing of the vector stubs in vectors_clk_amd64.s,
+// which scripts/mkvectors writes from this constant, clkVecFirstIRQ,
+// clkVecTimer, clkVecShootdown and clkVecPreempt (run it after changing
+// any of them).
 const clkVecStride = 16
 
 // clkCPUInit sets up the boot CPU: its GDT, TSS and idle thread, the

@@ -15,7 +15,7 @@ import (
 // pulls clkSyscall, the SYSCALL instruction of user programs); the
 // directives here permit it. The set is deliberately small: boot information, memory
 // and interrupt counters, waiting for an interrupt, and a hook to extend
-// exception reports, and ring 3 (ring3_clk_amd64.go): address spaces and
+// exception reports, and ring 3 (enteruser_clk_amd64.go): address spaces and
 // running user threads. Everything else the kernel does with hardware it
 // does in its own packages.
 
@@ -39,7 +39,6 @@ import (
 //go:linkname clkUserProtect
 //go:linkname clkUserUnmap
 //go:linkname clkUserSpaceFree
-//go:linkname clkUserCtxLayout
 //go:linkname clkClockFactors
 //go:linkname clkSyscall
 
@@ -134,7 +133,7 @@ func clkSendInterrupt(apicID uint32, vector uint8) bool {
 
 // clkClockFactors returns how nanotime turns the TSC into nanoseconds,
 // ((tsc-tscBase)*tscMult)>>32, and the wall clock's offset from it, for
-// user programs, whose runtime reads the TSC itself (user_clk_amd64.go).
+// user programs, whose runtime reads the TSC itself (userpersonality_clk_amd64.go).
 func clkClockFactors() (tscBase, tscMult uint64, wallBase int64) {
 	return clkTSCBase, clkTSCMult, clkWallBase
 }

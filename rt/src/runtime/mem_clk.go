@@ -113,7 +113,7 @@ func clkMemInit() {
 
 // clkKernelSlots gives every kernel PML4 slot without one its page-directory-pointer
 // table, so that the kernel's PML4 entries never change again and
-// user address spaces can copy them once (ring3_clk_amd64.go). It costs a
+// user address spaces can copy them once (enteruser_clk_amd64.go). It costs a
 // frame per slot, about 1 MiB.
 func clkKernelSlots() {
 	pml4 := clkPML4()

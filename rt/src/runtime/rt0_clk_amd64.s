@@ -3,7 +3,7 @@
 // license that can be found in the LICENSE file.
 
 // The way in. Both loaders (PVH through the ELF note, Multiboot2 through the
-// header; see cmd/link/internal/ld/elf_clk.go) enter _rt0_amd64_clk in 32-bit
+// header; see cmd/link/internal/ld/elfclkboot.go) enter _rt0_amd64_clk in 32-bit
 // protected mode with paging off, flat segments and interrupts off; EBX holds
 // the physical address of their boot information and, under Multiboot2, EAX
 // holds its magic number. The code below identity-maps the first 4 GiB, turns

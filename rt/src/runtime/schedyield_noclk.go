@@ -12,5 +12,5 @@ func clkSchedYield() {}
 
 // clkLazyRetake reports whether sysmon should leave a P in a syscall alone
 // while there is no other work, even when no P is idle: true for clk's
-// ring-3 programs (user_clk_amd64.go).
+// ring-3 programs (userpersonality_clk_amd64.go).
 func clkLazyRetake() bool { return false }

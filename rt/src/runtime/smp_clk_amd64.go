@@ -52,7 +52,7 @@ type clkCPU struct {
 	// ticks counts timer ticks taken while a thread ran (clkTick).
 	ticks uint32
 
-	// user is what IA32_KERNEL_GS_BASE points at (ring3_clk_amd64.go).
+	// user is what IA32_KERNEL_GS_BASE points at (enteruser_clk_amd64.go).
 	user clkUserCPU
 
 	gdt [7]uint64

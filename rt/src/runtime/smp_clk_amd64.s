@@ -8,8 +8,6 @@
 #include "go_tls.h"
 #include "textflag.h"
 
-#define MSR_FS_BASE 0xc0000100
-
 // clkAPTrampoline is never run where it is linked: clkStartCPUs copies its
 // bytes to physical 0x8000 (clkTrampoline) and fills in the parameters at
 // +0xe0..+0x108; a CPU woken by a start-up IPI with vector 8 runs it in
@@ -78,7 +76,7 @@ TEXT runtime·clkAPEntry(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	LEAQ	(clkCPU_tls+8)(BX), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$MSR_FS_BASE, CX
+	MOVL	$const_msrFSBase, CX
 	WRMSR
 	LEAQ	clkCPU_g(BX), R14
 	MOVQ	$0, BP

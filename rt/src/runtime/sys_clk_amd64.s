@@ -10,8 +10,6 @@
 #include "go_tls.h"
 #include "textflag.h"
 
-#define MSR_FS_BASE 0xc0000100
-
 // settls(DI) points FS at the M's TLS block; g lives at -8(FS) as in ELF TLS.
 TEXT runtime·settls(SB),NOSPLIT,$0
 	ADDQ	$8, DI
@@ -25,7 +23,7 @@ kernel:
 	MOVQ	DI, AX
 	MOVQ	DI, DX
 	SHRQ	$32, DX
-	MOVL	$MSR_FS_BASE, CX
+	MOVL	$const_msrFSBase, CX
 	WRMSR
 	RET
 
@@ -198,7 +196,7 @@ TEXT runtime·clkSwitch(SB),NOSPLIT|NOFRAME,$0-16
 	MOVQ	clkThread_fsbase(BX), AX
 	MOVQ	AX, DX
 	SHRQ	$32, DX
-	MOVL	$MSR_FS_BASE, CX
+	MOVL	$const_msrFSBase, CX
 	WRMSR
 	MOVQ	clkThread_bp(BX), BP
 	MOVQ	clkThread_sp(BX), SP

@@ -12,10 +12,10 @@ import (
 
 // CPU exceptions.
 //
-// The stub of an exception vector (vectors_clk_amd64.s) saves the general
-// registers and the SSE state of the interrupted context, switches to the
-// current M's gsignal stack, as a Unix signal delivery would, and calls
-// clkTrap.
+// The stub of an exception vector (vectors_clk_amd64.s) and its entry path
+// (trap_clk_amd64.s) save the general registers and the SSE state of the
+// interrupted context, switch to the current M's gsignal stack, as a Unix
+// signal delivery would, and call clkTrap.
 //
 // An exception in a goroutine's own Go code that Go defines as a run-time
 // panic (an integer divide by zero, a nil pointer dereference) becomes one:
@@ -27,14 +27,33 @@ import (
 // instruction disassembled) and halts. A write to read-only kernel memory is
 // always fatal.
 
-// clkTrapFrame is the stack layout the stubs build: general registers in
-// reverse push order, then vector and error code, then the CPU's frame.
+// clkTrapFrame is the stack layout the entry paths build: the general
+// registers, then the vector and error code the stub pushed, then the
+// frame the CPU pushed. It is the one definition of the layout: the
+// assembly uses the compiler's offsets of it (go_asm.h, through
+// trapframe_clk_amd64.h), a user thread's context (clkUserCtx) starts
+// with one, and arch/x86_64's TrapFrame, which the kernel sees, is checked
+// against it by a test there.
 type clkTrapFrame struct {
 	r15, r14, r13, r12, r11, r10, r9, r8 uint64
 	rbp, rdi, rsi, rdx, rcx, rbx, rax    uint64
 	vector, errcode                      uint64
 	rip, cs, rflags, rsp, ss             uint64
 }
+
+// The frame's tail is built by the hardware and the stubs, not by Go:
+// from the vector up, each word where the stub or the CPU pushed it, and
+// nothing after SS. A uintptr constant that would be negative does not
+// compile, so each line fails the build when its field moves.
+const (
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.errcode) - unsafe.Offsetof(clkTrapFrame{}.vector) - 1*8)
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.rip) - unsafe.Offsetof(clkTrapFrame{}.vector) - 2*8)
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.cs) - unsafe.Offsetof(clkTrapFrame{}.vector) - 3*8)
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.rflags) - unsafe.Offsetof(clkTrapFrame{}.vector) - 4*8)
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.rsp) - unsafe.Offsetof(clkTrapFrame{}.vector) - 5*8)
+	_ = -(unsafe.Offsetof(clkTrapFrame{}.ss) - unsafe.Offsetof(clkTrapFrame{}.vector) - 6*8)
+	_ = -(unsafe.Sizeof(clkTrapFrame{}) - unsafe.Offsetof(clkTrapFrame{}.vector) - 7*8)
+)
 
 var (
 	// clkTrapHook, when set (by the kernel, through export_clk.go),

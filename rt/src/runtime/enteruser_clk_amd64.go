@@ -47,6 +47,7 @@ const (
 	clkVecSyscall = 256
 
 	// Model-specific registers (Intel SDM Vol. 4, table 2-2).
+	msrFSBase       = 0xc0000100
 	msrSTAR         = 0xc0000081
 	msrLSTAR        = 0xc0000082
 	msrFMASK        = 0xc0000084
@@ -64,8 +65,8 @@ const (
 )
 
 // clkUserCtx is a user thread's state while it is out of ring 3. Its
-// layout is the kernel's ABI with the runtime (arch/x86_64 mirrors it and
-// checks the offsets against clkUserCtxLayout).
+// layout is the kernel's ABI with the runtime: arch/x86_64's UserContext
+// mirrors it, and a test there fails when the two differ.
 type clkUserCtx struct {
 	// frame is the thread's registers in the order the interrupt stubs
 	// save them; vector and errcode hold why it left ring 3.
@@ -281,15 +282,4 @@ func clkFreeTable(table uintptr, level int, from, to uintptr) {
 		}
 	}
 	clkFrameFree(table)
-}
-
-// clkUserCtxLayout reports the size of clkUserCtx and the offsets of the
-// fields the kernel reads and writes, for arch/x86_64's check of its
-// mirror of the type.
-func clkUserCtxLayout() (size, fsbase, cr3, cr2, fx uintptr) {
-	var c clkUserCtx
-	if unsafe.Offsetof(c.fxvalid) != unsafe.Offsetof(c.cr3)+8*5 {
-		throw("clkUserCtx: private fields moved")
-	}
-	return unsafe.Sizeof(c), unsafe.Offsetof(c.fsbase), unsafe.Offsetof(c.cr3), unsafe.Offsetof(c.cr2), unsafe.Offsetof(c.fx)
 }

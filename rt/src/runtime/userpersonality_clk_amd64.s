@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// The user personality's entry points; see user_clk_amd64.go.
+// The user personality's entry points; see userpersonality_clk_amd64.go.
 
 #include "go_asm.h"
 #include "go_tls.h"

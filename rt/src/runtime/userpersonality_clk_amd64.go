@@ -117,7 +117,7 @@ func clkUserInit() {
 
 // clkUserFault is where the kernel resumes a thread that divided by zero
 // or touched the nil page, with RDI the vector, RSI the address and RDX
-// the faulting instruction, the stack as it was (user_clk_amd64.s).
+// the faulting instruction, the stack as it was (userpersonality_clk_amd64.s).
 func clkUserFault()
 
 // clkUserFaultPanic returns where clkUserFault goes on: sigpanic0, with

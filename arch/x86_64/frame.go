@@ -1,0 +1,36 @@
+package x86
+
+// The layouts this package shares with the runtime port. The runtime's
+// types (rt/src/runtime: clkTrapFrame in trap_clk_amd64.go, clkUserCtx in
+// enteruser_clk_amd64.go) are the definitions; a kernel package cannot
+// name a runtime type, so these mirror them and frame_test.go, a host
+// test, fails when a field's name, offset or size drifts.
+
+// TrapFrame is the register state the runtime saves when a vector is
+// taken (runtime.clkTrapFrame): the general registers, the vector and
+// error code the entry stub pushed, then the frame the CPU pushed. The
+// exception report's hook gets one; a user thread's context starts with
+// one.
+type TrapFrame struct {
+	R15, R14, R13, R12, R11, R10, R9, R8 uint64
+	RBP, RDI, RSI, RDX, RCX, RBX, RAX    uint64
+	Vector, ErrCode                      uint64
+	RIP, CS, RFLAGS, RSP, SS             uint64
+}
+
+// UserContext is a user thread's state while it is out of ring 3
+// (runtime.clkUserCtx). Its registers are the thread's; Vector and
+// ErrCode say why it last left ring 3. CS and SS are forced to the user
+// selectors on entry, and RFLAGS to what ring 3 may set.
+type UserContext struct {
+	TrapFrame
+	FSBase uint64 // the thread's FS base (its TLS)
+	cr3    uint64
+	CR2    uint64 // after a page fault, the address
+	_      [3]uint64
+	// fxvalid says the FXSAVE area holds the whole FPU state (see the
+	// runtime's clkUserRun); a new thread's does.
+	fxvalid uint64
+	// fx holds the FXSAVE area at its first 16-byte aligned byte.
+	fx [512 + 16]byte
+}

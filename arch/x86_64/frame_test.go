@@ -1,0 +1,179 @@
+//go:build !clk
+
+package x86
+
+import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// runtimeDir holds the runtime port's sources, seen from this package.
+var runtimeDir = filepath.Join("..", "..", "rt", "src", "runtime")
+
+// field is one field of a struct as laid out for amd64.
+type field struct {
+	name         string
+	offset, size int64
+}
+
+// runtimeLayout type-checks the named struct types of the runtime's
+// files, alone (their fields use only basic types and each other), and
+// returns each one's fields with the offsets gc gives them on amd64.
+func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]field {
+	t.Helper()
+	fset := token.NewFileSet()
+	var decls []ast.Decl
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, filepath.Join(runtimeDir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range gd.Specs {
+				ts := s.(*ast.TypeSpec)
+				if _, ok := ts.Type.(*ast.StructType); ok && wanted(ts.Name.Name, names) {
+					decls = append(decls, &ast.GenDecl{Tok: token.TYPE, Specs: []ast.Spec{ts}})
+				}
+			}
+		}
+	}
+	pkg, err := (&types.Config{
+		Importer: importer.Default(),
+		Sizes:    types.SizesFor("gc", "amd64"),
+	}).Check("runtime", fset, []*ast.File{{Name: ast.NewIdent("runtime"), Decls: decls}}, nil)
+	if err != nil {
+		t.Fatalf("type-checking the runtime's types: %v", err)
+	}
+	sizes := types.SizesFor("gc", "amd64")
+	out := make(map[string][]field)
+	for _, name := range names {
+		obj := pkg.Scope().Lookup(name)
+		if obj == nil {
+			t.Fatalf("no type %s in %s", name, strings.Join(files, ", "))
+		}
+		st := obj.Type().Underlying().(*types.Struct)
+		vars := make([]*types.Var, st.NumFields())
+		for i := range vars {
+			vars[i] = st.Field(i)
+		}
+		offsets := sizes.Offsetsof(vars)
+		for i, v := range vars {
+			out[name] = append(out[name], field{v.Name(), offsets[i], sizes.Sizeof(v.Type())})
+		}
+		out[name] = append(out[name], field{"(size)", sizes.Sizeof(st), 0})
+	}
+	return out
+}
+
+func wanted(name string, names []string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// kernelLayout returns the fields of v's struct type as this build lays
+// them out, with the total size last as runtimeLayout does.
+func kernelLayout(v any) []field {
+	t := reflect.TypeOf(v)
+	var out []field
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		out = append(out, field{f.Name, int64(f.Offset), int64(f.Type.Size())})
+	}
+	return append(out, field{"(size)", int64(t.Size()), 0})
+}
+
+// layoutDiffs returns the differences between the runtime's fields and
+// the kernel's mirror. Names match without regard to case, except where
+// rename maps a runtime name to the kernel's; a blank kernel field stands
+// for the runtime's private fields it covers exactly.
+func layoutDiffs(what string, rt, k []field, rename map[string]string) []string {
+	var diffs []string
+	errorf := func(format string, args ...any) {
+		diffs = append(diffs, what+": "+fmt.Sprintf(format, args...))
+	}
+	kernelAt := make(map[int64]field)
+	for _, f := range k {
+		if f.name != "(size)" {
+			kernelAt[f.offset] = f
+		}
+	}
+	var blankEnd int64 = -1
+	for _, r := range rt {
+		if r.name == "(size)" {
+			if ks := k[len(k)-1]; ks.offset != r.offset {
+				errorf("the kernel's type is %d bytes, the runtime's %d", ks.offset, r.offset)
+			}
+			continue
+		}
+		if r.offset+r.size <= blankEnd {
+			continue // inside a blank kernel field
+		}
+		kf, ok := kernelAt[r.offset]
+		switch {
+		case !ok:
+			errorf("the runtime's %s (offset %d) has no kernel field at that offset", r.name, r.offset)
+		case kf.name == "_":
+			blankEnd = kf.offset + kf.size
+			if r.offset+r.size > blankEnd {
+				errorf("the runtime's %s (offset %d, %d bytes) overruns the blank kernel field", r.name, r.offset, r.size)
+			}
+		case rename[r.name] != "" && kf.name != rename[r.name],
+			rename[r.name] == "" && !strings.EqualFold(kf.name, r.name):
+			errorf("at offset %d the runtime has %s, the kernel %s", r.offset, r.name, kf.name)
+		case kf.size != r.size:
+			errorf("%s is %d bytes in the runtime, %d in the kernel", r.name, r.size, kf.size)
+		}
+	}
+	// Every kernel field must stand on a runtime one.
+	rtAt := make(map[int64]bool)
+	for _, r := range rt {
+		rtAt[r.offset] = true
+	}
+	for _, f := range k {
+		if f.name != "(size)" && !rtAt[f.offset] {
+			errorf("the kernel's %s (offset %d) has no runtime field at that offset", f.name, f.offset)
+		}
+	}
+	return diffs
+}
+
+func TestTrapFrameMatchesTheRuntimes(t *testing.T) {
+	rt := runtimeLayout(t, []string{"trap_clk_amd64.go"}, "clkTrapFrame")
+	for _, d := range layoutDiffs("TrapFrame", rt["clkTrapFrame"], kernelLayout(TrapFrame{}), nil) {
+		t.Error(d)
+	}
+}
+
+func TestUserContextMatchesTheRuntimes(t *testing.T) {
+	rt := runtimeLayout(t, []string{"trap_clk_amd64.go", "enteruser_clk_amd64.go"}, "clkTrapFrame", "clkUserCtx")
+	for _, d := range layoutDiffs("UserContext", rt["clkUserCtx"], kernelLayout(UserContext{}), map[string]string{"frame": "TrapFrame"}) {
+		t.Error(d)
+	}
+}
+
+// TestLayoutCheckSeesADrift makes sure the comparison can fail: a runtime
+// frame with two registers swapped is refused.
+func TestLayoutCheckSeesADrift(t *testing.T) {
+	rt := runtimeLayout(t, []string{"trap_clk_amd64.go"}, "clkTrapFrame")
+	swapped := append([]field(nil), rt["clkTrapFrame"]...)
+	swapped[0].name, swapped[1].name = swapped[1].name, swapped[0].name
+	if len(layoutDiffs("TrapFrame", swapped, kernelLayout(TrapFrame{}), nil)) == 0 {
+		t.Error("a frame with R15 and R14 swapped passed the comparison")
+	}
+}

@@ -1,0 +1,256 @@
+// Copyright 2026 The clk Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Interrupt and exception entry: what the vector stubs jump to. The stubs
+// themselves (vectors_clk_amd64.s, generated) push an error code (0 where
+// the CPU pushes none) and the vector number, so that every entry path
+// sees the same frame, clkTrapFrame (trapframe_clk_amd64.h).
+//
+// Interrupts (vectors 32 and up) run no Go code: clkIntrEntry latches the
+// vector in clkIRQPending, counts it, bumps clkIRQSeq, signals end of
+// interrupt to the local APIC and returns. Goroutines learn of the interrupt
+// from the netpoller (netpoll_clk.go).
+//
+// Exceptions (vectors 0-31) go to clkTrapEntry, which saves every general
+// register, resolves first touches of demand-zero memory, and otherwise
+// calls clkTrap on the M's gsignal stack.
+//
+// All stubs run on an IST stack with interrupts off (interrupt gates).
+
+#include "go_asm.h"
+#include "go_tls.h"
+#include "textflag.h"
+#include "trapframe_clk_amd64.h"
+
+// Offsets from the vector the stub pushed, for the paths that look at the
+// frame before SAVE_REGS: the saved CS, and the size of the stub's part.
+#define STUB_CS (clkTrapFrame_cs-clkTrapFrame_vector)
+#define STUB_SIZE (clkTrapFrame_rip-clkTrapFrame_vector)
+
+// clkIntrEntry serves a device interrupt or an IPI without a stub of its
+// own, on the CPU's interrupt stack with SP at the vector the stub pushed
+// and interrupts off. It clobbers nothing unless the interrupt came from
+// ring 3, which it leaves through clkUserExit.
+TEXT runtime·clkIntrEntry(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	AX
+	PUSHQ	BX
+	MOVQ	16(SP), AX	// the vector, above the two pushes
+	CMPQ	AX, $const_clkVecSpurious
+	JEQ	out
+	LOCK
+	BTSQ	AX, runtime·clkIRQPending(SB)
+	LEAQ	runtime·clkIRQCount(SB), BX
+	LOCK
+	INCQ	(BX)(AX*8)
+	LOCK
+	INCL	runtime·clkIRQSeq(SB)
+	CMPQ	AX, $const_clkVecPICBase
+	JAE	out	// masked legacy PIC: a spurious interrupt, no EOI
+	MOVQ	runtime·clkLAPICBase(SB), BX
+	MOVL	$0, const_lapicEOI(BX)
+out:
+	POPQ	BX
+	POPQ	AX
+	TESTQ	$3, STUB_CS(SP)	// taken in ring 3?
+	JNZ	user
+	ADDQ	$STUB_SIZE, SP
+	IRETQ
+user:
+	SAVE_REGS
+	JMP	runtime·clkUserExit(SB)
+
+// clkTickEntry is clkIntrEntry for the timer vector, plus the preemption
+// check. Like a signal delivery it saves the general registers and the SSE
+// state and runs clkTick(frame, g) on the M's gsignal stack. The frame is
+// first copied from the CPU's interrupt stack to the top of the gsignal
+// stack: clkTick may switch this CPU to another thread (clkTickYield), and
+// the interrupt stack belongs to the CPU, the gsignal stack to the M. The
+// stub then returns from the copy, through the (possibly redirected) frame.
+//
+// gsignal stack, from its top down: the frame copy (clkTrapFrame__size
+// bytes), then, 16-byte aligned: 0(SP) and 8(SP) the arguments, 16(SP)
+// the frame, 24(SP) the interrupted g, 32(SP) the 512-byte FXSAVE area.
+#define GSIG_LOCALS (32+512)
+
+// SIGNAL_LIKE_ENTRY is the body of the timer stub and of the preemption
+// IPI's: latch and count vec, signal end of interrupt, and run fn(frame, g)
+// as described above.
+#define SIGNAL_LIKE_ENTRY(vec, fn) \
+	SAVE_REGS; \
+	MOVQ	$vec, AX; \
+	LOCK; \
+	BTSQ	AX, runtime·clkIRQPending(SB); \
+	LOCK; \
+	INCQ	runtime·clkIRQCount+((vec)*8)(SB); \
+	LOCK; \
+	INCL	runtime·clkIRQSeq(SB); \
+	MOVQ	runtime·clkLAPICBase(SB), BX; \
+	MOVL	$0, const_lapicEOI(BX); \
+	TESTQ	$3, clkTrapFrame_cs(SP); \
+	JZ	kernel; \
+	JMP	runtime·clkUserExit(SB); \
+kernel: \
+	CLD; \
+	MOVL	$const_msrFSBase, CX; \
+	RDMSR; \
+	SHLQ	$32, DX; \
+	ORQ	DX, AX; \
+	JZ	tickdone; \
+	get_tls(CX); \
+	MOVQ	g(CX), AX; \
+	TESTQ	AX, AX; \
+	JZ	tickdone; \
+	MOVQ	g_m(AX), BX; \
+	TESTQ	BX, BX; \
+	JZ	tickdone; \
+	MOVQ	m_gsignal(BX), DX; \
+	TESTQ	DX, DX; \
+	JZ	tickdone; \
+	CMPQ	AX, DX; \
+	JEQ	tickdone; \
+	MOVQ	(g_stack+stack_hi)(DX), DI; \
+	ANDQ	$~15, DI; \
+	SUBQ	$clkTrapFrame__size, DI; \
+	MOVQ	DI, BX; \
+	MOVQ	SP, SI; \
+	MOVQ	$(clkTrapFrame__size/8), CX; \
+	REP;	MOVSQ; \
+	MOVQ	BX, SP; \
+	SUBQ	$GSIG_LOCALS, SP; \
+	ANDQ	$~15, SP; \
+	FXSAVE64	32(SP); \
+	MOVQ	BX, 16(SP); \
+	MOVQ	AX, 24(SP); \
+	MOVQ	BX, 0(SP); \
+	MOVQ	AX, 8(SP); \
+	get_tls(CX); \
+	MOVQ	DX, g(CX); \
+	MOVQ	DX, R14; \
+	CALL	fn; \
+	FXRSTOR64	32(SP); \
+	get_tls(CX); \
+	MOVQ	24(SP), AX; \
+	MOVQ	AX, g(CX); \
+	MOVQ	16(SP), SP; \
+tickdone: RESTORE_REGS_IRET
+
+TEXT runtime·clkTickEntry(SB),NOSPLIT|NOFRAME,$0
+	SIGNAL_LIKE_ENTRY(const_clkVecTimer, runtime·clkTick(SB))
+
+// clkPreemptEntry serves the preemption IPI (preemptM): clkTick's check
+// for the goroutine, now instead of at the next tick.
+TEXT runtime·clkPreemptEntry(SB),NOSPLIT|NOFRAME,$0
+	SIGNAL_LIKE_ENTRY(const_clkVecPreempt, runtime·clkPreemptIPI(SB))
+
+// clkShootdownEntry serves the TLB shootdown IPI (smp_clk_amd64.go):
+// reload CR3, which drops every non-global TLB entry, and tell the
+// shooting CPU.
+TEXT runtime·clkShootdownEntry(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	AX
+	PUSHQ	BX
+	MOVQ	CR3, AX
+	// In ring 0 the kernel's own tables do: drop any user space, which
+	// may be about to be freed (clkUserSpaceFree). The one ring 3 runs
+	// in is alive.
+	TESTQ	$3, (16+STUB_CS)(SP)	// the saved CS, above the two pushes
+	JNZ	reload
+	MOVQ	runtime·clkKernelCR3(SB), AX
+reload:
+	MOVQ	AX, CR3
+	LOCK
+	INCQ	runtime·clkIRQCount+(const_clkVecShootdown*8)(SB)
+	LOCK
+	DECL	runtime·clkShootPending(SB)
+	MOVQ	runtime·clkLAPICBase(SB), BX
+	MOVL	$0, const_lapicEOI(BX)
+	POPQ	BX
+	POPQ	AX
+	ADDQ	$STUB_SIZE, SP
+	IRETQ
+
+// clkTrapEntry saves the general registers and, unless the exception is a
+// first touch of demand-zero memory, runs clkTrap(frame, g) on the M's
+// gsignal stack with the SSE state saved there too (layout as for the
+// tick, without the frame copy: clkTrap never switches threads, so the
+// frame stays on the CPU's exception stack).
+TEXT runtime·clkTrapEntry(SB),NOSPLIT|NOFRAME,$0
+	TESTQ	$3, STUB_CS(SP)	// from ring 3, the thread's goroutine decides
+	JZ	kernel
+	SAVE_REGS
+	JMP	runtime·clkUserExit(SB)
+kernel:
+	SAVE_REGS
+	MOVQ	SP, BX	// the frame
+	CLD
+	// Without TLS there is no g: report without one.
+	MOVL	$const_msrFSBase, CX
+	RDMSR
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	JZ	notls
+	// A page fault in the anonymous window is a first touch: back the
+	// page and retry the instruction.
+	CMPQ	clkTrapFrame_vector(SP), $const_vecPageFault
+	JNE	fatal
+	MOVQ	CR2, AX
+	SUBQ	$16, SP
+	MOVQ	AX, 0(SP)
+	CALL	runtime·clkDemandFault(SB)
+	MOVB	8(SP), AX
+	ADDQ	$16, SP
+	TESTB	AL, AL
+	JZ	fatal
+resume:
+	RESTORE_REGS_IRET
+fatal:
+	MOVQ	SP, BX
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	TESTQ	AX, AX
+	JZ	early
+	MOVQ	g_m(AX), SI
+	TESTQ	SI, SI
+	JZ	early
+	MOVQ	m_gsignal(SI), DX
+	TESTQ	DX, DX
+	JZ	early
+	CMPQ	AX, DX
+	JEQ	early	// an exception while handling one
+	MOVQ	(g_stack+stack_hi)(DX), SP
+	SUBQ	$GSIG_LOCALS, SP
+	ANDQ	$~15, SP
+	FXSAVE64	32(SP)
+	MOVQ	BX, 16(SP)
+	MOVQ	AX, 24(SP)
+	MOVQ	BX, 0(SP)
+	MOVQ	AX, 8(SP)
+	MOVQ	DX, g(CX)
+	MOVQ	DX, R14
+	CALL	runtime·clkTrap(SB)
+	// clkTrap returned: resume the frame, which it may have redirected.
+	FXRSTOR64	32(SP)
+	get_tls(CX)
+	MOVQ	24(SP), AX
+	MOVQ	AX, g(CX)
+	MOVQ	16(SP), SP
+	JMP	resume
+notls:
+	// Give the ABI wrapper of clkTrapEarly a TLS slot that reads as g == nil.
+	LEAQ	clkEarlyTLS<>+8(SB), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$const_msrFSBase, CX
+	WRMSR
+early:
+	MOVQ	BX, SP
+	SUBQ	$16, SP
+	ANDQ	$~15, SP
+	MOVQ	BX, 0(SP)
+	CALL	runtime·clkTrapEarly(SB)
+hang:
+	CLI
+	HLT
+	JMP	hang
+
+GLOBL	clkEarlyTLS<>(SB), NOPTR, $16
