@@ -143,6 +143,8 @@ func clkTSSInit(cpu *clkCPU, ist uintptr) {
 
 // clkCPULoad makes the calling CPU use cpu's GDT and TSS and the IDT.
 //
+// Nosplit: a starting CPU runs it before it has a g (clkAPMain).
+//
 //go:nosplit
 func clkCPULoad(cpu *clkCPU) {
 	clkLoadGDT(unsafe.Pointer(&cpu.gdt[0]), uint16(len(cpu.gdt)*8-1))
@@ -200,16 +202,23 @@ const (
 // signal end of interrupt.
 var clkLAPICBase uintptr
 
+// Nosplit: used by the tick and IPI paths on the gsignal stack and by CPUs
+// without a g.
+//
 //go:nosplit
 func clkLAPICRead(reg uintptr) uint32 {
 	return atomic.Load((*uint32)(unsafe.Pointer(clkLAPICBase + reg)))
 }
 
+// Nosplit: as clkLAPICRead.
+//
 //go:nosplit
 func clkLAPICWrite(reg uintptr, v uint32) {
 	atomic.Store((*uint32)(unsafe.Pointer(clkLAPICBase+reg)), v)
 }
 
+// Nosplit: a starting CPU runs it before it has a g (clkAPMain).
+//
 //go:nosplit
 func clkLAPICInit() {
 	base := clkRdmsr(msrAPICBase)
@@ -237,6 +246,9 @@ func clkLAPICTimerElapsed() uint32 {
 
 // clkTimerArm makes the local APIC timer interrupt at the nanotime
 // deadline, or stops it if deadline is 0.
+//
+// Nosplit: called by the idle loop (a g without an M) and by clkTick on the
+// gsignal stack.
 //
 //go:nosplit
 func clkTimerArm(deadline int64) {
@@ -294,6 +306,8 @@ func clkConsoleInit() {
 	clkOutb(com1+uartMCR, mcrDTRRTS)
 }
 
+// Nosplit: write1's body: print runs it anywhere, the exception report too.
+//
 //go:nosplit
 func clkConsolePut(c byte) {
 	for i := 0; i < 100000 && clkInb(com1+uartLSR)&lsrTHRE == 0; i++ {
@@ -305,6 +319,8 @@ func clkConsolePut(c byte) {
 // clkConsoleWrite writes n bytes at p to the console, as a terminal with
 // ONLCR would show them: "\n" goes out as "\r\n". The lock gives up after a
 // while so that a crash report still gets out if its CPU held it.
+//
+// Nosplit: write1's body: print runs it anywhere, the exception report too.
 //
 //go:nosplit
 func clkConsoleWrite(p unsafe.Pointer, n int32) {
@@ -321,11 +337,16 @@ func clkConsoleWrite(p unsafe.Pointer, n int32) {
 	atomic.Store(&clkConsoleLock, 0)
 }
 
+// Nosplit: used where the runtime cannot print yet or any more (early boot,
+// the early trap report).
+//
 //go:nosplit
 func clkConsoleString(s string) {
 	clkConsoleWrite(unsafe.Pointer(unsafe.StringData(s)), int32(len(s)))
 }
 
+// Nosplit: as clkConsoleString.
+//
 //go:nosplit
 func clkConsoleHex(v uint64) {
 	var b [18]byte
@@ -339,6 +360,8 @@ func clkConsoleHex(v uint64) {
 
 // clkEarlyPanic reports a failure before the runtime can print and halts.
 //
+// Nosplit: runs before the runtime has a g or stack bounds.
+//
 //go:nosplit
 func clkEarlyPanic(msg string) {
 	clkConsoleString(msg)
@@ -351,6 +374,8 @@ func clkEarlyPanic(msg string) {
 // status v<<1 | 1.
 const clkDebugExitPort = 0xf4
 
+// Nosplit: exit's body, run by fatal paths.
+//
 //go:nosplit
 func clkExit(code int32) {
 	clkOutl(clkDebugExitPort, uint32(code))
@@ -358,6 +383,8 @@ func clkExit(code int32) {
 }
 
 // clkHalt stops this CPU for good.
+//
+// Nosplit: the end of fatal paths, whatever state the stack is in.
 //
 //go:nosplit
 func clkHalt() {

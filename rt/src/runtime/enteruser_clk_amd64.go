@@ -104,6 +104,8 @@ func clkSyscallEntry()
 // clkSyscallEntry with the kernel's selectors, and points its kernel GS
 // base at cpu.user.
 //
+// Nosplit: part of clkCPULoad, which a starting CPU runs before it has a g.
+//
 //go:nosplit
 func clkSyscallInit(cpu *clkCPU) {
 	clkWrmsr(msrEFER, clkRdmsr(msrEFER)|eferSCE)
@@ -181,6 +183,9 @@ func clkUserSpaceNew() uintptr {
 // are made user-accessible, the final entry's permissions decide.
 //
 // Preconditions: clkMemLock is held.
+//
+// Nosplit: runs with clkMemLock held, and a stack growth may need memory,
+// which takes it.
 //
 //go:nosplit
 func clkUserWalk(pml4, va uintptr, create bool) *uint64 {

@@ -95,6 +95,8 @@ func clkInterruptGoroutine(token uint64, v any, mask *uint32) bool {
 // clkInterruptPending reports whether gp has an interrupt waiting that its
 // mask lets through now.
 //
+// Nosplit: clkTick calls it on the gsignal stack, which cannot grow.
+//
 //go:nosplit
 func clkInterruptPending(gp *g) bool {
 	for i := range clkInterruptGoid {

@@ -73,6 +73,9 @@ var (
 	clkMemTop   uint64 // end of the highest RAM range
 )
 
+// Nosplit: taken on the page-fault stub's path (clkDemandFault) and by memory
+// paths that a stack growth itself reaches.
+//
 //go:nosplit
 func clkMemAcquire() {
 	for !atomic.Cas(&clkMemLock, 0, 1) {
@@ -80,6 +83,8 @@ func clkMemAcquire() {
 	}
 }
 
+// Nosplit: as clkMemAcquire.
+//
 //go:nosplit
 func clkMemRelease() {
 	atomic.Store(&clkMemLock, 0)
@@ -209,6 +214,9 @@ func clkFreeCarve(base, end uint64) {
 //
 // Preconditions: clkMemLock is held.
 //
+// Nosplit: runs with clkMemLock held, and a stack growth may need memory,
+// which takes it.
+//
 //go:nosplit
 func clkFrameAlloc() uintptr {
 	var f uintptr
@@ -236,6 +244,9 @@ func clkFrameAlloc() uintptr {
 
 // Preconditions: clkMemLock is held.
 //
+// Nosplit: runs with clkMemLock held, and a stack growth may need memory,
+// which takes it.
+//
 //go:nosplit
 func clkFrameFree(f uintptr) {
 	*(*uintptr)(unsafe.Pointer(f)) = clkFreeFrames
@@ -260,6 +271,8 @@ func clkFreeBytes() uint64 {
 // clkPML4 returns the kernel's PML4, whatever address space the CPU has
 // loaded: the kernel half of every space shares its tables.
 //
+// Nosplit: a leaf of the page walks, which run with clkMemLock held.
+//
 //go:nosplit
 func clkPML4() uintptr {
 	return clkKernelCR3 & pteAddrMask
@@ -272,6 +285,9 @@ func clkPML4() uintptr {
 //
 // Preconditions: clkMemLock is held.
 //
+// Nosplit: runs with clkMemLock held, and a stack growth may need memory,
+// which takes it.
+//
 //go:nosplit
 func clkWalk(va uintptr, create bool) *uint64 {
 	return clkWalkIn(clkPML4(), va, create, pteP|pteW)
@@ -281,6 +297,9 @@ func clkWalk(va uintptr, create bool) *uint64 {
 // tables it creates the entry bits inter.
 //
 // Preconditions: clkMemLock is held.
+//
+// Nosplit: runs with clkMemLock held, and a stack growth may need memory,
+// which takes it.
 //
 //go:nosplit
 func clkWalkIn(pml4, va uintptr, create bool, inter uint64) *uint64 {
@@ -408,6 +427,9 @@ func sysAllocOS(n uintptr, _ string) unsafe.Pointer {
 // clkDemandFault backs the page holding addr with a zeroed frame if addr
 // lies in the anonymous window, and reports whether it did. It runs in the
 // page-fault stub, on the exception stack, before any g is involved.
+//
+// Nosplit: runs on the exception stack from the page-fault stub, before any g
+// is involved.
 //
 //go:nosplit
 func clkDemandFault(addr uintptr) bool {

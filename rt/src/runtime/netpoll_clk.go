@@ -96,6 +96,9 @@ func netpoll(delay int64) (gList, int32) {
 	return list, -n
 }
 
+// Nosplit: a spin lock other CPUs wait on with interrupts on: its holder must
+// not stop in morestack.
+//
 //go:nosplit
 func clkIRQLockAcquire() {
 	for !atomic.Cas(&clkIRQLock, 0, 1) {
@@ -103,12 +106,16 @@ func clkIRQLockAcquire() {
 	}
 }
 
+// Nosplit: as clkIRQLockAcquire.
+//
 //go:nosplit
 func clkIRQLockRelease() {
 	atomic.Store(&clkIRQLock, 0)
 }
 
 // clkIRQTake consumes the latched interrupt of vector v, if any.
+//
+// Nosplit: called with clkIRQLock held.
 //
 //go:nosplit
 func clkIRQTake(v uint8) bool {
@@ -184,6 +191,9 @@ func clkIRQPark(gp *g, arg unsafe.Pointer) bool {
 
 // clkIRQReady reports whether an interrupt came on a vector that a
 // goroutine waits on: a hint, read without the lock.
+//
+// Nosplit: a small leaf that schedule calls on every pass (clkIRQInject); it
+// needs no stack check.
 //
 //go:nosplit
 func clkIRQReady() bool {

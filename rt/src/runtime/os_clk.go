@@ -173,6 +173,9 @@ func syscall_now() (sec int64, nsec int32) {
 // write1 writes to the console. Every descriptor the runtime writes to
 // (standard output and standard error) is the console.
 //
+// Nosplit: print calls it anywhere: with locks held, on the gsignal and
+// exception stacks, while crashing.
+//
 //go:nosplit
 func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	if fd != 1 && fd != 2 {
@@ -201,6 +204,8 @@ const (
 // exit ends the program: it reports code to the machine's exit device and
 // halts.
 //
+// Nosplit: fatal paths call it, whatever state the stack is in.
+//
 //go:nosplit
 func exit(code int32) {
 	if clkUserMode {
@@ -209,6 +214,8 @@ func exit(code int32) {
 	clkExit(code)
 }
 
+// Nosplit: it runs on the g0 stack of an M that is being freed.
+//
 //go:nosplit
 func exitThread(wait *atomic.Uint32) {
 	if clkUserMode {
@@ -217,6 +224,9 @@ func exitThread(wait *atomic.Uint32) {
 	clkThreadExit(wait)
 }
 
+// Nosplit: the runtime calls it from nosplit code (spin loops, sysmon) and
+// through usleep_no_g.
+//
 //go:nosplit
 func usleep(usec uint32) {
 	if clkUserMode {
@@ -226,11 +236,16 @@ func usleep(usec uint32) {
 	clkSleep(int64(usec) * 1000)
 }
 
+// Nosplit: the runtime calls it where no g may be usable.
+//
 //go:nosplit
 func usleep_no_g(usec uint32) {
 	usleep(usec)
 }
 
+// Nosplit: the runtime calls it from nosplit code (lock spins) and through
+// osyield_no_g.
+//
 //go:nosplit
 func osyield() {
 	if clkUserMode {
@@ -240,6 +255,8 @@ func osyield() {
 	clkYield()
 }
 
+// Nosplit: the runtime calls it where no g may be usable.
+//
 //go:nosplit
 func osyield_no_g() {
 	osyield()
@@ -253,11 +270,15 @@ func newosproc(mp *m) {
 	clkThreadCreate(mp)
 }
 
+// Nosplit: lock2 calls it from nosplit code.
+//
 //go:nosplit
 func semacreate(mp *m) {}
 
 // semasleep waits for the M's semaphore for at most ns nanoseconds (forever
 // if ns < 0). It returns 0 when it took the semaphore and -1 on timeout.
+//
+// Nosplit: lock2 and notesleep call it from nosplit code.
 //
 //go:nosplit
 func semasleep(ns int64) int32 {
@@ -274,6 +295,8 @@ func semasleep(ns int64) int32 {
 	return -1
 }
 
+// Nosplit: unlock2 and notewakeup call it from nosplit code.
+//
 //go:nosplit
 func semawakeup(mp *m) {
 	if clkUserMode {
@@ -283,6 +306,9 @@ func semawakeup(mp *m) {
 	clkSemaGive(mp)
 }
 
+// Nosplit: nanotime runs in nosplit code everywhere, the gsignal stack
+// included.
+//
 //go:nosplit
 func nanotime1() int64 {
 	return clkNanotime()

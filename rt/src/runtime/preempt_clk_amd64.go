@@ -49,6 +49,9 @@ var clkTickSched [clkMaxCPUs]struct {
 // clkTick runs on the gsignal stack of the M whose thread the tick
 // interrupted at f, running gp, with interrupts off.
 //
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
+//
 //go:nowritebarrierrec
 func clkTick(f *clkTrapFrame, gp *g) {
 	now := nanotime()
@@ -82,6 +85,9 @@ func clkTick(f *clkTrapFrame, gp *g) {
 // free: the interrupted code may hold it. It reports whether a thread was
 // due. Interrupts are off.
 //
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
+//
 //go:nowritebarrierrec
 func clkTickWake(now int64) bool {
 	clkTimerArm(now + clkSliceNS)
@@ -96,6 +102,9 @@ func clkTickWake(now int64) bool {
 // clkSliceUp reports whether the goroutines on pp have had it for a whole
 // slice without a reschedule, as sysmon's sysmontick does; a new schedtick
 // starts the slice again.
+//
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
 //
 //go:nowritebarrierrec
 func clkSliceUp(pp *p, now int64) bool {
@@ -121,6 +130,9 @@ type clkSafePoint struct {
 	safe bool
 }
 
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
+//
 //go:nowritebarrierrec
 func clkSafePointOf(f *clkTrapFrame, gp *g) clkSafePoint {
 	ok, resume := isAsyncSafePoint(gp, uintptr(f.rip), uintptr(f.rsp), 0)
@@ -135,6 +147,9 @@ func clkSafePointOf(f *clkTrapFrame, gp *g) clkSafePoint {
 // clkPreemptIPI runs, like clkTick, on the gsignal stack of the M whose
 // thread the preemption IPI interrupted: it preempts gp if someone asked.
 //
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
+//
 //go:nowritebarrierrec
 func clkPreemptIPI(f *clkTrapFrame, gp *g) {
 	mp := gp.m
@@ -147,6 +162,9 @@ func clkPreemptIPI(f *clkTrapFrame, gp *g) {
 // clkTickPreempt preempts gp if it has held its P for a whole slice or
 // someone asked for it (a stop of the world, a GC scan), injecting a call of
 // asyncPreempt when f is at an asynchronous safe point (s).
+//
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
 //
 //go:nowritebarrierrec
 func clkTickPreempt(f *clkTrapFrame, gp *g, now int64, s clkSafePoint) {
@@ -177,6 +195,9 @@ func clkTickPreempt(f *clkTrapFrame, gp *g, now int64, s clkSafePoint) {
 // call sigpanic as if the instruction at f.rip had faulted; sigpanic raises
 // the pending interrupt (see interrupt_clk.go). It reports whether it did.
 //
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
+//
 //go:nowritebarrierrec
 func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 	pc := uintptr(f.rip)
@@ -195,6 +216,9 @@ func clkInjectInterrupt(f *clkTrapFrame, gp *g) bool {
 // that another thread waits for one, and that the interrupted code holds no
 // runtime lock (it is ordinary Go code at a safe point). The thread resumes
 // here, on this or another CPU, when it is chosen again.
+//
+// No write barriers: it runs on the gsignal stack with interrupts off, in the
+// interrupted M's place, as a Unix signal handler does.
 //
 //go:nowritebarrierrec
 func clkTickYield(mp *m) {

@@ -162,6 +162,8 @@ func clkIdleInit(cpu *clkCPU, base uintptr) {
 
 // clkIdleMain is where an idle thread starts, from clkIdleStart.
 //
+// Nosplit: the idle thread's first Go code, on a g without an M.
+//
 //go:nosplit
 func clkIdleMain(cpu *clkCPU) {
 	clkAfterSwitch(&cpu.idle)
@@ -272,6 +274,8 @@ func clkStartCPUs() {
 // clkAPMain is the first Go code of another CPU, on its idle stack with
 // interrupts off.
 //
+// Nosplit: a starting CPU's first Go code, before it has a g of its own.
+//
 //go:nosplit
 func clkAPMain(cpu *clkCPU) {
 	clkCPULoad(cpu)
@@ -287,6 +291,9 @@ func clkAPMain(cpu *clkCPU) {
 // clkSendICR writes the interrupt command register with interrupts off, so
 // that no stub's IPI comes between the two halves.
 //
+// Nosplit: called with clkSchedLock held (clkWakeIdleCPU) and with interrupts
+// off.
+//
 //go:nosplit
 func clkSendICR(apicID, low uint32) {
 	fl := clkIntrSave()
@@ -299,6 +306,8 @@ func clkSendICR(apicID, low uint32) {
 }
 
 // clkSendIPI sends a fixed interrupt on vector to the CPU with apicID.
+//
+// Nosplit: as clkSendICR.
 //
 //go:nosplit
 func clkSendIPI(apicID uint32, vector uint8) {

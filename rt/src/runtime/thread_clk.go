@@ -70,11 +70,18 @@ var (
 	clkIRQSeq uint32
 )
 
+// Nosplit: a leaf of the scheduler, which runs with clkSchedLock held, and a
+// stack growth could block on a runtime lock whose wait (semasleep) takes
+// clkSchedLock.
+//
 //go:nosplit
 func clkThreadOf(p uintptr) *clkThread {
 	return (*clkThread)(unsafe.Pointer(p))
 }
 
+// Nosplit: taken by semasleep, usleep and osyield, which the runtime calls
+// from nosplit code, and by clkTick on the gsignal stack, which cannot grow.
+//
 //go:nosplit
 func clkSchedAcquire() {
 	for !atomic.Cas(&clkSchedLock, 0, 1) {
@@ -84,12 +91,17 @@ func clkSchedAcquire() {
 	}
 }
 
+// Nosplit: as clkSchedAcquire.
+//
 //go:nosplit
 func clkSchedRelease() {
 	atomic.Store(&clkSchedLock, 0)
 }
 
 // clkSelf returns the thread of the calling M.
+//
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
 //
 //go:nosplit
 func clkSelf() *clkThread {
@@ -135,6 +147,9 @@ func clkThreadCreate(mp *m) {
 // clkThreadBegin is the first Go code of a new thread: it finishes the
 // switch that started it.
 //
+// Nosplit: the first code of a new thread, still holding clkSchedLock for the
+// switch that started it.
+//
 //go:nosplit
 func clkThreadBegin() {
 	clkAfterSwitch(clkSelf())
@@ -144,6 +159,9 @@ func clkThreadBegin() {
 // to run it.
 //
 // Preconditions: clkSchedLock is held.
+//
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
 //
 //go:nosplit
 func clkMakeRunnable(t *clkThread) {
@@ -157,6 +175,9 @@ func clkMakeRunnable(t *clkThread) {
 // clkRunqPush puts t at the back of the run queue.
 //
 // Preconditions: clkSchedLock is held.
+//
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
 //
 //go:nosplit
 func clkRunqPush(t *clkThread) {
@@ -177,6 +198,9 @@ func clkRunqPush(t *clkThread) {
 //
 // Preconditions: clkSchedLock is held. The lock is released on return.
 //
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
+//
 //go:nosplit
 func clkRequeue(t *clkThread) {
 	clkRunqPush(t)
@@ -186,6 +210,9 @@ func clkRequeue(t *clkThread) {
 // clkRunqPop takes the first runnable thread.
 //
 // Preconditions: clkSchedLock is held.
+//
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
 //
 //go:nosplit
 func clkRunqPop() *clkThread {
@@ -208,6 +235,9 @@ func clkRunqPop() *clkThread {
 // Preconditions: clkSchedLock is held; t is the calling thread. The lock is
 // released on return.
 //
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
+//
 //go:nosplit
 func clkThreadBlock(t *clkThread, deadline int64) {
 	t.state = clkThreadBlocked
@@ -223,6 +253,9 @@ func clkThreadBlock(t *clkThread, deadline int64) {
 //
 // Preconditions: as clkThreadBlock.
 //
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
+//
 //go:nosplit
 func clkThreadBlockIRQ(t *clkThread, deadline int64, seq uint32) {
 	t.wantIRQ = true
@@ -231,6 +264,9 @@ func clkThreadBlockIRQ(t *clkThread, deadline int64, seq uint32) {
 	t.wantIRQ = false
 }
 
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
+//
 //go:nosplit
 func clkSleep(ns int64) {
 	if !clkThreadsReady {
@@ -247,6 +283,9 @@ func clkSleep(ns int64) {
 
 // clkYield lets the threads that wait for a CPU run first.
 //
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
+//
 //go:nosplit
 func clkYield() {
 	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
@@ -257,6 +296,8 @@ func clkYield() {
 }
 
 // clkRequeueSelf is clkRequeue for the calling M's thread, on its g0.
+//
+// Nosplit: runs on g0 (systemstack) with clkSchedLock held.
 //
 //go:nosplit
 func clkRequeueSelf() {
@@ -286,6 +327,9 @@ func clkSchedYield() {
 
 // clkSemaTake takes a unit of mp's semaphore if there is one.
 //
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
+//
 //go:nosplit
 func clkSemaTake(mp *m) bool {
 	for {
@@ -299,6 +343,9 @@ func clkSemaTake(mp *m) bool {
 	}
 }
 
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
+//
 //go:nosplit
 func clkSemaGive(mp *m) {
 	atomic.Xadd(&mp.mOS.sema, 1)
@@ -311,6 +358,9 @@ func clkSemaGive(mp *m) {
 
 // clkSemaWait blocks the calling M until its semaphore has a unit or
 // deadline (if non-zero) passes; it reports whether it took a unit.
+//
+// Nosplit: part of semasleep, usleep or osyield, which the runtime calls from
+// nosplit code (lock2, notesleep).
 //
 //go:nosplit
 func clkSemaWait(mp *m, deadline int64) bool {
@@ -334,6 +384,8 @@ func clkSemaWait(mp *m, deadline int64) bool {
 
 // clkScheduleSelf is clkSchedule for the calling M's thread, on its g0.
 //
+// Nosplit: runs on g0 (systemstack) with clkSchedLock held.
+//
 //go:nosplit
 func clkScheduleSelf() {
 	clkSchedule(clkSelf())
@@ -346,6 +398,9 @@ func clkScheduleSelf() {
 //
 // Preconditions: clkSchedLock is held; cur is the running thread. The lock
 // is released on return.
+//
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
 //
 //go:nosplit
 func clkSchedule(cur *clkThread) {
@@ -368,6 +423,9 @@ func clkSchedule(cur *clkThread) {
 //
 // Preconditions: clkSchedLock is held.
 //
+// Nosplit: holds clkSchedLock across the switch, and runs on the idle
+// thread's g, which has no M for morestack.
+//
 //go:nosplit
 func clkRun(cpu *clkCPU, cur, next *clkThread) {
 	now := clkNanotime()
@@ -385,6 +443,9 @@ func clkRun(cpu *clkCPU, cur, next *clkThread) {
 // clkAfterSwitch runs on t right after a switch to t: it completes what
 // the thread that left the CPU could not do on its own stack.
 //
+// Nosplit: the first code after a switch, holding clkSchedLock, also on an
+// idle thread's g without an M.
+//
 //go:nosplit
 func clkAfterSwitch(t *clkThread) {
 	cpu := (*clkCPU)(unsafe.Pointer(t.cpu))
@@ -399,6 +460,9 @@ func clkAfterSwitch(t *clkThread) {
 // whose interrupt arrived.
 //
 // Preconditions: clkSchedLock is held.
+//
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
 //
 //go:nosplit
 func clkWakeDue() {
@@ -417,6 +481,8 @@ func clkWakeDue() {
 
 // clkAnyDue reports whether a thread waits for a CPU or would once
 // clkWakeDue ran. It reads without the lock: a hint for the tick.
+//
+// Nosplit: called by clkTick on the gsignal stack, which cannot grow.
 //
 //go:nosplit
 func clkAnyDue(now int64) bool {
@@ -441,6 +507,9 @@ func clkAnyDue(now int64) bool {
 //
 // Preconditions: clkSchedLock is held.
 //
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
+//
 //go:nosplit
 func clkEarliestDeadline() int64 {
 	next := int64(0)
@@ -456,6 +525,9 @@ func clkEarliestDeadline() int64 {
 // clkIdleLoop is the body of each CPU's idle thread: run what is runnable,
 // else halt until an interrupt, with the timer armed for the earliest
 // deadline. It runs with a g that has no M (see clkCPU) and never returns.
+//
+// Nosplit: runs on the idle thread's g, which has no M: morestack could not
+// run.
 //
 //go:nosplit
 func clkIdleLoop(cpu *clkCPU) {
@@ -487,6 +559,9 @@ func clkIdleLoop(cpu *clkCPU) {
 //
 // Preconditions: clkSchedLock is held.
 //
+// Nosplit: runs with clkSchedLock held, and a stack growth could block on a
+// runtime lock whose wait (semasleep) takes clkSchedLock.
+//
 //go:nosplit
 func clkWakeIdleCPU(deadline int64) {
 	for i := uint32(0); i < clkNCPU; i++ {
@@ -506,6 +581,9 @@ func clkWakeIdleCPU(deadline int64) {
 // clkThreadExit ends the current thread. The runtime may free the thread's
 // g0 stack and its m once wait reads 0, which the next thread on this CPU
 // stores once this one is off its stack.
+//
+// Nosplit: exitThread's body: its g0 stack may be freed once it switches
+// away, and it holds clkSchedLock.
 //
 //go:nosplit
 func clkThreadExit(wait *atomic.Uint32) {

@@ -140,6 +140,9 @@ func clkCalibrateCh0() (tsc uint64, lapic uint32, ok bool) {
 	return (t1 - t0) * uint64(want) / uint64(elapsed), uint32(uint64(lapic) * uint64(want) / uint64(elapsed)), true
 }
 
+// Nosplit: the clock of the paths that cannot grow a stack: the tick, the
+// idle loop, nanotime1.
+//
 //go:nosplit
 func clkNanotime() int64 {
 	if clkTSCMult == 0 {

@@ -224,6 +224,8 @@ func clkPrintPanicTrap(gp *g) {
 // clkTrapEarly reports an exception that came before the runtime could
 // print, or while it was reporting one. It must not need a g.
 //
+// Nosplit: runs before the runtime has a g or stack bounds.
+//
 //go:nosplit
 func clkTrapEarly(f *clkTrapFrame) {
 	clkConsoleString("\nclk: early CPU exception ")
@@ -289,6 +291,9 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 // sigpanic0, which sets up g and X15 and jumps to sigpanic, as the Unix
 // signal path's preparePanic does; sigpanic then raises what sig, code and
 // addr say.
+//
+// No write barriers: its callers (clkTrap, clkTick, clkUserFaultPanic) run in
+// the faulting M's place, as a signal handler does.
 //
 //go:nowritebarrierrec
 func clkCallSigpanic(f *clkTrapFrame, gp *g, sig uint32, code, addr uintptr) {

@@ -123,6 +123,10 @@ func clkUserFault()
 // clkUserFaultPanic returns where clkUserFault goes on: sigpanic0, with
 // the faulting instruction pushed as if it had called it (clkCallSigpanic).
 //
+// Nosplit: it runs on the faulting goroutine's stack, in the room below the
+// fault that clkUserFault leaves, with no caller morestack could unwind; and
+// without write barriers, like a signal handler.
+//
 //go:nosplit
 //go:nowritebarrierrec
 func clkUserFaultPanic(vector, addr, pc, sp uintptr) (newpc, newsp uintptr) {
@@ -136,6 +140,8 @@ func clkUserFaultPanic(vector, addr, pc, sp uintptr) (newpc, newsp uintptr) {
 	return uintptr(f.rip), uintptr(f.rsp)
 }
 
+// Nosplit: exit's body in a ring-3 program.
+//
 //go:nosplit
 func clkUserProcessExit(code int32) {
 	for {
@@ -143,6 +149,8 @@ func clkUserProcessExit(code int32) {
 	}
 }
 
+// Nosplit: write1's body in a ring-3 program: print runs it anywhere.
+//
 //go:nosplit
 func clkUserWrite(p unsafe.Pointer, n int32) {
 	for n > 0 {
@@ -171,6 +179,9 @@ func clkUserNewThread(mp *m) {
 // clkUserThreadExit is exitThread: the kernel stores 0 to *wait once the
 // thread is off its stack.
 //
+// Nosplit: exitThread's body in a ring-3 program: the thread's stack may be
+// freed.
+//
 //go:nosplit
 func clkUserThreadExit(wait *atomic.Uint32) {
 	for {
@@ -180,6 +191,9 @@ func clkUserThreadExit(wait *atomic.Uint32) {
 
 // clkUserDeadline turns a relative timeout (ns < 0: forever) into a
 // deadline of the kernel's monotonic clock, which nanotime reads too.
+//
+// Nosplit: part of semasleep and usleep in a ring-3 program, which the
+// runtime calls from nosplit code.
 //
 //go:nosplit
 func clkUserDeadline(ns int64) uint64 {
@@ -196,12 +210,17 @@ func clkUserDeadline(ns int64) uint64 {
 // clkUserFutexWait waits while *addr == val, until deadline. It reports
 // false on timeout.
 //
+// Nosplit: as clkUserDeadline.
+//
 //go:nosplit
 func clkUserFutexWait(addr *uint32, val uint32, deadline uint64) bool {
 	st, _ := clkSyscall(sysFutexWait, uint64(uintptr(unsafe.Pointer(addr))), uint64(val), deadline, 0, 0, 0)
 	return st != clkErrTimedOut
 }
 
+// Nosplit: part of semawakeup in a ring-3 program, which the runtime calls
+// from nosplit code.
+//
 //go:nosplit
 func clkUserFutexWake(addr *uint32, n uint32) {
 	clkSyscall(sysFutexWake, uint64(uintptr(unsafe.Pointer(addr))), uint64(n), 0, 0, 0, 0)
@@ -209,6 +228,8 @@ func clkUserFutexWake(addr *uint32, n uint32) {
 
 // clkUserSemaSleep is semasleep: take a unit of the M's semaphore,
 // waiting at most ns (forever if ns < 0).
+//
+// Nosplit: semasleep's body in a ring-3 program.
 //
 //go:nosplit
 func clkUserSemaSleep(ns int64) int32 {
@@ -227,17 +248,23 @@ func clkUserSemaSleep(ns int64) int32 {
 	}
 }
 
+// Nosplit: semawakeup's body in a ring-3 program.
+//
 //go:nosplit
 func clkUserSemaWakeup(mp *m) {
 	atomic.Xadd(&mp.mOS.sema, 1)
 	clkUserFutexWake(&mp.mOS.sema, 1)
 }
 
+// Nosplit: usleep's body in a ring-3 program.
+//
 //go:nosplit
 func clkUserSleep(ns int64) {
 	clkSyscall(sysClockSleep, clkUserDeadline(ns), 0, 0, 0, 0, 0)
 }
 
+// Nosplit: osyield's body in a ring-3 program.
+//
 //go:nosplit
 func clkUserYield() {
 	clkSyscall(sysTaskYield, 0, 0, 0, 0, 0, 0)

@@ -15,6 +15,10 @@ import "unsafe"
 // This is how scripts/go_clk_amd64_exec gives a test binary its package's
 // files, testdata included.
 
+// bootInitrd is where the loader left the initrd. The runtime read the
+// boot record before any package ran and pushes this (export_clk.go);
+// syscall cannot import the runtime's internals, so it pulls it.
+//
 //go:linkname bootInitrd runtime.clkBootInitrd
 func bootInitrd() (base, size uint64)
 
