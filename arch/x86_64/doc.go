@@ -2,20 +2,27 @@
 //
 // It holds what the kernel needs from the processor and its interrupt
 // controllers beyond what the runtime port (rt/) already does at boot:
-// port I/O, the I/O APIC, CPU identification, the exception report, and the
-// kernel's view of the runtime's boot record, interrupt delivery and memory
-// counters.
+// port I/O, the I/O APIC, CPU identification, the disassembler of the
+// exception report, and the kernel's view of the runtime's boot record,
+// interrupt delivery and memory counters.
 //
-// The runtime owns the CPU tables (GDT, IDT, TSS), the local APIC, the page
-// tables and physical memory; see rt/README.md. For ring 3 this package
-// gives the kernel typed handles on the runtime's work: AddressSpace, a
-// user address space (map, look up, protect and unmap pages), and
-// UserContext, a user thread's registers, whose Run enters ring 3 and
-// returns with the reason the thread came back (a syscall, an exception or
-// an interrupt). Its interface to this
-// package is a handful of functions pulled with //go:linkname in
-// runtime_clk.go. Everything that needs the clk runtime carries the clk build
-// constraint; the rest is plain Go and tested on the host.
+// The runtime owns the CPU tables (GDT, IDT, TSS), the interrupt stubs, the
+// local APIC, the other CPUs, the page tables and physical memory, because
+// every GOOS=clk program needs them before its first package runs, and the
+// scheduler and allocator need them where ordinary Go cannot run;
+// docs/architecture.md ("Where the CPU code lives") gives the reasons and
+// the rule for new code. This package reaches the runtime's work through a
+// handful of functions pulled with //go:linkname (runtime_clk.go,
+// user_clk.go).
+//
+// For ring 3 it gives the kernel typed handles: AddressSpace, a user
+// address space (map, look up, protect and unmap pages), and UserContext, a
+// user thread's registers, whose Run enters ring 3 and returns with the
+// reason the thread came back (a syscall, an exception or an interrupt).
+// TrapFrame and UserContext mirror the runtime's clkTrapFrame and
+// clkUserCtx, which define the layout; frame_test.go fails on the host when
+// the two drift. Everything that needs the clk runtime carries the clk
+// build constraint; the rest is plain Go and tested on the host.
 //
 // Interrupts: the runtime's stubs latch a vector and return. A goroutine
 // that serves a device calls WaitIRQ(vector) in a loop; the scheduler wakes it

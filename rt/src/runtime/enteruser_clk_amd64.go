@@ -13,13 +13,14 @@ import (
 //
 // A user thread is driven by a kernel goroutine that calls clkUserEnter
 // with the thread's context: its registers, SSE state, FS base and address
-// space. clkUserRun loads them and returns to ring 3 with IRETQ. The
-// goroutine stays inside that call, as if it ran a long assembly function,
-// until the CPU comes back to ring 0: a SYSCALL (clkSyscallEntry), an
-// exception or an interrupt taken in ring 3 (the vector stubs test the
-// saved CS). Each of these saves the user registers into the context,
-// restores the goroutine's stack and FS base, and returns from clkUserRun
-// with the reason: the vector, or clkVecSyscall. The goroutine then does
+// space. clkUserRun loads them and returns to ring 3 with IRETQ or SYSRETQ
+// (enteruser_clk_amd64.s). The goroutine stays inside that call, as if it
+// ran a long assembly function, until the CPU comes back to ring 0: a
+// SYSCALL (clkSyscallEntry), an exception or an interrupt taken in ring 3
+// (the vector stubs test the saved CS). Each of these saves the user
+// registers into the context, restores the goroutine's stack and FS base,
+// and returns from clkUserRun with the reason: the vector, or
+// clkVecSyscall. The goroutine then does
 // in Go what the reason asks (run the syscall, resolve or report the
 // fault) and enters again. The Go scheduler thus schedules user threads as
 // goroutines, and a timer tick in ring 3 preempts them like any other.
