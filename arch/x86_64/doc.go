@@ -20,7 +20,7 @@
 // user thread's registers, whose Run enters ring 3 and returns with the
 // reason the thread came back (a syscall, an exception or an interrupt).
 // TrapFrame and UserContext mirror the runtime's clkTrapFrame and
-// clkUserCtx, which define the layout; frame_test.go fails on the host when
+// clkUserCtx, which define the layout; mirror_test.go fails on the host when
 // the two drift. Everything that needs the clk runtime carries the clk
 // build constraint; the rest is plain Go and tested on the host.
 //

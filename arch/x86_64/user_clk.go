@@ -36,41 +36,6 @@ func userSpaceFree(pml4 uintptr)
 //go:linkname clockFactors runtime.clkClockFactors
 func clockFactors() (tscBase, tscMult uint64, wallBase int64)
 
-// The user half of every address space.
-const (
-	UserBase = 0x0000_7f00_0000_0000
-	// UserTop is the end of what a program may map: the last page below
-	// the canonical hole stays unmapped, so that no instruction of a
-	// program ends at the hole.
-	UserTop  = 0x0000_7fff_ffff_f000
-	PageSize = 4096
-)
-
-// Why a user thread left ring 3: a CPU exception or interrupt vector, or
-// VecSyscall.
-const (
-	VecDivide       = 0
-	VecDebug        = 1
-	VecNMI          = 2
-	VecBreakpoint   = 3
-	VecInvalidOp    = 6
-	VecGeneralProt  = 13
-	VecPageFault    = 14
-	VecFPU          = 16
-	VecAlignment    = 17
-	VecSIMD         = 19
-	VecFirstIRQ     = 32
-	VecSyscall      = 256
-	pteWritable     = 1 << 1
-	pteUser         = 1 << 2
-	ptePresent      = 1 << 0
-	pteNoExec       = 1 << 63
-	pteAddrMask     = 0x000f_ffff_ffff_f000
-	pfErrPresent    = 1 << 0
-	pfErrWrite      = 1 << 1
-	pfErrInstrFetch = 1 << 4
-)
-
 // NewUserContext returns the context of a thread that starts at rip with
 // stack rsp in space.
 func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {

@@ -32,8 +32,8 @@ import (
 // clkSigInterrupt is the gp.sig that makes sigpanic raise the interrupt.
 const clkSigInterrupt = 0x100
 
-// clkInterrupts holds the pending interrupts: goid and the value to panic
-// with. The tick reads goids with interrupts off and only atomically; the
+// The pending interrupts, one slot each: the goroutine's goid and the
+// value to panic with. The tick reads goids with interrupts off and only atomically; the
 // values are only touched from ordinary goroutine context under
 // clkInterruptLock.
 var (

@@ -5,6 +5,7 @@ package x86
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -24,10 +25,10 @@ type field struct {
 	offset, size int64
 }
 
-// runtimeLayout type-checks the named struct types of the runtime's
-// files, alone (their fields use only basic types and each other), and
-// returns each one's fields with the offsets gc gives them on amd64.
-func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]field {
+// runtimeDecls type-checks the named struct types and constants of the
+// runtime's files, alone (they use only basic types, literals and each
+// other), with gc's sizes for amd64.
+func runtimeDecls(t *testing.T, files []string, names ...string) *types.Package {
 	t.Helper()
 	fset := token.NewFileSet()
 	var decls []ast.Decl
@@ -38,13 +39,27 @@ func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]f
 		}
 		for _, d := range f.Decls {
 			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
+			if !ok {
 				continue
 			}
 			for _, s := range gd.Specs {
-				ts := s.(*ast.TypeSpec)
-				if _, ok := ts.Type.(*ast.StructType); ok && wanted(ts.Name.Name, names) {
-					decls = append(decls, &ast.GenDecl{Tok: token.TYPE, Specs: []ast.Spec{ts}})
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					if _, ok := s.Type.(*ast.StructType); ok && wanted(s.Name.Name, names) {
+						decls = append(decls, &ast.GenDecl{Tok: token.TYPE, Specs: []ast.Spec{s}})
+					}
+				case *ast.ValueSpec:
+					// Only constants with a value of their own: an
+					// iota group's later lines are left out.
+					if gd.Tok == token.CONST && len(s.Values) == len(s.Names) {
+						for i, n := range s.Names {
+							if wanted(n.Name, names) {
+								decls = append(decls, &ast.GenDecl{Tok: token.CONST, Specs: []ast.Spec{
+									&ast.ValueSpec{Names: []*ast.Ident{n}, Values: []ast.Expr{s.Values[i]}},
+								}})
+							}
+						}
+					}
 				}
 			}
 		}
@@ -54,16 +69,25 @@ func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]f
 		Sizes:    types.SizesFor("gc", "amd64"),
 	}).Check("runtime", fset, []*ast.File{{Name: ast.NewIdent("runtime"), Decls: decls}}, nil)
 	if err != nil {
-		t.Fatalf("type-checking the runtime's types: %v", err)
+		t.Fatalf("type-checking the runtime's declarations: %v", err)
 	}
+	for _, n := range names {
+		if pkg.Scope().Lookup(n) == nil {
+			t.Fatalf("no declaration of %s in %s", n, strings.Join(files, ", "))
+		}
+	}
+	return pkg
+}
+
+// runtimeLayout returns the fields of the runtime's named struct types
+// with the offsets gc gives them on amd64, and each one's size last.
+func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]field {
+	t.Helper()
+	pkg := runtimeDecls(t, files, names...)
 	sizes := types.SizesFor("gc", "amd64")
 	out := make(map[string][]field)
 	for _, name := range names {
-		obj := pkg.Scope().Lookup(name)
-		if obj == nil {
-			t.Fatalf("no type %s in %s", name, strings.Join(files, ", "))
-		}
-		st := obj.Type().Underlying().(*types.Struct)
+		st := pkg.Scope().Lookup(name).Type().Underlying().(*types.Struct)
 		vars := make([]*types.Var, st.NumFields())
 		for i := range vars {
 			vars[i] = st.Field(i)
@@ -175,5 +199,41 @@ func TestLayoutCheckSeesADrift(t *testing.T) {
 	swapped[0].name, swapped[1].name = swapped[1].name, swapped[0].name
 	if len(layoutDiffs("TrapFrame", swapped, kernelLayout(TrapFrame{}), nil)) == 0 {
 		t.Error("a frame with R15 and R14 swapped passed the comparison")
+	}
+}
+
+// TestConstantsMatchTheRuntimes checks the numbers this package shares
+// with the runtime without a way to import them: the user range, the
+// reasons a thread leaves ring 3, the page-table and page-fault bits.
+func TestConstantsMatchTheRuntimes(t *testing.T) {
+	pairs := []struct {
+		runtime string
+		kernel  uint64
+	}{
+		{"clkUserBase", UserBase},
+		{"clkVecSyscall", VecSyscall},
+		{"clkVecFirstIRQ", VecFirstIRQ},
+		{"vecDivide", VecDivide},
+		{"vecGP", VecGeneralProt},
+		{"vecPageFault", VecPageFault},
+		{"pteP", ptePresent},
+		{"pteW", pteWritable},
+		{"pteU", pteUser},
+		{"pteNX", pteNoExec},
+		{"pteAddrMask", pteAddrMask},
+		{"pfPresent", pfErrPresent},
+		{"pfWrite", pfErrWrite},
+		{"pfFetch", pfErrInstrFetch},
+	}
+	var names []string
+	for _, p := range pairs {
+		names = append(names, p.runtime)
+	}
+	pkg := runtimeDecls(t, []string{"enteruser_clk_amd64.go", "cpu_clk_amd64.go", "trap_clk_amd64.go", "mem_clk.go"}, names...)
+	for _, p := range pairs {
+		v, ok := constant.Uint64Val(pkg.Scope().Lookup(p.runtime).(*types.Const).Val())
+		if !ok || v != p.kernel {
+			t.Errorf("the runtime's %s is %v, the kernel's copy %#x", p.runtime, pkg.Scope().Lookup(p.runtime).(*types.Const).Val(), p.kernel)
+		}
 	}
 }
