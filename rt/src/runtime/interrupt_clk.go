@@ -33,9 +33,9 @@ import (
 const clkSigInterrupt = 0x100
 
 // The pending interrupts, one slot each: the goroutine's goid and the
-// value to panic with. The tick reads goids with interrupts off and only atomically; the
-// values are only touched from ordinary goroutine context under
-// clkInterruptLock.
+// value to panic with. The tick reads goids with interrupts off and only
+// atomically; the values are only touched from ordinary goroutine context
+// under clkInterruptLock.
 var (
 	clkInterruptLock mutex
 	clkInterruptGoid [16]atomic.Uint64
