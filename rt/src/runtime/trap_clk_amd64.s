@@ -28,10 +28,10 @@
 #define STUB_CS (clkTrapFrame_cs-clkTrapFrame_vector)
 #define STUB_SIZE (clkTrapFrame_rip-clkTrapFrame_vector)
 
-// clkIntrEntry serves a device interrupt or an IPI without a stub of its
-// own, on the CPU's interrupt stack with SP at the vector the stub pushed
-// and interrupts off. It clobbers nothing unless the interrupt came from
-// ring 3, which it leaves through clkUserExit.
+// clkIntrEntry serves every interrupt vector without an entry path of its
+// own (devices, the wake IPI), on the CPU's interrupt stack with SP at the
+// vector the stub pushed and interrupts off. It clobbers nothing unless
+// the interrupt came from ring 3, which it leaves through clkUserExit.
 TEXT runtime·clkIntrEntry(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	AX
 	PUSHQ	BX
