@@ -9,8 +9,8 @@ import (
 )
 
 // Ring 3. The runtime enters and leaves user mode and manages the page
-// tables (runtime/enteruser_clk_amd64.go in rt/src); this file gives the kernel
-// typed access to both.
+// tables (runtime/enteruser_clk_amd64.go in rt/src); this file gives the
+// kernel typed access to both.
 
 //go:linkname userEnter runtime.clkUserEnter
 func userEnter(ctx unsafe.Pointer) uint64
