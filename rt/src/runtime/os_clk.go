@@ -224,8 +224,8 @@ func exitThread(wait *atomic.Uint32) {
 	clkThreadExit(wait)
 }
 
-// Nosplit: the runtime calls it from nosplit code (spin loops, sysmon) and
-// through usleep_no_g.
+// Nosplit: the runtime calls it from nosplit code, and through usleep_no_g
+// where there may be no g.
 //
 //go:nosplit
 func usleep(usec uint32) {
@@ -243,8 +243,8 @@ func usleep_no_g(usec uint32) {
 	usleep(usec)
 }
 
-// Nosplit: the runtime calls it from nosplit code (lock spins) and through
-// osyield_no_g.
+// Nosplit: the runtime calls it from nosplit code (lock2's spin), and
+// through osyield_no_g where there may be no g.
 //
 //go:nosplit
 func osyield() {
