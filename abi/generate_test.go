@@ -48,7 +48,7 @@ func runtimeSource() ([]byte, error) {
 	for _, e := range Errnos[1:] {
 		fmt.Fprintf(&b, "\tclk%s = %d // %s\n", e.Name, e.Code, e.Doc)
 	}
-	b.WriteString(")\n\n// Flags, limits and the user range.\nconst (\n")
+	b.WriteString(")\n\n// Flags and limits.\nconst (\n")
 	for _, kv := range []struct {
 		name string
 		v    uint64
@@ -59,8 +59,6 @@ func runtimeSource() ([]byte, error) {
 		{"clkMaxIOBytes", MaxIOBytes},
 		{"clkMaxThreads", MaxThreads},
 		{"clkSystemInfoSize", SystemInfoSize},
-		{"clkUserBase", UserBase},
-		{"clkUserTop", UserTop},
 		{"clkUserLinkAddress", UserLinkAddress},
 		{"clkDeadlineNever", DeadlineNever},
 	} {

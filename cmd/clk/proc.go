@@ -7,9 +7,9 @@ import (
 	"path"
 	"strings"
 
-	"clk/kernel/abi"
 	"clk/kernel/klog"
 	"clk/kernel/proc"
+	"clk/kernel/syscalls"
 )
 
 // programDir is where ring-3 programs live in the initrd.
@@ -18,7 +18,7 @@ const programDir = "/bin"
 // newProcesses returns the process table, loading programs from the
 // initrd's /bin.
 func newProcesses() *proc.System {
-	return proc.NewSystem(abi.NewKernel(), func(name string) ([]byte, error) {
+	return proc.NewSystem(syscalls.NewKernel(), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})
 }

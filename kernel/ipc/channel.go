@@ -5,16 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/wait"
-)
-
-// Queue lengths.
-const (
-	// DefaultQueue is the queue length of a channel created with 0.
-	DefaultQueue = 64
-	// MaxQueue is the longest queue a channel may have.
-	MaxQueue = 1024
 )
 
 // Message is what travels over a channel: a type id from the channel's
@@ -44,11 +37,11 @@ type channel struct {
 	ends   [2]*Endpoint
 }
 
-// Endpoint is one end of a channel: what a handle of type cap.TypeChannel
+// Endpoint is one end of a channel: what a handle of type abi.TypeChannel
 // refers to. Writing to it queues a message on the peer; reading takes
-// one from its own queue. It raises wait.Readable when its queue holds a
-// message, wait.Writable when the peer's queue has room, and
-// wait.PeerClosed when the peer is gone.
+// one from its own queue. It raises abi.Readable when its queue holds a
+// message, abi.Writable when the peer's queue has room, and
+// abi.PeerClosed when the peer is gone.
 type Endpoint struct {
 	wait.Source
 	ch   *channel
@@ -64,16 +57,16 @@ type Endpoint struct {
 
 // NewChannel returns the two endpoints of a new channel whose messages
 // must match schema, each with a queue of depth messages (0 for
-// DefaultQueue).
+// abi.DefaultQueue).
 func NewChannel(schema *Schema, depth int) (*Endpoint, *Endpoint, error) {
 	if schema == nil {
 		return nil, nil, fmt.Errorf("new channel: no schema: %w", ErrBadSchema)
 	}
 	if depth == 0 {
-		depth = DefaultQueue
+		depth = abi.DefaultQueue
 	}
-	if depth < 0 || depth > MaxQueue {
-		return nil, nil, fmt.Errorf("new channel: queue of %d, want 1 to %d: %w", depth, MaxQueue, cap.ErrInvalid)
+	if depth < 0 || depth > abi.MaxQueue {
+		return nil, nil, fmt.Errorf("new channel: queue of %d, want 1 to %d: %w", depth, abi.MaxQueue, cap.ErrInvalid)
 	}
 	ch := &channel{schema: schema, depth: depth}
 	for i := range ch.ends {
@@ -85,8 +78,8 @@ func NewChannel(schema *Schema, depth int) (*Endpoint, *Endpoint, error) {
 	return ch.ends[0], ch.ends[1], nil
 }
 
-// Type returns cap.TypeChannel.
-func (e *Endpoint) Type() cap.Type { return cap.TypeChannel }
+// Type returns abi.TypeChannel.
+func (e *Endpoint) Type() abi.ObjectType { return abi.TypeChannel }
 
 // Schema returns the channel's schema.
 func (e *Endpoint) Schema() *Schema { return e.ch.schema }
@@ -98,24 +91,24 @@ func (e *Endpoint) peer() *Endpoint { return e.ch.ends[1-e.side] }
 func (ch *channel) refresh() {
 	for _, e := range ch.ends {
 		p := e.peer()
-		var s wait.Signals
+		var s abi.Signals
 		if len(e.queue) > 0 {
-			s |= wait.Readable
+			s |= abi.Readable
 		}
 		// A closed endpoint has no handles left, but a goroutine may still
 		// block on it from a syscall that looked it up before the close:
 		// PeerClosed wakes it, and it then sees e.closed.
 		if p.closed || e.closed {
-			s |= wait.PeerClosed
+			s |= abi.PeerClosed
 		} else if len(p.queue)+p.reserved < ch.depth {
-			s |= wait.Writable
+			s |= abi.Writable
 		}
-		e.Update(wait.All, s)
+		e.Update(abi.AllSignals, s)
 	}
 }
 
 // Release runs when the last capability to the endpoint is gone: the peer
-// sees wait.PeerClosed, queued messages are dropped with their handles,
+// sees abi.PeerClosed, queued messages are dropped with their handles,
 // and every call waiting on the channel ends with ErrPeerClosed.
 func (e *Endpoint) Release() {
 	ch := e.ch
@@ -161,7 +154,7 @@ func (e *Endpoint) reserve(deadline time.Time, block bool) error {
 		if !block {
 			return ErrQueueFull
 		}
-		if _, err := wait.One(&e.Source, wait.Writable|wait.PeerClosed, deadline); err != nil {
+		if _, err := wait.One(&e.Source, abi.Writable|abi.PeerClosed, deadline); err != nil {
 			return err
 		}
 	}
@@ -241,7 +234,7 @@ func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
 // WriteFrom sends a message whose handles are in the table t: the message
 // is checked against the schema, a slot is reserved in the peer's queue
 // (waiting as Write does), then the handles move out of t, all or none,
-// each needing cap.RightTransfer. A refused message leaves t unchanged.
+// each needing abi.RightTransfer. A refused message leaves t unchanged.
 func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
 	if err := e.ch.schema.CheckShape(typ, len(data), len(hs)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
@@ -295,7 +288,7 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 		if !block {
 			return Message{}, fmt.Errorf("channel read: %w", ErrEmpty)
 		}
-		if _, err := wait.One(&e.Source, wait.Readable|wait.PeerClosed, deadline); err != nil {
+		if _, err := wait.One(&e.Source, abi.Readable|abi.PeerClosed, deadline); err != nil {
 			return Message{}, fmt.Errorf("channel read: %w", err)
 		}
 	}

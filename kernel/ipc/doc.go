@@ -11,7 +11,7 @@
 // full queue waits until a deadline (back-pressure; nothing is dropped) or,
 // non-blocking, fails with ErrQueueFull. A write first reserves its slot,
 // then takes its handles out of the sender's table, all or none, each
-// needing cap.RightTransfer, so a failed write leaves the sender's table
+// needing abi.RightTransfer, so a failed write leaves the sender's table
 // as it was and a successful one has moved the handles: the sender no
 // longer has them. An endpoint of the channel itself cannot be sent over
 // it (ErrSelfTransfer).
@@ -20,7 +20,7 @@
 // endpoint and waits for the reply with the same id, which goes straight
 // to the waiting call and never into the queue. When the last handle to an
 // endpoint goes away (cap.Releaser), its queued messages are dropped and
-// their handles closed, the peer sees wait.PeerClosed and ErrPeerClosed,
+// their handles closed, the peer sees abi.PeerClosed and ErrPeerClosed,
 // and every call waiting on the channel ends with ErrPeerClosed.
 // A goroutine still blocked on the closed endpoint itself (a syscall that
 // looked it up before the close) wakes with cap.ErrClosed.

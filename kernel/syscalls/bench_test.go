@@ -1,7 +1,9 @@
-package abi
+package syscalls
 
 import (
 	"testing"
+
+	"clk/abi"
 )
 
 // BenchmarkNullSyscall measures Dispatch of process_self: the table
@@ -12,7 +14,7 @@ func BenchmarkNullSyscall(b *testing.B) {
 	pr := newProc(b, k, "bench")
 	c := pr.caller()
 	for b.Loop() {
-		if r := k.Dispatch(c, SysProcessSelf, Args{}); r.Errno != OK {
+		if r := k.Dispatch(c, abi.SysProcessSelf, Args{}); r.Errno != abi.OK {
 			b.Fatal(r.Errno)
 		}
 	}
@@ -32,14 +34,14 @@ func BenchmarkSyscallChannelRoundTrip(b *testing.B) {
 		rd := sv.rdesc(64, 0)
 		wd := sv.desc(tPing, make([]byte, 32))
 		for {
-			sv.mem.CopyOut(rd, (&MsgDesc{Data: sv.readDesc(rd).Data, DataLen: 64}).Marshal())
-			if r := sv.sys(SysChannelRead, uint64(sh), rd, DeadlineNever); r.Errno != OK {
+			sv.mem.CopyOut(rd, descBytes(abi.MsgDesc{Data: sv.readDesc(rd).Data, DataLen: 64}))
+			if r := sv.sys(abi.SysChannelRead, uint64(sh), rd, abi.DeadlineNever); r.Errno != abi.OK {
 				return
 			}
 			w := sv.readDesc(wd)
 			w.Txid = sv.readDesc(rd).Txid
-			sv.mem.CopyOut(wd, w.Marshal())
-			if r := sv.sys(SysChannelWrite, uint64(sh), wd, DeadlineNever); r.Errno != OK {
+			sv.mem.CopyOut(wd, descBytes(w))
+			if r := sv.sys(abi.SysChannelWrite, uint64(sh), wd, abi.DeadlineNever); r.Errno != abi.OK {
 				return
 			}
 		}
@@ -47,12 +49,12 @@ func BenchmarkSyscallChannelRoundTrip(b *testing.B) {
 	req := cl.desc(tPing, make([]byte, 32))
 	rep := cl.rdesc(64, 0)
 	for b.Loop() {
-		cl.mem.CopyOut(rep, (&MsgDesc{Data: cl.readDesc(rep).Data, DataLen: 64}).Marshal())
-		if r := cl.sys(SysChannelCall, uint64(ch), req, rep, DeadlineNever); r.Errno != OK {
+		cl.mem.CopyOut(rep, descBytes(abi.MsgDesc{Data: cl.readDesc(rep).Data, DataLen: 64}))
+		if r := cl.sys(abi.SysChannelCall, uint64(ch), req, rep, abi.DeadlineNever); r.Errno != abi.OK {
 			b.Fatal(r.Errno)
 		}
 	}
 	b.StopTimer()
-	cl.sys(SysHandleClose, uint64(ch))
+	cl.sys(abi.SysHandleClose, uint64(ch))
 	<-done
 }

@@ -1,10 +1,12 @@
-package abi
+package syscalls
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/object"
 )
@@ -26,11 +28,11 @@ type Caller struct {
 	Host Host
 }
 
-// Result is what a syscall returns: Errno in RAX, Value in RDX. Exited is
+// Result is what a syscall returns: abi.Errno in RAX, Value in RDX. Exited is
 // set when the call ended the process (process_exit): the goroutine
 // driving it must not resume it.
 type Result struct {
-	Errno  Errno
+	Errno  abi.Errno
 	Value  uint64
 	Exited bool
 }
@@ -39,41 +41,71 @@ type Result struct {
 // R8, R9.
 type Args [6]uint64
 
+// handler is one syscall's code: it returns the value for RDX or an error
+// that ErrnoOf maps to the status.
+type handler func(k *Kernel, c *Caller, a Args) (uint64, error)
+
+// handlers holds the code of every wired call, by number; a nil entry is a
+// call the ABI declares but the kernel does not implement yet (ENOSYS).
+var handlers = [abi.NumCalls]handler{
+	abi.SysHandleClose:     sysHandleClose,
+	abi.SysHandleDuplicate: sysHandleDuplicate,
+	abi.SysHandleReplace:   sysHandleReplace,
+	abi.SysHandleRevoke:    sysHandleRevoke,
+	abi.SysChannelCreate:   sysChannelCreate,
+	abi.SysChannelWrite:    sysChannelWrite,
+	abi.SysChannelRead:     sysChannelRead,
+	abi.SysChannelCall:     sysChannelCall,
+	abi.SysObjectWaitMany:  sysObjectWaitMany,
+	abi.SysProcessSelf:     sysProcessSelf,
+	abi.SysProcessExit:     sysProcessExit,
+	abi.SysLogWrite:        sysLogWrite,
+	abi.SysConsoleWrite:    sysConsoleWrite,
+	abi.SysClockGet:        sysClockGet,
+	abi.SysClockSleep:      sysClockSleep,
+	abi.SysTaskYield:       sysTaskYield,
+	abi.SysRandomGet:       sysRandomGet,
+	abi.SysTimerCreate:     sysTimerCreate,
+	abi.SysTimerSet:        sysTimerSet,
+	abi.SysTimerCancel:     sysTimerCancel,
+	abi.SysVMMap:           sysVMMap,
+	abi.SysVMUnmap:         sysVMUnmap,
+	abi.SysProcessSpawn:    sysProcessSpawn,
+	abi.SysThreadCreate:    sysThreadCreate,
+	abi.SysThreadExit:      sysThreadExit,
+	abi.SysThreadSetFS:     sysThreadSetFS,
+	abi.SysFutexWait:       sysFutexWait,
+	abi.SysFutexWake:       sysFutexWake,
+	abi.SysSystemInfo:      sysSystemInfo,
+	abi.SysFaultEntry:      sysFaultEntry,
+}
+
 // Dispatch runs syscall num for the caller. It validates every argument
 // and never panics; an unknown number or a call not wired yet returns
-// ENOSYS.
+// abi.ENOSYS.
 func (k *Kernel) Dispatch(c *Caller, num uint64, a Args) Result {
-	if num >= uint64(len(table)) || table[num].impl == nil {
-		return Result{Errno: ENOSYS}
+	if num >= uint64(len(handlers)) || handlers[num] == nil {
+		return Result{Errno: abi.ENOSYS}
 	}
-	v, err := table[num].impl(k, c, a)
+	v, err := handlers[num](k, c, a)
 	if err != nil {
 		return Result{Errno: ErrnoOf(err)}
 	}
 	r := Result{Value: v}
-	if num == SysProcessExit {
+	if num == abi.SysProcessExit {
 		r.Exited = true
 	}
 	return r
 }
 
 // Monotonic returns the nanoseconds since the kernel's clock started,
-// what clock_get(ClockMonotonic) returns and deadlines count in.
+// what clock_get(abi.ClockMonotonic) returns and deadlines count in.
 func (k *Kernel) Monotonic() uint64 { return uint64(time.Since(k.start)) }
-
-// Deadlines in syscall arguments, in nanoseconds of the monotonic clock.
-const (
-	// DeadlineNow makes a call that would wait fail at once instead
-	// (EQUEUEFULL, EEMPTY, ETIMEDOUT).
-	DeadlineNow = 0
-	// DeadlineNever waits without limit.
-	DeadlineNever = math.MaxUint64
-)
 
 // deadline turns a deadline argument into a time and whether to block.
 func (k *Kernel) deadline(ns uint64) (t time.Time, block bool) {
 	switch {
-	case ns == DeadlineNow:
+	case ns == abi.DeadlineNow:
 		return k.start, false
 	case ns > math.MaxInt64:
 		return time.Time{}, true
@@ -90,15 +122,15 @@ func handleArg(v uint64) (cap.Handle, error) {
 }
 
 // rightsArg checks that a register holds a set of defined rights.
-func rightsArg(v uint64) (cap.Rights, error) {
-	if v&^uint64(cap.RightsAll) != 0 {
+func rightsArg(v uint64) (abi.Rights, error) {
+	if v&^uint64(abi.RightsAll) != 0 {
 		return 0, errInvalid
 	}
-	return cap.Rights(v), nil
+	return abi.Rights(v), nil
 }
 
 // lookup finds the caller's handle in register v.
-func (c *Caller) lookup(v uint64, typ cap.Type, need cap.Rights) (*cap.Cap, error) {
+func (c *Caller) lookup(v uint64, typ abi.ObjectType, need abi.Rights) (*cap.Cap, error) {
 	h, err := handleArg(v)
 	if err != nil {
 		return nil, err
@@ -108,3 +140,15 @@ func (c *Caller) lookup(v uint64, typ cap.Type, need cap.Rights) (*cap.Cap, erro
 
 // console returns where console_write goes.
 func (c *Caller) console() io.Writer { return c.Proc.Console() }
+
+// userBytes copies n bytes (at most max) in from ptr.
+func userBytes(c *Caller, ptr, n uint64, max int) ([]byte, error) {
+	if n > uint64(max) {
+		return nil, fmt.Errorf("%d bytes, limit %d: %w", n, max, errTooLarge)
+	}
+	b := make([]byte, n)
+	if err := c.Mem.CopyIn(b, ptr); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

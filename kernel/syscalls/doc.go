@@ -1,13 +1,15 @@
-// Package abi is clk's syscall interface: the table of calls (number,
-// name, arguments, rights required, errors, effects), the status codes,
-// and Kernel.Dispatch, which takes the raw registers of a syscall (a
-// number and six arguments) with the caller's process and address space
-// and runs the call against the object model (packages cap, ipc, object).
+// Package syscalls is the kernel's side of the syscall interface: the
+// code of every call that package abi declares, one file per kind of
+// object (handle, channel, wait, process, thread, vm, clock, timer, log,
+// console, random, system), and Kernel.Dispatch, which takes the raw
+// registers of a syscall (a number and six arguments) with the caller's
+// process and address space and runs the call against the object model
+// (packages cap, ipc, object).
 //
-// The table is the one source of truth: docs/abi.md is generated from it
-// (go test ./kernel/abi -run TestABIDocIsCurrent -update) and a test fails
-// when the two differ. A fuzz test checks that Dispatch never panics and
-// that every status a call returns is one its entry documents.
+// The numbers, statuses, rights, limits and records come from package abi,
+// whose table also drives docs/abi.md. A test checks that exactly the calls
+// abi marks wired have code here; a fuzz test checks that Dispatch never
+// panics and that every status a call returns is one its entry documents.
 //
 // Every argument is validated before use: handle values against the
 // caller's table, rights and signal masks against the defined bits,
@@ -27,4 +29,4 @@
 // object in their documented order. deliver runs inside ipc's read
 // callback, under the channel's lock, and from there takes the caller's
 // table lock (channel.mu < cap.Table.mu).
-package abi
+package syscalls

@@ -1,4 +1,4 @@
-package abi
+package syscalls
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 	"clk/kernel/object"
@@ -23,16 +24,16 @@ import (
 // that handle arrays in memory can name them too.
 func FuzzDispatch(f *testing.F) {
 	sb := testSchemaBytes(f)
-	d := MsgDesc{Type: tPing, Data: memBase + 256, DataLen: 8}
+	d := abi.MsgDesc{Type: tPing, Data: memBase + 256, DataLen: 8}
 	seedMem := make([]byte, 512)
-	copy(seedMem[64:], d.Marshal())
+	copy(seedMem[64:], descBytes(d))
 	copy(seedMem[128:], sb)
-	for num := range uint8(sysCount + 2) {
+	for num := range uint8(abi.NumCalls + 2) {
 		f.Add(num, uint64(0), uint64(1), uint64(64), uint64(2), uint64(0), uint64(0), uint8(0xff), uint8(0xff), seedMem)
 	}
-	f.Add(uint8(SysChannelCreate), uint64(128), uint64(len(sb)), uint64(4), uint64(480), uint64(0), uint64(0), uint8(0), uint8(0x9), seedMem)
-	f.Add(uint8(SysChannelWrite), uint64(0), uint64(64), uint64(0), uint64(0), uint64(0), uint64(0), uint8(1), uint8(2), seedMem)
-	f.Add(uint8(SysObjectWaitMany), uint64(0), uint64(2), uint64(1), uint64(0), uint64(0), uint64(0), uint8(0), uint8(1), seedMem)
+	f.Add(uint8(abi.SysChannelCreate), uint64(128), uint64(len(sb)), uint64(4), uint64(480), uint64(0), uint64(0), uint8(0), uint8(0x9), seedMem)
+	f.Add(uint8(abi.SysChannelWrite), uint64(0), uint64(64), uint64(0), uint64(0), uint64(0), uint64(0), uint8(1), uint8(2), seedMem)
+	f.Add(uint8(abi.SysObjectWaitMany), uint64(0), uint64(2), uint64(1), uint64(0), uint64(0), uint64(0), uint8(0), uint8(1), seedMem)
 	f.Fuzz(func(t *testing.T, num uint8, a0, a1, a2, a3, a4, a5 uint64, hsel, psel uint8, mem []byte) {
 		k := NewKernel()
 		var out bytes.Buffer
@@ -45,8 +46,8 @@ func FuzzDispatch(f *testing.F) {
 		var hs []cap.Handle
 		for _, c := range []*cap.Cap{
 			cap.New(e0, EndpointRights),
-			cap.New(e1, cap.RightRead|cap.RightTransfer),
-			cap.New(object.NewLog("fuzz", &out), cap.RightWrite|cap.RightTransfer),
+			cap.New(e1, abi.RightRead|abi.RightTransfer),
+			cap.New(object.NewLog("fuzz", &out), abi.RightWrite|abi.RightTransfer),
 			cap.New(object.NewTimer(), TimerRights),
 		} {
 			h, _ := p.Handles.Install(c)
@@ -62,36 +63,36 @@ func FuzzDispatch(f *testing.F) {
 			}
 		}
 		args := Args{a0, a1, a2, a3, a4, a5}
-		if int(num) < len(table) {
-			for j, arg := range table[num].Args {
+		if int(num) < len(abi.Calls()) {
+			for j, arg := range abi.Calls()[num].Args {
 				switch arg.Kind {
-				case ArgHandle:
+				case abi.ArgHandle:
 					if hsel&(1<<j) != 0 {
 						args[j] = uint64(hs[args[j]%uint64(len(hs))])
 					}
-				case ArgPtr:
+				case abi.ArgPtr:
 					if psel&(1<<j) != 0 && len(space.Mem) > 0 {
 						args[j] = memBase + args[j]%uint64(len(space.Mem))
 					}
-				case ArgDeadline:
-					if args[j] != DeadlineNow {
+				case abi.ArgDeadline:
+					if args[j] != abi.DeadlineNow {
 						args[j] = k.Monotonic() + args[j]%uint64(100*time.Microsecond)
 					}
 				}
 			}
 		}
 		r := k.Dispatch(&Caller{Proc: p, Mem: space}, uint64(num), args)
-		if r.Errno == OK {
+		if r.Errno == abi.OK {
 			return
 		}
-		if int(num) >= len(table) {
-			if r.Errno != ENOSYS {
-				t.Fatalf("syscall %d: %v, want ENOSYS", num, r.Errno)
+		if int(num) >= len(abi.Calls()) {
+			if r.Errno != abi.ENOSYS {
+				t.Fatalf("syscall %d: %v, want abi.ENOSYS", num, r.Errno)
 			}
 			return
 		}
-		if !slices.Contains(table[num].Errors, r.Errno) {
-			t.Fatalf("%s(%#x) returned %v, which its entry does not list", table[num].Name, args, r.Errno)
+		if !slices.Contains(abi.Calls()[num].Errors, r.Errno) {
+			t.Fatalf("%s(%#x) returned %v, which its entry does not list", abi.Calls()[num].Name, args, r.Errno)
 		}
 	})
 }

@@ -1,10 +1,11 @@
-package abi
+package syscalls
 
 import (
 	"bytes"
 	"encoding/binary"
 	"testing"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 	"clk/kernel/object"
@@ -43,8 +44,8 @@ func (pr *proc) sys(num uint64, args ...uint64) Result {
 func (pr *proc) must(num uint64, args ...uint64) uint64 {
 	pr.t.Helper()
 	r := pr.sys(num, args...)
-	if r.Errno != OK {
-		pr.t.Fatalf("%s: %v", table[num].Name, r.Errno)
+	if r.Errno != abi.OK {
+		pr.t.Fatalf("%s: %v", abi.Calls()[num].Name, r.Errno)
 	}
 	return r.Value
 }
@@ -85,23 +86,23 @@ func (pr *proc) u32s(addr uint64, n int) []uint32 {
 
 // desc writes a message descriptor for data and handles.
 func (pr *proc) desc(typ uint32, data []byte, hs ...uint32) uint64 {
-	d := MsgDesc{Type: typ, DataLen: uint32(len(data)), HandlesLen: uint32(len(hs))}
+	d := abi.MsgDesc{Type: typ, DataLen: uint32(len(data)), HandlesLen: uint32(len(hs))}
 	if len(data) > 0 {
 		d.Data = pr.put(data)
 	}
 	if len(hs) > 0 {
 		d.Handles = pr.put(putU32s(hs))
 	}
-	return pr.put(d.Marshal())
+	return pr.put(descBytes(d))
 }
 
 // rdesc writes a descriptor with room for n bytes and m handles.
 func (pr *proc) rdesc(n, m int) uint64 {
-	d := MsgDesc{Data: pr.alloc(n), DataLen: uint32(n), Handles: pr.alloc(4 * m), HandlesLen: uint32(m)}
-	return pr.put(d.Marshal())
+	d := abi.MsgDesc{Data: pr.alloc(n), DataLen: uint32(n), Handles: pr.alloc(4 * m), HandlesLen: uint32(m)}
+	return pr.put(descBytes(d))
 }
 
-func (pr *proc) readDesc(addr uint64) MsgDesc {
+func (pr *proc) readDesc(addr uint64) abi.MsgDesc {
 	d, err := readDesc(pr.mem, addr)
 	if err != nil {
 		pr.t.Fatal(err)
@@ -119,8 +120,8 @@ const (
 func testSchemaBytes(t testing.TB) []byte {
 	s, err := ipc.NewSchema(
 		ipc.MessageSpec{Type: tPing, MaxData: 64},
-		ipc.MessageSpec{Type: tGrant, MaxData: 0, Handles: []ipc.HandleSpec{{Type: cap.TypeChannel, Rights: cap.RightRead | cap.RightWrite}}},
-		ipc.MessageSpec{Type: tLog, MaxData: 0, Handles: []ipc.HandleSpec{{Type: cap.TypeLog, Rights: cap.RightWrite}}},
+		ipc.MessageSpec{Type: tGrant, MaxData: 0, Handles: []ipc.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead | abi.RightWrite}}},
+		ipc.MessageSpec{Type: tLog, MaxData: 0, Handles: []ipc.HandleSpec{{Type: abi.TypeLog, Rights: abi.RightWrite}}},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func (pr *proc) channel() (uint32, uint32) {
 	pr.t.Helper()
 	sb := testSchemaBytes(pr.t)
 	out := pr.alloc(8)
-	pr.must(SysChannelCreate, pr.put(sb), uint64(len(sb)), 4, out)
+	pr.must(abi.SysChannelCreate, pr.put(sb), uint64(len(sb)), 4, out)
 	hs := pr.u32s(out, 2)
 	return hs[0], hs[1]
 }
@@ -153,4 +154,10 @@ func bootstrap(t testing.TB, a, b *proc) (uint32, uint32) {
 	ha, _ := a.p.Handles.Install(cap.New(ea, EndpointRights))
 	hb, _ := b.p.Handles.Install(cap.New(eb, EndpointRights))
 	return uint32(ha), uint32(hb)
+}
+
+// descBytes returns d as it lies in user memory.
+func descBytes(d abi.MsgDesc) []byte {
+	b := d.Marshal()
+	return b[:]
 }

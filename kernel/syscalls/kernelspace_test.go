@@ -1,4 +1,4 @@
-package abi
+package syscalls
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"clk/abi"
 	"clk/kernel/ipc"
 	"clk/kernel/object"
 )
@@ -52,14 +53,14 @@ func TestKernelSpaceRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			buf := make([]byte, tc.n)
-			if err := s.CopyIn(buf, tc.addr); !errors.Is(err, ErrFault) {
-				t.Errorf("CopyIn: %v, want ErrFault", err)
+			if err := s.CopyIn(buf, tc.addr); !errors.Is(err, abi.EFAULT) {
+				t.Errorf("CopyIn: %v, want abi.EFAULT", err)
 			}
-			if err := s.CopyOut(tc.addr, buf); !errors.Is(err, ErrFault) {
-				t.Errorf("CopyOut: %v, want ErrFault", err)
+			if err := s.CopyOut(tc.addr, buf); !errors.Is(err, abi.EFAULT) {
+				t.Errorf("CopyOut: %v, want abi.EFAULT", err)
 			}
-			if ErrnoOf(s.CopyIn(buf, tc.addr)) != EFAULT {
-				t.Errorf("not EFAULT")
+			if ErrnoOf(s.CopyIn(buf, tc.addr)) != abi.EFAULT {
+				t.Errorf("not abi.EFAULT")
 			}
 		})
 	}
@@ -82,11 +83,11 @@ func TestDirectChannel(t *testing.T) {
 	defer p.Exit(0)
 	sys := Direct(k, &Caller{Proc: p, Mem: KernelSpace{}})
 
-	if e, v := sys(SysProcessSelf, [6]uint64{}); e != 0 || v != p.PID() {
+	if e, v := sys(abi.SysProcessSelf, [6]uint64{}); e != 0 || v != p.PID() {
 		t.Fatalf("process_self: status %d, pid %d, want %d", e, v, p.PID())
 	}
-	if e, _ := sys(math.MaxUint32, [6]uint64{}); Errno(e) != ENOSYS {
-		t.Errorf("unknown call: status %d, want ENOSYS", e)
+	if e, _ := sys(math.MaxUint32, [6]uint64{}); abi.Errno(e) != abi.ENOSYS {
+		t.Errorf("unknown call: status %d, want abi.ENOSYS", e)
 	}
 
 	s, err := ipc.NewSchema(ipc.MessageSpec{Type: 1, MaxData: 16})
@@ -95,8 +96,8 @@ func TestDirectChannel(t *testing.T) {
 	}
 	schema, _ := s.MarshalBinary()
 	hs := make([]byte, 8)
-	if e, _ := sys(SysChannelCreate, [6]uint64{addrOf(schema), uint64(len(schema)), 0, addrOf(hs)}); e != 0 {
-		t.Fatalf("channel_create: %v", Errno(e))
+	if e, _ := sys(abi.SysChannelCreate, [6]uint64{addrOf(schema), uint64(len(schema)), 0, addrOf(hs)}); e != 0 {
+		t.Fatalf("channel_create: %v", abi.Errno(e))
 	}
 	h0, h1 := binary.LittleEndian.Uint32(hs), binary.LittleEndian.Uint32(hs[4:])
 	if h0 == 0 || h1 == 0 || h0 == h1 || p.Handles.Len() != 2 {
@@ -104,28 +105,28 @@ func TestDirectChannel(t *testing.T) {
 	}
 
 	data := []byte("direct")
-	wd := (&MsgDesc{Type: 1, Data: addrOf(data), DataLen: uint32(len(data))}).Marshal()
-	if e, _ := sys(SysChannelWrite, [6]uint64{uint64(h0), addrOf(wd), DeadlineNow}); e != 0 {
-		t.Fatalf("channel_write: %v", Errno(e))
+	wd := descBytes(abi.MsgDesc{Type: 1, Data: addrOf(data), DataLen: uint32(len(data))})
+	if e, _ := sys(abi.SysChannelWrite, [6]uint64{uint64(h0), addrOf(wd), abi.DeadlineNow}); e != 0 {
+		t.Fatalf("channel_write: %v", abi.Errno(e))
 	}
 	buf := make([]byte, 16)
-	rd := (&MsgDesc{Data: addrOf(buf), DataLen: uint32(len(buf))}).Marshal()
-	if e, _ := sys(SysChannelRead, [6]uint64{uint64(h1), addrOf(rd), DeadlineNow}); e != 0 {
-		t.Fatalf("channel_read: %v", Errno(e))
+	rd := descBytes(abi.MsgDesc{Data: addrOf(buf), DataLen: uint32(len(buf))})
+	if e, _ := sys(abi.SysChannelRead, [6]uint64{uint64(h1), addrOf(rd), abi.DeadlineNow}); e != 0 {
+		t.Fatalf("channel_read: %v", abi.Errno(e))
 	}
-	var got MsgDesc
-	got.unmarshal(rd)
+	var got abi.MsgDesc
+	got.Unmarshal((*[abi.MsgDescSize]byte)(rd))
 	if got.Type != 1 || got.DataLen != uint32(len(data)) || string(buf[:got.DataLen]) != "direct" {
 		t.Fatalf("read %+v, data %q", got, buf)
 	}
 
-	// A bad pointer is EFAULT, as from ring 3.
-	if e, _ := sys(SysChannelWrite, [6]uint64{uint64(h0), 8, DeadlineNow}); Errno(e) != EFAULT {
-		t.Errorf("descriptor in the nil page: %v, want EFAULT", Errno(e))
+	// A bad pointer is abi.EFAULT, as from ring 3.
+	if e, _ := sys(abi.SysChannelWrite, [6]uint64{uint64(h0), 8, abi.DeadlineNow}); abi.Errno(e) != abi.EFAULT {
+		t.Errorf("descriptor in the nil page: %v, want abi.EFAULT", abi.Errno(e))
 	}
 
-	if e, _ := sys(SysProcessExit, [6]uint64{7}); e != 0 {
-		t.Fatalf("process_exit: %v", Errno(e))
+	if e, _ := sys(abi.SysProcessExit, [6]uint64{7}); e != 0 {
+		t.Fatalf("process_exit: %v", abi.Errno(e))
 	}
 	if code, exited := p.ExitStatus(); !exited || code != 7 || p.Handles.Len() != 0 {
 		t.Errorf("after process_exit: code %d, exited %v, %d handles", code, exited, p.Handles.Len())

@@ -65,7 +65,7 @@ const (
 	clkEAGAIN      = 20 // futex_wait found a value other than the expected one; nothing waited
 )
 
-// Flags, limits and the user range.
+// Flags and limits.
 const (
 	clkProtRead        = 0x1
 	clkProtWrite       = 0x2
@@ -73,8 +73,6 @@ const (
 	clkMaxIOBytes      = 0x1000
 	clkMaxThreads      = 0x100
 	clkSystemInfoSize  = 0x28
-	clkUserBase        = 0x7f0000000000
-	clkUserTop         = 0x7ffffffff000
 	clkUserLinkAddress = 0x7f0000101000
 	clkDeadlineNever   = 0xffffffffffffffff
 )

@@ -1,8 +1,10 @@
-package abi
+package syscalls
 
 import (
 	"fmt"
 	"unsafe"
+
+	"clk/abi"
 )
 
 // nilPage is the size of the page at address 0, which KernelSpace never
@@ -26,7 +28,7 @@ type KernelSpace struct{}
 // span returns the n bytes at addr as a slice, after the checks above.
 func (KernelSpace) span(addr uint64, n int) ([]byte, error) {
 	if addr < nilPage || addr+uint64(n)-1 < addr {
-		return nil, fmt.Errorf("%d bytes at %#x in kernel memory: %w", n, addr, ErrFault)
+		return nil, fmt.Errorf("%d bytes at %#x in kernel memory: %w", n, addr, abi.EFAULT)
 	}
 	// Reinterpret the integer as a pointer rather than convert it, so
 	// that the conversion is not mistaken for arithmetic on a Go pointer.
@@ -35,7 +37,7 @@ func (KernelSpace) span(addr uint64, n int) ([]byte, error) {
 }
 
 // CopyIn fills dst from kernel memory at addr. It fails with an error
-// wrapping ErrFault, copying nothing, when the range starts in the nil
+// wrapping abi.EFAULT, copying nothing, when the range starts in the nil
 // page or wraps around; a copy of zero bytes succeeds at any address.
 func (s KernelSpace) CopyIn(dst []byte, addr uint64) error {
 	if len(dst) == 0 {

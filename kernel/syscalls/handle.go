@@ -1,6 +1,9 @@
-package abi
+package syscalls
 
-import "clk/kernel/cap"
+import (
+	"clk/abi"
+	"clk/kernel/cap"
+)
 
 func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
@@ -30,7 +33,7 @@ func sysHandleReplace(k *Kernel, c *Caller, a Args) (uint64, error) {
 
 // handleRightsArgs decodes the (handle, rights) arguments of the calls that
 // derive a handle.
-func handleRightsArgs(a Args) (cap.Handle, cap.Rights, error) {
+func handleRightsArgs(a Args) (cap.Handle, abi.Rights, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, 0, err

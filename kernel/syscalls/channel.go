@@ -1,22 +1,23 @@
-package abi
+package syscalls
 
 import (
 	"encoding/binary"
 	"fmt"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 )
 
 // EndpointRights are the rights of the handles channel_create returns.
-const EndpointRights = cap.RightRead | cap.RightWrite | cap.RightDuplicate | cap.RightTransfer | cap.RightWait
+const EndpointRights = abi.RightRead | abi.RightWrite | abi.RightDuplicate | abi.RightTransfer | abi.RightWait
 
 func sysChannelCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	ptr, n, depth, out := a[0], a[1], a[2], a[3]
 	if n > ipc.MaxSchemaBytes {
 		return 0, fmt.Errorf("channel_create: schema of %d bytes: %w", n, ipc.ErrBadSchema)
 	}
-	if depth > ipc.MaxQueue {
+	if depth > abi.MaxQueue {
 		return 0, fmt.Errorf("channel_create: depth %d: %w", depth, errInvalid)
 	}
 	b := make([]byte, n)
@@ -53,8 +54,8 @@ func sysChannelCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
 }
 
 // endpoint finds the channel endpoint in register v with rights need.
-func (c *Caller) endpoint(v uint64, need cap.Rights) (*ipc.Endpoint, error) {
-	cp, err := c.lookup(v, cap.TypeChannel, need)
+func (c *Caller) endpoint(v uint64, need abi.Rights) (*ipc.Endpoint, error) {
+	cp, err := c.lookup(v, abi.TypeChannel, need)
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +69,12 @@ func (c *Caller) endpoint(v uint64, need cap.Rights) (*ipc.Endpoint, error) {
 // outgoing reads a message to send: its descriptor, data and handle
 // values. Lengths are checked against the kernel's limits before any
 // buffer is allocated.
-func outgoing(c *Caller, descPtr uint64) (MsgDesc, []byte, []cap.Handle, error) {
+func outgoing(c *Caller, descPtr uint64) (abi.MsgDesc, []byte, []cap.Handle, error) {
 	d, err := readDesc(c.Mem, descPtr)
 	if err != nil {
 		return d, nil, nil, err
 	}
-	if d.DataLen > ipc.MaxData || d.HandlesLen > ipc.MaxHandles {
+	if d.DataLen > abi.MaxData || d.HandlesLen > abi.MaxHandles {
 		return d, nil, nil, fmt.Errorf("message of %d bytes and %d handles: %w", d.DataLen, d.HandlesLen, ipc.ErrTooLarge)
 	}
 	data := make([]byte, d.DataLen)
@@ -92,7 +93,7 @@ func outgoing(c *Caller, descPtr uint64) (MsgDesc, []byte, []cap.Handle, error) 
 }
 
 func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
-	ep, err := c.endpoint(a[0], cap.RightWrite)
+	ep, err := c.endpoint(a[0], abi.RightWrite)
 	if err != nil {
 		return 0, err
 	}
@@ -109,11 +110,12 @@ func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 // handles and writes their values. It fails, leaving the caller's table
 // as it was, when the message does not fit the capacities in d, a buffer
 // is not writable, or the table has no room.
-func deliver(c *Caller, descPtr uint64, d MsgDesc, m *ipc.Message) error {
+func deliver(c *Caller, descPtr uint64, d abi.MsgDesc, m *ipc.Message) error {
 	fits := len(m.Data) <= int(d.DataLen) && len(m.Caps) <= int(d.HandlesLen)
 	d.Type, d.Txid = m.Type, m.Txid
 	d.DataLen, d.HandlesLen = uint32(len(m.Data)), uint32(len(m.Caps))
-	if err := c.Mem.CopyOut(descPtr, d.Marshal()); err != nil {
+	b := d.Marshal()
+	if err := c.Mem.CopyOut(descPtr, b[:]); err != nil {
 		return fmt.Errorf("message descriptor: %w", err)
 	}
 	if !fits {
@@ -144,7 +146,7 @@ func deliver(c *Caller, descPtr uint64, d MsgDesc, m *ipc.Message) error {
 }
 
 func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
-	ep, err := c.endpoint(a[0], cap.RightRead)
+	ep, err := c.endpoint(a[0], abi.RightRead)
 	if err != nil {
 		return 0, err
 	}
@@ -160,11 +162,11 @@ func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
 }
 
 func sysChannelCall(k *Kernel, c *Caller, a Args) (uint64, error) {
-	ep, err := c.endpoint(a[0], cap.RightRead|cap.RightWrite)
+	ep, err := c.endpoint(a[0], abi.RightRead|abi.RightWrite)
 	if err != nil {
 		return 0, err
 	}
-	if a[3] == DeadlineNow {
+	if a[3] == abi.DeadlineNow {
 		return 0, fmt.Errorf("channel_call: deadline 0: %w", errInvalid)
 	}
 	wd, data, hs, err := outgoing(c, a[1])
