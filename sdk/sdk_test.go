@@ -39,7 +39,7 @@ type proc struct {
 	backend sdk.Backend
 }
 
-func newProc(t testing.TB, k *syscalls.Kernel, name string) *proc {
+func newProc(t testing.TB, k *syscalls.Dispatcher, name string) *proc {
 	pr := &proc{}
 	pr.p = object.NewProcess(name, 0, &pr.out)
 	pr.backend = syscalls.Direct(k, &syscalls.Caller{Proc: pr.p, Mem: syscalls.KernelSpace{}})
@@ -55,7 +55,7 @@ func (pr *proc) use() { sdk.SetBackend(pr.backend) }
 
 // start returns a process of a new kernel, in use.
 func start(t *testing.T) *proc {
-	pr := newProc(t, syscalls.NewKernel(), t.Name())
+	pr := newProc(t, syscalls.NewDispatcher(), t.Name())
 	pr.use()
 	return pr
 }
@@ -251,7 +251,7 @@ func TestCallAndReply(t *testing.T) {
 }
 
 func TestHandleTransferMovesHandle(t *testing.T) {
-	k := syscalls.NewKernel()
+	k := syscalls.NewDispatcher()
 	a, b := newProc(t, k, "a"), newProc(t, k, "b")
 	boot, bootB := connect(t, a, b)
 
@@ -785,7 +785,7 @@ func TestPointersAreAddresses(t *testing.T) {
 }
 
 func BenchmarkWriteReadDirect(b *testing.B) {
-	newProc(b, syscalls.NewKernel(), "bench").use()
+	newProc(b, syscalls.NewDispatcher(), "bench").use()
 	c0, c1, err := sdk.NewChannel(testSchema, 4)
 	if err != nil {
 		b.Fatal(err)

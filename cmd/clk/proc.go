@@ -18,7 +18,7 @@ const programDir = "/bin"
 // newProcesses returns the process table, loading programs from the
 // initrd's /bin.
 func newProcesses() *proc.System {
-	return proc.NewSystem(syscalls.NewKernel(), func(name string) ([]byte, error) {
+	return proc.NewSystem(syscalls.NewDispatcher(), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})
 }

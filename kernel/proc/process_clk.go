@@ -44,7 +44,7 @@ const (
 // System is the kernel's table of ring-3 processes and what they share:
 // the syscall layer and where program images come from.
 type System struct {
-	kernel *syscalls.Kernel
+	kernel *syscalls.Dispatcher
 	load   func(name string) ([]byte, error)
 	// monoBase is the runtime's nanotime at the syscall layer's
 	// monotonic zero: user programs read the TSC and must agree with
@@ -57,7 +57,7 @@ type System struct {
 
 // NewSystem returns a process table whose syscalls run in k and whose
 // programs load finds by name (process_spawn's image argument).
-func NewSystem(k *syscalls.Kernel, load func(name string) ([]byte, error)) *System {
+func NewSystem(k *syscalls.Dispatcher, load func(name string) ([]byte, error)) *System {
 	return &System{
 		kernel:   k,
 		load:     load,

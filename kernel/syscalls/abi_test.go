@@ -14,7 +14,7 @@ import (
 )
 
 func TestTransferMovesEndpointAndPingPong(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a, b := newProc(t, k, "a"), newProc(t, k, "b")
 	boot, bootB := bootstrap(t, a, b)
 	mine, theirs := a.channel()
@@ -71,7 +71,7 @@ func TestTransferMovesEndpointAndPingPong(t *testing.T) {
 }
 
 func TestSyscallHandleErrors(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a, b := newProc(t, k, "a"), newProc(t, k, "b")
 	c0, _ := a.channel()
 	logH, _ := a.p.Handles.Install(cap.New(object.NewLog("test", &bytes.Buffer{}), abi.RightsAll))
@@ -116,7 +116,7 @@ func TestSyscallHandleErrors(t *testing.T) {
 }
 
 func TestOversizedMessageRefusedThroughSyscall(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	c0, c1 := a.channel()
 	for _, tc := range []struct {
@@ -142,7 +142,7 @@ func TestOversizedMessageRefusedThroughSyscall(t *testing.T) {
 }
 
 func TestReadIntoSmallBufferKeepsMessage(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	c0, c1 := a.channel()
 	a.must(abi.SysChannelWrite, uint64(c0), a.desc(tPing, []byte("0123456789")), abi.DeadlineNow)
@@ -161,7 +161,7 @@ func TestReadIntoSmallBufferKeepsMessage(t *testing.T) {
 }
 
 func TestBackPressureThroughSyscalls(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	c0, c1 := a.channel() // depth 4
 	for i := 0; i < 4; i++ {
@@ -183,7 +183,7 @@ func TestBackPressureThroughSyscalls(t *testing.T) {
 }
 
 func TestWaitManyHonoursDeadlineAndSignals(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	c0, c1 := a.channel()
 	d0, d1 := a.channel()
@@ -211,7 +211,7 @@ func TestWaitManyHonoursDeadlineAndSignals(t *testing.T) {
 }
 
 func TestExitClosesHandlesAndPeerSeesIt(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a, b := newProc(t, k, "a"), newProc(t, k, "b")
 	_, bootB := bootstrap(t, a, b)
 	if r := a.sys(abi.SysProcessExit, 3); !r.Exited || r.Errno != abi.OK {
@@ -226,7 +226,7 @@ func TestExitClosesHandlesAndPeerSeesIt(t *testing.T) {
 }
 
 func TestTimerRaisesSignaled(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	h := a.must(abi.SysTimerCreate)
 	a.must(abi.SysTimerSet, h, k.Monotonic()+uint64(5*time.Millisecond))
@@ -237,7 +237,7 @@ func TestTimerRaisesSignaled(t *testing.T) {
 }
 
 func TestConsoleAndLog(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	a := newProc(t, k, "a")
 	if n := a.must(abi.SysConsoleWrite, a.put([]byte("hi\n")), 3); n != 3 || a.out.String() != "hi\n" {
 		t.Fatalf("console_write: %d, %q", n, a.out.String())

@@ -10,7 +10,7 @@ import (
 // lookup and call with nothing to validate, the in-kernel share of a null
 // syscall (the SYSCALL entry and exit are not in it).
 func BenchmarkNullSyscall(b *testing.B) {
-	k := NewKernel()
+	k := NewDispatcher()
 	pr := newProc(b, k, "bench")
 	c := pr.caller()
 	for b.Loop() {
@@ -25,7 +25,7 @@ func BenchmarkNullSyscall(b *testing.B) {
 // Dispatch with 32-byte messages: the in-kernel share of a cross-process
 // round trip.
 func BenchmarkSyscallChannelRoundTrip(b *testing.B) {
-	k := NewKernel()
+	k := NewDispatcher()
 	cl, sv := newProc(b, k, "client"), newProc(b, k, "server")
 	ch, sh := bootstrap(b, cl, sv)
 	done := make(chan struct{})

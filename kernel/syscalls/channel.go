@@ -12,7 +12,7 @@ import (
 // EndpointRights are the rights of the handles channel_create returns.
 const EndpointRights = abi.RightRead | abi.RightWrite | abi.RightDuplicate | abi.RightTransfer | abi.RightWait
 
-func sysChannelCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysChannelCreate(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	ptr, n, depth, out := a[0], a[1], a[2], a[3]
 	if n > ipc.MaxSchemaBytes {
 		return 0, fmt.Errorf("channel_create: schema of %d bytes: %w", n, ipc.ErrBadSchema)
@@ -92,7 +92,7 @@ func outgoing(c *Caller, descPtr uint64) (abi.MsgDesc, []byte, []cap.Handle, err
 	return d, data, hs, nil
 }
 
-func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysChannelWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], abi.RightWrite)
 	if err != nil {
 		return 0, err
@@ -145,7 +145,7 @@ func deliver(c *Caller, descPtr uint64, d abi.MsgDesc, m *ipc.Message) error {
 	return nil
 }
 
-func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysChannelRead(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], abi.RightRead)
 	if err != nil {
 		return 0, err
@@ -161,7 +161,7 @@ func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, err
 }
 
-func sysChannelCall(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	ep, err := c.endpoint(a[0], abi.RightRead|abi.RightWrite)
 	if err != nil {
 		return 0, err

@@ -8,7 +8,7 @@ import (
 	"clk/abi"
 )
 
-func sysClockGet(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysClockGet(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	switch a[0] {
 	case abi.ClockMonotonic:
 		return k.Monotonic(), nil
@@ -18,7 +18,7 @@ func sysClockGet(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, fmt.Errorf("clock_get: clock %d: %w", a[0], errInvalid)
 }
 
-func sysClockSleep(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysClockSleep(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	deadline, _ := k.deadline(a[0])
 	if deadline.IsZero() {
 		return 0, fmt.Errorf("clock_sleep: no deadline: %w", errInvalid)
@@ -27,7 +27,7 @@ func sysClockSleep(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysTaskYield(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysTaskYield(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	runtime.Gosched()
 	return 0, nil
 }

@@ -7,7 +7,7 @@ import (
 	"clk/kernel/cap"
 )
 
-func sysConsoleWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysConsoleWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	b, err := userBytes(c, a[0], a[1], abi.MaxIOBytes)
 	if err != nil {
 		return 0, fmt.Errorf("console_write: %w", err)

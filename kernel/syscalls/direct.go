@@ -73,7 +73,7 @@ func (s KernelSpace) CopyOut(addr uint64, src []byte) error {
 // When the call is process_exit, the process has ended when the function
 // returns; the goroutine that called it must not make further calls for
 // that process.
-func Direct(k *Kernel, c *Caller) func(num uint64, a [6]uint64) (errno, val uint64) {
+func Direct(k *Dispatcher, c *Caller) func(num uint64, a [6]uint64) (errno, val uint64) {
 	return func(num uint64, a [6]uint64) (errno, val uint64) {
 		r := k.Dispatch(c, num, Args(a))
 		return uint64(r.Errno), r.Value

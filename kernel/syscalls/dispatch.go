@@ -11,14 +11,14 @@ import (
 	"clk/kernel/object"
 )
 
-// Kernel is the state syscalls share: the origin of the monotonic clock
-// that clock_get and deadlines count from.
-type Kernel struct {
+// Dispatcher runs syscalls. Its only state is what the calls share: the
+// origin of the monotonic clock that clock_get and deadlines count from.
+type Dispatcher struct {
 	start time.Time
 }
 
-// NewKernel returns a syscall layer whose monotonic clock starts now.
-func NewKernel() *Kernel { return &Kernel{start: time.Now()} }
+// NewDispatcher returns a Dispatcher whose monotonic clock starts now.
+func NewDispatcher() *Dispatcher { return &Dispatcher{start: time.Now()} }
 
 // Caller is who makes a syscall: the process and its address space.
 type Caller struct {
@@ -43,7 +43,7 @@ type Args [6]uint64
 
 // handler is one syscall's code: it returns the value for RDX or an error
 // that ErrnoOf maps to the status.
-type handler func(k *Kernel, c *Caller, a Args) (uint64, error)
+type handler func(k *Dispatcher, c *Caller, a Args) (uint64, error)
 
 // handlers holds the code of every wired call, by number; a nil entry is a
 // call the ABI declares but the kernel does not implement yet (ENOSYS).
@@ -83,7 +83,7 @@ var handlers = [abi.NumCalls]handler{
 // Dispatch runs syscall num for the caller. It validates every argument
 // and never panics; an unknown number or a call not wired yet returns
 // abi.ENOSYS.
-func (k *Kernel) Dispatch(c *Caller, num uint64, a Args) Result {
+func (k *Dispatcher) Dispatch(c *Caller, num uint64, a Args) Result {
 	if num >= uint64(len(handlers)) || handlers[num] == nil {
 		return Result{Errno: abi.ENOSYS}
 	}
@@ -100,10 +100,10 @@ func (k *Kernel) Dispatch(c *Caller, num uint64, a Args) Result {
 
 // Monotonic returns the nanoseconds since the kernel's clock started,
 // what clock_get(abi.ClockMonotonic) returns and deadlines count in.
-func (k *Kernel) Monotonic() uint64 { return uint64(time.Since(k.start)) }
+func (k *Dispatcher) Monotonic() uint64 { return uint64(time.Since(k.start)) }
 
 // deadline turns a deadline argument into a time and whether to block.
-func (k *Kernel) deadline(ns uint64) (t time.Time, block bool) {
+func (k *Dispatcher) deadline(ns uint64) (t time.Time, block bool) {
 	switch {
 	case ns == abi.DeadlineNow:
 		return k.start, false

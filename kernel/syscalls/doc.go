@@ -1,7 +1,7 @@
 // Package syscalls is the kernel's side of the syscall interface: the
 // code of every call that package abi declares, one file per kind of
 // object (handle, channel, wait, process, thread, vm, clock, timer, log,
-// console, random, system), and Kernel.Dispatch, which takes the raw
+// console, random, system), and Dispatcher.Dispatch, which takes the raw
 // registers of a syscall (a number and six arguments) with the caller's
 // process and address space and runs the call against the object model
 // (packages cap, ipc, object).

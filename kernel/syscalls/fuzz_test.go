@@ -35,7 +35,7 @@ func FuzzDispatch(f *testing.F) {
 	f.Add(uint8(abi.SysChannelWrite), uint64(0), uint64(64), uint64(0), uint64(0), uint64(0), uint64(0), uint8(1), uint8(2), seedMem)
 	f.Add(uint8(abi.SysObjectWaitMany), uint64(0), uint64(2), uint64(1), uint64(0), uint64(0), uint64(0), uint8(0), uint8(1), seedMem)
 	f.Fuzz(func(t *testing.T, num uint8, a0, a1, a2, a3, a4, a5 uint64, hsel, psel uint8, mem []byte) {
-		k := NewKernel()
+		k := NewDispatcher()
 		var out bytes.Buffer
 		p := object.NewProcess("fuzz", 32, &out)
 		s, err := ipc.ParseSchema(sb)

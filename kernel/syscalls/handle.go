@@ -5,7 +5,7 @@ import (
 	"clk/kernel/cap"
 )
 
-func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysHandleClose(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err
@@ -13,7 +13,7 @@ func sysHandleClose(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, c.Proc.Handles.Close(h)
 }
 
-func sysHandleDuplicate(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysHandleDuplicate(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, r, err := handleRightsArgs(a)
 	if err != nil {
 		return 0, err
@@ -22,7 +22,7 @@ func sysHandleDuplicate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return uint64(nh), err
 }
 
-func sysHandleReplace(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysHandleReplace(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, r, err := handleRightsArgs(a)
 	if err != nil {
 		return 0, err
@@ -42,7 +42,7 @@ func handleRightsArgs(a Args) (cap.Handle, abi.Rights, error) {
 	return h, r, err
 }
 
-func sysHandleRevoke(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysHandleRevoke(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := handleArg(a[0])
 	if err != nil {
 		return 0, err

@@ -19,14 +19,14 @@ const (
 // proc is a process with a flat address space and a bump allocator in it.
 type proc struct {
 	t    testing.TB
-	k    *Kernel
+	k    *Dispatcher
 	p    *object.Process
 	mem  *SliceSpace
 	next uint64
 	out  bytes.Buffer
 }
 
-func newProc(t testing.TB, k *Kernel, name string) *proc {
+func newProc(t testing.TB, k *Dispatcher, name string) *proc {
 	pr := &proc{t: t, k: k, mem: &SliceSpace{Base: memBase, Mem: make([]byte, memSize)}, next: memBase}
 	pr.p = object.NewProcess(name, 0, &pr.out)
 	return pr

@@ -8,7 +8,7 @@ import (
 	"clk/kernel/object"
 )
 
-func sysLogWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysLogWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	cp, err := c.lookup(a[0], abi.TypeLog, abi.RightWrite)
 	if err != nil {
 		return 0, err

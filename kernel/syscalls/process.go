@@ -9,16 +9,16 @@ import (
 	"clk/kernel/cap"
 )
 
-func sysProcessSelf(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysProcessSelf(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	return c.Proc.PID(), nil
 }
 
-func sysProcessExit(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysProcessExit(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	c.Proc.Exit(int(int32(a[0])))
 	return 0, nil
 }
 
-func sysProcessSpawn(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysProcessSpawn(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err

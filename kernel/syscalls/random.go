@@ -7,7 +7,7 @@ import (
 	"clk/abi"
 )
 
-func sysRandomGet(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysRandomGet(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	if a[1] > abi.MaxIOBytes {
 		return 0, fmt.Errorf("random_get: %d bytes: %w", a[1], errTooLarge)
 	}

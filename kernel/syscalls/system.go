@@ -6,7 +6,7 @@ import (
 	"clk/abi"
 )
 
-func sysSystemInfo(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysSystemInfo(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	if a[1] < abi.SystemInfoSize {
 		return 0, fmt.Errorf("system_info: %d bytes: %w", a[1], errInvalid)
 	}
@@ -23,7 +23,7 @@ func sysSystemInfo(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysFaultEntry(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysFaultEntry(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err

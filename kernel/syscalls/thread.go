@@ -4,7 +4,7 @@ import (
 	"fmt"
 )
 
-func sysThreadCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysThreadCreate(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err
@@ -12,7 +12,7 @@ func sysThreadCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return h.NewThread(a[0], a[1], a[2], a[3])
 }
 
-func sysThreadExit(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysThreadExit(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err
@@ -21,7 +21,7 @@ func sysThreadExit(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysThreadSetFS(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysThreadSetFS(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err
@@ -29,7 +29,7 @@ func sysThreadSetFS(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, h.SetFS(a[0])
 }
 
-func sysFutexWait(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysFutexWait(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err
@@ -41,7 +41,7 @@ func sysFutexWait(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, h.FutexWait(a[0], uint32(a[1]), deadline, block)
 }
 
-func sysFutexWake(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysFutexWake(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err

@@ -9,7 +9,7 @@ import (
 // TimerRights are the rights of the handle timer_create returns.
 const TimerRights = abi.RightWait | abi.RightSignal | abi.RightDuplicate | abi.RightTransfer
 
-func sysTimerCreate(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysTimerCreate(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	cp := cap.New(object.NewTimer(), TimerRights)
 	h, err := c.Proc.Handles.Install(cp)
 	if err != nil {
@@ -31,7 +31,7 @@ func (c *Caller) timer(v uint64) (*object.Timer, error) {
 	return t, nil
 }
 
-func sysTimerSet(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysTimerSet(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	t, err := c.timer(a[0])
 	if err != nil {
 		return 0, err
@@ -45,7 +45,7 @@ func sysTimerSet(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return 0, nil
 }
 
-func sysTimerCancel(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysTimerCancel(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	t, err := c.timer(a[0])
 	if err != nil {
 		return 0, err

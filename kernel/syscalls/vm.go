@@ -6,7 +6,7 @@ import (
 	"clk/abi"
 )
 
-func sysVMMap(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysVMMap(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err
@@ -20,7 +20,7 @@ func sysVMMap(k *Kernel, c *Caller, a Args) (uint64, error) {
 	return h.MapAnon(a[0], a[1], a[2]&abi.ProtWrite != 0)
 }
 
-func sysVMUnmap(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysVMUnmap(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	h, err := c.host()
 	if err != nil {
 		return 0, err

@@ -14,7 +14,7 @@ type waitable interface {
 	WaitSource() *wait.Source
 }
 
-func sysObjectWaitMany(k *Kernel, c *Caller, a Args) (uint64, error) {
+func sysObjectWaitMany(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	ptr, n := a[0], a[1]
 	if n == 0 || n > abi.MaxWaitItems {
 		return 0, fmt.Errorf("object_wait_many: %d items: %w", n, errInvalid)

@@ -16,7 +16,7 @@ func (s *Shell) jobCommands() []Command {
 		{Name: "ps", Usage: "ps", Help: "list the actors (state, mailbox depth, messages in and out, busy time) and the ring-3 processes", Run: ps},
 		{Name: "kill", Usage: "kill ID|%JOB...", Help: "stop an actor, or every actor of a job", Run: s.kill},
 		{Name: "jobs", Usage: "jobs", Help: "list the jobs", Run: s.jobsCmd},
-		{Name: "fg", Usage: "fg [%JOB]", Help: "wait for a background job in the foreground", Run: func(p *Proc) error {
+		{Name: "fg", Usage: "fg [%JOB]", Help: "wait for a background job in the foreground", Run: func(p *Stage) error {
 			return usagef("fg works only on its own, not in a pipeline or the background")
 		}},
 		{Name: "crash", Usage: "crash", Help: "an actor that panics", Run: crash},
@@ -24,7 +24,7 @@ func (s *Shell) jobCommands() []Command {
 	}
 }
 
-func ps(p *Proc) error {
+func ps(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func ps(p *Proc) error {
 	return psProcesses(p)
 }
 
-func (s *Shell) kill(p *Proc) error {
+func (s *Shell) kill(p *Stage) error {
 	if len(p.Args) == 0 {
 		return usagef("want an actor ID or %%JOB")
 	}
@@ -68,7 +68,7 @@ func (s *Shell) kill(p *Proc) error {
 	return nil
 }
 
-func (s *Shell) jobsCmd(p *Proc) error {
+func (s *Shell) jobsCmd(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Shell) fg(args []string) {
 	s.wait(j)
 }
 
-func crash(p *Proc) error {
+func crash(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func crash(p *Proc) error {
 	return nil
 }
 
-func spin(p *Proc) error {
+func spin(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}

@@ -21,14 +21,14 @@ func systemCommands() []Command {
 	}
 }
 
-func noArgs(p *Proc) error {
+func noArgs(p *Stage) error {
 	if len(p.Args) > 0 {
 		return usagef("takes no arguments")
 	}
 	return nil
 }
 
-func ls(p *Proc) error {
+func ls(p *Stage) error {
 	if len(p.Args) > 1 {
 		return usagef("want at most one directory, got %d", len(p.Args))
 	}
@@ -58,7 +58,7 @@ func ls(p *Proc) error {
 	return nil
 }
 
-func mem(p *Proc) error {
+func mem(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -71,21 +71,21 @@ func mem(p *Proc) error {
 	return p.Printf("go heap:  %d KiB in use, %d KiB from the system, %d GC cycles", ms.HeapInuse>>10, ms.Sys>>10, ms.NumGC)
 }
 
-func uptime(p *Proc) error {
+func uptime(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
 	return p.Printf("up %s", p.Sys.Uptime().Truncate(time.Millisecond))
 }
 
-func date(p *Proc) error {
+func date(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
 	return p.Println(p.Sys.Now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006"))
 }
 
-func dmesg(p *Proc) error {
+func dmesg(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func dmesg(p *Proc) error {
 	return nil
 }
 
-func stats(p *Proc) error {
+func stats(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func stats(p *Proc) error {
 	return nil
 }
 
-func shutdown(p *Proc) error {
+func shutdown(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func shutdown(p *Proc) error {
 	return p.Sys.Shutdown()
 }
 
-func reboot(p *Proc) error {
+func reboot(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func TestKernelSpaceRefusals(t *testing.T) {
 // through Direct with descriptors and buffers in Go memory, as package
 // sdk does for code linked into the kernel.
 func TestDirectChannel(t *testing.T) {
-	k := NewKernel()
+	k := NewDispatcher()
 	var out bytes.Buffer
 	p := object.NewProcess("direct", 0, &out)
 	defer p.Exit(0)
