@@ -161,7 +161,7 @@ func init() {
 			},
 			Rights: "write on handle; transfer on every handle sent, plus the rights the schema wants",
 			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ESCHEMA, ETOOLARGE, EINVAL, EPEERCLOSED, EQUEUEFULL, ETIMEDOUT}),
-			Effect: "Checks the message against the channel's schema, waits for room in the peer's queue, then moves the handles out of the caller's table (all or none) and queues the message. A message refused for any reason is not queued and the caller keeps its handles. A txid that a call on the peer waits for delivers the message to that call as its reply.",
+			Effect: "Checks the message against the channel's schema, waits for room in the peer's queue, then moves the handles out of the caller's table (all or none) and queues the message. A channel endpoint whose own queue holds channel endpoints cannot be sent (EINVAL): with that rule endpoints in flight never form a cycle that no process could reach, so every endpoint goes away with its last handle. A message refused for any reason is not queued and the caller keeps its handles. A txid that a call on the peer waits for delivers the message to that call as its reply.",
 			Wired:  true,
 		},
 		{

@@ -46,7 +46,7 @@ type ErrnoInfo struct {
 var Errnos = [NumErrnos]ErrnoInfo{
 	{OK, "OK", "success"},
 	{ENOSYS, "ENOSYS", "no such call, or the call is declared but not wired to working code yet"},
-	{EINVAL, "EINVAL", "an argument is out of range (unknown rights or signal bits, zero count, a handle of the channel sent through itself)"},
+	{EINVAL, "EINVAL", "an argument is out of range (unknown rights or signal bits, zero count, a handle of the channel sent through itself, a channel endpoint sent while its own queue holds endpoints)"},
 	{EFAULT, "EFAULT", "a pointer and length reach outside the caller's address space"},
 	{EBADH, "EBADH", "the value names no handle of the caller (forged, or another process's)"},
 	{ECLOSED, "ECLOSED", "the handle was closed or moved away"},

@@ -3,6 +3,7 @@ package ipc
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"clk/abi"
@@ -53,6 +54,53 @@ type Endpoint struct {
 	closed   bool // the last handle to this endpoint is gone
 	pending  map[uint32]chan Message
 	nextTxid uint32
+
+	// carried counts the channel endpoints inside the messages of queue.
+	// It changes under ch.mu and is read without it by writers that hold
+	// transferMu (see carrying).
+	carried atomic.Int32
+}
+
+// transferMu serialises the writes whose messages carry handles, from the
+// check of their cargo to the message's arrival in a queue. Only such
+// writes make one endpoint travel inside another's queue; with them in
+// order, the rule that an endpoint whose queue carries endpoints never
+// travels (ErrCarrier) admits no cycle of endpoints in flight: the write
+// that would close a cycle sends an endpoint whose queue already holds the
+// cycle's previous endpoint. Lock order: transferMu < cap.Table.mu <
+// channel.mu.
+var transferMu sync.Mutex
+
+// endpointsIn counts the channel endpoints among caps.
+func endpointsIn(caps []*cap.Cap) int32 {
+	var n int32
+	for _, c := range caps {
+		if _, ok := c.Object().(*Endpoint); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// enqueue appends m to e's queue.
+// Preconditions: e.ch.mu is held.
+func (e *Endpoint) enqueue(m Message) {
+	e.queue = append(e.queue, m)
+	if n := endpointsIn(m.Caps); n > 0 {
+		e.carried.Add(n)
+	}
+}
+
+// dequeue removes and returns the head of e's queue.
+// Preconditions: e.ch.mu is held and the queue is not empty.
+func (e *Endpoint) dequeue() Message {
+	m := e.queue[0]
+	e.queue[0] = Message{}
+	e.queue = e.queue[1:]
+	if n := endpointsIn(m.Caps); n > 0 {
+		e.carried.Add(-n)
+	}
+	return m
 }
 
 // NewChannel returns the two endpoints of a new channel whose messages
@@ -116,6 +164,7 @@ func (e *Endpoint) Release() {
 	e.closed = true
 	dropped := e.queue
 	e.queue = nil
+	e.carried.Store(0)
 	for _, x := range ch.ends {
 		for id, c := range x.pending {
 			close(c)
@@ -186,7 +235,7 @@ func (e *Endpoint) commit(m Message) {
 		delete(p.pending, m.Txid)
 		w <- m
 	} else {
-		p.queue = append(p.queue, m)
+		p.enqueue(m)
 	}
 	ch.refresh()
 	ch.mu.Unlock()
@@ -198,11 +247,21 @@ func (e *Endpoint) commit(m Message) {
 // at once with ErrQueueFull when block is false. On success the channel
 // owns m.Caps; on error the caller still does. m.Data is copied.
 func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
-	if err := e.check(&m); err != nil {
+	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
 	if err := e.reserve(deadline, block); err != nil {
 		return fmt.Errorf("channel write: %w", err)
+	}
+	if len(m.Caps) > 0 {
+		transferMu.Lock()
+		defer transferMu.Unlock()
+	}
+	for i, c := range m.Caps {
+		if err := e.checkCargo(m.Type, i, c); err != nil {
+			e.unreserve()
+			return fmt.Errorf("channel write: %w", err)
+		}
 	}
 	m.Data = append([]byte(nil), m.Data...)
 	m.Caps = append([]*cap.Cap(nil), m.Caps...)
@@ -210,23 +269,17 @@ func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
 	return nil
 }
 
-// check validates m against the schema and refuses endpoints of this
-// channel as cargo.
-func (e *Endpoint) check(m *Message) error {
-	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
-		return err
-	}
-	for i, c := range m.Caps {
-		if err := e.checkCargo(m.Type, i, c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
+// checkCargo refuses c as handle i of a message of type typ when the
+// schema does not allow it, when it is an endpoint of this channel, or when
+// it is an endpoint whose queue carries endpoints.
+// Preconditions: transferMu is held.
 func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
-	if o := c.Object(); o == cap.Object(e) || o == cap.Object(e.peer()) {
+	o := c.Object()
+	if o == cap.Object(e) || o == cap.Object(e.peer()) {
 		return fmt.Errorf("handle %d: %w", i, ErrSelfTransfer)
+	}
+	if x, ok := o.(*Endpoint); ok && x.carried.Load() > 0 {
+		return fmt.Errorf("handle %d: %w", i, ErrCarrier)
 	}
 	return e.ch.schema.CheckHandle(typ, i, c)
 }
@@ -241,6 +294,10 @@ func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 	}
 	if err := e.reserve(deadline, block); err != nil {
 		return fmt.Errorf("channel write: %w", err)
+	}
+	if len(hs) > 0 {
+		transferMu.Lock()
+		defer transferMu.Unlock()
 	}
 	caps, err := t.Take(hs, func(i int, c *cap.Cap) error { return e.checkCargo(typ, i, c) })
 	if err != nil {
@@ -270,9 +327,7 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 					return Message{}, fmt.Errorf("channel read: %w", err)
 				}
 			}
-			out := *m
-			e.queue[0] = Message{}
-			e.queue = e.queue[1:]
+			out := e.dequeue()
 			ch.refresh()
 			ch.mu.Unlock()
 			return out, nil

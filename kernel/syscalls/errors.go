@@ -37,6 +37,7 @@ var errnoOf = []struct {
 	{ipc.ErrBufferTooSmall, abi.EBUFSMALL},
 	{ipc.ErrBadSchema, abi.EBADSCHEMA},
 	{ipc.ErrSelfTransfer, abi.EINVAL},
+	{ipc.ErrCarrier, abi.EINVAL},
 }
 
 // ErrnoOf maps an error from the object model to its status code; an

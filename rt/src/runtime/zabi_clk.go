@@ -44,7 +44,7 @@ const (
 // Statuses.
 const (
 	clkENOSYS      = 1  // no such call, or the call is declared but not wired to working code yet
-	clkEINVAL      = 2  // an argument is out of range (unknown rights or signal bits, zero count, a handle of the channel sent through itself)
+	clkEINVAL      = 2  // an argument is out of range (unknown rights or signal bits, zero count, a handle of the channel sent through itself, a channel endpoint sent while its own queue holds endpoints)
 	clkEFAULT      = 3  // a pointer and length reach outside the caller's address space
 	clkEBADH       = 4  // the value names no handle of the caller (forged, or another process's)
 	clkECLOSED     = 5  // the handle was closed or moved away
