@@ -58,12 +58,15 @@ type watch struct {
 	want abi.Signals
 }
 
+// watch adds want to what w waits for on s. A wait may name the same
+// object in several items with different signals: the wants add up, so a
+// signal any of those items wants wakes the waiter.
 func (s *Source) watch(w *waiter, want abi.Signals) abi.Signals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.waiters {
 		if s.waiters[i].w == w {
-			s.waiters[i].want = want
+			s.waiters[i].want |= want
 			return s.state
 		}
 	}

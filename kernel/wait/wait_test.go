@@ -2,6 +2,7 @@ package wait
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -51,5 +52,35 @@ func TestClearedSignalDoesNotWake(t *testing.T) {
 	s.Update(abi.Readable, 0)
 	if _, err := One(&s, abi.Readable, time.Now().Add(5*time.Millisecond)); !errors.Is(err, ErrTimedOut) {
 		t.Fatalf("cleared signal satisfied a wait: %v", err)
+	}
+}
+
+func TestTheSameObjectTwiceWakesForEitherWant(t *testing.T) {
+	var s Source
+	done := make(chan error, 1)
+	items := []Item{{Source: &s, Want: abi.Readable}, {Source: &s, Want: abi.PeerClosed}}
+	go func() {
+		// Without the fix the wait sleeps through the update: a deadline
+		// far beyond any wake-up turns that into a failure, not a hang.
+		_, err := Many(items, time.Now().Add(30*time.Second))
+		done <- err
+	}()
+	// Wait until the waiter is registered before raising the signal that
+	// only the first item wants.
+	for {
+		s.mu.Lock()
+		n := len(s.waiters)
+		s.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		runtime.Gosched()
+	}
+	s.Update(0, abi.Readable)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if items[0].Observed&abi.Readable == 0 {
+		t.Fatalf("first item observed %v", items[0].Observed)
 	}
 }
