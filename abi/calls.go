@@ -186,7 +186,7 @@ func init() {
 			},
 			Rights: "read and write on handle; as channel_write for the handles sent",
 			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ESCHEMA, ETOOLARGE, EINVAL, EPEERCLOSED, ETIMEDOUT, EBUFSMALL, ENOSPACE}),
-			Effect: "Sends the request with a fresh transaction id, as channel_write, and waits for the reply carrying the same id, which is returned as channel_read does; other messages stay queued. A reply that does not fit rdesc is dropped with its handles (EBUFSMALL, sizes written back).",
+			Effect: "Sends the request with a fresh transaction id, as channel_write, and waits for the reply carrying the same id, which is returned as channel_read does; other messages stay queued. A reply the caller cannot take (it does not fit rdesc: EBUFSMALL with the sizes written back; a buffer not writable; a full handle table) is not lost: it goes to the head of the caller's queue, where the next channel_read finds it.",
 			Wired:  true,
 		},
 		{

@@ -164,8 +164,8 @@ func (c Channel) Read(data []byte, handles []Handle, deadline Deadline) (Message
 // Call sends a request of type typ with data and handles under a fresh
 // transaction id and waits until deadline for the reply carrying it,
 // which it returns as Read does, in rdata and rhandles; other messages
-// stay queued. deadline must not be Now. A reply that does not fit is
-// dropped with its handles (a *BufferError).
+// stay queued. deadline must not be Now. A reply that does not fit (a
+// *BufferError) is not lost: it waits at the head of c's queue for Read.
 func (c Channel) Call(typ uint32, data []byte, handles []Handle, rdata []byte, rhandles []Handle, deadline Deadline) (Message, error) {
 	if err := checkOut(abi.SysChannelCall, data, handles); err != nil {
 		return Message{}, err

@@ -54,7 +54,7 @@ func errorOf(num uint64, e abi.Errno) error {
 // BufferError is returned by Read and Call when the message does not fit
 // the buffers given: it wraps the call's abi.EBUFSMALL and says how
 // much room the message needs. A message Read refused stays queued; a
-// reply Call refused is dropped with its handles.
+// reply Call refused goes to the head of the queue, for Read.
 type BufferError struct {
 	Err     error // the call's *Error, wrapping abi.EBUFSMALL
 	Data    int   // data bytes the message carries

@@ -800,3 +800,28 @@ func BenchmarkWriteReadDirect(b *testing.B) {
 		}
 	}
 }
+
+func TestAReplyTooLargeForCallWaitsForRead(t *testing.T) {
+	start(t)
+	c0, c1 := newChannel(t)
+	served := make(chan error, 1)
+	go func() {
+		m, err := c1.Read(make([]byte, 16), nil, sdk.Never)
+		if err == nil {
+			err = c1.Reply(m.Txid, tPing, []byte("a reply of 25 bytes, long"), nil, sdk.Never)
+		}
+		served <- err
+	}()
+	_, err := c0.Call(tPing, []byte("ask"), nil, make([]byte, 4), nil, sdk.After(time.Minute))
+	var be *sdk.BufferError
+	if !errors.As(err, &be) || be.Data != 25 {
+		t.Fatalf("call with a 4-byte reply buffer: %v, want a *BufferError for 25 bytes", err)
+	}
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	m, err := c0.Read(make([]byte, 64), nil, sdk.Now)
+	if err != nil || string(m.Data) != "a reply of 25 bytes, long" {
+		t.Fatalf("the reply after the call: %q, %v", m.Data, err)
+	}
+}

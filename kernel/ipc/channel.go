@@ -85,7 +85,14 @@ func endpointsIn(caps []*cap.Cap) int32 {
 // enqueue appends m to e's queue.
 // Preconditions: e.ch.mu is held.
 func (e *Endpoint) enqueue(m Message) {
-	e.queue = append(e.queue, m)
+	e.queue = append(e.queue, Message{})
+	e.enqueueAt(len(e.queue)-1, m)
+}
+
+// enqueueAt stores m in the empty slot i of e's queue.
+// Preconditions: e.ch.mu is held.
+func (e *Endpoint) enqueueAt(i int, m Message) {
+	e.queue[i] = m
 	if n := endpointsIn(m.Caps); n > 0 {
 		e.carried.Add(n)
 	}
@@ -347,6 +354,28 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 			return Message{}, fmt.Errorf("channel read: %w", err)
 		}
 	}
+}
+
+// Unread puts m back at the head of e's queue, where the next Read finds
+// it: how a reply that Call returned but its caller could not take (the
+// buffers were too small, the handle table full) stays with the caller
+// instead of being lost. The queue may exceed its depth by the replies put
+// back, at most one per call in progress. When e is closed meanwhile the
+// message is dropped with its handles.
+func (e *Endpoint) Unread(m Message) {
+	ch := e.ch
+	ch.mu.Lock()
+	if e.closed {
+		ch.mu.Unlock()
+		m.closeCaps()
+		return
+	}
+	e.queue = append(e.queue, Message{})
+	copy(e.queue[1:], e.queue)
+	e.queue[0] = Message{}
+	e.enqueueAt(0, m)
+	ch.refresh()
+	ch.mu.Unlock()
 }
 
 // Call sends m with a fresh transaction id and waits until deadline for

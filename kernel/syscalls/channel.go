@@ -183,9 +183,8 @@ func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	if err := deliver(c, a[2], rd, &reply); err != nil {
-		for _, cp := range reply.Caps {
-			cp.Close()
-		}
+		// The reply is the caller's: a read with room for it gets it.
+		ep.Unread(reply)
 		return 0, err
 	}
 	return 0, nil
