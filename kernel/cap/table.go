@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"clk/abi"
+	"clk/kernel/limit"
 )
 
 // Handle is a process's name for a capability: a value meaningful only in
@@ -38,7 +39,20 @@ type Table struct {
 	recentPos int
 	recentSet map[Handle]struct{}
 	dead      bool
+
+	// account is what the table's process is charged to for what it sends
+	// (set once, before the table is shared).
+	account *limit.Account
 }
+
+// SetAccount makes a the account that the table's process is charged to
+// for the messages it sends. It is meant to be called once, before the
+// table is shared.
+func (t *Table) SetAccount(a *limit.Account) { t.account = a }
+
+// Account returns the table's account, or nil when it has none (kernel
+// services), which charges nothing.
+func (t *Table) Account() *limit.Account { return t.account }
 
 // NewTable returns an empty table holding at most max handles (0 means
 // abi.DefaultMaxHandles).

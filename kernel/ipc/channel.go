@@ -8,6 +8,7 @@ import (
 
 	"clk/abi"
 	"clk/kernel/cap"
+	"clk/kernel/limit"
 	"clk/kernel/wait"
 )
 
@@ -20,10 +21,31 @@ type Message struct {
 	Txid uint32
 	Data []byte
 	Caps []*cap.Cap
+
+	// charged is the account the message's cost is counted against while
+	// it waits in a queue (the sender's), and cost what it is charged.
+	charged *limit.Account
+	cost    int64
+}
+
+// messageOverhead is what a queued message costs beyond its data and
+// handles: the Message and its slice headers, rounded up.
+const messageOverhead = 96
+
+// messageCost is what a queued message of n data bytes and h handles is
+// charged to its sender.
+func messageCost(n, h int) int64 { return int64(n) + 8*int64(h) + messageOverhead }
+
+// uncharge gives the message's cost back to its sender's account, once:
+// the message has left the queue.
+func (m *Message) uncharge() {
+	m.charged.Uncharge(limit.Memory, m.cost)
+	m.charged, m.cost = nil, 0
 }
 
 // closeCaps drops the capabilities a message carried.
 func (m *Message) closeCaps() {
+	m.uncharge()
 	for _, c := range m.Caps {
 		c.Close()
 	}
@@ -107,6 +129,7 @@ func (e *Endpoint) dequeue() Message {
 	if n := endpointsIn(m.Caps); n > 0 {
 		e.carried.Add(-n)
 	}
+	m.uncharge()
 	return m
 }
 
@@ -240,6 +263,7 @@ func (e *Endpoint) commit(m Message) {
 	}
 	if w, ok := p.pending[m.Txid]; ok && m.Txid != 0 {
 		delete(p.pending, m.Txid)
+		m.uncharge()
 		w <- m
 	} else {
 		p.enqueue(m)
@@ -299,7 +323,12 @@ func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 	if err := e.ch.schema.CheckShape(typ, len(data), len(hs)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
+	acct, cost := t.Account(), messageCost(len(data), len(hs))
+	if err := acct.Charge(limit.Memory, cost); err != nil {
+		return fmt.Errorf("channel write: %w", err)
+	}
 	if err := e.reserve(deadline, block); err != nil {
+		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
 	if len(hs) > 0 {
@@ -309,9 +338,10 @@ func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 	caps, err := t.Take(hs, func(i int, c *cap.Cap) error { return e.checkCargo(typ, i, c) })
 	if err != nil {
 		e.unreserve()
+		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
-	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps})
+	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps, charged: acct, cost: cost})
 	return nil
 }
 
