@@ -153,7 +153,7 @@ test-host: toolchain
 # the host's Go (go test -fuzz takes one target at a time): the syscall
 # decoder and the channel message validator.
 FUZZ_TIME ?= 10s
-FUZZ_TARGETS := ./kernel/abi:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema
+FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema
 
 #
 # Go 1.26's fuzzing coordinator can end a run that found nothing with
@@ -225,7 +225,7 @@ bench-smp: deps toolchain
 # channel round trips, in kernel code and through syscalls.
 bench-ipc-host:
 	$(call header,IPC and syscall dispatch on the host)
-	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/abi ./kernel/ipc
+	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/syscalls ./kernel/ipc
 
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)

@@ -4,16 +4,18 @@ import (
 	"runtime"
 	"sync/atomic"
 	"unsafe"
+
+	"clk/abi"
 )
 
 // Backend makes one syscall: num is the call number (RAX), a the
 // arguments in the order RDI, RSI, RDX, R10, R8, R9. It returns the
-// status (RAX: 0 or an Errno) and the value (RDX).
+// status (RAX: 0 or an abi.Errno) and the value (RDX).
 //
 // On GOOS=clk the default backend executes the SYSCALL instruction. Code
-// linked into the kernel installs kernel/abi's Direct instead, which calls
+// linked into the kernel installs kernel/syscalls' Direct instead, which calls
 // the kernel's dispatcher; other systems have no default, and every call
-// fails with ErrNoSys until a backend is installed.
+// fails with abi.ENOSYS until a backend is installed.
 type Backend func(num uint64, a [6]uint64) (errno uint64, val uint64)
 
 // backend is the installed Backend; nil means defaultBackend.
@@ -37,16 +39,16 @@ func SetBackend(b Backend) {
 // testing the kernel; pointers passed in a must point to memory on the Go
 // heap that stays alive until Syscall returns (see the package
 // documentation).
-func Syscall(num uint64, a [6]uint64) (val uint64, errno Errno) {
+func Syscall(num uint64, a [6]uint64) (val uint64, errno abi.Errno) {
 	b := defaultBackend
 	if p := backend.Load(); p != nil {
 		b = *p
 	}
 	if b == nil {
-		return 0, ErrNoSys
+		return 0, abi.ENOSYS
 	}
 	e, v := b(num, a)
-	return v, Errno(e)
+	return v, abi.Errno(e)
 }
 
 // call makes syscall num and returns its value and, on failure, an *Error.

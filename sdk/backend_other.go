@@ -2,6 +2,6 @@
 
 package sdk
 
-// defaultBackend is nil outside clk: every call fails with ErrNoSys until
+// defaultBackend is nil outside clk: every call fails with abi.ENOSYS until
 // SetBackend installs one.
 var defaultBackend Backend

@@ -15,15 +15,15 @@
 // Every call goes through a Backend. On GOOS=clk the default one executes
 // the SYSCALL instruction (number in RAX, arguments in RDI, RSI, RDX, R10,
 // R8, R9; status back in RAX, value in RDX). Code linked into the kernel
-// installs kernel/abi's Direct with SetBackend, which calls the kernel's
+// installs kernel/syscalls' Direct with SetBackend, which calls the kernel's
 // dispatcher with the caller's own memory as the address space. Elsewhere
 // there is no default, so the package builds and tests on any system;
-// every call fails with ErrNoSys until a backend is installed.
+// every call fails with abi.ENOSYS until a backend is installed.
 //
 // # Errors
 //
-// A failed call returns an *Error naming the call and wrapping its Errno;
-// test for a cause with errors.Is(err, sdk.ErrPeerClosed) and the like.
+// A failed call returns an *Error naming the call and wrapping its abi.Errno;
+// test for a cause with errors.Is(err, abi.EPEERCLOSED) and the like.
 // Returning one allocates nothing.
 //
 // # Memory
@@ -37,9 +37,8 @@
 //
 // # Imports
 //
-// The constants here (call numbers, status codes, rights, signals, object
-// types, limits, the descriptor layouts) are those of kernel/abi and the
-// object model below it, written out rather than imported so that
-// programs do not link the kernel's syscall implementations; the tests
-// check that both agree. kernel/abi never imports this package.
+// The numbers and types of the ABI (call numbers, status codes, rights,
+// signals, object types, limits, descriptor layouts) are package abi's,
+// which programs import next to this one. Neither imports the kernel, so a
+// program links none of the kernel's syscall code.
 package sdk

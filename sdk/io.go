@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+
+	"clk/abi"
 )
 
 // ConsoleWrite writes b to the process's console, its standard output and
-// error, in calls of at most MaxIOBytes each. It returns the number of
+// error, in calls of at most abi.MaxIOBytes each. It returns the number of
 // bytes written; the process must have been started with a console.
 func ConsoleWrite(b []byte) (int, error) {
 	done := 0
 	for done < len(b) {
-		chunk := b[done:min(len(b), done+MaxIOBytes)]
-		n, err := call(SysConsoleWrite, bytesAddr(chunk), uint64(len(chunk)), 0, 0, 0, 0)
+		chunk := b[done:min(len(b), done+abi.MaxIOBytes)]
+		n, err := call(abi.SysConsoleWrite, bytesAddr(chunk), uint64(len(chunk)), 0, 0, 0, 0)
 		runtime.KeepAlive(chunk)
 		done += int(min(n, uint64(len(chunk))))
 		if err != nil {
@@ -35,11 +37,11 @@ type console struct{}
 func (console) Write(b []byte) (int, error) { return ConsoleWrite(b) }
 
 // Random fills b with random bytes from the kernel's generator, in calls
-// of at most MaxIOBytes each.
+// of at most abi.MaxIOBytes each.
 func Random(b []byte) error {
 	for len(b) > 0 {
-		chunk := b[:min(len(b), MaxIOBytes)]
-		_, err := call(SysRandomGet, bytesAddr(chunk), uint64(len(chunk)), 0, 0, 0, 0)
+		chunk := b[:min(len(b), abi.MaxIOBytes)]
+		_, err := call(abi.SysRandomGet, bytesAddr(chunk), uint64(len(chunk)), 0, 0, 0, 0)
 		runtime.KeepAlive(chunk)
 		if err != nil {
 			return err
@@ -59,12 +61,12 @@ type Log struct {
 const MaxLogRecord = 4096
 
 // Write writes b as one record, prefixed by the kernel with the log's
-// name. It needs RightWrite; b must not exceed MaxLogRecord bytes.
+// name. It needs abi.RightWrite; b must not exceed MaxLogRecord bytes.
 func (l Log) Write(b []byte) (int, error) {
 	if len(b) > MaxLogRecord {
-		return 0, fmt.Errorf("log record of %d bytes, at most %d: %w", len(b), MaxLogRecord, ErrTooLarge)
+		return 0, fmt.Errorf("log record of %d bytes, at most %d: %w", len(b), MaxLogRecord, abi.ETOOLARGE)
 	}
-	_, err := call(SysLogWrite, uint64(l.Handle), bytesAddr(b), uint64(len(b)), 0, 0, 0)
+	_, err := call(abi.SysLogWrite, uint64(l.Handle), bytesAddr(b), uint64(len(b)), 0, 0, 0)
 	runtime.KeepAlive(b)
 	if err != nil {
 		return 0, err
@@ -72,7 +74,7 @@ func (l Log) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// Timer is a handle to a timer, which raises Signaled at its deadline.
+// Timer is a handle to a timer, which raises abi.Signaled at its deadline.
 type Timer struct {
 	Handle
 }
@@ -80,19 +82,19 @@ type Timer struct {
 // NewTimer creates a disarmed timer; its handle has wait, signal,
 // duplicate and transfer rights.
 func NewTimer() (Timer, error) {
-	v, err := call(SysTimerCreate, 0, 0, 0, 0, 0, 0)
+	v, err := call(abi.SysTimerCreate, 0, 0, 0, 0, 0, 0)
 	return Timer{Handle(v)}, err
 }
 
-// Set clears the timer's Signaled and arms it to raise it at deadline,
+// Set clears the timer's abi.Signaled and arms it to raise it at deadline,
 // replacing an earlier deadline. Now disarms it, as Cancel does.
 func (t Timer) Set(deadline Deadline) error {
-	_, err := call(SysTimerSet, uint64(t.Handle), uint64(deadline), 0, 0, 0, 0)
+	_, err := call(abi.SysTimerSet, uint64(t.Handle), uint64(deadline), 0, 0, 0, 0)
 	return err
 }
 
-// Cancel disarms the timer and clears Signaled.
+// Cancel disarms the timer and clears abi.Signaled.
 func (t Timer) Cancel() error {
-	_, err := call(SysTimerCancel, uint64(t.Handle), 0, 0, 0, 0, 0)
+	_, err := call(abi.SysTimerCancel, uint64(t.Handle), 0, 0, 0, 0, 0)
 	return err
 }

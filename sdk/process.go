@@ -7,34 +7,31 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-)
 
-// HandlesEnv is the environment variable in which a process started by
-// Spawn finds the handles it was given, in order: their values in the new
-// process, in hexadecimal, separated by commas ("0x1a2b3c4d,0x55aa0011").
-const HandlesEnv = "CLK_HANDLES"
+	"clk/abi"
+)
 
 // Spawn starts the program name, a program of the initrd's /bin such as
 // "hello", as a new process and returns a handle to it with wait, manage,
-// duplicate and transfer rights; the handle raises Signaled when the
+// duplicate and transfer rights; the handle raises abi.Signaled when the
 // process ends. The program's arguments are name followed by args, as
-// os.Args will show them. The handles, at most MaxSpawnHandles, move into
+// os.Args will show them. The handles, at most abi.MaxSpawnHandles, move into
 // the new process, which finds them with StartupHandles; each needs
-// RightTransfer. On error the caller keeps them.
+// abi.RightTransfer. On error the caller keeps them.
 func Spawn(name string, args []string, handles []Handle) (Handle, error) {
-	if name == "" || len(name) > MaxImageName || strings.IndexByte(name, 0) >= 0 {
-		return InvalidHandle, fmt.Errorf("spawn %q: not a program name: %w", name, ErrInvalid)
+	if name == "" || len(name) > abi.MaxImageName || strings.IndexByte(name, 0) >= 0 {
+		return InvalidHandle, fmt.Errorf("spawn %q: not a program name: %w", name, abi.EINVAL)
 	}
 	n := len(name) + 1
 	for _, a := range args {
 		if strings.IndexByte(a, 0) >= 0 {
-			return InvalidHandle, fmt.Errorf("spawn %s: NUL in argument %q: %w", name, a, ErrInvalid)
+			return InvalidHandle, fmt.Errorf("spawn %s: NUL in argument %q: %w", name, a, abi.EINVAL)
 		}
 		n += len(a) + 1
 	}
-	if n > MaxSpawnArgs || len(handles) > MaxSpawnHandles {
+	if n > abi.MaxSpawnArgs || len(handles) > abi.MaxSpawnHandles {
 		return InvalidHandle, fmt.Errorf("spawn %s: %d bytes of arguments and %d handles, at most %d and %d: %w",
-			name, n, len(handles), MaxSpawnArgs, MaxSpawnHandles, ErrTooLarge)
+			name, n, len(handles), abi.MaxSpawnArgs, abi.MaxSpawnHandles, abi.ETOOLARGE)
 	}
 	// One buffer: the arguments, each followed by NUL, the first being
 	// the name, which is also the image's name.
@@ -46,7 +43,7 @@ func Spawn(name string, args []string, handles []Handle) (Handle, error) {
 		buf = append(buf, 0)
 	}
 	p := bytesAddr(buf)
-	v, err := call(SysProcessSpawn, p, uint64(len(name)), handlesAddr(handles), uint64(len(handles)), p, uint64(len(buf)))
+	v, err := call(abi.SysProcessSpawn, p, uint64(len(name)), handlesAddr(handles), uint64(len(handles)), p, uint64(len(buf)))
 	keepAlive(buf, handles)
 	if err != nil {
 		return InvalidHandle, fmt.Errorf("spawn %s: %w", name, err)
@@ -55,13 +52,13 @@ func Spawn(name string, args []string, handles []Handle) (Handle, error) {
 }
 
 // Exit ends the calling process with code: every handle it holds is
-// closed and its process handles raise Signaled. It does not return.
+// closed and its process handles raise abi.Signaled. It does not return.
 //
 // With the direct backend of code linked into the kernel, where the call
 // returns once the process has ended, Exit ends the calling goroutine
 // (runtime.Goexit); without a backend it ends the program (os.Exit).
 func Exit(code int) {
-	if _, err := call(SysProcessExit, uint64(uint32(int32(code))), 0, 0, 0, 0, 0); err != nil {
+	if _, err := call(abi.SysProcessExit, uint64(uint32(int32(code))), 0, 0, 0, 0, 0); err != nil {
 		os.Exit(code)
 	}
 	runtime.Goexit()
@@ -70,7 +67,7 @@ func Exit(code int) {
 // Self returns the calling process's id, or 0, which is no process's id,
 // when the call fails (no backend).
 func Self() uint64 {
-	v, err := call(SysProcessSelf, 0, 0, 0, 0, 0, 0)
+	v, err := call(abi.SysProcessSelf, 0, 0, 0, 0, 0, 0)
 	if err != nil {
 		return 0
 	}
@@ -83,7 +80,7 @@ func Self() uint64 {
 // parse is InvalidHandle in its place, so that the others keep their
 // positions.
 func StartupHandles() []Handle {
-	hs, _ := ParseHandles(os.Getenv(HandlesEnv))
+	hs, _ := ParseHandles(os.Getenv(abi.HandlesEnv))
 	return hs
 }
 
@@ -107,7 +104,7 @@ func ParseHandles(s string) ([]Handle, error) {
 		}
 		if err != nil {
 			if first == nil {
-				first = fmt.Errorf("%s entry %d %q: %w", HandlesEnv, i, f, err)
+				first = fmt.Errorf("%s entry %d %q: %w", abi.HandlesEnv, i, f, err)
 			}
 			v = 0
 		}

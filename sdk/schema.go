@@ -3,16 +3,15 @@ package sdk
 import (
 	"encoding/binary"
 	"fmt"
+
+	"clk/abi"
 )
 
-// Most message types one schema declares.
-const MaxSchemaTypes = 256
-
 // HandleSpec is what one handle slot of a message must hold: an object of
-// Type (TypeAny for any) with at least Rights.
+// Type (abi.TypeAny for any) with at least Rights.
 type HandleSpec struct {
-	Type   ObjectType
-	Rights Rights
+	Type   abi.ObjectType
+	Rights abi.Rights
 }
 
 // MessageSpec declares one message type of a channel's protocol: its id,
@@ -24,36 +23,36 @@ type MessageSpec struct {
 }
 
 // Schema is a channel's protocol: the message types both directions may
-// send. The kernel refuses a message that breaks it (ErrSchema,
-// ErrTooLarge) before anything is queued or any handle moves.
+// send. The kernel refuses a message that breaks it (abi.ESCHEMA,
+// abi.ETOOLARGE) before anything is queued or any handle moves.
 type Schema []MessageSpec
 
 // MarshalBinary returns the schema in the binary form channel_create
 // reads (docs/abi.md, Schemas): little-endian uint32 words, the number of
 // types, then per type its id, most data bytes and handle count, followed
 // by an object type and rights per handle. It refuses, with an error
-// wrapping ErrBadSchema, what the kernel would: no types or more than
-// MaxSchemaTypes, a type declared twice, more than MaxData bytes or
-// MaxHandles handles for a type, unknown object types or rights.
+// wrapping abi.EBADSCHEMA, what the kernel would: no types or more than
+// abi.MaxSchemaTypes, a type declared twice, more than abi.MaxData bytes or
+// abi.MaxHandles handles for a type, unknown object types or rights.
 func (s Schema) MarshalBinary() ([]byte, error) {
-	if len(s) == 0 || len(s) > MaxSchemaTypes {
-		return nil, fmt.Errorf("schema of %d types, want 1 to %d: %w", len(s), MaxSchemaTypes, ErrBadSchema)
+	if len(s) == 0 || len(s) > abi.MaxSchemaTypes {
+		return nil, fmt.Errorf("schema of %d types, want 1 to %d: %w", len(s), abi.MaxSchemaTypes, abi.EBADSCHEMA)
 	}
 	n := 4
 	for i, sp := range s {
-		if sp.MaxData > MaxData || len(sp.Handles) > MaxHandles {
+		if sp.MaxData > abi.MaxData || len(sp.Handles) > abi.MaxHandles {
 			return nil, fmt.Errorf("schema type %d: %d bytes and %d handles, limits %d and %d: %w",
-				sp.Type, sp.MaxData, len(sp.Handles), MaxData, MaxHandles, ErrBadSchema)
+				sp.Type, sp.MaxData, len(sp.Handles), abi.MaxData, abi.MaxHandles, abi.EBADSCHEMA)
 		}
 		for _, prev := range s[:i] {
 			if prev.Type == sp.Type {
-				return nil, fmt.Errorf("schema type %d declared twice: %w", sp.Type, ErrBadSchema)
+				return nil, fmt.Errorf("schema type %d declared twice: %w", sp.Type, abi.EBADSCHEMA)
 			}
 		}
 		for j, h := range sp.Handles {
-			if int(h.Type) >= len(typeNames) || h.Rights&^RightsAll != 0 {
+			if !h.Type.Valid() || h.Rights&^abi.RightsAll != 0 {
 				return nil, fmt.Errorf("schema type %d handle %d: object type %d, rights %#x: %w",
-					sp.Type, j, h.Type, uint32(h.Rights), ErrBadSchema)
+					sp.Type, j, h.Type, uint32(h.Rights), abi.EBADSCHEMA)
 			}
 		}
 		n += 12 + 8*len(sp.Handles)

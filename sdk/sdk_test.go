@@ -12,10 +12,11 @@ import (
 	"time"
 	"unsafe"
 
-	"clk/kernel/abi"
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 	"clk/kernel/object"
+	"clk/kernel/syscalls"
 	"clk/sdk"
 )
 
@@ -27,7 +28,7 @@ const (
 
 var testSchema = sdk.Schema{
 	{Type: tPing, MaxData: 64},
-	{Type: tGrant, Handles: []sdk.HandleSpec{{Type: sdk.TypeChannel, Rights: sdk.RightRead | sdk.RightWrite}}},
+	{Type: tGrant, Handles: []sdk.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead | abi.RightWrite}}},
 }
 
 // proc is a process of a host kernel that the package's calls reach
@@ -38,10 +39,10 @@ type proc struct {
 	backend sdk.Backend
 }
 
-func newProc(t testing.TB, k *abi.Kernel, name string) *proc {
+func newProc(t testing.TB, k *syscalls.Dispatcher, name string) *proc {
 	pr := &proc{}
 	pr.p = object.NewProcess(name, 0, &pr.out)
-	pr.backend = abi.Direct(k, &abi.Caller{Proc: pr.p, Mem: abi.KernelSpace{}})
+	pr.backend = syscalls.Direct(k, &syscalls.Caller{Proc: pr.p, Mem: syscalls.KernelSpace{}})
 	t.Cleanup(func() {
 		sdk.SetBackend(nil)
 		pr.p.Exit(0)
@@ -54,7 +55,7 @@ func (pr *proc) use() { sdk.SetBackend(pr.backend) }
 
 // start returns a process of a new kernel, in use.
 func start(t *testing.T) *proc {
-	pr := newProc(t, abi.NewKernel(), t.Name())
+	pr := newProc(t, syscalls.NewDispatcher(), t.Name())
 	pr.use()
 	return pr
 }
@@ -75,8 +76,8 @@ func connect(t *testing.T, a, b *proc) (sdk.Channel, sdk.Channel) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ha, err1 := a.p.Handles.Install(cap.New(ea, abi.EndpointRights))
-	hb, err2 := b.p.Handles.Install(cap.New(eb, abi.EndpointRights))
+	ha, err1 := a.p.Handles.Install(cap.New(ea, syscalls.EndpointRights))
+	hb, err2 := b.p.Handles.Install(cap.New(eb, syscalls.EndpointRights))
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
@@ -96,7 +97,7 @@ func newChannel(t *testing.T) (sdk.Channel, sdk.Channel) {
 }
 
 // wantErr fails unless err has status want and comes from call.
-func wantErr(t *testing.T, what string, err error, want sdk.Errno, call string) {
+func wantErr(t *testing.T, what string, err error, want abi.Errno, call string) {
 	t.Helper()
 	if !errors.Is(err, want) {
 		t.Fatalf("%s: err = %v, want %s", what, err, want)
@@ -134,10 +135,10 @@ func TestChannelRoundTrip(t *testing.T) {
 		}
 	}
 	_, err := c0.Read(buf, nil, sdk.Now)
-	wantErr(t, "read of an empty queue", err, sdk.ErrEmpty, "channel_read")
+	wantErr(t, "read of an empty queue", err, abi.EEMPTY, "channel_read")
 	t0 := time.Now()
 	_, err = c0.Read(buf, nil, sdk.After(20*time.Millisecond))
-	wantErr(t, "read with a deadline", err, sdk.ErrTimedOut, "channel_read")
+	wantErr(t, "read with a deadline", err, abi.ETIMEDOUT, "channel_read")
 	if d := time.Since(t0); d < 15*time.Millisecond {
 		t.Errorf("read with a 20 ms deadline gave up after %v", d)
 	}
@@ -154,7 +155,7 @@ func TestNumberedEcho(t *testing.T) {
 		buf := make([]byte, 8)
 		for {
 			m, err := c1.Read(buf, nil, sdk.Never)
-			if errors.Is(err, sdk.ErrPeerClosed) {
+			if errors.Is(err, abi.EPEERCLOSED) {
 				done <- nil
 				return
 			}
@@ -246,11 +247,11 @@ func TestCallAndReply(t *testing.T) {
 		}
 	}
 	_, err = c0.Call(tPing, nil, nil, rbuf, nil, sdk.Now)
-	wantErr(t, "call with deadline Now", err, sdk.ErrInvalid, "channel_call")
+	wantErr(t, "call with deadline Now", err, abi.EINVAL, "channel_call")
 }
 
 func TestHandleTransferMovesHandle(t *testing.T) {
-	k := abi.NewKernel()
+	k := syscalls.NewDispatcher()
 	a, b := newProc(t, k, "a"), newProc(t, k, "b")
 	boot, bootB := connect(t, a, b)
 
@@ -263,9 +264,9 @@ func TestHandleTransferMovesHandle(t *testing.T) {
 	if got := a.p.Handles.Len(); got != before-1 {
 		t.Errorf("sender holds %d handles after the move, want %d", got, before-1)
 	}
-	wantErr(t, "sender's moved handle", theirs.Close(), sdk.ErrClosed, "handle_close")
-	_, err := theirs.Duplicate(sdk.RightRead)
-	wantErr(t, "duplicate of the moved handle", err, sdk.ErrClosed, "handle_duplicate")
+	wantErr(t, "sender's moved handle", theirs.Close(), abi.ECLOSED, "handle_close")
+	_, err := theirs.Duplicate(abi.RightRead)
+	wantErr(t, "duplicate of the moved handle", err, abi.ECLOSED, "handle_duplicate")
 
 	b.use()
 	hs := make([]sdk.Handle, 1)
@@ -286,8 +287,8 @@ func TestHandleTransferMovesHandle(t *testing.T) {
 	if m, err := mine.Read(buf, nil, sdk.Now); err != nil || string(m.Data) != "from b" {
 		t.Fatalf("a reads %q, %v; want %q", m.Data, err, "from b")
 	}
-	if err := got.Write(tPing, nil, nil, sdk.Now); !errors.Is(err, sdk.ErrBadHandle) {
-		t.Errorf("a uses b's handle value: %v, want ErrBadHandle", err)
+	if err := got.Write(tPing, nil, nil, sdk.Now); !errors.Is(err, abi.EBADH) {
+		t.Errorf("a uses b's handle value: %v, want abi.EBADH", err)
 	}
 }
 
@@ -295,7 +296,7 @@ func TestSchemaRefusal(t *testing.T) {
 	start(t)
 	c0, c1 := newChannel(t)
 	x0, x1 := newChannel(t)
-	weak, err := x1.Duplicate(sdk.RightRead | sdk.RightTransfer)
+	weak, err := x1.Duplicate(abi.RightRead | abi.RightTransfer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,21 +305,21 @@ func TestSchemaRefusal(t *testing.T) {
 		typ     uint32
 		data    []byte
 		handles []sdk.Handle
-		want    sdk.Errno
+		want    abi.Errno
 	}{
-		{"undeclared type", 99, nil, nil, sdk.ErrSchema},
-		{"data over the type's limit", tPing, make([]byte, 65), nil, sdk.ErrTooLarge},
-		{"data over the kernel's limit", tPing, make([]byte, sdk.MaxData+1), nil, sdk.ErrTooLarge},
-		{"handle missing", tGrant, nil, nil, sdk.ErrSchema},
-		{"handle not declared", tPing, nil, []sdk.Handle{x1.Handle}, sdk.ErrSchema},
-		{"handle without the rights the schema wants", tGrant, nil, []sdk.Handle{weak}, sdk.ErrSchema},
-		{"endpoint through its own channel", tGrant, nil, []sdk.Handle{c0.Handle}, sdk.ErrInvalid},
+		{"undeclared type", 99, nil, nil, abi.ESCHEMA},
+		{"data over the type's limit", tPing, make([]byte, 65), nil, abi.ETOOLARGE},
+		{"data over the kernel's limit", tPing, make([]byte, abi.MaxData+1), nil, abi.ETOOLARGE},
+		{"handle missing", tGrant, nil, nil, abi.ESCHEMA},
+		{"handle not declared", tPing, nil, []sdk.Handle{x1.Handle}, abi.ESCHEMA},
+		{"handle without the rights the schema wants", tGrant, nil, []sdk.Handle{weak}, abi.ESCHEMA},
+		{"endpoint through its own channel", tGrant, nil, []sdk.Handle{c0.Handle}, abi.EINVAL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := c0.Write(tc.typ, tc.data, tc.handles, sdk.Now)
 			wantErr(t, "write", err, tc.want, "channel_write")
 			_, err = c1.Read(make([]byte, 64), make([]sdk.Handle, 1), sdk.Now)
-			wantErr(t, "read after a refused write", err, sdk.ErrEmpty, "channel_read")
+			wantErr(t, "read after a refused write", err, abi.EEMPTY, "channel_read")
 		})
 	}
 	// The refused messages moved nothing: the handles still work.
@@ -342,8 +343,8 @@ func TestPeerClosed(t *testing.T) {
 	if err := c1.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := sdk.Wait(c0.Handle, sdk.PeerClosed, sdk.Now)
-	if err != nil || got&(sdk.PeerClosed|sdk.Readable) != sdk.PeerClosed|sdk.Readable {
+	got, err := sdk.Wait(c0.Handle, abi.PeerClosed, sdk.Now)
+	if err != nil || got&(abi.PeerClosed|abi.Readable) != abi.PeerClosed|abi.Readable {
 		t.Fatalf("signals %v, %v; want peer_closed and readable", got, err)
 	}
 	buf := make([]byte, 64)
@@ -351,10 +352,10 @@ func TestPeerClosed(t *testing.T) {
 		t.Fatalf("queued message after the peer closed: %q, %v", m.Data, err)
 	}
 	_, err = c0.Read(buf, nil, sdk.Never)
-	wantErr(t, "read", err, sdk.ErrPeerClosed, "channel_read")
-	wantErr(t, "write", c0.Write(tPing, nil, nil, sdk.Never), sdk.ErrPeerClosed, "channel_write")
+	wantErr(t, "read", err, abi.EPEERCLOSED, "channel_read")
+	wantErr(t, "write", c0.Write(tPing, nil, nil, sdk.Never), abi.EPEERCLOSED, "channel_write")
 	_, err = c0.Call(tPing, nil, nil, buf, nil, sdk.Never)
-	wantErr(t, "call", err, sdk.ErrPeerClosed, "channel_call")
+	wantErr(t, "call", err, abi.EPEERCLOSED, "channel_call")
 }
 
 func TestTypedErrors(t *testing.T) {
@@ -369,7 +370,7 @@ func TestTypedErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed.Close()
-	derived, err := c0.Duplicate(sdk.RightRead | sdk.RightWait)
+	derived, err := c0.Duplicate(abi.RightRead | abi.RightWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,40 +380,40 @@ func TestTypedErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		call string
-		want sdk.Errno
+		want abi.Errno
 		err  func() error
 	}{
-		{"forged handle", "handle_close", sdk.ErrBadHandle, func() error { return sdk.Handle(0x1234).Close() }},
-		{"closed handle", "timer_set", sdk.ErrClosed, func() error { return closed.Set(sdk.Never) }},
-		{"wrong type", "channel_write", sdk.ErrWrongType, func() error {
+		{"forged handle", "handle_close", abi.EBADH, func() error { return sdk.Handle(0x1234).Close() }},
+		{"closed handle", "timer_set", abi.ECLOSED, func() error { return closed.Set(sdk.Never) }},
+		{"wrong type", "channel_write", abi.EWRONGTYPE, func() error {
 			return sdk.Channel{Handle: tm.Handle}.Write(tPing, nil, nil, sdk.Now)
 		}},
-		{"more rights", "handle_duplicate", sdk.ErrAccess, func() error {
-			_, err := c0.Duplicate(sdk.RightsAll)
+		{"more rights", "handle_duplicate", abi.EACCES, func() error {
+			_, err := c0.Duplicate(abi.RightsAll)
 			return err
 		}},
-		{"revoked", "channel_read", sdk.ErrRevoked, func() error {
+		{"revoked", "channel_read", abi.EREVOKED, func() error {
 			_, err := sdk.Channel{Handle: derived}.Read(nil, nil, sdk.Now)
 			return err
 		}},
-		{"unknown clock", "clock_get", sdk.ErrInvalid, func() error {
+		{"unknown clock", "clock_get", abi.EINVAL, func() error {
 			_, err := sdk.Clock(5)
 			return err
 		}},
-		{"unknown rights bits", "handle_replace", sdk.ErrInvalid, func() error {
-			_, err := c0.Replace(sdk.RightsAll + 1)
+		{"unknown rights bits", "handle_replace", abi.EINVAL, func() error {
+			_, err := c0.Replace(abi.RightsAll + 1)
 			return err
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.err()
 			wantErr(t, tc.name, err, tc.want, tc.call)
-			for _, other := range []sdk.Errno{sdk.ErrPeerClosed, sdk.ErrIO, sdk.ErrEmpty} {
+			for _, other := range []abi.Errno{abi.EPEERCLOSED, abi.EIO, abi.EEMPTY} {
 				if other != tc.want && errors.Is(err, other) {
 					t.Errorf("errors.Is(%v, %s) is true", err, other)
 				}
 			}
-			var no sdk.Errno
+			var no abi.Errno
 			if !errors.As(err, &no) || no != tc.want {
 				t.Errorf("errors.As gives %s, want %s", no, tc.want)
 			}
@@ -421,8 +422,8 @@ func TestTypedErrors(t *testing.T) {
 			}
 		})
 	}
-	if v, e := sdk.Syscall(sdk.NumCalls, [6]uint64{}); e != sdk.ErrNoSys || v != 0 {
-		t.Errorf("Syscall(NumCalls) = %d, %s; want ENOSYS", v, e)
+	if v, e := sdk.Syscall(abi.NumCalls, [6]uint64{}); e != abi.ENOSYS || v != 0 {
+		t.Errorf("Syscall(abi.NumCalls) = %d, %s; want ENOSYS", v, e)
 	}
 }
 
@@ -434,7 +435,7 @@ func TestBufferTooSmall(t *testing.T) {
 	}
 	_, err := c1.Read(make([]byte, 4), nil, sdk.Now)
 	var be *sdk.BufferError
-	if !errors.As(err, &be) || !errors.Is(err, sdk.ErrBufferTooSmall) {
+	if !errors.As(err, &be) || !errors.Is(err, abi.EBUFSMALL) {
 		t.Fatalf("err = %v, want a *BufferError", err)
 	}
 	if be.Data != 10 || be.Handles != 0 {
@@ -453,33 +454,33 @@ func TestWaitAndTimer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := []sdk.WaitItem{{Handle: c0.Handle, Want: sdk.Readable}, {Handle: tm.Handle, Want: sdk.Signaled}}
+	items := []sdk.WaitItem{{Handle: c0.Handle, Want: abi.Readable}, {Handle: tm.Handle, Want: abi.Signaled}}
 	n, err := sdk.WaitMany(items, sdk.After(10*time.Millisecond))
-	wantErr(t, "wait on nothing raised", err, sdk.ErrTimedOut, "object_wait_many")
-	if n != 0 || items[0].Observed&sdk.Writable == 0 {
+	wantErr(t, "wait on nothing raised", err, abi.ETIMEDOUT, "object_wait_many")
+	if n != 0 || items[0].Observed&abi.Writable == 0 {
 		t.Errorf("n %d, observed %v; want 0 and writable on the channel", n, items[0].Observed)
 	}
 	if err := c1.Write(tPing, nil, nil, sdk.Now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := sdk.WaitMany(items, sdk.After(time.Second)); err != nil || n != 1 || items[0].Observed&sdk.Readable == 0 {
+	if n, err := sdk.WaitMany(items, sdk.After(time.Second)); err != nil || n != 1 || items[0].Observed&abi.Readable == 0 {
 		t.Fatalf("wait for readable: n %d, %v, items %+v", n, err, items)
 	}
 	if err := tm.Set(sdk.After(time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := sdk.Wait(tm.Handle, sdk.Signaled, sdk.After(5*time.Second)); err != nil || got&sdk.Signaled == 0 {
+	if got, err := sdk.Wait(tm.Handle, abi.Signaled, sdk.After(5*time.Second)); err != nil || got&abi.Signaled == 0 {
 		t.Fatalf("timer: %v, %v", got, err)
 	}
 	if err := tm.Cancel(); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := sdk.Wait(tm.Handle, sdk.Signaled, sdk.Now); got&sdk.Signaled != 0 {
+	if got, _ := sdk.Wait(tm.Handle, abi.Signaled, sdk.Now); got&abi.Signaled != 0 {
 		t.Errorf("cancelled timer still signaled")
 	}
 	_, err = sdk.WaitMany(nil, sdk.Now)
-	if !errors.Is(err, sdk.ErrInvalid) {
-		t.Errorf("wait on no items: %v, want ErrInvalid", err)
+	if !errors.Is(err, abi.EINVAL) {
+		t.Errorf("wait on no items: %v, want abi.EINVAL", err)
 	}
 }
 
@@ -530,8 +531,8 @@ func TestConsoleRandomSelfClock(t *testing.T) {
 	if sdk.After(0) != sdk.Now || sdk.After(-time.Second) != sdk.Now {
 		t.Errorf("After of no time is not Now")
 	}
-	if err := sdk.SleepUntil(sdk.Never); !errors.Is(err, sdk.ErrInvalid) {
-		t.Errorf("SleepUntil(Never): %v, want ErrInvalid", err)
+	if err := sdk.SleepUntil(sdk.Never); !errors.Is(err, abi.EINVAL) {
+		t.Errorf("SleepUntil(Never): %v, want abi.EINVAL", err)
 	}
 }
 
@@ -540,8 +541,8 @@ func TestNoBackend(t *testing.T) {
 	if sdk.Self() != 0 {
 		t.Errorf("Self() without a backend = %d", sdk.Self())
 	}
-	wantErr(t, "close", sdk.Handle(1).Close(), sdk.ErrNoSys, "handle_close")
-	if _, _, err := sdk.NewChannel(testSchema, 0); !errors.Is(err, sdk.ErrNoSys) {
+	wantErr(t, "close", sdk.Handle(1).Close(), abi.ENOSYS, "handle_close")
+	if _, _, err := sdk.NewChannel(testSchema, 0); !errors.Is(err, abi.ENOSYS) {
 		t.Errorf("NewChannel: %v", err)
 	}
 	if sdk.After(time.Second) != sdk.Now {
@@ -583,7 +584,7 @@ func (s *stub) backend(num uint64, a [6]uint64) (uint64, uint64) {
 // userBytes reads n bytes the package passed at addr.
 func userBytes(addr, n uint64) []byte {
 	b := make([]byte, n)
-	if err := (abi.KernelSpace{}).CopyIn(b, addr); err != nil {
+	if err := (syscalls.KernelSpace{}).CopyIn(b, addr); err != nil {
 		panic(err)
 	}
 	return b
@@ -593,8 +594,8 @@ func TestSpawnArguments(t *testing.T) {
 	var image, args string
 	var handles []uint32
 	s := &stub{answer: func(num uint64, a [6]uint64) (uint64, uint64) {
-		if num != sdk.SysProcessSpawn {
-			return uint64(sdk.ErrNoSys), 0
+		if num != abi.SysProcessSpawn {
+			return uint64(abi.ENOSYS), 0
 		}
 		image, args = string(userBytes(a[0], a[1])), string(userBytes(a[4], a[5]))
 		raw := userBytes(a[2], 4*a[3])
@@ -624,34 +625,34 @@ func TestSpawnArguments(t *testing.T) {
 	for _, bad := range []struct {
 		name string
 		args []string
-	}{{"", nil}, {"x\x00y", nil}, {"x", []string{"a\x00b"}}, {strings.Repeat("x", sdk.MaxImageName+1), nil}} {
-		if _, err := sdk.Spawn(bad.name, bad.args, nil); !errors.Is(err, sdk.ErrInvalid) {
-			t.Errorf("Spawn(%q, %q): %v, want ErrInvalid", bad.name, bad.args, err)
+	}{{"", nil}, {"x\x00y", nil}, {"x", []string{"a\x00b"}}, {strings.Repeat("x", abi.MaxImageName+1), nil}} {
+		if _, err := sdk.Spawn(bad.name, bad.args, nil); !errors.Is(err, abi.EINVAL) {
+			t.Errorf("Spawn(%q, %q): %v, want abi.EINVAL", bad.name, bad.args, err)
 		}
 	}
-	if _, err := sdk.Spawn("x", nil, make([]sdk.Handle, sdk.MaxSpawnHandles+1)); !errors.Is(err, sdk.ErrTooLarge) {
-		t.Errorf("Spawn with too many handles: %v, want ErrTooLarge", err)
+	if _, err := sdk.Spawn("x", nil, make([]sdk.Handle, abi.MaxSpawnHandles+1)); !errors.Is(err, abi.ETOOLARGE) {
+		t.Errorf("Spawn with too many handles: %v, want abi.ETOOLARGE", err)
 	}
-	if _, err := sdk.Spawn("x", []string{strings.Repeat("a", sdk.MaxSpawnArgs)}, nil); !errors.Is(err, sdk.ErrTooLarge) {
-		t.Errorf("Spawn with too long arguments: %v, want ErrTooLarge", err)
+	if _, err := sdk.Spawn("x", []string{strings.Repeat("a", abi.MaxSpawnArgs)}, nil); !errors.Is(err, abi.ETOOLARGE) {
+		t.Errorf("Spawn with too long arguments: %v, want abi.ETOOLARGE", err)
 	}
 	if s.calls != calls {
 		t.Errorf("refused spawns reached the kernel")
 	}
-	s.answer = func(uint64, [6]uint64) (uint64, uint64) { return uint64(sdk.ErrAccess), 0 }
+	s.answer = func(uint64, [6]uint64) (uint64, uint64) { return uint64(abi.EACCES), 0 }
 	_, err = sdk.Spawn("x", nil, []sdk.Handle{1})
-	wantErr(t, "refused spawn", err, sdk.ErrAccess, "process_spawn")
+	wantErr(t, "refused spawn", err, abi.EACCES, "process_spawn")
 	if !strings.Contains(err.Error(), "spawn x") {
 		t.Errorf("error %q does not name the program", err)
 	}
 }
 
 func TestStartupHandles(t *testing.T) {
-	t.Setenv(sdk.HandlesEnv, "0x1a2b3c4d,0x55aa0011")
+	t.Setenv(abi.HandlesEnv, "0x1a2b3c4d,0x55aa0011")
 	if hs := sdk.StartupHandles(); len(hs) != 2 || hs[0] != 0x1a2b3c4d || hs[1] != 0x55aa0011 {
 		t.Errorf("StartupHandles() = %v", hs)
 	}
-	t.Setenv(sdk.HandlesEnv, "")
+	t.Setenv(abi.HandlesEnv, "")
 	if hs := sdk.StartupHandles(); hs != nil {
 		t.Errorf("StartupHandles() without the variable = %v", hs)
 	}
@@ -681,12 +682,12 @@ func TestStartupHandles(t *testing.T) {
 // then Read, allocates nothing in the package.
 func TestNoAllocations(t *testing.T) {
 	s := &stub{answer: func(num uint64, a [6]uint64) (uint64, uint64) {
-		if num == sdk.SysChannelRead {
+		if num == abi.SysChannelRead {
 			// Deliver 8 bytes: write the length into the descriptor.
 			var n [4]byte
 			binary.LittleEndian.PutUint32(n[:], 8)
-			if err := (abi.KernelSpace{}).CopyOut(a[1]+16, n[:]); err != nil {
-				return uint64(sdk.ErrFault), 0
+			if err := (syscalls.KernelSpace{}).CopyOut(a[1]+16, n[:]); err != nil {
+				return uint64(abi.EFAULT), 0
 			}
 		}
 		return 0, 0
@@ -709,9 +710,9 @@ func TestNoAllocations(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("Write and Read allocate %v times per round trip", allocs)
 	}
-	s.answer = func(uint64, [6]uint64) (uint64, uint64) { return uint64(sdk.ErrEmpty), 0 }
+	s.answer = func(uint64, [6]uint64) (uint64, uint64) { return uint64(abi.EEMPTY), 0 }
 	allocs = testing.AllocsPerRun(1000, func() {
-		if _, err := c.Read(in, nil, sdk.Now); !errors.Is(err, sdk.ErrEmpty) {
+		if _, err := c.Read(in, nil, sdk.Now); !errors.Is(err, abi.EEMPTY) {
 			t.Fatal(err)
 		}
 	})
@@ -784,7 +785,7 @@ func TestPointersAreAddresses(t *testing.T) {
 }
 
 func BenchmarkWriteReadDirect(b *testing.B) {
-	newProc(b, abi.NewKernel(), "bench").use()
+	newProc(b, syscalls.NewDispatcher(), "bench").use()
 	c0, c1, err := sdk.NewChannel(testSchema, 4)
 	if err != nil {
 		b.Fatal(err)
@@ -797,5 +798,30 @@ func BenchmarkWriteReadDirect(b *testing.B) {
 		if _, err := c1.Read(in, nil, sdk.Now); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAReplyTooLargeForCallWaitsForRead(t *testing.T) {
+	start(t)
+	c0, c1 := newChannel(t)
+	served := make(chan error, 1)
+	go func() {
+		m, err := c1.Read(make([]byte, 16), nil, sdk.Never)
+		if err == nil {
+			err = c1.Reply(m.Txid, tPing, []byte("a reply of 25 bytes, long"), nil, sdk.Never)
+		}
+		served <- err
+	}()
+	_, err := c0.Call(tPing, []byte("ask"), nil, make([]byte, 4), nil, sdk.After(time.Minute))
+	var be *sdk.BufferError
+	if !errors.As(err, &be) || be.Data != 25 {
+		t.Fatalf("call with a 4-byte reply buffer: %v, want a *BufferError for 25 bytes", err)
+	}
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	m, err := c0.Read(make([]byte, 64), nil, sdk.Now)
+	if err != nil || string(m.Data) != "a reply of 25 bytes, long" {
+		t.Fatalf("the reply after the call: %q, %v", m.Data, err)
 	}
 }

@@ -2,7 +2,10 @@
 
 package sdk
 
-import _ "unsafe" // for go:linkname
+import (
+	"clk/abi"
+	_ "unsafe"
+) // for go:linkname
 
 // defaultBackend executes the SYSCALL instruction.
 var defaultBackend Backend = syscallInstruction
@@ -32,11 +35,11 @@ func syscallInstruction(num uint64, a [6]uint64) (errno, val uint64) {
 //go:nosplit
 func mayBlock(num uint64, a *[6]uint64) bool {
 	switch num {
-	case SysChannelWrite, SysChannelRead, SysObjectWaitMany, SysFutexWait:
+	case abi.SysChannelWrite, abi.SysChannelRead, abi.SysObjectWaitMany, abi.SysFutexWait:
 		return a[2] != uint64(Now)
-	case SysIRQWait:
+	case abi.SysIRQWait:
 		return a[1] != uint64(Now)
-	case SysChannelCall, SysClockSleep, SysProcessSpawn:
+	case abi.SysChannelCall, abi.SysClockSleep, abi.SysProcessSpawn:
 		return true
 	}
 	return false

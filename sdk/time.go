@@ -1,8 +1,9 @@
 package sdk
 
 import (
-	"math"
 	"time"
+
+	"clk/abi"
 )
 
 // Deadline is a point of the kernel's monotonic clock, in nanoseconds
@@ -12,10 +13,10 @@ type Deadline uint64
 
 const (
 	// Now makes a call that would wait fail at once instead, with
-	// ErrEmpty, ErrQueueFull or ErrTimedOut.
-	Now Deadline = 0
+	// abi.EEMPTY, abi.EQUEUEFULL or abi.ETIMEDOUT.
+	Now Deadline = abi.DeadlineNow
 	// Never waits without limit.
-	Never Deadline = math.MaxUint64
+	Never Deadline = abi.DeadlineNever
 )
 
 // After returns the deadline d from now by the monotonic clock: Now for
@@ -36,31 +37,22 @@ func After(d time.Duration) Deadline {
 	return Deadline(t)
 }
 
-// Clock ids for Clock.
-const (
-	// ClockMonotonic counts nanoseconds since the kernel started; it is
-	// the clock of deadlines.
-	ClockMonotonic = 0
-	// ClockRealtime counts nanoseconds since 1970-01-01 UTC.
-	ClockRealtime = 1
-)
-
-// Clock returns the value of clock id (ClockMonotonic or ClockRealtime)
+// Clock returns the value of clock id (abi.ClockMonotonic or abi.ClockRealtime)
 // in nanoseconds.
 func Clock(id int) (uint64, error) {
-	return call(SysClockGet, uint64(id), 0, 0, 0, 0, 0)
+	return call(abi.SysClockGet, uint64(id), 0, 0, 0, 0, 0)
 }
 
 // Monotonic returns the time since the kernel started, the clock that
 // deadlines count in.
 func Monotonic() (time.Duration, error) {
-	v, err := Clock(ClockMonotonic)
+	v, err := Clock(abi.ClockMonotonic)
 	return time.Duration(v), err
 }
 
 // WallClock returns the kernel's wall-clock time.
 func WallClock() (time.Time, error) {
-	v, err := Clock(ClockRealtime)
+	v, err := Clock(abi.ClockRealtime)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -76,14 +68,14 @@ func Sleep(d time.Duration) error {
 }
 
 // SleepUntil blocks the calling thread until the monotonic clock reaches
-// deadline. Never is refused by the kernel (ErrInvalid).
+// deadline. Never is refused by the kernel (abi.EINVAL).
 func SleepUntil(deadline Deadline) error {
-	_, err := call(SysClockSleep, uint64(deadline), 0, 0, 0, 0, 0)
+	_, err := call(abi.SysClockSleep, uint64(deadline), 0, 0, 0, 0, 0)
 	return err
 }
 
 // Yield lets other runnable work of the kernel run first.
 func Yield() error {
-	_, err := call(SysTaskYield, 0, 0, 0, 0, 0, 0)
+	_, err := call(abi.SysTaskYield, 0, 0, 0, 0, 0, 0)
 	return err
 }

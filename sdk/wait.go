@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"clk/abi"
 )
 
 // WaitItem is one object WaitMany waits on, laid out as the kernel reads
@@ -11,8 +13,8 @@ import (
 // signals the object had when the wait ended, which WaitMany fills in.
 type WaitItem struct {
 	Handle   Handle
-	Want     Signals
-	Observed Signals
+	Want     abi.Signals
+	Observed abi.Signals
 }
 
 // WaitItem's size is the kernel's: these fail to compile otherwise.
@@ -24,23 +26,23 @@ var (
 // WaitMany waits until one of the items' objects raises a wanted signal
 // or the deadline passes, and returns the number of items with a wanted
 // signal raised. It sets every item's Observed, also when it fails with
-// ErrTimedOut. Each handle needs RightWait; channel endpoints, processes
-// and timers have signals. items must hold 1 to MaxWaitItems items and,
+// abi.ETIMEDOUT. Each handle needs abi.RightWait; channel endpoints, processes
+// and timers have signals. items must hold 1 to abi.MaxWaitItems items and,
 // since the kernel writes into it, be memory the caller does not share
 // with a concurrent WaitMany.
 func WaitMany(items []WaitItem, deadline Deadline) (int, error) {
-	if len(items) == 0 || len(items) > MaxWaitItems {
-		return 0, fmt.Errorf("wait on %d objects, want 1 to %d: %w", len(items), MaxWaitItems, ErrInvalid)
+	if len(items) == 0 || len(items) > abi.MaxWaitItems {
+		return 0, fmt.Errorf("wait on %d objects, want 1 to %d: %w", len(items), abi.MaxWaitItems, abi.EINVAL)
 	}
-	n, err := call(SysObjectWaitMany, addr(unsafe.Pointer(unsafe.SliceData(items))), uint64(len(items)), uint64(deadline), 0, 0, 0)
+	n, err := call(abi.SysObjectWaitMany, addr(unsafe.Pointer(unsafe.SliceData(items))), uint64(len(items)), uint64(deadline), 0, 0, 0)
 	runtime.KeepAlive(items)
 	return int(n), err
 }
 
 // Wait waits until the object of h raises one of the signals in want or
 // the deadline passes, and returns the signals it had then (also with
-// ErrTimedOut).
-func Wait(h Handle, want Signals, deadline Deadline) (Signals, error) {
+// abi.ETIMEDOUT).
+func Wait(h Handle, want abi.Signals, deadline Deadline) (abi.Signals, error) {
 	items := []WaitItem{{Handle: h, Want: want}}
 	_, err := WaitMany(items, deadline)
 	return items[0].Observed, err

@@ -16,7 +16,7 @@ type Command struct {
 	// Run does the command's work: it reads lines with p.Recv, writes
 	// them with p.Println and returns when done. A *UsageError is printed
 	// with the usage line; other errors are printed as they are.
-	Run func(p *Proc) error
+	Run func(p *Stage) error
 }
 
 // ErrUnknownCommand is the cause of the error for a command name the shell
@@ -61,7 +61,7 @@ func (s *Shell) complete(line, word string) []string {
 	return out
 }
 
-func (s *Shell) help(p *Proc) error {
+func (s *Shell) help(p *Stage) error {
 	if len(p.Args) > 1 {
 		return usagef("want at most one command name")
 	}

@@ -69,7 +69,7 @@ func programCommands() []Command {
 	}
 }
 
-func programs(p *Proc) (Programs, error) {
+func programs(p *Stage) (Programs, error) {
 	if progs, ok := p.Sys.(Programs); ok {
 		return progs, nil
 	}
@@ -79,7 +79,7 @@ func programs(p *Proc) (Programs, error) {
 // run starts the program and relays: input batches to its mailbox (from
 // a goroutine of its own, which touches only the stage's receive side),
 // its output to the next stage, line by line.
-func run(p *Proc) error {
+func run(p *Stage) error {
 	progs, err := programs(p)
 	if err != nil {
 		return err
@@ -160,14 +160,14 @@ func run(p *Proc) error {
 
 // recvBatch returns the next input batch without flushing the output: it
 // is safe to call from a goroutine other than the stage's.
-func (p *Proc) recvBatch() (string, error) {
+func (p *Stage) recvBatch() (string, error) {
 	if p.recv == nil {
 		return "", ErrStopped
 	}
 	return p.recv()
 }
 
-func caps(p *Proc) error {
+func caps(p *Stage) error {
 	progs, err := programs(p)
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func caps(p *Proc) error {
 }
 
 // psProcesses is ps's second table: the ring-3 processes.
-func psProcesses(p *Proc) error {
+func psProcesses(p *Stage) error {
 	progs, ok := p.Sys.(Programs)
 	if !ok {
 		return nil

@@ -4,7 +4,7 @@ package shell
 
 // spinForever loops until the actor is told to stop. Off clk an actor can
 // only be stopped when it looks, so the loop looks on each turn.
-func spinForever(p *Proc) {
+func spinForever(p *Stage) {
 	for p.Stopped() == nil {
 	}
 }

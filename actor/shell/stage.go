@@ -4,112 +4,127 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"clk/actor"
+	"strings"
+	"time"
 )
 
-// MailboxDepth is how many batches a stage's mailbox holds. A stage that
-// sends to a full mailbox waits: that is the pipeline's back-pressure.
-const MailboxDepth = 16
+// BatchLines is how many lines one pipeline message carries at most. A
+// message per line costs a mailbox operation per line; batches of lines
+// amortise it (see the pipeline benchmarks), and a stage flushes a partial
+// batch whenever it would otherwise wait, so output is never held back.
+//
+// A batch travels as one string, each line ended by a newline: a string is
+// a value that Send copies by boxing it, where a slice of lines would be
+// copied element by element.
+const BatchLines = 64
 
-// errInterrupted is the reason given to Kill for Ctrl-C and kill.
-var errInterrupted = errors.New("interrupted")
+// ErrStopped is what a stage's I/O returns once the stage has been told to
+// stop (Ctrl-C, kill) or the stage after it has gone away.
+var ErrStopped = errors.New("stopped")
 
-// spawnStage starts command c as an actor that reads batches from its
-// mailbox (unless it is the first stage) and sends its output to next, or
-// to the terminal when next is the zero Ref. When the command ends, however
-// it ends, next's mailbox is closed so that next sees the end of its input.
-func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref) (actor.Ref, error) {
-	return actor.Spawn(c.Name, func(ctx *actor.Context) error {
-		if !next.IsZero() {
-			defer actor.Close(next)
-		}
-		p := &Proc{Name: c.Name, Args: args, Sys: s.sys, stop: ctx.Done(), batch: s.batch}
-		if !first {
-			p.recv = func() (string, error) { return recvBatch(ctx) }
-		}
-		if next.IsZero() {
-			p.send = s.writeLines
-		} else {
-			p.send = func(b string) error {
-				if err := ctx.Send(next, b); err != nil {
-					return fmt.Errorf("%w: %w", ErrStopped, err)
-				}
-				return nil
-			}
-		}
-		err := c.Run(p)
-		if err == nil {
-			err = p.Flush()
-		}
-		return err
-	}, actor.WithMailbox(MailboxDepth))
+// Stage is what a command sees while it runs as one stage of a pipeline:
+// its arguments, lines from the stage before it, a way to send lines to the
+// stage after it (or the terminal), and the system.
+type Stage struct {
+	Name string   // the command's name
+	Args []string // the words after the name
+	Sys  System
+
+	recv func() (string, error) // the next batch; io.EOF at the end
+	send func(string) error     // passes a batch on
+	stop <-chan struct{}        // closed when the stage must stop
+
+	in    string // the rest of the current input batch
+	inErr error
+	out   strings.Builder // lines not yet sent, each ended by a newline
+	lines int             // lines in out
+	batch int             // lines per message; BatchLines unless a benchmark says
 }
 
-// recvBatch takes the next batch of lines from the actor's mailbox.
-func recvBatch(ctx *actor.Context) (string, error) {
-	m, err := ctx.Recv()
-	switch {
-	case errors.Is(err, actor.ErrClosed):
-		return "", io.EOF
-	case err != nil:
-		return "", fmt.Errorf("%w: %w", ErrStopped, err)
+// Recv returns the next input line; ok is false at the end of the input or
+// when the stage must stop. Before it waits for a batch it sends the output
+// collected so far.
+func (p *Stage) Recv() (line string, ok bool) {
+	for len(p.in) == 0 {
+		if p.inErr != nil || p.recv == nil {
+			return "", false
+		}
+		if err := p.Flush(); err != nil {
+			p.inErr = err
+			return "", false
+		}
+		p.in, p.inErr = p.recv()
+		if p.inErr != nil && !errors.Is(p.inErr, io.EOF) {
+			return "", false
+		}
 	}
-	b, ok := m.(string)
-	if !ok {
-		return "", fmt.Errorf("%w: a %T in a pipeline mailbox", ErrStopped, m)
+	line, p.in, _ = strings.Cut(p.in, "\n")
+	return line, true
+}
+
+// Println sends one line on. It fails with ErrStopped when the stage must
+// stop or nobody reads its output any more; a command then returns.
+func (p *Stage) Println(line string) error {
+	p.out.WriteString(line)
+	p.out.WriteByte('\n')
+	p.lines++
+	if p.lines >= p.batch {
+		return p.Flush()
 	}
-	return b, nil
+	return p.Stopped()
 }
 
-// writeLines is the last stage's output: the terminal.
-func (s *Shell) writeLines(b string) error {
-	_, err := io.WriteString(s.term, b)
-	return err
+// Printf formats a line (without its newline) and sends it on.
+func (p *Stage) Printf(format string, args ...any) error {
+	return p.Println(fmt.Sprintf(format, args...))
 }
 
-// report prints how a stage ended, if it did not end well: a panic with
-// its stack, an error in one line. Stops (Ctrl-C, kill, a closed pipe)
-// are not errors.
-func (s *Shell) report(c Command, id actor.ID, reason error) {
-	var (
-		pe *actor.PanicError
-		ue *UsageError
-		ke *actor.Killed
-	)
-	switch {
-	case errors.As(reason, &pe):
-		s.printf("%s (actor %d) panicked: %v\n%s", c.Name, id, pe.Value, pe.Stack)
-	case reason == nil, errors.Is(reason, ErrStopped), errors.As(reason, &ke), actor.IsNormal(reason):
-	case errors.As(reason, &ue):
-		s.printf("%s: %v (usage: %s)\n", c.Name, reason, c.Usage)
+// Flush sends the lines collected so far.
+func (p *Stage) Flush() error {
+	if p.lines == 0 {
+		return p.Stopped()
+	}
+	batch := p.out.String()
+	p.out.Reset()
+	p.lines = 0
+	return p.send(batch)
+}
+
+// Stopped returns ErrStopped once the stage has been told to stop.
+func (p *Stage) Stopped() error {
+	select {
+	case <-p.stop:
+		return ErrStopped
 	default:
-		s.printf("%s: %v\n", c.Name, reason)
+		return nil
 	}
 }
 
-// liveActors returns the actors that have not exited, by ID.
-func liveActors() []actor.Info {
-	var live []actor.Info
-	for _, a := range actor.List() {
-		if a.State != actor.Exited {
-			live = append(live, a)
-		}
+// Done is closed when the stage must stop.
+func (p *Stage) Done() <-chan struct{} { return p.stop }
+
+// Sleep waits for d, returning ErrStopped early if the stage must stop.
+func (p *Stage) Sleep(d time.Duration) error {
+	if err := p.Flush(); err != nil {
+		return err
 	}
-	return live
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-p.stop:
+		return ErrStopped
+	}
 }
 
-// killActor stops the live actor with the given ID.
-func killActor(id actor.ID) error {
-	r, ok := actor.Lookup(id)
-	if !ok {
-		return fmt.Errorf("%d: no such actor", id)
-	}
-	if err := actor.Kill(r, errInterrupted); err != nil {
-		if errors.Is(err, actor.ErrExited) {
-			return fmt.Errorf("%d: no such actor (it has exited)", id)
-		}
-		return fmt.Errorf("%d: %w", id, err)
-	}
-	return nil
+// UsageError is a bad argument: the shell prints it with the command's
+// usage line.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// usagef returns a UsageError.
+func usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }

@@ -27,9 +27,9 @@ func textCommands() []Command {
 	}
 }
 
-func echo(p *Proc) error { return p.Println(strings.Join(p.Args, " ")) }
+func echo(p *Stage) error { return p.Println(strings.Join(p.Args, " ")) }
 
-func cat(p *Proc) error {
+func cat(p *Stage) error {
 	if len(p.Args) == 0 {
 		return copyInput(p)
 	}
@@ -47,7 +47,7 @@ func cat(p *Proc) error {
 	return nil
 }
 
-func copyInput(p *Proc) error {
+func copyInput(p *Stage) error {
 	for {
 		line, ok := p.Recv()
 		if !ok {
@@ -59,7 +59,7 @@ func copyInput(p *Proc) error {
 	}
 }
 
-func seq(p *Proc) error {
+func seq(p *Stage) error {
 	nums := make([]int64, len(p.Args))
 	for i, a := range p.Args {
 		n, err := strconv.ParseInt(a, 10, 64)
@@ -92,7 +92,7 @@ func seq(p *Proc) error {
 	return nil
 }
 
-func yes(p *Proc) error {
+func yes(p *Stage) error {
 	word := "y"
 	if len(p.Args) > 0 {
 		word = strings.Join(p.Args, " ")
@@ -130,7 +130,7 @@ func countFlag(args []string, def int) (int, error) {
 	return n, nil
 }
 
-func head(p *Proc) error {
+func head(p *Stage) error {
 	n, err := countFlag(p.Args, 10)
 	if err != nil {
 		return err
@@ -147,7 +147,7 @@ func head(p *Proc) error {
 	return nil
 }
 
-func tail(p *Proc) error {
+func tail(p *Stage) error {
 	n, err := countFlag(p.Args, 10)
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func flags(args []string, allowed string) (map[byte]bool, []string, error) {
 	return set, args, nil
 }
 
-func grep(p *Proc) error {
+func grep(p *Stage) error {
 	f, args, err := flags(p.Args, "vci")
 	if err != nil {
 		return err
@@ -246,7 +246,7 @@ func matcher(pattern string, fold bool) (func(string) bool, error) {
 	return re.MatchString, nil
 }
 
-func wc(p *Proc) error {
+func wc(p *Stage) error {
 	f, args, err := flags(p.Args, "lwc")
 	if err != nil {
 		return err
@@ -280,7 +280,7 @@ func wc(p *Proc) error {
 	return p.Println(strings.Join(out, " "))
 }
 
-func sortLines(p *Proc) error {
+func sortLines(p *Stage) error {
 	f, args, err := flags(p.Args, "rn")
 	if err != nil {
 		return err
@@ -322,7 +322,7 @@ func sortLines(p *Proc) error {
 	return nil
 }
 
-func uniq(p *Proc) error {
+func uniq(p *Stage) error {
 	f, args, err := flags(p.Args, "c")
 	if err != nil {
 		return err
@@ -357,7 +357,7 @@ func uniq(p *Proc) error {
 	return emit()
 }
 
-func sleep(p *Proc) error {
+func sleep(p *Stage) error {
 	if len(p.Args) != 1 {
 		return usagef("want one duration, got %d arguments", len(p.Args))
 	}

@@ -7,18 +7,26 @@ import (
 	"path"
 	"strings"
 
-	"clk/kernel/abi"
+	x86 "clk/arch/x86_64"
 	"clk/kernel/klog"
+	"clk/kernel/limit"
 	"clk/kernel/proc"
+	"clk/kernel/syscalls"
 )
 
 // programDir is where ring-3 programs live in the initrd.
 const programDir = "/bin"
 
 // newProcesses returns the process table, loading programs from the
-// initrd's /bin.
+// initrd's /bin. It first sets the kernel's memory reserve, which no
+// process's charges may touch.
 func newProcesses() *proc.System {
-	return proc.NewSystem(abi.NewKernel(), func(name string) ([]byte, error) {
+	total, _, _ := x86.Memory()
+	limit.SetMachine(total, func() uint64 {
+		_, _, free := x86.Memory()
+		return free
+	}, limit.DefaultReserve(total))
+	return proc.NewSystem(syscalls.NewDispatcher(), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})
 }

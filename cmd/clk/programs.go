@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"clk/abi"
 	"clk/actor/shell"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
@@ -20,20 +21,13 @@ import (
 
 var _ shell.Programs = (*system)(nil)
 
-// Message types of a program's mailbox channel: input lines in batches
-// both ways (MsgLines), and the end of the input (MsgEOF).
-const (
-	MsgLines = 1
-	MsgEOF   = 2
-)
-
 // mailboxRights are the rights of the program's end of its mailbox.
-const mailboxRights = cap.RightRead | cap.RightWrite | cap.RightWait | cap.RightTransfer | cap.RightDuplicate
+const mailboxRights = abi.RightRead | abi.RightWrite | abi.RightWait | abi.RightTransfer | abi.RightDuplicate
 
 var mailboxSchema = func() *ipc.Schema {
 	s, err := ipc.NewSchema(
-		ipc.MessageSpec{Type: MsgLines, MaxData: ipc.MaxData},
-		ipc.MessageSpec{Type: MsgEOF},
+		ipc.MessageSpec{Type: abi.MsgLines, MaxData: abi.MaxData},
+		ipc.MessageSpec{Type: abi.MsgEOF},
 	)
 	if err != nil {
 		panic(err)
@@ -86,7 +80,7 @@ func (pr *program) relay() {
 		if err != nil {
 			return
 		}
-		if m.Type == MsgLines && len(m.Data) > 0 {
+		if m.Type == abi.MsgLines && len(m.Data) > 0 {
 			pr.out <- string(m.Data)
 		}
 		for _, c := range m.Caps {
@@ -115,8 +109,8 @@ func (pr *program) PID() uint64 { return pr.p.PID() }
 
 func (pr *program) Send(batch string) error {
 	for len(batch) > 0 {
-		n := min(len(batch), ipc.MaxData)
-		if err := pr.mbox.Write(ipc.Message{Type: MsgLines, Data: []byte(batch[:n])}, time.Time{}, true); err != nil {
+		n := min(len(batch), abi.MaxData)
+		if err := pr.mbox.Write(ipc.Message{Type: abi.MsgLines, Data: []byte(batch[:n])}, time.Time{}, true); err != nil {
 			return err
 		}
 		batch = batch[n:]
@@ -126,7 +120,7 @@ func (pr *program) Send(batch string) error {
 
 func (pr *program) CloseInput() {
 	pr.closed.Do(func() {
-		pr.mbox.Write(ipc.Message{Type: MsgEOF}, time.Time{}, true)
+		pr.mbox.Write(ipc.Message{Type: abi.MsgEOF}, time.Time{}, true)
 	})
 }
 

@@ -6,17 +6,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"clk/abi"
 )
 
 type testObj struct {
-	typ      Type
+	typ      abi.ObjectType
 	released atomic.Int32
 }
 
-func (o *testObj) Type() Type { return o.typ }
-func (o *testObj) Release()   { o.released.Add(1) }
+func (o *testObj) Type() abi.ObjectType { return o.typ }
+func (o *testObj) Release()             { o.released.Add(1) }
 
-func newObj() *testObj { return &testObj{typ: TypeLog} }
+func newObj() *testObj { return &testObj{typ: abi.TypeLog} }
 
 func install(t *testing.T, tb *Table, c *Cap) Handle {
 	t.Helper()
@@ -27,9 +29,9 @@ func install(t *testing.T, tb *Table, c *Cap) Handle {
 	return h
 }
 
-func rightsOf(t *testing.T, tb *Table, h Handle) Rights {
+func rightsOf(t *testing.T, tb *Table, h Handle) abi.Rights {
 	t.Helper()
-	c, err := tb.Lookup(h, TypeAny, 0)
+	c, err := tb.Lookup(h, abi.TypeAny, 0)
 	if err != nil {
 		t.Fatalf("lookup %#x: %v", h, err)
 	}
@@ -39,12 +41,12 @@ func rightsOf(t *testing.T, tb *Table, h Handle) Rights {
 func TestRightsOnlyShrink(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	tb := NewTable(0)
-	root := install(t, tb, New(newObj(), RightsAll))
+	root := install(t, tb, New(newObj(), abi.RightsAll))
 	live := []Handle{root}
 	for i := 0; i < 2000; i++ {
 		h := live[r.IntN(len(live))]
 		have := rightsOf(t, tb, h)
-		want := Rights(r.Uint32()) & RightsAll
+		want := abi.Rights(r.Uint32()) & abi.RightsAll
 		var nh Handle
 		var err error
 		if r.IntN(2) == 0 {
@@ -58,7 +60,7 @@ func TestRightsOnlyShrink(t *testing.T) {
 				t.Fatalf("derive %v from %v: err %v, want ErrAccessDenied", want, have, err)
 			}
 		case err != nil:
-			if errors.Is(err, ErrAccessDenied) && !have.Has(RightDuplicate) {
+			if errors.Is(err, ErrAccessDenied) && !have.Has(abi.RightDuplicate) {
 				continue
 			}
 			t.Fatalf("derive %v from %v: %v", want, have, err)
@@ -66,7 +68,7 @@ func TestRightsOnlyShrink(t *testing.T) {
 			if got := rightsOf(t, tb, nh); got != want || !have.Has(got) {
 				t.Fatalf("derived %v from %v asking %v", got, have, want)
 			}
-			if _, err := tb.Lookup(h, TypeAny, 0); err == nil {
+			if _, err := tb.Lookup(h, abi.TypeAny, 0); err == nil {
 				// a duplicate keeps its source
 				live = append(live, nh)
 			} else {
@@ -78,26 +80,26 @@ func TestRightsOnlyShrink(t *testing.T) {
 			}
 		}
 	}
-	fresh := install(t, tb, New(newObj(), RightsAll))
-	if _, err := tb.Duplicate(fresh, RightsAll<<1); !errors.Is(err, ErrInvalid) {
+	fresh := install(t, tb, New(newObj(), abi.RightsAll))
+	if _, err := tb.Duplicate(fresh, abi.RightsAll<<1); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("duplicate with unknown rights bits: %v, want ErrInvalid", err)
 	}
 }
 
 func TestDuplicateNeedsDuplicateRight(t *testing.T) {
 	tb := NewTable(0)
-	h := install(t, tb, New(newObj(), RightRead|RightWrite))
-	if _, err := tb.Duplicate(h, RightRead); !errors.Is(err, ErrAccessDenied) {
+	h := install(t, tb, New(newObj(), abi.RightRead|abi.RightWrite))
+	if _, err := tb.Duplicate(h, abi.RightRead); !errors.Is(err, ErrAccessDenied) {
 		t.Fatalf("duplicate without the right: %v, want ErrAccessDenied", err)
 	}
-	nh, err := tb.Replace(h, RightRead)
+	nh, err := tb.Replace(h, abi.RightRead)
 	if err != nil {
 		t.Fatalf("replace needs no right: %v", err)
 	}
-	if _, err := tb.Lookup(h, TypeAny, 0); !errors.Is(err, ErrClosed) {
+	if _, err := tb.Lookup(h, abi.TypeAny, 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("replaced handle: %v, want ErrClosed", err)
 	}
-	if got := rightsOf(t, tb, nh); got != RightRead {
+	if got := rightsOf(t, tb, nh); got != abi.RightRead {
 		t.Fatalf("replacement has %v, want read", got)
 	}
 }
@@ -105,13 +107,13 @@ func TestDuplicateNeedsDuplicateRight(t *testing.T) {
 func TestRevokeRemovesDerivedSubtree(t *testing.T) {
 	a, b := NewTable(0), NewTable(0)
 	obj := newObj()
-	root := install(t, a, New(obj, RightsAll))
+	root := install(t, a, New(obj, abi.RightsAll))
 	// root -> mid -> {leaf in b, leaf2 -> leaf3}; root -> sibling
-	mid, _ := a.Duplicate(root, RightsAll)
-	sibling, _ := a.Duplicate(root, RightRead)
-	leafA, _ := a.Duplicate(mid, RightsAll)
-	leaf2, _ := a.Duplicate(mid, RightsAll)
-	leaf3, _ := a.Duplicate(leaf2, RightRead|RightDuplicate)
+	mid, _ := a.Duplicate(root, abi.RightsAll)
+	sibling, _ := a.Duplicate(root, abi.RightRead)
+	leafA, _ := a.Duplicate(mid, abi.RightsAll)
+	leaf2, _ := a.Duplicate(mid, abi.RightsAll)
+	leaf3, _ := a.Duplicate(leaf2, abi.RightRead|abi.RightDuplicate)
 	moved, err := a.Take([]Handle{leafA}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +131,7 @@ func TestRevokeRemovesDerivedSubtree(t *testing.T) {
 		tb *Table
 		h  Handle
 	}{{b, leafB}, {a, leaf3}} {
-		if _, err := x.tb.Lookup(x.h, TypeAny, 0); !errors.Is(err, ErrRevoked) {
+		if _, err := x.tb.Lookup(x.h, abi.TypeAny, 0); !errors.Is(err, ErrRevoked) {
 			t.Errorf("derived handle %#x after revoke: %v, want ErrRevoked", x.h, err)
 		}
 		if _, err := x.tb.Duplicate(x.h, 0); !errors.Is(err, ErrRevoked) {
@@ -137,7 +139,7 @@ func TestRevokeRemovesDerivedSubtree(t *testing.T) {
 		}
 	}
 	for _, h := range []Handle{root, mid, sibling} {
-		if _, err := a.Lookup(h, TypeAny, 0); err != nil {
+		if _, err := a.Lookup(h, abi.TypeAny, 0); err != nil {
 			t.Errorf("handle %#x outside the subtree: %v", h, err)
 		}
 	}
@@ -149,7 +151,7 @@ func TestRevokeRemovesDerivedSubtree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range []Handle{mid, sibling} {
-		if _, err := a.Lookup(h, TypeAny, 0); !errors.Is(err, ErrRevoked) {
+		if _, err := a.Lookup(h, abi.TypeAny, 0); !errors.Is(err, ErrRevoked) {
 			t.Errorf("handle %#x after root revoke: %v, want ErrRevoked", h, err)
 		}
 	}
@@ -161,30 +163,30 @@ func TestRevokeRemovesDerivedSubtree(t *testing.T) {
 	if err := b.Close(leafB); err != nil {
 		t.Fatalf("closing a revoked handle: %v", err)
 	}
-	if _, err := b.Lookup(leafB, TypeAny, 0); !errors.Is(err, ErrClosed) {
+	if _, err := b.Lookup(leafB, abi.TypeAny, 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("closed revoked handle: %v, want ErrClosed", err)
 	}
 }
 
 func TestBadHandlesFailWithTheirError(t *testing.T) {
 	a, b := NewTable(0), NewTable(0)
-	h := install(t, a, New(newObj(), RightRead|RightDuplicate))
-	closed := install(t, a, New(newObj(), RightsAll))
+	h := install(t, a, New(newObj(), abi.RightRead|abi.RightDuplicate))
+	closed := install(t, a, New(newObj(), abi.RightsAll))
 	a.Close(closed)
 	for _, tc := range []struct {
 		name string
 		tb   *Table
 		h    Handle
-		typ  Type
-		need Rights
+		typ  abi.ObjectType
+		need abi.Rights
 		want error
 	}{
-		{"forged", a, h ^ 0x5a5a0000, TypeAny, 0, ErrBadHandle},
-		{"zero", a, Invalid, TypeAny, 0, ErrBadHandle},
-		{"closed", a, closed, TypeAny, 0, ErrClosed},
-		{"other process", b, h, TypeAny, 0, ErrBadHandle},
-		{"wrong type", a, h, TypeChannel, 0, ErrWrongType},
-		{"insufficient rights", a, h, TypeLog, RightWrite, ErrAccessDenied},
+		{"forged", a, h ^ 0x5a5a0000, abi.TypeAny, 0, ErrBadHandle},
+		{"zero", a, Invalid, abi.TypeAny, 0, ErrBadHandle},
+		{"closed", a, closed, abi.TypeAny, 0, ErrClosed},
+		{"other process", b, h, abi.TypeAny, 0, ErrBadHandle},
+		{"wrong type", a, h, abi.TypeChannel, 0, ErrWrongType},
+		{"insufficient rights", a, h, abi.TypeLog, abi.RightWrite, ErrAccessDenied},
 	} {
 		_, err := tc.tb.Lookup(tc.h, tc.typ, tc.need)
 		if !errors.Is(err, tc.want) {
@@ -230,8 +232,8 @@ func TestHandleValuesDifferPerTable(t *testing.T) {
 
 func TestTransferMovesAllOrNone(t *testing.T) {
 	a := NewTable(0)
-	h1 := install(t, a, New(newObj(), RightTransfer))
-	h2 := install(t, a, New(newObj(), RightRead))
+	h1 := install(t, a, New(newObj(), abi.RightTransfer))
+	h2 := install(t, a, New(newObj(), abi.RightRead))
 	if _, err := a.Take([]Handle{h1, h2}, nil); !errors.Is(err, ErrAccessDenied) {
 		t.Fatalf("take without transfer right: %v, want ErrAccessDenied", err)
 	}
@@ -245,14 +247,14 @@ func TestTransferMovesAllOrNone(t *testing.T) {
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("take: %v", err)
 	}
-	if _, err := a.Lookup(h1, TypeAny, 0); !errors.Is(err, ErrClosed) {
+	if _, err := a.Lookup(h1, abi.TypeAny, 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("sender still has the moved handle: %v", err)
 	}
 }
 
 func TestFullTableRefusesInstall(t *testing.T) {
 	tb := NewTable(2)
-	h := install(t, tb, New(newObj(), RightsAll))
+	h := install(t, tb, New(newObj(), abi.RightsAll))
 	install(t, tb, New(newObj(), 0))
 	if _, err := tb.Install(New(newObj(), 0)); !errors.Is(err, ErrNoSpace) {
 		t.Fatalf("install into a full table: %v, want ErrNoSpace", err)
@@ -265,8 +267,8 @@ func TestFullTableRefusesInstall(t *testing.T) {
 func TestCloseAllReleasesObjects(t *testing.T) {
 	tb := NewTable(0)
 	o := newObj()
-	h := install(t, tb, New(o, RightsAll))
-	tb.Duplicate(h, RightRead)
+	h := install(t, tb, New(o, abi.RightsAll))
+	tb.Duplicate(h, abi.RightRead)
 	tb.CloseAll()
 	if o.released.Load() != 1 {
 		t.Fatalf("released %d times, want 1", o.released.Load())
@@ -279,19 +281,19 @@ func TestCloseAllReleasesObjects(t *testing.T) {
 func TestConcurrentDeriveAndRevokeKeepCounts(t *testing.T) {
 	a, b := NewTable(0), NewTable(0)
 	o := newObj()
-	root := install(t, a, New(o, RightsAll))
+	root := install(t, a, New(o, abi.RightsAll))
 	var wg sync.WaitGroup
 	for _, tb := range []*Table{a, b} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 500; i++ {
-				c, err := a.Lookup(root, TypeAny, 0)
+				c, err := a.Lookup(root, abi.TypeAny, 0)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				d, err := c.Derive(RightRead)
+				d, err := c.Derive(abi.RightRead)
 				if err != nil {
 					continue
 				}
@@ -318,20 +320,20 @@ func TestConcurrentDeriveAndRevokeKeepCounts(t *testing.T) {
 }
 
 func TestRightsString(t *testing.T) {
-	if got := (RightRead | RightTransfer).String(); got != "read|transfer" {
+	if got := (abi.RightRead | abi.RightTransfer).String(); got != "read|transfer" {
 		t.Fatalf("String = %q", got)
 	}
-	if len(RightList) == 0 || RightList[len(RightList)-1].Right != RightManage {
-		t.Fatal("RightList does not end with the last right")
+	if len(abi.RightList) == 0 || abi.RightList[len(abi.RightList)-1].Right != abi.RightManage {
+		t.Fatal("abi.RightList does not end with the last right")
 	}
-	var all Rights
-	for i, ri := range RightList {
+	var all abi.Rights
+	for i, ri := range abi.RightList {
 		if ri.Right != 1<<i {
-			t.Fatalf("RightList[%d] is %#x, want bit %d", i, ri.Right, i)
+			t.Fatalf("abi.RightList[%d] is %#x, want bit %d", i, ri.Right, i)
 		}
 		all |= ri.Right
 	}
-	if all != RightsAll {
-		t.Fatalf("RightList covers %#x, RightsAll is %#x", all, RightsAll)
+	if all != abi.RightsAll {
+		t.Fatalf("abi.RightList covers %#x, abi.RightsAll is %#x", all, abi.RightsAll)
 	}
 }

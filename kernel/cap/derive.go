@@ -3,6 +3,8 @@ package cap
 import (
 	"sync"
 	"sync/atomic"
+
+	"clk/abi"
 )
 
 // treeMu guards the derivation tree of every capability: the parent and
@@ -20,7 +22,7 @@ var treeMu sync.Mutex
 // reference to its object.
 type Cap struct {
 	obj    Object
-	rights Rights
+	rights abi.Rights
 	// revoked is set once, under treeMu, and read without it by lookups.
 	revoked atomic.Bool
 
@@ -39,26 +41,26 @@ type objRef struct {
 // New returns a root capability to obj with the given rights: the one the
 // kernel hands out when it creates the object. Revoking through it reaches
 // every capability later derived from it.
-func New(obj Object, rights Rights) *Cap {
-	return &Cap{obj: obj, rights: rights & RightsAll, ref: &objRef{live: 1}}
+func New(obj Object, rights abi.Rights) *Cap {
+	return &Cap{obj: obj, rights: rights & abi.RightsAll, ref: &objRef{live: 1}}
 }
 
 // Object returns the object the capability refers to.
 func (c *Cap) Object() Object { return c.obj }
 
 // Rights returns the capability's rights.
-func (c *Cap) Rights() Rights { return c.rights }
+func (c *Cap) Rights() abi.Rights { return c.rights }
 
-// Type returns the type of the capability's object.
-func (c *Cap) Type() Type { return c.obj.Type() }
+// ObjectType returns the type of the capability's object.
+func (c *Cap) Type() abi.ObjectType { return c.obj.Type() }
 
 // Revoked reports whether the capability was revoked.
 func (c *Cap) Revoked() bool { return c.revoked.Load() }
 
 // Derive returns a new capability to the same object with rights, a child
-// of c in the derivation tree. Rights must be a subset of c's.
-func (c *Cap) Derive(rights Rights) (*Cap, error) {
-	if rights&^RightsAll != 0 {
+// of c in the derivation tree. abi.Rights must be a subset of c's.
+func (c *Cap) Derive(rights abi.Rights) (*Cap, error) {
+	if rights&^abi.RightsAll != 0 {
 		return nil, ErrInvalid
 	}
 	if !c.rights.Has(rights) {

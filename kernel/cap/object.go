@@ -1,47 +1,13 @@
 package cap
 
-// Type names the kind of a kernel object.
-type Type uint32
-
-// The kernel object types. TypeAny matches every type in a lookup.
-const (
-	TypeAny Type = iota
-	TypeProcess
-	TypeChannel
-	TypeRegion
-	TypeIOPorts
-	TypeIRQ
-	TypeTimer
-	TypeLog
-	typeCount
+import (
+	"clk/abi"
 )
-
-var typeNames = [typeCount]string{
-	TypeAny:     "any",
-	TypeProcess: "process",
-	TypeChannel: "channel",
-	TypeRegion:  "region",
-	TypeIOPorts: "ioports",
-	TypeIRQ:     "irq",
-	TypeTimer:   "timer",
-	TypeLog:     "log",
-}
-
-// String returns the type's name as docs/abi.md spells it.
-func (t Type) String() string {
-	if t < typeCount {
-		return typeNames[t]
-	}
-	return "unknown"
-}
-
-// Valid reports whether t is one of the types above.
-func (t Type) Valid() bool { return t < typeCount }
 
 // Object is a kernel object that handles refer to.
 type Object interface {
 	// Type returns the object's kind; it never changes.
-	Type() Type
+	Type() abi.ObjectType
 }
 
 // Releaser is implemented by objects that act when the last live handle

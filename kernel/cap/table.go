@@ -4,6 +4,9 @@ import (
 	crand "crypto/rand"
 	"math/rand/v2"
 	"sync"
+
+	"clk/abi"
+	"clk/kernel/limit"
 )
 
 // Handle is a process's name for a capability: a value meaningful only in
@@ -14,7 +17,6 @@ type Handle uint32
 const Invalid Handle = 0
 
 // DefaultMaxHandles bounds a table created with a zero limit.
-const DefaultMaxHandles = 4096
 
 // recentClosed is how many closed values a table remembers and will not
 // issue again, so that a stale value gets ErrClosed rather than naming a
@@ -37,13 +39,26 @@ type Table struct {
 	recentPos int
 	recentSet map[Handle]struct{}
 	dead      bool
+
+	// account is what the table's process is charged to for what it sends
+	// (set once, before the table is shared).
+	account *limit.Account
 }
 
+// SetAccount makes a the account that the table's process is charged to
+// for the messages it sends. It is meant to be called once, before the
+// table is shared.
+func (t *Table) SetAccount(a *limit.Account) { t.account = a }
+
+// Account returns the table's account, or nil when it has none (kernel
+// services), which charges nothing.
+func (t *Table) Account() *limit.Account { return t.account }
+
 // NewTable returns an empty table holding at most max handles (0 means
-// DefaultMaxHandles).
+// abi.DefaultMaxHandles).
 func NewTable(max int) *Table {
 	if max <= 0 {
-		max = DefaultMaxHandles
+		max = abi.DefaultMaxHandles
 	}
 	var seed [32]byte
 	crand.Read(seed[:])
@@ -86,7 +101,7 @@ func (t *Table) forget(h Handle) {
 }
 
 // lookup finds h and checks it. Preconditions: t.mu is held.
-func (t *Table) lookup(op string, h Handle, typ Type, need Rights) (*Cap, error) {
+func (t *Table) lookup(op string, h Handle, typ abi.ObjectType, need abi.Rights) (*Cap, error) {
 	c, ok := t.entries[h]
 	if !ok {
 		if _, closed := t.recentSet[h]; closed {
@@ -97,7 +112,7 @@ func (t *Table) lookup(op string, h Handle, typ Type, need Rights) (*Cap, error)
 	if c.revoked.Load() {
 		return nil, herr(op, h, ErrRevoked)
 	}
-	if typ != TypeAny && c.obj.Type() != typ {
+	if typ != abi.TypeAny && c.obj.Type() != typ {
 		return nil, herr(op, h, ErrWrongType)
 	}
 	if !c.rights.Has(need) {
@@ -107,9 +122,9 @@ func (t *Table) lookup(op string, h Handle, typ Type, need Rights) (*Cap, error)
 }
 
 // Lookup returns the capability h names if it refers to an object of type
-// typ (TypeAny for any) and carries every right in need. The capability
+// typ (abi.TypeAny for any) and carries every right in need. The capability
 // stays in the table.
-func (t *Table) Lookup(h Handle, typ Type, need Rights) (*Cap, error) {
+func (t *Table) Lookup(h Handle, typ abi.ObjectType, need abi.Rights) (*Cap, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.lookup("lookup", h, typ, need)
@@ -147,7 +162,7 @@ func (t *Table) Close(h Handle) error {
 	t.mu.Lock()
 	c, ok := t.entries[h]
 	if !ok {
-		_, err := t.lookup("close", h, TypeAny, 0)
+		_, err := t.lookup("close", h, abi.TypeAny, 0)
 		t.mu.Unlock()
 		return err
 	}
@@ -158,12 +173,12 @@ func (t *Table) Close(h Handle) error {
 }
 
 // Duplicate returns a new handle to h's object with rights, which must be
-// a subset of h's rights. h must carry RightDuplicate. The new capability
+// a subset of h's rights. h must carry abi.RightDuplicate. The new capability
 // is derived from h's: revoking through h reaches it.
-func (t *Table) Duplicate(h Handle, rights Rights) (Handle, error) {
+func (t *Table) Duplicate(h Handle, rights abi.Rights) (Handle, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c, err := t.lookup("duplicate", h, TypeAny, RightDuplicate)
+	c, err := t.lookup("duplicate", h, abi.TypeAny, abi.RightDuplicate)
 	if err != nil {
 		return Invalid, err
 	}
@@ -182,9 +197,9 @@ func (t *Table) Duplicate(h Handle, rights Rights) (Handle, error) {
 // Replace closes h and returns a new handle to the same object with
 // rights, a subset of h's. It needs no right: it can only give rights up.
 // On error h is left as it was.
-func (t *Table) Replace(h Handle, rights Rights) (Handle, error) {
+func (t *Table) Replace(h Handle, rights abi.Rights) (Handle, error) {
 	t.mu.Lock()
-	c, err := t.lookup("replace", h, TypeAny, 0)
+	c, err := t.lookup("replace", h, abi.TypeAny, 0)
 	if err != nil {
 		t.mu.Unlock()
 		return Invalid, err
@@ -206,7 +221,7 @@ func (t *Table) Replace(h Handle, rights Rights) (Handle, error) {
 // replacements, theirs, and so on, in any table or in flight). h stays
 // valid.
 func (t *Table) Revoke(h Handle) error {
-	c, err := t.Lookup(h, TypeAny, 0)
+	c, err := t.Lookup(h, abi.TypeAny, 0)
 	if err != nil {
 		return err
 	}
@@ -218,7 +233,7 @@ func (t *Table) Revoke(h Handle) error {
 
 // Take removes the handles hs from the table, all or none, and returns
 // their capabilities for moving elsewhere (a channel message). Each must
-// carry RightTransfer and pass check (nil for none), which sees the index
+// carry abi.RightTransfer and pass check (nil for none), which sees the index
 // and the capability. A value named twice is ErrInvalid.
 func (t *Table) Take(hs []Handle, check func(i int, c *Cap) error) ([]*Cap, error) {
 	if len(hs) == 0 {
@@ -228,7 +243,7 @@ func (t *Table) Take(hs []Handle, check func(i int, c *Cap) error) ([]*Cap, erro
 	defer t.mu.Unlock()
 	cs := make([]*Cap, len(hs))
 	for i, h := range hs {
-		c, err := t.lookup("transfer", h, TypeAny, RightTransfer)
+		c, err := t.lookup("transfer", h, abi.TypeAny, abi.RightTransfer)
 		if err != nil {
 			return nil, err
 		}
@@ -253,8 +268,8 @@ func (t *Table) Take(hs []Handle, check func(i int, c *Cap) error) ([]*Cap, erro
 // Info describes one handle of a table.
 type Info struct {
 	Handle  Handle
-	Type    Type
-	Rights  Rights
+	Type    abi.ObjectType
+	Rights  abi.Rights
 	Revoked bool
 }
 

@@ -3,18 +3,13 @@ package ipc
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
+	"clk/kernel/limit"
 	"clk/kernel/wait"
-)
-
-// Queue lengths.
-const (
-	// DefaultQueue is the queue length of a channel created with 0.
-	DefaultQueue = 64
-	// MaxQueue is the longest queue a channel may have.
-	MaxQueue = 1024
 )
 
 // Message is what travels over a channel: a type id from the channel's
@@ -26,10 +21,31 @@ type Message struct {
 	Txid uint32
 	Data []byte
 	Caps []*cap.Cap
+
+	// charged is the account the message's cost is counted against while
+	// it waits in a queue (the sender's), and cost what it is charged.
+	charged *limit.Account
+	cost    int64
+}
+
+// messageOverhead is what a queued message costs beyond its data and
+// handles: the Message and its slice headers, rounded up.
+const messageOverhead = 96
+
+// messageCost is what a queued message of n data bytes and h handles is
+// charged to its sender.
+func messageCost(n, h int) int64 { return int64(n) + 8*int64(h) + messageOverhead }
+
+// uncharge gives the message's cost back to its sender's account, once:
+// the message has left the queue.
+func (m *Message) uncharge() {
+	m.charged.Uncharge(limit.Memory, m.cost)
+	m.charged, m.cost = nil, 0
 }
 
 // closeCaps drops the capabilities a message carried.
 func (m *Message) closeCaps() {
+	m.uncharge()
 	for _, c := range m.Caps {
 		c.Close()
 	}
@@ -44,11 +60,11 @@ type channel struct {
 	ends   [2]*Endpoint
 }
 
-// Endpoint is one end of a channel: what a handle of type cap.TypeChannel
+// Endpoint is one end of a channel: what a handle of type abi.TypeChannel
 // refers to. Writing to it queues a message on the peer; reading takes
-// one from its own queue. It raises wait.Readable when its queue holds a
-// message, wait.Writable when the peer's queue has room, and
-// wait.PeerClosed when the peer is gone.
+// one from its own queue. It raises abi.Readable when its queue holds a
+// message, abi.Writable when the peer's queue has room, and
+// abi.PeerClosed when the peer is gone.
 type Endpoint struct {
 	wait.Source
 	ch   *channel
@@ -60,20 +76,75 @@ type Endpoint struct {
 	closed   bool // the last handle to this endpoint is gone
 	pending  map[uint32]chan Message
 	nextTxid uint32
+
+	// carried counts the channel endpoints inside the messages of queue.
+	// It changes under ch.mu and is read without it by writers that hold
+	// transferMu (see carrying).
+	carried atomic.Int32
+}
+
+// transferMu serialises the writes whose messages carry handles, from the
+// check of their cargo to the message's arrival in a queue. Only such
+// writes make one endpoint travel inside another's queue; with them in
+// order, the rule that an endpoint whose queue carries endpoints never
+// travels (ErrCarrier) admits no cycle of endpoints in flight: the write
+// that would close a cycle sends an endpoint whose queue already holds the
+// cycle's previous endpoint. Lock order: transferMu < cap.Table.mu <
+// channel.mu.
+var transferMu sync.Mutex
+
+// endpointsIn counts the channel endpoints among caps.
+func endpointsIn(caps []*cap.Cap) int32 {
+	var n int32
+	for _, c := range caps {
+		if _, ok := c.Object().(*Endpoint); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// enqueue appends m to e's queue.
+// Preconditions: e.ch.mu is held.
+func (e *Endpoint) enqueue(m Message) {
+	e.queue = append(e.queue, Message{})
+	e.enqueueAt(len(e.queue)-1, m)
+}
+
+// enqueueAt stores m in the empty slot i of e's queue.
+// Preconditions: e.ch.mu is held.
+func (e *Endpoint) enqueueAt(i int, m Message) {
+	e.queue[i] = m
+	if n := endpointsIn(m.Caps); n > 0 {
+		e.carried.Add(n)
+	}
+}
+
+// dequeue removes and returns the head of e's queue.
+// Preconditions: e.ch.mu is held and the queue is not empty.
+func (e *Endpoint) dequeue() Message {
+	m := e.queue[0]
+	e.queue[0] = Message{}
+	e.queue = e.queue[1:]
+	if n := endpointsIn(m.Caps); n > 0 {
+		e.carried.Add(-n)
+	}
+	m.uncharge()
+	return m
 }
 
 // NewChannel returns the two endpoints of a new channel whose messages
 // must match schema, each with a queue of depth messages (0 for
-// DefaultQueue).
+// abi.DefaultQueue).
 func NewChannel(schema *Schema, depth int) (*Endpoint, *Endpoint, error) {
 	if schema == nil {
 		return nil, nil, fmt.Errorf("new channel: no schema: %w", ErrBadSchema)
 	}
 	if depth == 0 {
-		depth = DefaultQueue
+		depth = abi.DefaultQueue
 	}
-	if depth < 0 || depth > MaxQueue {
-		return nil, nil, fmt.Errorf("new channel: queue of %d, want 1 to %d: %w", depth, MaxQueue, cap.ErrInvalid)
+	if depth < 0 || depth > abi.MaxQueue {
+		return nil, nil, fmt.Errorf("new channel: queue of %d, want 1 to %d: %w", depth, abi.MaxQueue, cap.ErrInvalid)
 	}
 	ch := &channel{schema: schema, depth: depth}
 	for i := range ch.ends {
@@ -85,8 +156,8 @@ func NewChannel(schema *Schema, depth int) (*Endpoint, *Endpoint, error) {
 	return ch.ends[0], ch.ends[1], nil
 }
 
-// Type returns cap.TypeChannel.
-func (e *Endpoint) Type() cap.Type { return cap.TypeChannel }
+// Type returns abi.TypeChannel.
+func (e *Endpoint) Type() abi.ObjectType { return abi.TypeChannel }
 
 // Schema returns the channel's schema.
 func (e *Endpoint) Schema() *Schema { return e.ch.schema }
@@ -98,24 +169,24 @@ func (e *Endpoint) peer() *Endpoint { return e.ch.ends[1-e.side] }
 func (ch *channel) refresh() {
 	for _, e := range ch.ends {
 		p := e.peer()
-		var s wait.Signals
+		var s abi.Signals
 		if len(e.queue) > 0 {
-			s |= wait.Readable
+			s |= abi.Readable
 		}
 		// A closed endpoint has no handles left, but a goroutine may still
 		// block on it from a syscall that looked it up before the close:
 		// PeerClosed wakes it, and it then sees e.closed.
 		if p.closed || e.closed {
-			s |= wait.PeerClosed
+			s |= abi.PeerClosed
 		} else if len(p.queue)+p.reserved < ch.depth {
-			s |= wait.Writable
+			s |= abi.Writable
 		}
-		e.Update(wait.All, s)
+		e.Update(abi.AllSignals, s)
 	}
 }
 
 // Release runs when the last capability to the endpoint is gone: the peer
-// sees wait.PeerClosed, queued messages are dropped with their handles,
+// sees abi.PeerClosed, queued messages are dropped with their handles,
 // and every call waiting on the channel ends with ErrPeerClosed.
 func (e *Endpoint) Release() {
 	ch := e.ch
@@ -123,6 +194,7 @@ func (e *Endpoint) Release() {
 	e.closed = true
 	dropped := e.queue
 	e.queue = nil
+	e.carried.Store(0)
 	for _, x := range ch.ends {
 		for id, c := range x.pending {
 			close(c)
@@ -161,7 +233,7 @@ func (e *Endpoint) reserve(deadline time.Time, block bool) error {
 		if !block {
 			return ErrQueueFull
 		}
-		if _, err := wait.One(&e.Source, wait.Writable|wait.PeerClosed, deadline); err != nil {
+		if _, err := wait.One(&e.Source, abi.Writable|abi.PeerClosed, deadline); err != nil {
 			return err
 		}
 	}
@@ -191,9 +263,10 @@ func (e *Endpoint) commit(m Message) {
 	}
 	if w, ok := p.pending[m.Txid]; ok && m.Txid != 0 {
 		delete(p.pending, m.Txid)
+		m.uncharge()
 		w <- m
 	} else {
-		p.queue = append(p.queue, m)
+		p.enqueue(m)
 	}
 	ch.refresh()
 	ch.mu.Unlock()
@@ -205,11 +278,21 @@ func (e *Endpoint) commit(m Message) {
 // at once with ErrQueueFull when block is false. On success the channel
 // owns m.Caps; on error the caller still does. m.Data is copied.
 func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
-	if err := e.check(&m); err != nil {
+	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
 	if err := e.reserve(deadline, block); err != nil {
 		return fmt.Errorf("channel write: %w", err)
+	}
+	if len(m.Caps) > 0 {
+		transferMu.Lock()
+		defer transferMu.Unlock()
+	}
+	for i, c := range m.Caps {
+		if err := e.checkCargo(m.Type, i, c); err != nil {
+			e.unreserve()
+			return fmt.Errorf("channel write: %w", err)
+		}
 	}
 	m.Data = append([]byte(nil), m.Data...)
 	m.Caps = append([]*cap.Cap(nil), m.Caps...)
@@ -217,23 +300,17 @@ func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
 	return nil
 }
 
-// check validates m against the schema and refuses endpoints of this
-// channel as cargo.
-func (e *Endpoint) check(m *Message) error {
-	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
-		return err
-	}
-	for i, c := range m.Caps {
-		if err := e.checkCargo(m.Type, i, c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
+// checkCargo refuses c as handle i of a message of type typ when the
+// schema does not allow it, when it is an endpoint of this channel, or when
+// it is an endpoint whose queue carries endpoints.
+// Preconditions: transferMu is held.
 func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
-	if o := c.Object(); o == cap.Object(e) || o == cap.Object(e.peer()) {
+	o := c.Object()
+	if o == cap.Object(e) || o == cap.Object(e.peer()) {
 		return fmt.Errorf("handle %d: %w", i, ErrSelfTransfer)
+	}
+	if x, ok := o.(*Endpoint); ok && x.carried.Load() > 0 {
+		return fmt.Errorf("handle %d: %w", i, ErrCarrier)
 	}
 	return e.ch.schema.CheckHandle(typ, i, c)
 }
@@ -241,20 +318,30 @@ func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
 // WriteFrom sends a message whose handles are in the table t: the message
 // is checked against the schema, a slot is reserved in the peer's queue
 // (waiting as Write does), then the handles move out of t, all or none,
-// each needing cap.RightTransfer. A refused message leaves t unchanged.
+// each needing abi.RightTransfer. A refused message leaves t unchanged.
 func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
 	if err := e.ch.schema.CheckShape(typ, len(data), len(hs)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
-	if err := e.reserve(deadline, block); err != nil {
+	acct, cost := t.Account(), messageCost(len(data), len(hs))
+	if err := acct.Charge(limit.Memory, cost); err != nil {
 		return fmt.Errorf("channel write: %w", err)
+	}
+	if err := e.reserve(deadline, block); err != nil {
+		acct.Uncharge(limit.Memory, cost)
+		return fmt.Errorf("channel write: %w", err)
+	}
+	if len(hs) > 0 {
+		transferMu.Lock()
+		defer transferMu.Unlock()
 	}
 	caps, err := t.Take(hs, func(i int, c *cap.Cap) error { return e.checkCargo(typ, i, c) })
 	if err != nil {
 		e.unreserve()
+		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
-	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps})
+	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps, charged: acct, cost: cost})
 	return nil
 }
 
@@ -277,9 +364,7 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 					return Message{}, fmt.Errorf("channel read: %w", err)
 				}
 			}
-			out := *m
-			e.queue[0] = Message{}
-			e.queue = e.queue[1:]
+			out := e.dequeue()
 			ch.refresh()
 			ch.mu.Unlock()
 			return out, nil
@@ -295,10 +380,32 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 		if !block {
 			return Message{}, fmt.Errorf("channel read: %w", ErrEmpty)
 		}
-		if _, err := wait.One(&e.Source, wait.Readable|wait.PeerClosed, deadline); err != nil {
+		if _, err := wait.One(&e.Source, abi.Readable|abi.PeerClosed, deadline); err != nil {
 			return Message{}, fmt.Errorf("channel read: %w", err)
 		}
 	}
+}
+
+// Unread puts m back at the head of e's queue, where the next Read finds
+// it: how a reply that Call returned but its caller could not take (the
+// buffers were too small, the handle table full) stays with the caller
+// instead of being lost. The queue may exceed its depth by the replies put
+// back, at most one per call in progress. When e is closed meanwhile the
+// message is dropped with its handles.
+func (e *Endpoint) Unread(m Message) {
+	ch := e.ch
+	ch.mu.Lock()
+	if e.closed {
+		ch.mu.Unlock()
+		m.closeCaps()
+		return
+	}
+	e.queue = append(e.queue, Message{})
+	copy(e.queue[1:], e.queue)
+	e.queue[0] = Message{}
+	e.enqueueAt(0, m)
+	ch.refresh()
+	ch.mu.Unlock()
 }
 
 // Call sends m with a fresh transaction id and waits until deadline for

@@ -11,24 +11,41 @@
 // full queue waits until a deadline (back-pressure; nothing is dropped) or,
 // non-blocking, fails with ErrQueueFull. A write first reserves its slot,
 // then takes its handles out of the sender's table, all or none, each
-// needing cap.RightTransfer, so a failed write leaves the sender's table
+// needing abi.RightTransfer, so a failed write leaves the sender's table
 // as it was and a successful one has moved the handles: the sender no
 // longer has them. An endpoint of the channel itself cannot be sent over
-// it (ErrSelfTransfer).
+// it (ErrSelfTransfer), nor can an endpoint whose own queue holds
+// endpoints (ErrCarrier).
+//
+// # Endpoints in flight
+//
+// An endpoint sent over a channel lives in the receiver's queue until it
+// is read. If endpoint A sat in B's queue and B in A's, and every handle
+// to the two were closed, neither could ever be read or released: a cycle
+// of endpoints in flight leaks them and everything they hold. Linux has
+// the same hazard with descriptors passed over Unix sockets and runs a
+// garbage collector over descriptors in flight; clk refuses the transfer
+// that could close a cycle instead. Writes whose messages carry handles
+// are serialised (transferMu), and an endpoint whose queue holds
+// endpoints does not travel: the write that would close a cycle always
+// sends an endpoint whose queue holds the cycle's previous member. So
+// every endpoint is released with its last handle, and so are the
+// messages in its queue. What the rule costs: a server that received
+// endpoints must read them before it hands its own endpoint on.
 //
 // Call sends a request with a transaction id chosen by the caller's
 // endpoint and waits for the reply with the same id, which goes straight
 // to the waiting call and never into the queue. When the last handle to an
 // endpoint goes away (cap.Releaser), its queued messages are dropped and
-// their handles closed, the peer sees wait.PeerClosed and ErrPeerClosed,
+// their handles closed, the peer sees abi.PeerClosed and ErrPeerClosed,
 // and every call waiting on the channel ends with ErrPeerClosed.
 // A goroutine still blocked on the closed endpoint itself (a syscall that
 // looked it up before the close) wakes with cap.ErrClosed.
 //
 // # Locking
 //
-// Lock order: channel.mu < cap.Table.mu < cap's treeMu, and channel.mu <
-// wait.Source.mu. One mutex guards both endpoints' queues so that a
+// Lock order: transferMu < cap.Table.mu, channel.mu < cap.Table.mu < cap's
+// treeMu, and channel.mu < wait.Source.mu. One mutex guards both endpoints' queues so that a
 // writer's view of the peer's room and the signals of both ends change
 // together. Capabilities are closed only after channel.mu is released,
 // because closing one may release another channel's endpoint.

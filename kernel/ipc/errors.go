@@ -33,4 +33,8 @@ var (
 	// ErrSelfTransfer: a message tried to carry an endpoint of its own
 	// channel.
 	ErrSelfTransfer = errors.New("endpoint sent through its own channel")
+	// ErrCarrier: a message tried to carry a channel endpoint whose own
+	// queue holds channel endpoints. Refusing it is what keeps endpoints in
+	// flight from forming a cycle that no process could ever reach.
+	ErrCarrier = errors.New("endpoint carries endpoints in its queue")
 )

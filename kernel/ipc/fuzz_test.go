@@ -4,13 +4,14 @@ import (
 	"errors"
 	"testing"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/wait"
 )
 
-type anyObj struct{ typ cap.Type }
+type anyObj struct{ typ abi.ObjectType }
 
-func (o *anyObj) Type() cap.Type { return o.typ }
+func (o *anyObj) Type() abi.ObjectType { return o.typ }
 
 // FuzzMessageValidator sends arbitrary messages over a channel with an
 // arbitrary schema and checks the boundary: a message is either accepted,
@@ -22,9 +23,9 @@ func FuzzMessageValidator(f *testing.F) {
 	sb, _ := s.MarshalBinary()
 	f.Add(sb, uint32(msgData), uint16(10), []byte{})
 	f.Add(sb, uint32(msgData), uint16(129), []byte{})
-	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(cap.TypeLog), byte(cap.RightRead | cap.RightTransfer)})
-	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(cap.TypeLog), byte(cap.RightTransfer)})
-	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(cap.TypeTimer), 0xff})
+	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(abi.TypeLog), byte(abi.RightRead | abi.RightTransfer)})
+	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(abi.TypeLog), byte(abi.RightTransfer)})
+	f.Add(sb, uint32(msgGrant), uint16(3), []byte{byte(abi.TypeTimer), 0xff})
 	f.Add(sb, uint32(7), uint16(0), []byte{1, 2, 3, 4})
 	f.Add([]byte{1, 0, 0, 0, 5, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0}, uint32(5), uint16(256), []byte{3, 8})
 	f.Fuzz(func(t *testing.T, schema []byte, typ uint32, dataLen uint16, handles []byte) {
@@ -41,12 +42,12 @@ func FuzzMessageValidator(f *testing.F) {
 		}
 		tb := cap.NewTable(0)
 		var hs []cap.Handle
-		for i := 0; i+1 < len(handles) && len(hs) < MaxHandles+2; i += 2 {
-			typ := cap.Type(handles[i]) % 8
-			if typ == cap.TypeAny {
-				typ = cap.TypeLog
+		for i := 0; i+1 < len(handles) && len(hs) < abi.MaxHandles+2; i += 2 {
+			typ := abi.ObjectType(handles[i]) % 8
+			if typ == abi.TypeAny {
+				typ = abi.TypeLog
 			}
-			h, err := tb.Install(cap.New(&anyObj{typ: typ}, cap.Rights(handles[i+1])))
+			h, err := tb.Install(cap.New(&anyObj{typ: typ}, abi.Rights(handles[i+1])))
 			if err != nil {
 				t.Fatal(err)
 			}

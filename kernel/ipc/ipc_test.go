@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/wait"
 )
@@ -23,7 +24,7 @@ const (
 func testSchema(t testing.TB) *Schema {
 	s, err := NewSchema(
 		MessageSpec{Type: msgData, MaxData: 128},
-		MessageSpec{Type: msgGrant, MaxData: 16, Handles: []HandleSpec{{Type: cap.TypeLog, Rights: cap.RightRead}}},
+		MessageSpec{Type: msgGrant, MaxData: 16, Handles: []HandleSpec{{Type: abi.TypeLog, Rights: abi.RightRead}}},
 		MessageSpec{Type: msgReq, MaxData: 64},
 	)
 	if err != nil {
@@ -34,8 +35,8 @@ func testSchema(t testing.TB) *Schema {
 
 type logObj struct{ released atomic.Int32 }
 
-func (*logObj) Type() cap.Type { return cap.TypeLog }
-func (o *logObj) Release()     { o.released.Add(1) }
+func (*logObj) Type() abi.ObjectType { return abi.TypeLog }
+func (o *logObj) Release()           { o.released.Add(1) }
 
 // pair makes a channel and puts one endpoint in each of two tables.
 func pair(t testing.TB, depth int) (a, b *cap.Table, ha, hb cap.Handle, ea, eb *Endpoint) {
@@ -44,8 +45,8 @@ func pair(t testing.TB, depth int) (a, b *cap.Table, ha, hb cap.Handle, ea, eb *
 		t.Fatal(err)
 	}
 	a, b = cap.NewTable(0), cap.NewTable(0)
-	ha, _ = a.Install(cap.New(ea, cap.RightsAll))
-	hb, _ = b.Install(cap.New(eb, cap.RightsAll))
+	ha, _ = a.Install(cap.New(ea, abi.RightsAll))
+	hb, _ = b.Install(cap.New(eb, abi.RightsAll))
 	return
 }
 
@@ -54,11 +55,11 @@ func readNow(e *Endpoint) (Message, error) { return e.Read(time.Time{}, false, n
 func TestTransferMovesHandle(t *testing.T) {
 	a, b, _, _, ea, eb := pair(t, 0)
 	obj := &logObj{}
-	h, _ := a.Install(cap.New(obj, cap.RightRead|cap.RightTransfer))
+	h, _ := a.Install(cap.New(obj, abi.RightRead|abi.RightTransfer))
 	if err := ea.WriteFrom(a, msgGrant, 0, []byte("take"), []cap.Handle{h}, wait.Forever, true); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	if _, err := a.Lookup(h, cap.TypeAny, 0); !errors.Is(err, cap.ErrClosed) {
+	if _, err := a.Lookup(h, abi.TypeAny, 0); !errors.Is(err, cap.ErrClosed) {
 		t.Fatalf("sender still holds the sent handle: %v", err)
 	}
 	m, err := readNow(eb)
@@ -69,7 +70,7 @@ func TestTransferMovesHandle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := b.Lookup(hs[0], cap.TypeLog, cap.RightRead)
+	c, err := b.Lookup(hs[0], abi.TypeLog, abi.RightRead)
 	if err != nil || c.Object() != obj {
 		t.Fatalf("receiver's handle: %v, object %v", err, c)
 	}
@@ -80,31 +81,31 @@ func TestTransferMovesHandle(t *testing.T) {
 
 func TestTransferNeedsTransferRight(t *testing.T) {
 	a, _, _, _, ea, eb := pair(t, 0)
-	h, _ := a.Install(cap.New(&logObj{}, cap.RightRead))
+	h, _ := a.Install(cap.New(&logObj{}, abi.RightRead))
 	err := ea.WriteFrom(a, msgGrant, 0, nil, []cap.Handle{h}, wait.Forever, true)
 	if !errors.Is(err, cap.ErrAccessDenied) {
 		t.Fatalf("write without transfer right: %v, want ErrAccessDenied", err)
 	}
-	if _, err := a.Lookup(h, cap.TypeAny, 0); err != nil {
+	if _, err := a.Lookup(h, abi.TypeAny, 0); err != nil {
 		t.Fatalf("refused write took the handle: %v", err)
 	}
 	if _, err := readNow(eb); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("receiver saw %v, want ErrEmpty", err)
 	}
-	if eb.Signals()&wait.Readable != 0 || ea.Signals()&wait.Writable == 0 {
+	if eb.Signals()&abi.Readable != 0 || ea.Signals()&abi.Writable == 0 {
 		t.Fatalf("signals after refused write: reader %#x writer %#x", eb.Signals(), ea.Signals())
 	}
 }
 
 func TestRefusedMessageNeverReachesReceiver(t *testing.T) {
 	a, _, ha, _, ea, eb := pair(t, 0)
-	logH := func(r cap.Rights) cap.Handle {
+	logH := func(r abi.Rights) cap.Handle {
 		h, _ := a.Install(cap.New(&logObj{}, r))
 		return h
 	}
-	chanH, _ := a.Duplicate(ha, cap.RightsAll)
+	chanH, _ := a.Duplicate(ha, abi.RightsAll)
 	_, other, _ := NewChannel(testSchema(t), 0)
-	otherH, _ := a.Install(cap.New(other, cap.RightsAll))
+	otherH, _ := a.Install(cap.New(other, abi.RightsAll))
 	for _, tc := range []struct {
 		name string
 		typ  uint32
@@ -114,10 +115,10 @@ func TestRefusedMessageNeverReachesReceiver(t *testing.T) {
 	}{
 		{"undeclared type", 99, nil, nil, ErrSchema},
 		{"longer than the type allows", msgData, make([]byte, 129), nil, ErrTooLarge},
-		{"longer than any message", msgData, make([]byte, MaxData+1), nil, ErrTooLarge},
+		{"longer than any message", msgData, make([]byte, abi.MaxData+1), nil, ErrTooLarge},
 		{"missing handle", msgGrant, nil, nil, ErrSchema},
-		{"extra handle", msgData, nil, []cap.Handle{logH(cap.RightsAll)}, ErrSchema},
-		{"handle without the schema's rights", msgGrant, nil, []cap.Handle{logH(cap.RightTransfer)}, ErrSchema},
+		{"extra handle", msgData, nil, []cap.Handle{logH(abi.RightsAll)}, ErrSchema},
+		{"handle without the schema's rights", msgGrant, nil, []cap.Handle{logH(abi.RightTransfer)}, ErrSchema},
 		{"handle of the wrong type", msgGrant, nil, []cap.Handle{otherH}, ErrSchema},
 		{"own endpoint", msgGrant, nil, []cap.Handle{chanH}, ErrSelfTransfer},
 		{"forged handle", msgGrant, nil, []cap.Handle{0x1234567}, cap.ErrBadHandle},
@@ -136,7 +137,7 @@ func TestRefusedMessageNeverReachesReceiver(t *testing.T) {
 		// The in-kernel path refuses the same messages.
 		var caps []*cap.Cap
 		for _, h := range tc.hs {
-			if c, err := a.Lookup(h, cap.TypeAny, 0); err == nil {
+			if c, err := a.Lookup(h, abi.TypeAny, 0); err == nil {
 				caps = append(caps, c)
 			}
 		}
@@ -145,7 +146,7 @@ func TestRefusedMessageNeverReachesReceiver(t *testing.T) {
 				t.Errorf("%s in kernel: %v, want %v", tc.name, err, tc.want)
 			}
 		}
-		if eb.Signals()&wait.Readable != 0 {
+		if eb.Signals()&abi.Readable != 0 {
 			t.Errorf("%s: receiver readable", tc.name)
 		}
 	}
@@ -169,7 +170,7 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	for i := 0; i < n; i++ {
 		if i%500 == 0 {
 			// Let the writer fill the queue and block.
-			for ea.Signals()&wait.Writable != 0 {
+			for ea.Signals()&abi.Writable != 0 {
 				time.Sleep(100 * time.Microsecond)
 			}
 			if err := ea.Write(Message{Type: msgData}, time.Time{}, false); !errors.Is(err, ErrQueueFull) {
@@ -248,7 +249,7 @@ func TestCallMatchesReplies(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if client.Signals()&wait.Readable != 0 {
+	if client.Signals()&abi.Readable != 0 {
 		t.Fatal("a reply went to the queue instead of its call")
 	}
 }
@@ -281,7 +282,7 @@ func TestCallTimesOut(t *testing.T) {
 func TestPeerCloseIsSeenAndQueuedHandlesClosed(t *testing.T) {
 	a, b, _, hb, ea, eb := pair(t, 8)
 	obj := &logObj{}
-	h, _ := a.Install(cap.New(obj, cap.RightRead|cap.RightTransfer))
+	h, _ := a.Install(cap.New(obj, abi.RightRead|abi.RightTransfer))
 	if err := ea.WriteFrom(a, msgGrant, 0, nil, []cap.Handle{h}, wait.Forever, true); err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +291,7 @@ func TestPeerCloseIsSeenAndQueuedHandlesClosed(t *testing.T) {
 		_, err := ea.Call(Message{Type: msgReq}, wait.Forever)
 		calling <- err
 	}()
-	for eb.Signals()&wait.Readable == 0 || len(eb.queueSnapshot()) < 2 {
+	for eb.Signals()&abi.Readable == 0 || len(eb.queueSnapshot()) < 2 {
 		time.Sleep(time.Millisecond)
 	}
 	if err := b.Close(hb); err != nil {
@@ -302,7 +303,7 @@ func TestPeerCloseIsSeenAndQueuedHandlesClosed(t *testing.T) {
 	if err := <-calling; !errors.Is(err, ErrPeerClosed) {
 		t.Fatalf("call across the close: %v, want ErrPeerClosed", err)
 	}
-	if ea.Signals()&wait.PeerClosed == 0 {
+	if ea.Signals()&abi.PeerClosed == 0 {
 		t.Fatal("PeerClosed not raised")
 	}
 	if err := ea.Write(Message{Type: msgData}, wait.Forever, true); !errors.Is(err, ErrPeerClosed) {
@@ -395,8 +396,8 @@ func TestCloseWakesBlockedReaderAndWriter(t *testing.T) {
 
 func TestRevokeReachesHandlesInFlight(t *testing.T) {
 	a, b, _, _, ea, eb := pair(t, 8)
-	root, _ := a.Install(cap.New(&logObj{}, cap.RightsAll))
-	dup, _ := a.Duplicate(root, cap.RightRead|cap.RightTransfer)
+	root, _ := a.Install(cap.New(&logObj{}, abi.RightsAll))
+	dup, _ := a.Duplicate(root, abi.RightRead|abi.RightTransfer)
 	if err := ea.WriteFrom(a, msgGrant, 0, nil, []cap.Handle{dup}, wait.Forever, true); err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +412,7 @@ func TestRevokeReachesHandlesInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Lookup(hs[0], cap.TypeAny, 0); !errors.Is(err, cap.ErrRevoked) {
+	if _, err := b.Lookup(hs[0], abi.TypeAny, 0); !errors.Is(err, cap.ErrRevoked) {
 		t.Fatalf("handle revoked while in flight: %v, want ErrRevoked", err)
 	}
 }

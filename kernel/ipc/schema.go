@@ -6,24 +6,15 @@ import (
 	"maps"
 	"slices"
 
+	"clk/abi"
 	"clk/kernel/cap"
 )
 
-// Absolute limits on what a channel carries, whatever its schema says.
-const (
-	// MaxData is the most bytes one message carries.
-	MaxData = 64 << 10
-	// MaxHandles is the most handles one message carries.
-	MaxHandles = 64
-	// MaxSchemaTypes is the most message types one schema declares.
-	MaxSchemaTypes = 256
-)
-
 // HandleSpec is what one handle slot of a message must hold: an object of
-// Type (cap.TypeAny for any) and at least Rights.
+// Type (abi.TypeAny for any) and at least Rights.
 type HandleSpec struct {
-	Type   cap.Type
-	Rights cap.Rights
+	Type   abi.ObjectType
+	Rights abi.Rights
 }
 
 // MessageSpec declares one message type of a channel's protocol: its
@@ -43,24 +34,24 @@ type Schema struct {
 }
 
 // NewSchema returns a schema of the given message types. It fails when a
-// type is declared twice or a spec exceeds MaxData or MaxHandles.
+// type is declared twice or a spec exceeds abi.MaxData or abi.MaxHandles.
 func NewSchema(specs ...MessageSpec) (*Schema, error) {
-	if len(specs) == 0 || len(specs) > MaxSchemaTypes {
-		return nil, fmt.Errorf("schema of %d types: %w (want 1 to %d)", len(specs), ErrBadSchema, MaxSchemaTypes)
+	if len(specs) == 0 || len(specs) > abi.MaxSchemaTypes {
+		return nil, fmt.Errorf("schema of %d types: %w (want 1 to %d)", len(specs), ErrBadSchema, abi.MaxSchemaTypes)
 	}
 	s := &Schema{specs: make(map[uint32]MessageSpec, len(specs))}
 	for _, sp := range specs {
 		if _, dup := s.specs[sp.Type]; dup {
 			return nil, fmt.Errorf("schema: type %d declared twice: %w", sp.Type, ErrBadSchema)
 		}
-		if sp.MaxData > MaxData {
-			return nil, fmt.Errorf("schema: type %d allows %d bytes, limit %d: %w", sp.Type, sp.MaxData, MaxData, ErrBadSchema)
+		if sp.MaxData > abi.MaxData {
+			return nil, fmt.Errorf("schema: type %d allows %d bytes, limit %d: %w", sp.Type, sp.MaxData, abi.MaxData, ErrBadSchema)
 		}
-		if len(sp.Handles) > MaxHandles {
-			return nil, fmt.Errorf("schema: type %d carries %d handles, limit %d: %w", sp.Type, len(sp.Handles), MaxHandles, ErrBadSchema)
+		if len(sp.Handles) > abi.MaxHandles {
+			return nil, fmt.Errorf("schema: type %d carries %d handles, limit %d: %w", sp.Type, len(sp.Handles), abi.MaxHandles, ErrBadSchema)
 		}
 		for i, h := range sp.Handles {
-			if !h.Type.Valid() || h.Rights&^cap.RightsAll != 0 {
+			if !h.Type.Valid() || h.Rights&^abi.RightsAll != 0 {
 				return nil, fmt.Errorf("schema: type %d handle %d: unknown type %d or rights %#x: %w", sp.Type, i, h.Type, uint32(h.Rights), ErrBadSchema)
 			}
 		}
@@ -89,7 +80,7 @@ func (s *Schema) CheckShape(typ uint32, dataLen, handles int) error {
 // Preconditions: CheckShape accepted the message.
 func (s *Schema) CheckHandle(typ uint32, i int, c *cap.Cap) error {
 	want := s.specs[typ].Handles[i]
-	if want.Type != cap.TypeAny && c.Type() != want.Type {
+	if want.Type != abi.TypeAny && c.Type() != want.Type {
 		return fmt.Errorf("message type %d handle %d: a %v, schema wants a %v: %w", typ, i, c.Type(), want.Type, ErrSchema)
 	}
 	if !c.Rights().Has(want.Rights) {
@@ -135,7 +126,7 @@ func (s *Schema) MarshalBinary() ([]byte, error) {
 }
 
 // MaxSchemaBytes is the longest binary schema ParseSchema reads.
-const MaxSchemaBytes = 4 + MaxSchemaTypes*(12+8*MaxHandles)
+const MaxSchemaBytes = 4 + abi.MaxSchemaTypes*(12+8*abi.MaxHandles)
 
 // ParseSchema decodes the binary form MarshalBinary describes and checks
 // it as NewSchema does. Trailing bytes are an error.
@@ -145,16 +136,16 @@ func ParseSchema(b []byte) (*Schema, error) {
 	}
 	r := words{b: b}
 	n, ok := r.next()
-	if !ok || n == 0 || n > MaxSchemaTypes {
-		return nil, fmt.Errorf("schema: type count missing or not 1 to %d: %w", MaxSchemaTypes, ErrBadSchema)
+	if !ok || n == 0 || n > abi.MaxSchemaTypes {
+		return nil, fmt.Errorf("schema: type count missing or not 1 to %d: %w", abi.MaxSchemaTypes, ErrBadSchema)
 	}
 	specs := make([]MessageSpec, 0, n)
 	for range n {
 		typ, ok1 := r.next()
 		maxData, ok2 := r.next()
 		nh, ok3 := r.next()
-		if !ok1 || !ok2 || !ok3 || nh > MaxHandles {
-			return nil, fmt.Errorf("schema: truncated type %d entry or more than %d handles: %w", len(specs), MaxHandles, ErrBadSchema)
+		if !ok1 || !ok2 || !ok3 || nh > abi.MaxHandles {
+			return nil, fmt.Errorf("schema: truncated type %d entry or more than %d handles: %w", len(specs), abi.MaxHandles, ErrBadSchema)
 		}
 		sp := MessageSpec{Type: typ, MaxData: maxData, Handles: make([]HandleSpec, nh)}
 		for j := range sp.Handles {
@@ -163,7 +154,7 @@ func ParseSchema(b []byte) (*Schema, error) {
 			if !ok1 || !ok2 {
 				return nil, fmt.Errorf("schema: type %d handle %d truncated: %w", typ, j, ErrBadSchema)
 			}
-			sp.Handles[j] = HandleSpec{Type: cap.Type(t), Rights: cap.Rights(rights)}
+			sp.Handles[j] = HandleSpec{Type: abi.ObjectType(t), Rights: abi.Rights(rights)}
 		}
 		specs = append(specs, sp)
 	}

@@ -3,7 +3,7 @@ package object
 import (
 	"fmt"
 
-	"clk/kernel/cap"
+	"clk/abi"
 )
 
 // IOPorts is a range of x86 I/O ports a driver process may use.
@@ -19,8 +19,8 @@ func NewIOPorts(first, count uint16) (*IOPorts, error) {
 	return &IOPorts{first: first, count: count}, nil
 }
 
-// Type returns cap.TypeIOPorts.
-func (p *IOPorts) Type() cap.Type { return cap.TypeIOPorts }
+// Type returns abi.TypeIOPorts.
+func (p *IOPorts) Type() abi.ObjectType { return abi.TypeIOPorts }
 
 // Range returns the first port and the number of ports.
 func (p *IOPorts) Range() (first, count uint16) { return p.first, p.count }

@@ -1,6 +1,8 @@
 package object
 
-import "clk/kernel/cap"
+import (
+	"clk/abi"
+)
 
 // IRQ is one interrupt line a driver process may wait on and
 // acknowledge. It names the I/O APIC input (the global system interrupt);
@@ -12,8 +14,8 @@ type IRQ struct {
 // NewIRQ returns the IRQ object of global system interrupt gsi.
 func NewIRQ(gsi uint32) *IRQ { return &IRQ{gsi: gsi} }
 
-// Type returns cap.TypeIRQ.
-func (q *IRQ) Type() cap.Type { return cap.TypeIRQ }
+// Type returns abi.TypeIRQ.
+func (q *IRQ) Type() abi.ObjectType { return abi.TypeIRQ }
 
 // GSI returns the global system interrupt number.
 func (q *IRQ) GSI() uint32 { return q.gsi }

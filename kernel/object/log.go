@@ -5,11 +5,8 @@ import (
 	"io"
 	"sync"
 
-	"clk/kernel/cap"
+	"clk/abi"
 )
-
-// MaxLogRecord is the longest record log_write accepts.
-const MaxLogRecord = 4096
 
 // Log is a kernel log a process may write records to. Each record is
 // written whole, prefixed with the log's name, on its own line.
@@ -22,13 +19,13 @@ type Log struct {
 // NewLog returns a log named name writing to w.
 func NewLog(name string, w io.Writer) *Log { return &Log{name: name, w: w} }
 
-// Type returns cap.TypeLog.
-func (l *Log) Type() cap.Type { return cap.TypeLog }
+// Type returns abi.TypeLog.
+func (l *Log) Type() abi.ObjectType { return abi.TypeLog }
 
-// Write writes one record of at most MaxLogRecord bytes.
+// Write writes one record of at most abi.MaxLogRecord bytes.
 func (l *Log) Write(rec []byte) (int, error) {
-	if len(rec) > MaxLogRecord {
-		return 0, fmt.Errorf("log %s: record of %d bytes, limit %d", l.name, len(rec), MaxLogRecord)
+	if len(rec) > abi.MaxLogRecord {
+		return 0, fmt.Errorf("log %s: record of %d bytes, limit %d", l.name, len(rec), abi.MaxLogRecord)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/wait"
 )
@@ -14,11 +15,11 @@ func TestTimerSignalsAtDeadlineAndCancelClears(t *testing.T) {
 	tm := NewTimer()
 	// An hour: a loaded machine may take milliseconds between two lines.
 	tm.Set(time.Now().Add(time.Hour))
-	if tm.Signals()&wait.Signaled != 0 {
+	if tm.Signals()&abi.Signaled != 0 {
 		t.Fatal("timer signaled before its deadline")
 	}
 	tm.Set(time.Now().Add(5 * time.Millisecond))
-	if _, err := wait.One(&tm.Source, wait.Signaled, time.Now().Add(5*time.Second)); err != nil {
+	if _, err := wait.One(&tm.Source, abi.Signaled, time.Now().Add(5*time.Second)); err != nil {
 		t.Fatalf("timer did not fire: %v", err)
 	}
 	tm.Cancel()
@@ -27,7 +28,7 @@ func TestTimerSignalsAtDeadlineAndCancelClears(t *testing.T) {
 	}
 	tm.Set(time.Now().Add(time.Hour))
 	tm.Set(time.Now().Add(-time.Second))
-	if _, err := wait.One(&tm.Source, wait.Signaled, time.Now().Add(5*time.Second)); err != nil {
+	if _, err := wait.One(&tm.Source, abi.Signaled, time.Now().Add(5*time.Second)); err != nil {
 		t.Fatalf("re-armed timer did not fire: %v", err)
 	}
 }
@@ -35,14 +36,14 @@ func TestTimerSignalsAtDeadlineAndCancelClears(t *testing.T) {
 func TestProcessExitClosesHandlesOnce(t *testing.T) {
 	p := NewProcess("p", 0, nil)
 	tm := NewTimer()
-	p.Handles.Install(cap.New(tm, cap.RightsAll))
+	p.Handles.Install(cap.New(tm, abi.RightsAll))
 	if !p.Exit(7) || p.Exit(9) {
 		t.Fatal("Exit must take effect once")
 	}
 	if code, ok := p.ExitStatus(); !ok || code != 7 {
 		t.Fatalf("exit status %d %v, want 7", code, ok)
 	}
-	if p.Handles.Len() != 0 || p.Signals()&wait.Signaled == 0 {
+	if p.Handles.Len() != 0 || p.Signals()&abi.Signaled == 0 {
 		t.Fatalf("after exit: %d handles, signals %#x", p.Handles.Len(), p.Signals())
 	}
 	if q := NewProcess("q", 0, nil); q.PID() == p.PID() {
@@ -88,7 +89,7 @@ func TestLogWritesWholeRecords(t *testing.T) {
 	if _, err := l.Write([]byte("up")); err != nil || b.String() != "[net] up\n" {
 		t.Fatalf("log: %q, %v", b.String(), err)
 	}
-	if _, err := l.Write(make([]byte, MaxLogRecord+1)); err == nil {
+	if _, err := l.Write(make([]byte, abi.MaxLogRecord+1)); err == nil {
 		t.Fatal("oversized record accepted")
 	}
 	if _, err := NewLog("x", failWriter{}).Write([]byte("a")); err == nil {

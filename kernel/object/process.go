@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/wait"
 )
@@ -12,7 +13,7 @@ import (
 var lastPID atomic.Uint64
 
 // Process is a process as the object model sees it: an identity, a handle
-// table and an exit status. It raises wait.Signaled when it ends. The
+// table and an exit status. It raises abi.Signaled when it ends. The
 // goroutine that runs its code in ring 3 is not here; it owns a *Process.
 type Process struct {
 	wait.Source
@@ -31,7 +32,7 @@ type Process struct {
 }
 
 // NewProcess returns a running process named name with an empty handle
-// table of at most maxHandles entries (0: cap.DefaultMaxHandles). console,
+// table of at most maxHandles entries (0: abi.DefaultMaxHandles). console,
 // which may be nil, receives what the process writes with console_write.
 func NewProcess(name string, maxHandles int, console io.Writer) *Process {
 	return &Process{
@@ -42,8 +43,8 @@ func NewProcess(name string, maxHandles int, console io.Writer) *Process {
 	}
 }
 
-// Type returns cap.TypeProcess.
-func (p *Process) Type() cap.Type { return cap.TypeProcess }
+// Type returns abi.TypeProcess.
+func (p *Process) Type() abi.ObjectType { return abi.TypeProcess }
 
 // PID returns the process's identifier, unique while the kernel runs.
 func (p *Process) PID() uint64 { return p.pid }
@@ -55,7 +56,7 @@ func (p *Process) Name() string { return p.name }
 func (p *Process) Console() io.Writer { return p.console }
 
 // Exit ends the process with code: it closes every handle and raises
-// wait.Signaled. Only the first call has an effect; it reports whether
+// abi.Signaled. Only the first call has an effect; it reports whether
 // this call was it.
 func (p *Process) Exit(code int) bool {
 	p.mu.Lock()
@@ -67,7 +68,7 @@ func (p *Process) Exit(code int) bool {
 	p.ended.Store(true)
 	p.mu.Unlock()
 	p.Handles.CloseAll()
-	p.Update(0, wait.Signaled)
+	p.Update(0, abi.Signaled)
 	return true
 }
 

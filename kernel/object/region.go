@@ -3,7 +3,7 @@ package object
 import (
 	"fmt"
 
-	"clk/kernel/cap"
+	"clk/abi"
 )
 
 // PageSize is the granularity of memory regions: the 4 KiB page of the
@@ -26,8 +26,8 @@ func NewRegion(size uint64) (*Region, error) {
 	return &Region{size: size}, nil
 }
 
-// Type returns cap.TypeRegion.
-func (r *Region) Type() cap.Type { return cap.TypeRegion }
+// Type returns abi.TypeRegion.
+func (r *Region) Type() abi.ObjectType { return abi.TypeRegion }
 
 // Size returns the region's size in bytes.
 func (r *Region) Size() uint64 { return r.size }

@@ -4,11 +4,11 @@ import (
 	"sync"
 	"time"
 
-	"clk/kernel/cap"
+	"clk/abi"
 	"clk/kernel/wait"
 )
 
-// Timer raises wait.Signaled at a deadline. Setting it again clears the
+// Timer raises abi.Signaled at a deadline. Setting it again clears the
 // signal and moves the deadline; cancelling clears it. When its last
 // handle goes away it stops.
 type Timer struct {
@@ -20,30 +20,30 @@ type Timer struct {
 // NewTimer returns a disarmed timer.
 func NewTimer() *Timer { return &Timer{} }
 
-// Type returns cap.TypeTimer.
-func (t *Timer) Type() cap.Type { return cap.TypeTimer }
+// Type returns abi.TypeTimer.
+func (t *Timer) Type() abi.ObjectType { return abi.TypeTimer }
 
 // Set arms the timer for deadline, replacing an earlier deadline and
-// clearing wait.Signaled. A deadline in the past fires at once.
+// clearing abi.Signaled. A deadline in the past fires at once.
 func (t *Timer) Set(deadline time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.t != nil {
 		t.t.Stop()
 	}
-	t.Update(wait.Signaled, 0)
+	t.Update(abi.Signaled, 0)
 	var me *time.Timer
 	me = time.AfterFunc(time.Until(deadline), func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if t.t == me {
-			t.Update(0, wait.Signaled)
+			t.Update(0, abi.Signaled)
 		}
 	})
 	t.t = me
 }
 
-// Cancel disarms the timer and clears wait.Signaled.
+// Cancel disarms the timer and clears abi.Signaled.
 func (t *Timer) Cancel() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -51,7 +51,7 @@ func (t *Timer) Cancel() {
 		t.t.Stop()
 		t.t = nil
 	}
-	t.Update(wait.Signaled, 0)
+	t.Update(abi.Signaled, 0)
 }
 
 // Release stops the timer when its last handle is gone.

@@ -6,8 +6,8 @@
 // process_spawn; Process, a program in its own address space over
 // arch/x86_64's page tables (hwPages implements Pages); and one goroutine
 // per thread that enters ring 3 and turns what brings it back into calls
-// here: syscalls go to kernel/abi's Dispatch with the thread as its
-// abi.Host, page faults in a region get a zero page, a divide error or a
+// here: syscalls go to kernel/syscalls' Dispatch with the thread as its
+// syscalls.Host, page faults in a region get a zero page, a divide error or a
 // touch of the nil page goes back to the program's fault entry as a Go
 // panic, and any other fault kills the process with a report.
 //
@@ -24,9 +24,9 @@
 // maps a zeroed frame. Discard drops a region's pages but keeps the region,
 // so that the next touch gives zero pages again; Release removes the
 // region as well; Protect changes permissions. Space implements
-// abi.AddressSpace: a copy checks its whole range against the regions
+// syscalls.AddressSpace: a copy checks its whole range against the regions
 // before it touches a page, and fails with an error wrapping
-// abi.ErrFault. MemPages is a Pages in Go memory for host tests, here and
+// abi.EFAULT. MemPages is a Pages in Go memory for host tests, here and
 // in the packages above.
 //
 // # Images and stacks

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"clk/kernel/abi"
+	"clk/abi"
 	"clk/kernel/cap"
 )
 
@@ -14,8 +14,8 @@ import (
 var (
 	// ErrFault is wrapped by every refused access: a fault the process is
 	// killed for, or a copy to or from a bad user address. It is
-	// abi.ErrFault, so the syscall layer reports such a copy as EFAULT.
-	ErrFault = abi.ErrFault
+	// abi.EFAULT, so the syscall layer reports such a copy as EFAULT.
+	ErrFault = abi.EFAULT
 
 	// ErrUnmapped: no region holds the address.
 	ErrUnmapped = errors.New("no mapping")

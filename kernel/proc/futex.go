@@ -6,8 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"clk/kernel/abi"
+	"clk/abi"
 	"clk/kernel/cap"
+	"clk/kernel/syscalls"
 	"clk/kernel/wait"
 )
 
@@ -15,8 +16,8 @@ import (
 var (
 	// ErrValueChanged: the futex word did not hold the expected value, so
 	// Wait did not sleep.
-	// It is abi.ErrAgain, so the syscall layer reports EAGAIN.
-	ErrValueChanged = abi.ErrAgain
+	// It is abi.EAGAIN, so the syscall layer reports EAGAIN.
+	ErrValueChanged = abi.EAGAIN
 	// ErrTimedOut: the deadline passed first. It is wait.ErrTimedOut, so
 	// the syscall layer reports it as ETIMEDOUT.
 	ErrTimedOut = wait.ErrTimedOut
@@ -46,7 +47,7 @@ type futexWaiter struct {
 // that changes the word is never lost. It returns ErrValueChanged at once
 // if the word differs from val, an error wrapping ErrInvalid if addr is
 // not 4-byte aligned, and the error of mem if the word cannot be read.
-func (f *Futexes) Wait(mem abi.AddressSpace, addr uint64, val uint32, deadline time.Time) error {
+func (f *Futexes) Wait(mem syscalls.AddressSpace, addr uint64, val uint32, deadline time.Time) error {
 	if addr%4 != 0 {
 		return fmt.Errorf("futex wait at %#x: not 4-byte aligned: %w", addr, ErrInvalid)
 	}

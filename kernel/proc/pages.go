@@ -1,6 +1,8 @@
 package proc
 
-import "clk/kernel/abi"
+import (
+	"clk/abi"
+)
 
 // Geometry of a user address space.
 const (
@@ -48,8 +50,8 @@ func (p Perm) String() string {
 }
 
 // ErrNoMemory is what a Pages implementation wraps when no frame is left.
-// It is abi.ErrNoMemory, so the syscall layer reports ENOMEM.
-var ErrNoMemory = abi.ErrNoMemory
+// It is abi.ENOMEM, so the syscall layer reports ENOMEM.
+var ErrNoMemory = abi.ENOMEM
 
 // Pages is the hardware side of an address space: one process's page
 // tables and the frames behind them. Every va is page aligned and inside

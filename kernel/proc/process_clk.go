@@ -16,10 +16,11 @@ import (
 	"time"
 	_ "unsafe" // go:linkname
 
+	"clk/abi"
 	x86 "clk/arch/x86_64"
-	"clk/kernel/abi"
 	"clk/kernel/cap"
 	"clk/kernel/object"
+	"clk/kernel/syscalls"
 )
 
 //go:linkname nanotime runtime.nanotime
@@ -33,7 +34,7 @@ const (
 	// MaxThreads bounds thread_create.
 	MaxThreads = 256
 	// ProcessRights are the rights of the handle process_spawn returns.
-	ProcessRights = cap.RightWait | cap.RightManage | cap.RightDuplicate | cap.RightTransfer
+	ProcessRights = abi.RightWait | abi.RightManage | abi.RightDuplicate | abi.RightTransfer
 	// killedStatus is the exit code of a process the kernel killed.
 	killedStatus = -1
 	// traceFrames bounds the user stack trace of a fault report.
@@ -43,7 +44,7 @@ const (
 // System is the kernel's table of ring-3 processes and what they share:
 // the syscall layer and where program images come from.
 type System struct {
-	kernel *abi.Kernel
+	kernel *syscalls.Dispatcher
 	load   func(name string) ([]byte, error)
 	// monoBase is the runtime's nanotime at the syscall layer's
 	// monotonic zero: user programs read the TSC and must agree with
@@ -56,7 +57,7 @@ type System struct {
 
 // NewSystem returns a process table whose syscalls run in k and whose
 // programs load finds by name (process_spawn's image argument).
-func NewSystem(k *abi.Kernel, load func(name string) ([]byte, error)) *System {
+func NewSystem(k *syscalls.Dispatcher, load func(name string) ([]byte, error)) *System {
 	return &System{
 		kernel:   k,
 		load:     load,
@@ -301,7 +302,7 @@ type thread struct {
 	p      *Process
 	id     uint64
 	ctx    *x86.UserContext
-	caller abi.Caller
+	caller syscalls.Caller
 	// exitWait is thread_exit's word; exiting ends the loop after the
 	// syscall.
 	exitWait uint64
@@ -313,7 +314,7 @@ func (p *Process) startThread(ctx *x86.UserContext) *thread {
 	p.lastTID++
 	p.threads++
 	t := &thread{p: p, id: p.lastTID, ctx: ctx}
-	t.caller = abi.Caller{Proc: p.obj, Mem: p.space, Host: t}
+	t.caller = syscalls.Caller{Proc: p.obj, Mem: p.space, Host: t}
 	go t.run()
 	return t
 }
@@ -362,7 +363,7 @@ func (t *thread) run() {
 func (t *thread) syscall() {
 	c := t.ctx
 	t.p.syscalls.Add(1)
-	r := t.p.sys.kernel.Dispatch(&t.caller, c.RAX, abi.Args{c.RDI, c.RSI, c.RDX, c.R10, c.R8, c.R9})
+	r := t.p.sys.kernel.Dispatch(&t.caller, c.RAX, syscalls.Args{c.RDI, c.RSI, c.RDX, c.R10, c.R8, c.R9})
 	c.RAX, c.RDX = uint64(r.Errno), r.Value
 	if r.Exited {
 		// process_exit: the other threads stop at their next return
@@ -465,7 +466,7 @@ func exceptionName(v uint64) string {
 	return fmt.Sprintf("exception %d", v)
 }
 
-// The machine side of the syscalls (abi.Host), for the calling thread.
+// The machine side of the syscalls (syscalls.Host), for the calling thread.
 
 // MapAnon reserves demand-zero memory.
 func (t *thread) MapAnon(addr, n uint64, write bool) (uint64, error) {
@@ -480,7 +481,7 @@ func (t *thread) MapAnon(addr, n uint64, write bool) (uint64, error) {
 				return addr, nil
 			}
 		}
-		return 0, fmt.Errorf("%w: %v", abi.ErrNoMemory, err)
+		return 0, fmt.Errorf("%w: %v", abi.ENOMEM, err)
 	}
 	return got, nil
 }

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"sync"
 
-	"clk/kernel/abi"
+	"clk/kernel/syscalls"
 )
 
 // Kind says what a region holds.
@@ -104,7 +104,7 @@ type Space struct {
 	closed   bool
 }
 
-var _ abi.AddressSpace = (*Space)(nil)
+var _ syscalls.AddressSpace = (*Space)(nil)
 
 // NewSpace returns an empty address space over pages, which it owns from
 // now on: Close releases it.
@@ -518,7 +518,7 @@ func (s *Space) transfer(addr uint64, buf []byte, access Access) error {
 
 // CopyIn fills dst from user memory at addr. The whole range must lie in
 // readable regions; pages not mapped yet are mapped as zero pages. An
-// error wraps ErrFault (abi.ErrFault) and nothing is copied. A copy of
+// error wraps ErrFault (abi.EFAULT) and nothing is copied. A copy of
 // zero bytes succeeds at any address.
 func (s *Space) CopyIn(dst []byte, addr uint64) error {
 	if len(dst) == 0 {
@@ -532,7 +532,7 @@ func (s *Space) CopyIn(dst []byte, addr uint64) error {
 
 // CopyOut writes src to user memory at addr. The whole range must lie in
 // writable regions; pages not mapped yet are mapped first. An error wraps
-// ErrFault (abi.ErrFault) and nothing is written. A copy of zero bytes
+// ErrFault (abi.EFAULT) and nothing is written. A copy of zero bytes
 // succeeds at any address.
 func (s *Space) CopyOut(addr uint64, src []byte) error {
 	if len(src) == 0 {

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"clk/kernel/abi"
+	"clk/abi"
+	"clk/kernel/syscalls"
 )
 
 // newSpace returns an empty space over a MemPages and checks, when the test
@@ -416,11 +417,11 @@ func TestCopyAcrossRegions(t *testing.T) {
 				err = s.CopyIn(buf, tt.addr)
 			}
 			var fe *FaultError
-			if !errors.Is(err, tt.cause) || !errors.Is(err, abi.ErrFault) || !errors.As(err, &fe) || fe.Addr != tt.bad {
-				t.Fatalf("got %v, want %v at %#x wrapping abi.ErrFault", err, tt.cause, tt.bad)
+			if !errors.Is(err, tt.cause) || !errors.Is(err, abi.EFAULT) || !errors.As(err, &fe) || fe.Addr != tt.bad {
+				t.Fatalf("got %v, want %v at %#x wrapping abi.EFAULT", err, tt.cause, tt.bad)
 			}
-			if abi.ErrnoOf(err) != abi.EFAULT {
-				t.Errorf("errno %v, want EFAULT", abi.ErrnoOf(err))
+			if syscalls.ErrnoOf(err) != abi.EFAULT {
+				t.Errorf("errno %v, want EFAULT", syscalls.ErrnoOf(err))
 			}
 			if p.Mapped() != mapped {
 				t.Error("a refused copy mapped pages")

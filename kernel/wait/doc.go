@@ -1,7 +1,7 @@
 // Package wait lets a goroutine sleep until one of several kernel objects
 // reaches a state it wants, or a deadline passes.
 //
-// Every waitable object embeds a Source holding its current Signals.
+// Every waitable object embeds a Source holding its current abi.Signals.
 // The object changes them with Source.Update when its state changes (a
 // message queued, the peer closed, a timer fired); Many registers one
 // waiter with each Source it watches, checks the current states, and

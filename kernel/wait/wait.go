@@ -4,42 +4,9 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"clk/abi"
 )
-
-// Signals is a set of states an object can be in.
-type Signals uint32
-
-// The signals. Which ones an object raises is part of its type's
-// specification in docs/abi.md.
-const (
-	// Readable: a channel endpoint has a message queued.
-	Readable Signals = 1 << iota
-	// Writable: a channel endpoint's peer has room in its queue.
-	Writable
-	// PeerClosed: a channel endpoint's peer is gone.
-	PeerClosed
-	// Signaled: a timer fired; a process ended.
-	Signaled
-
-	// All is every signal above.
-	All = Signaled<<1 - 1
-)
-
-// SignalInfo names and explains one signal.
-type SignalInfo struct {
-	Signal Signals
-	Name   string
-	Doc    string
-}
-
-// SignalList is every signal in bit order; docs/abi.md is generated from
-// it.
-var SignalList = []SignalInfo{
-	{Readable, "readable", "a channel endpoint has a message queued"},
-	{Writable, "writable", "a channel endpoint's peer has room in its queue"},
-	{PeerClosed, "peer_closed", "a channel endpoint's peer is gone"},
-	{Signaled, "signaled", "a timer fired; a process ended"},
-}
 
 // ErrTimedOut is returned when the deadline passes first.
 var ErrTimedOut = errors.New("deadline passed")
@@ -48,7 +15,7 @@ var ErrTimedOut = errors.New("deadline passed")
 // signals raised.
 type Source struct {
 	mu    sync.Mutex
-	state Signals
+	state abi.Signals
 	// waiters are few (the goroutines in a wait on this object): a
 	// slice is cheaper to scan and change than a map.
 	waiters []watch
@@ -63,7 +30,7 @@ type waiter struct {
 func (s *Source) WaitSource() *Source { return s }
 
 // Signals returns the signals raised now.
-func (s *Source) Signals() Signals {
+func (s *Source) Signals() abi.Signals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state
@@ -71,7 +38,7 @@ func (s *Source) Signals() Signals {
 
 // Update clears the signals in clear, then raises those in set, and wakes
 // every waiter that wants a signal now raised.
-func (s *Source) Update(clear, set Signals) {
+func (s *Source) Update(clear, set abi.Signals) {
 	s.mu.Lock()
 	s.state = s.state&^clear | set
 	for _, ww := range s.waiters {
@@ -88,15 +55,18 @@ func (s *Source) Update(clear, set Signals) {
 // watch is one waiter's interest in a Source.
 type watch struct {
 	w    *waiter
-	want Signals
+	want abi.Signals
 }
 
-func (s *Source) watch(w *waiter, want Signals) Signals {
+// watch adds want to what w waits for on s. A wait may name the same
+// object in several items with different signals: the wants add up, so a
+// signal any of those items wants wakes the waiter.
+func (s *Source) watch(w *waiter, want abi.Signals) abi.Signals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.waiters {
 		if s.waiters[i].w == w {
-			s.waiters[i].want = want
+			s.waiters[i].want |= want
 			return s.state
 		}
 	}
@@ -122,8 +92,8 @@ func (s *Source) unwatch(w *waiter) {
 // return, the signals it had when the wait ended.
 type Item struct {
 	Source   *Source
-	Want     Signals
-	Observed Signals
+	Want     abi.Signals
+	Observed abi.Signals
 }
 
 // waiters keeps waiters between waits: a syscall that blocks makes one.
@@ -187,7 +157,7 @@ func Many(items []Item, deadline time.Time) (int, error) {
 }
 
 // One waits on a single source; see Many.
-func One(s *Source, want Signals, deadline time.Time) (Signals, error) {
+func One(s *Source, want abi.Signals, deadline time.Time) (abi.Signals, error) {
 	items := [1]Item{{Source: s, Want: want}}
 	_, err := Many(items[:], deadline)
 	return items[0].Observed, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -55,7 +56,7 @@ func main() {
 	report("channel-roundtrip", rt.run)
 
 	c.Close()
-	if _, err := sdk.Wait(proc, sdk.Signaled, sdk.After(5*time.Second)); err != nil {
+	if _, err := sdk.Wait(proc, abi.Signaled, sdk.After(5*time.Second)); err != nil {
 		fail("child did not end: %v", err)
 	}
 	printf("BENCH done\n")
@@ -165,14 +166,14 @@ func child() {
 	buf := make([]byte, 1)
 	for {
 		m, err := c.Read(buf, nil, sdk.Never)
-		if errors.Is(err, sdk.ErrPeerClosed) {
+		if errors.Is(err, abi.EPEERCLOSED) {
 			sdk.Exit(0)
 		}
 		if err != nil {
 			fail("child: %v", err)
 		}
 		if err := c.Write(msgByte, m.Data, nil, sdk.Never); err != nil {
-			if errors.Is(err, sdk.ErrPeerClosed) {
+			if errors.Is(err, abi.EPEERCLOSED) {
 				sdk.Exit(0)
 			}
 			fail("child: %v", err)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -13,10 +14,10 @@ import (
 type fakeClock struct{ now uint64 }
 
 func (c *fakeClock) backend(num uint64, a [6]uint64) (uint64, uint64) {
-	if num == sdk.SysClockGet && a[0] == sdk.ClockMonotonic {
+	if num == abi.SysClockGet && a[0] == abi.ClockMonotonic {
 		return 0, c.now
 	}
-	return uint64(sdk.ErrNoSys), 0
+	return uint64(abi.ENOSYS), 0
 }
 
 func TestMeasureCalibratesAndTakesTheBest(t *testing.T) {

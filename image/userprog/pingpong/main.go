@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -86,7 +87,7 @@ func parent(n uint64) {
 	// Closing the endpoint ends the child; wait for it so that its exit
 	// is not mistaken for part of a later test.
 	c.Close()
-	if _, err := sdk.Wait(proc, sdk.Signaled, sdk.After(5*time.Second)); err != nil {
+	if _, err := sdk.Wait(proc, abi.Signaled, sdk.After(5*time.Second)); err != nil {
 		printf("pingpong: child did not end: %v\n", err)
 	}
 	sdk.Exit(0)
@@ -104,7 +105,7 @@ func child() {
 	buf := make([]byte, 8)
 	for {
 		m, err := c.Read(buf, nil, sdk.Never)
-		if errors.Is(err, sdk.ErrPeerClosed) {
+		if errors.Is(err, abi.EPEERCLOSED) {
 			sdk.Exit(0)
 		}
 		if err != nil {
@@ -117,7 +118,7 @@ func child() {
 		}
 		binary.LittleEndian.PutUint64(m.Data, binary.LittleEndian.Uint64(m.Data)+1)
 		if err := c.Write(msgNumber, m.Data, nil, sdk.Never); err != nil {
-			if errors.Is(err, sdk.ErrPeerClosed) {
+			if errors.Is(err, abi.EPEERCLOSED) {
 				sdk.Exit(0)
 			}
 			printf("pingpong child: %v\n", err)

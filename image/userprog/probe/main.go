@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -150,7 +151,7 @@ func writeOther() {
 	// the child, the child says once the channel closes.
 	printf("probe writeother: still alive after writing at %#x, which is mapped in this process too: isolation FAILED\n", addr)
 	c.Close()
-	sdk.Wait(proc, sdk.Signaled, sdk.After(5*time.Second))
+	sdk.Wait(proc, abi.Signaled, sdk.After(5*time.Second))
 	sdk.Exit(1)
 }
 
@@ -180,7 +181,7 @@ func child() {
 	}
 	for {
 		_, err := c.Read(buf, nil, sdk.Never)
-		if errors.Is(err, sdk.ErrPeerClosed) {
+		if errors.Is(err, abi.EPEERCLOSED) {
 			break
 		}
 		if err != nil {
@@ -211,9 +212,9 @@ func badRegs() {
 	entry := **(**uintptr)(unsafe.Pointer(&fn))
 	stack := make([]byte, 4096)
 	top := uintptr(unsafe.Pointer(&stack[len(stack)-16]))
-	_, e1 := sdk.Syscall(sdk.SysThreadCreate, [6]uint64{uint64(entry), uint64(top), nonCanonical, 0})
-	_, e2 := sdk.Syscall(sdk.SysThreadSetFS, [6]uint64{nonCanonical})
-	if e1 != sdk.ErrInvalid || e2 != sdk.ErrInvalid {
+	_, e1 := sdk.Syscall(abi.SysThreadCreate, [6]uint64{uint64(entry), uint64(top), nonCanonical, 0})
+	_, e2 := sdk.Syscall(abi.SysThreadSetFS, [6]uint64{nonCanonical})
+	if e1 != abi.EINVAL || e2 != abi.EINVAL {
 		printf("probe badregs: thread_create gave %v, thread_set_fs gave %v, want EINVAL for both: FAILED\n", e1, e2)
 		sdk.Exit(1)
 	}

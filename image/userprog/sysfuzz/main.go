@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -80,12 +81,12 @@ func randomSeed() uint64 {
 // counts of statuses.
 type fuzzer struct {
 	// syscall makes the fuzzed calls: sdk.Syscall, but for tests.
-	syscall func(num uint64, a [6]uint64) (uint64, sdk.Errno)
+	syscall func(num uint64, a [6]uint64) (uint64, abi.Errno)
 	r       *rand.Rand
 	base    uint64 // address of the arena
 	handles []sdk.Handle
 	next    int // where the next handle goes once the pool is full
-	counts  map[sdk.Errno]uint64
+	counts  map[abi.Errno]uint64
 }
 
 func newFuzzer(seed uint64) *fuzzer {
@@ -93,14 +94,14 @@ func newFuzzer(seed uint64) *fuzzer {
 		syscall: sdk.Syscall,
 		r:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		base:    uint64(uintptr(unsafe.Pointer(&arena[0]))),
-		counts:  make(map[sdk.Errno]uint64),
+		counts:  make(map[abi.Errno]uint64),
 	}
 	// A few real handles to start from: a channel of a permissive
 	// schema and a timer.
 	schema := sdk.Schema{
 		{Type: 1, MaxData: 256},
-		{Type: 2, MaxData: 16, Handles: []sdk.HandleSpec{{Type: sdk.TypeAny}}},
-		{Type: 3, Handles: []sdk.HandleSpec{{Type: sdk.TypeChannel, Rights: sdk.RightRead}, {Type: sdk.TypeTimer}}},
+		{Type: 2, MaxData: 16, Handles: []sdk.HandleSpec{{Type: abi.TypeAny}}},
+		{Type: 3, Handles: []sdk.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead}, {Type: abi.TypeTimer}}},
 	}
 	if c0, c1, err := sdk.NewChannel(schema, 8); err == nil {
 		f.keep(c0.Handle)
@@ -156,9 +157,9 @@ func (f *fuzzer) run(n uint64) {
 // learn keeps the handles a successful call returned.
 func (f *fuzzer) learn(num uint64, a [6]uint64, val uint64) {
 	switch num {
-	case sdk.SysHandleDuplicate, sdk.SysHandleReplace, sdk.SysTimerCreate, sdk.SysProcessSpawn:
+	case abi.SysHandleDuplicate, abi.SysHandleReplace, abi.SysTimerCreate, abi.SysProcessSpawn:
 		f.keep(sdk.Handle(val))
-	case sdk.SysChannelCreate:
+	case abi.SysChannelCreate:
 		if off := a[3] - f.base; a[3] >= f.base && off+8 <= arenaSize {
 			f.keep(sdk.Handle(binary.LittleEndian.Uint32(arena[off:])))
 			f.keep(sdk.Handle(binary.LittleEndian.Uint32(arena[off+4:])))
@@ -178,25 +179,25 @@ func (f *fuzzer) call() (uint64, [6]uint64) {
 		f.shape(num, &a)
 	}
 	switch num {
-	case sdk.SysChannelWrite, sdk.SysChannelRead, sdk.SysObjectWaitMany, sdk.SysFutexWait:
+	case abi.SysChannelWrite, abi.SysChannelRead, abi.SysObjectWaitMany, abi.SysFutexWait:
 		a[2] = f.deadline()
-	case sdk.SysChannelCall:
+	case abi.SysChannelCall:
 		a[3] = f.deadline()
-	case sdk.SysClockSleep:
+	case abi.SysClockSleep:
 		a[0] = f.deadline()
-	case sdk.SysIRQWait:
+	case abi.SysIRQWait:
 		a[1] = f.deadline()
-	case sdk.SysConsoleWrite:
+	case abi.SysConsoleWrite:
 		if f.mayBeMapped(a[0]) {
 			a[1] = 0
 		}
-	case sdk.SysVMMap:
+	case abi.SysVMMap:
 		a[1] = f.pages()
-	case sdk.SysVMUnmap:
+	case abi.SysVMUnmap:
 		a[0], a[1], a[2] = f.foreign(), f.pages(), f.r.Uint64N(3)
-	case sdk.SysThreadCreate:
+	case abi.SysThreadCreate:
 		a[0], a[1] = f.refused(), f.refused()
-	case sdk.SysThreadSetFS, sdk.SysFaultEntry:
+	case abi.SysThreadSetFS, abi.SysFaultEntry:
 		a[0] = f.refused()
 	}
 	return num, a
@@ -208,34 +209,34 @@ func (f *fuzzer) call() (uint64, [6]uint64) {
 // random sizes, types and values inside them.
 func (f *fuzzer) shape(num uint64, a *[6]uint64) {
 	switch num {
-	case sdk.SysHandleClose, sdk.SysHandleRevoke, sdk.SysTimerCancel, sdk.SysIOPortAccess:
+	case abi.SysHandleClose, abi.SysHandleRevoke, abi.SysTimerCancel, abi.SysIOPortAccess:
 		a[0] = uint64(f.handle())
-	case sdk.SysHandleDuplicate, sdk.SysHandleReplace:
+	case abi.SysHandleDuplicate, abi.SysHandleReplace:
 		a[0], a[1] = uint64(f.handle()), f.r.Uint64N(256)
-	case sdk.SysTimerSet, sdk.SysIRQWait:
+	case abi.SysTimerSet, abi.SysIRQWait:
 		a[0] = uint64(f.handle())
-	case sdk.SysChannelCreate:
+	case abi.SysChannelCreate:
 		a[0], a[1] = f.craft(kindSchema)
 		a[2], a[3] = f.r.Uint64N(9), f.plain()
-	case sdk.SysChannelWrite, sdk.SysChannelRead:
+	case abi.SysChannelWrite, abi.SysChannelRead:
 		a[0] = uint64(f.handle())
 		a[1], _ = f.craft(kindDesc)
-	case sdk.SysChannelCall:
+	case abi.SysChannelCall:
 		a[0] = uint64(f.handle())
 		a[1], _ = f.craft(kindDesc)
 		a[2], _ = f.craft(kindDesc)
-	case sdk.SysObjectWaitMany:
+	case abi.SysObjectWaitMany:
 		a[0], _ = f.craft(kindWaitItems)
 		a[1] = 1 + f.r.Uint64N(8)
-	case sdk.SysLogWrite:
+	case abi.SysLogWrite:
 		a[0], a[1], a[2] = uint64(f.handle()), f.plain(), f.r.Uint64N(300)
-	case sdk.SysRandomGet, sdk.SysSystemInfo:
+	case abi.SysRandomGet, abi.SysSystemInfo:
 		a[0], a[1] = f.plain(), f.r.Uint64N(100)
-	case sdk.SysProcessSpawn:
+	case abi.SysProcessSpawn:
 		a[0], a[1] = f.plain(), f.r.Uint64N(70)
 		a[2], _ = f.craft(kindHandles)
 		a[3], a[4], a[5] = f.r.Uint64N(5), f.plain(), f.r.Uint64N(300)
-	case sdk.SysFutexWait, sdk.SysFutexWake:
+	case abi.SysFutexWait, abi.SysFutexWake:
 		a[0], a[1] = f.plain(), f.r.Uint64N(3)
 	}
 }
@@ -247,13 +248,13 @@ func (f *fuzzer) number() uint64 {
 		var n uint64
 		switch x := f.r.IntN(20); {
 		case x < 17:
-			n = f.r.Uint64N(sdk.NumCalls)
+			n = f.r.Uint64N(abi.NumCalls)
 		case x < 19:
-			n = sdk.NumCalls + f.r.Uint64N(64)
+			n = abi.NumCalls + f.r.Uint64N(64)
 		default:
 			n = f.r.Uint64()
 		}
-		if n != sdk.SysProcessExit && n != sdk.SysThreadExit {
+		if n != abi.SysProcessExit && n != abi.SysThreadExit {
 			return n
 		}
 	}

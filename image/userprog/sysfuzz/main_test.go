@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"clk/abi"
 	"clk/sdk"
 )
 
@@ -17,10 +18,10 @@ import (
 const testNow = 5_000_000_000
 
 func clockBackend(num uint64, a [6]uint64) (uint64, uint64) {
-	if num == sdk.SysClockGet {
+	if num == abi.SysClockGet {
 		return 0, testNow
 	}
-	return uint64(sdk.ErrNoSys), 0
+	return uint64(abi.ENOSYS), 0
 }
 
 // TestCallsAreHarmless draws many calls and checks the promises that keep
@@ -42,38 +43,38 @@ func TestCallsAreHarmless(t *testing.T) {
 		num, a := f.call()
 		seen[num]++
 		switch num {
-		case sdk.SysProcessExit, sdk.SysThreadExit:
-			t.Fatalf("call %d: %s", i, sdk.CallName(num))
-		case sdk.SysChannelWrite, sdk.SysChannelRead, sdk.SysObjectWaitMany, sdk.SysFutexWait:
+		case abi.SysProcessExit, abi.SysThreadExit:
+			t.Fatalf("call %d: %s", i, abi.CallName(num))
+		case abi.SysChannelWrite, abi.SysChannelRead, abi.SysObjectWaitMany, abi.SysFutexWait:
 			if !deadlineOK(a[2]) {
-				t.Fatalf("call %d: %s with deadline %d", i, sdk.CallName(num), a[2])
+				t.Fatalf("call %d: %s with deadline %d", i, abi.CallName(num), a[2])
 			}
-		case sdk.SysChannelCall:
+		case abi.SysChannelCall:
 			if !deadlineOK(a[3]) {
 				t.Fatalf("call %d: channel_call with deadline %d", i, a[3])
 			}
-		case sdk.SysClockSleep:
+		case abi.SysClockSleep:
 			if !deadlineOK(a[0]) {
 				t.Fatalf("call %d: clock_sleep until %d", i, a[0])
 			}
-		case sdk.SysIRQWait:
+		case abi.SysIRQWait:
 			if !deadlineOK(a[1]) {
 				t.Fatalf("call %d: irq_wait until %d", i, a[1])
 			}
-		case sdk.SysVMUnmap:
+		case abi.SysVMUnmap:
 			end := a[0] + a[1]
 			if inArena(a[0]) || userMemory(a[0]) || (end > userBase+0x100000 && a[0] < userTop) || a[1] > 17*pageSize {
 				t.Fatalf("call %d: vm_unmap(%#x, %#x) may reach the fuzzer's memory", i, a[0], a[1])
 			}
-		case sdk.SysThreadCreate:
+		case abi.SysThreadCreate:
 			if a[0] >= userBase && a[0] < userTop || a[1] >= userBase && a[1] < userTop {
 				t.Fatalf("call %d: thread_create at %#x with stack %#x", i, a[0], a[1])
 			}
-		case sdk.SysThreadSetFS:
+		case abi.SysThreadSetFS:
 			if a[0] >= userBase && a[0] < userTop {
 				t.Fatalf("call %d: thread_set_fs(%#x)", i, a[0])
 			}
-		case sdk.SysConsoleWrite:
+		case abi.SysConsoleWrite:
 			if f.mayBeMapped(a[0]) && a[1] != 0 {
 				t.Fatalf("call %d: console_write of %d bytes from %#x", i, a[1], a[0])
 			}
@@ -85,14 +86,14 @@ func TestCallsAreHarmless(t *testing.T) {
 			}
 		}
 	}
-	for num := range uint64(sdk.NumCalls) {
-		if num != sdk.SysProcessExit && num != sdk.SysThreadExit && seen[num] == 0 {
-			t.Errorf("%s never drawn", sdk.CallName(num))
+	for num := range uint64(abi.NumCalls) {
+		if num != abi.SysProcessExit && num != abi.SysThreadExit && seen[num] == 0 {
+			t.Errorf("%s never drawn", abi.CallName(num))
 		}
 	}
 	out := 0
 	for num, n := range seen {
-		if num >= sdk.NumCalls {
+		if num >= abi.NumCalls {
 			out += n
 		}
 	}
@@ -123,27 +124,27 @@ func TestRunReports(t *testing.T) {
 	var out strings.Builder
 	sdk.SetBackend(func(num uint64, a [6]uint64) (uint64, uint64) {
 		switch num {
-		case sdk.SysClockGet:
+		case abi.SysClockGet:
 			return 0, testNow
-		case sdk.SysConsoleWrite: // the fuzzer's own output
+		case abi.SysConsoleWrite: // the fuzzer's own output
 			p := *(*unsafe.Pointer)(unsafe.Pointer(&a[0]))
 			out.Write(unsafe.Slice((*byte)(p), a[1]))
 			return 0, a[1]
 		}
-		return uint64(sdk.ErrNoSys), 0
+		return uint64(abi.ENOSYS), 0
 	})
 	defer sdk.SetBackend(nil)
 	f := newFuzzer(3)
 	calls := 0
-	f.syscall = func(num uint64, a [6]uint64) (uint64, sdk.Errno) {
+	f.syscall = func(num uint64, a [6]uint64) (uint64, abi.Errno) {
 		calls++
 		switch {
-		case num >= sdk.NumCalls:
-			return 0, sdk.ErrNoSys
+		case num >= abi.NumCalls:
+			return 0, abi.ENOSYS
 		case num%2 == 0:
 			return 0, 0
 		}
-		return 0, sdk.ErrBadHandle
+		return 0, abi.EBADH
 	}
 	out.Reset() // what newFuzzer said about the channel and timer it did not get
 	f.run(1000)

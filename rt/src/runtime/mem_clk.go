@@ -353,31 +353,66 @@ func clkUnmap(v, n uintptr) {
 	clkUnmapIn(0, v, n)
 }
 
+// clkLeafOrSkip returns the page-table entry of va in the tables under
+// pml4 and the next address to look at. Where a table on the way is
+// missing, or va lies in a large page, it returns nil and the first
+// address past the region that entry covers, so that a walk over a sparse
+// range visits each missing table once rather than each page under it.
+//
+// Preconditions: clkMemLock is held.
+//
+//go:nosplit
+func clkLeafOrSkip(pml4, va uintptr) (*uint64, uintptr) {
+	table := pml4
+	for shift := uint(39); shift > 12; shift -= 9 {
+		e := (*uint64)(unsafe.Pointer(table + (va>>shift&511)*8))
+		if *e&pteP == 0 || *e&ptePS != 0 {
+			span := uintptr(1) << shift
+			return nil, (va + span) &^ (span - 1)
+		}
+		table = uintptr(*e & pteAddrMask)
+	}
+	return (*uint64)(unsafe.Pointer(table + (va>>12&511)*8)), va + clkPageSize
+}
+
 // clkUnmapIn releases the frames behind the whole pages of [v, v+n) in
-// the user address space pml4, or the kernel's when pml4 is 0. A frame is
-// reused only after every CPU has dropped its TLB entries for the page
-// (clkShootdown), which runs without clkMemLock so that a CPU spinning for
-// the lock with interrupts off cannot stall it.
+// the user address space pml4, or the kernel's when pml4 is 0. It holds
+// clkMemLock for at most a bounded number of steps at a time, and skips
+// the regions of missing tables whole, so that a huge sparse range costs
+// what its mapped pages cost, and other CPUs never spin long for the
+// lock. A frame is reused only after every CPU has dropped its TLB entries
+// for the page (clkShootdown), which runs without clkMemLock so that a CPU
+// spinning for the lock with interrupts off cannot stall it.
 func clkUnmapIn(pml4, v, n uintptr) {
+	const maxSteps = 512 // table entries looked at per hold of the lock
 	var frames [64]uintptr
+	root, end := pml4, v+n
+	if end < v {
+		return
+	}
+	if root == 0 {
+		root = clkPML4()
+	} else {
+		// Only the user half of a user space is the process's.
+		v, end = max(v, clkUserBase), min(end, clkUserTop)
+	}
 	va := (v + clkPageSize - 1) &^ (clkPageSize - 1)
-	for va+clkPageSize <= v+n {
+	for va < end && va+clkPageSize <= end {
 		nf := 0
 		clkMemAcquire()
-		for ; va+clkPageSize <= v+n && nf < len(frames); va += clkPageSize {
-			var e *uint64
-			if pml4 != 0 {
-				e = clkUserWalk(pml4, va, false)
-			} else {
-				e = clkWalk(va, false)
+		for steps := 0; steps < maxSteps && nf < len(frames) && va+clkPageSize <= end; steps++ {
+			e, next := clkLeafOrSkip(root, va)
+			if e != nil && *e&pteP != 0 {
+				frames[nf] = uintptr(*e & pteAddrMask)
+				nf++
+				*e = 0
+				clkInvlpg(va)
 			}
-			if e == nil || *e&pteP == 0 {
-				continue
+			if next <= va { // the top of the address space
+				va = end
+				break
 			}
-			frames[nf] = uintptr(*e & pteAddrMask)
-			nf++
-			*e = 0
-			clkInvlpg(va)
+			va = next
 		}
 		clkMemRelease()
 		if nf == 0 {

@@ -16,7 +16,7 @@ TEXT runtime·settls(SB),NOSPLIT,$0
 	CMPB	runtime·clkUserMode(SB), $0
 	JEQ	kernel
 	// A user program asks the kernel (thread_set_fs).
-	MOVQ	$const_sysThreadSetFS, AX
+	MOVQ	$const_clkSysThreadSetFS, AX
 	SYSCALL
 	RET
 kernel:

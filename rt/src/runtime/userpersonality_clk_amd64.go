@@ -42,33 +42,8 @@ import (
 // clkUserMode is set by _rt0_amd64_clk_user, before any Go code runs.
 var clkUserMode bool
 
-// Syscall numbers and status codes of the kernel's ABI (kernel/abi,
-// docs/abi.md). They never change once released.
-const (
-	sysProcessExit  = 10
-	sysConsoleWrite = 12
-	sysClockSleep   = 14
-	sysTaskYield    = 15
-	sysRandomGet    = 16
-	sysVMMap        = 20
-	sysVMUnmap      = 21
-	sysThreadCreate = 25
-	sysThreadExit   = 26
-	sysThreadSetFS  = 27
-	sysFutexWait    = 28
-	sysFutexWake    = 29
-	sysSystemInfo   = 30
-	sysFaultEntry   = 31
-
-	clkErrTimedOut = 13 // ETIMEDOUT
-	clkErrNoMemory = 19 // ENOMEM
-
-	clkProtRead  = 1
-	clkProtWrite = 2
-	clkUnmapKeep = 1
-
-	clkDeadlineNever = ^uint64(0)
-)
+// The syscall numbers, statuses and flags are generated from package
+// clk/abi into zabi_clk.go.
 
 // clkSyscall makes a syscall: RAX num, RDI, RSI, RDX, R10, R8, R9 the
 // arguments; it returns RAX (status) and RDX (value).
@@ -101,7 +76,7 @@ func clkLazyRetake() bool { return clkUserMode }
 // clkUserInit is osinit for a user program.
 func clkUserInit() {
 	var si clkSystemInfo
-	if st, _ := clkSyscall(sysSystemInfo, uint64(uintptr(unsafe.Pointer(&si))), uint64(unsafe.Sizeof(si)), 0, 0, 0, 0); st != 0 {
+	if st, _ := clkSyscall(clkSysSystemInfo, uint64(uintptr(unsafe.Pointer(&si))), uint64(unsafe.Sizeof(si)), 0, 0, 0, 0); st != 0 {
 		clkUserProcessExit(127)
 	}
 	clkTSCBase, clkTSCMult, clkWallBase = si.tscBase, si.tscMult, si.wallBase
@@ -112,7 +87,7 @@ func clkUserInit() {
 	numCPUStartup = int32(clkNCPU)
 	physPageSize = clkPageSize
 	getg().m.procid = 1
-	clkSyscall(sysFaultEntry, uint64(abi.FuncPCABI0(clkUserFault)), 0, 0, 0, 0, 0)
+	clkSyscall(clkSysFaultEntry, uint64(abi.FuncPCABI0(clkUserFault)), 0, 0, 0, 0, 0)
 }
 
 // clkUserFault is where the kernel resumes a thread that divided by zero
@@ -145,7 +120,7 @@ func clkUserFaultPanic(vector, addr, pc, sp uintptr) (newpc, newsp uintptr) {
 //go:nosplit
 func clkUserProcessExit(code int32) {
 	for {
-		clkSyscall(sysProcessExit, uint64(uint32(code)), 0, 0, 0, 0, 0)
+		clkSyscall(clkSysProcessExit, uint64(uint32(code)), 0, 0, 0, 0, 0)
 	}
 }
 
@@ -155,10 +130,10 @@ func clkUserProcessExit(code int32) {
 func clkUserWrite(p unsafe.Pointer, n int32) {
 	for n > 0 {
 		chunk := n
-		if chunk > 4096 {
-			chunk = 4096
+		if chunk > clkMaxIOBytes {
+			chunk = clkMaxIOBytes
 		}
-		clkSyscall(sysConsoleWrite, uint64(uintptr(p)), uint64(chunk), 0, 0, 0, 0)
+		clkSyscall(clkSysConsoleWrite, uint64(uintptr(p)), uint64(chunk), 0, 0, 0, 0)
 		p = add(p, uintptr(chunk))
 		n -= chunk
 	}
@@ -169,7 +144,7 @@ func clkUserWrite(p unsafe.Pointer, n int32) {
 func clkUserNewThread(mp *m) {
 	sp := (mp.g0.stack.hi - 64) &^ 15
 	fs := uintptr(unsafe.Pointer(&mp.tls[0])) + 8
-	st, _ := clkSyscall(sysThreadCreate, uint64(abi.FuncPCABI0(clkUserThreadStart)), uint64(sp), uint64(fs), uint64(uintptr(unsafe.Pointer(mp))), 0, 0)
+	st, _ := clkSyscall(clkSysThreadCreate, uint64(abi.FuncPCABI0(clkUserThreadStart)), uint64(sp), uint64(fs), uint64(uintptr(unsafe.Pointer(mp))), 0, 0)
 	if st != 0 {
 		print("runtime: thread_create failed with status ", st, "\n")
 		throw("newosproc")
@@ -185,7 +160,7 @@ func clkUserNewThread(mp *m) {
 //go:nosplit
 func clkUserThreadExit(wait *atomic.Uint32) {
 	for {
-		clkSyscall(sysThreadExit, uint64(uintptr(unsafe.Pointer(wait))), 0, 0, 0, 0, 0)
+		clkSyscall(clkSysThreadExit, uint64(uintptr(unsafe.Pointer(wait))), 0, 0, 0, 0, 0)
 	}
 }
 
@@ -214,8 +189,8 @@ func clkUserDeadline(ns int64) uint64 {
 //
 //go:nosplit
 func clkUserFutexWait(addr *uint32, val uint32, deadline uint64) bool {
-	st, _ := clkSyscall(sysFutexWait, uint64(uintptr(unsafe.Pointer(addr))), uint64(val), deadline, 0, 0, 0)
-	return st != clkErrTimedOut
+	st, _ := clkSyscall(clkSysFutexWait, uint64(uintptr(unsafe.Pointer(addr))), uint64(val), deadline, 0, 0, 0)
+	return st != clkETIMEDOUT
 }
 
 // Nosplit: part of semawakeup in a ring-3 program, which the runtime calls
@@ -223,7 +198,7 @@ func clkUserFutexWait(addr *uint32, val uint32, deadline uint64) bool {
 //
 //go:nosplit
 func clkUserFutexWake(addr *uint32, n uint32) {
-	clkSyscall(sysFutexWake, uint64(uintptr(unsafe.Pointer(addr))), uint64(n), 0, 0, 0, 0)
+	clkSyscall(clkSysFutexWake, uint64(uintptr(unsafe.Pointer(addr))), uint64(n), 0, 0, 0, 0)
 }
 
 // clkUserSemaSleep is semasleep: take a unit of the M's semaphore,
@@ -260,23 +235,23 @@ func clkUserSemaWakeup(mp *m) {
 //
 //go:nosplit
 func clkUserSleep(ns int64) {
-	clkSyscall(sysClockSleep, clkUserDeadline(ns), 0, 0, 0, 0, 0)
+	clkSyscall(clkSysClockSleep, clkUserDeadline(ns), 0, 0, 0, 0, 0)
 }
 
 // Nosplit: osyield's body in a ring-3 program.
 //
 //go:nosplit
 func clkUserYield() {
-	clkSyscall(sysTaskYield, 0, 0, 0, 0, 0, 0)
+	clkSyscall(clkSysTaskYield, 0, 0, 0, 0, 0, 0)
 }
 
 func clkUserRandom(r []byte) {
 	for len(r) > 0 {
 		n := len(r)
-		if n > 4096 {
-			n = 4096
+		if n > clkMaxIOBytes {
+			n = clkMaxIOBytes
 		}
-		if st, _ := clkSyscall(sysRandomGet, uint64(uintptr(unsafe.Pointer(&r[0]))), uint64(n), 0, 0, 0, 0); st != 0 {
+		if st, _ := clkSyscall(clkSysRandomGet, uint64(uintptr(unsafe.Pointer(&r[0]))), uint64(n), 0, 0, 0, 0); st != 0 {
 			throw("random_get failed")
 		}
 		r = r[n:]
@@ -291,7 +266,7 @@ func clkUserRandom(r []byte) {
 
 func clkUserReserve(v unsafe.Pointer, n uintptr) unsafe.Pointer {
 	n = (n + clkPageSize - 1) &^ (clkPageSize - 1)
-	st, addr := clkSyscall(sysVMMap, uint64(uintptr(v)), uint64(n), clkProtRead|clkProtWrite, 0, 0, 0)
+	st, addr := clkSyscall(clkSysVMMap, uint64(uintptr(v)), uint64(n), clkProtRead|clkProtWrite, 0, 0, 0)
 	if st != 0 {
 		return nil
 	}
@@ -305,10 +280,10 @@ func clkUserRelease(v unsafe.Pointer, n uintptr, keep bool) {
 	end := (uintptr(v) + n) &^ (clkPageSize - 1)
 	flags := uint64(0)
 	if keep {
-		flags = clkUnmapKeep
+		flags = clkVMUnmapKeep
 	}
 	if end > start {
-		clkSyscall(sysVMUnmap, uint64(start), uint64(end-start), flags, 0, 0, 0)
+		clkSyscall(clkSysVMUnmap, uint64(start), uint64(end-start), flags, 0, 0, 0)
 	}
 }
 

@@ -1,0 +1,144 @@
+package shell
+
+import (
+	"io/fs"
+	"runtime"
+	"time"
+)
+
+// The commands that show or change the machine, through System.
+
+func systemCommands() []Command {
+	return []Command{
+		{Name: "ls", Usage: "ls [DIR]", Help: "list a directory of the initrd", Run: ls},
+		{Name: "mem", Usage: "mem", Help: "physical memory and the Go heap", Run: mem},
+		{Name: "uptime", Usage: "uptime", Help: "time since the machine started", Run: uptime},
+		{Name: "date", Usage: "date", Help: "the wall-clock time (UTC)", Run: date},
+		{Name: "dmesg", Usage: "dmesg", Help: "the kernel log", Run: dmesg},
+		{Name: "stats", Usage: "stats", Help: "runtime and interrupt counters", Run: stats},
+		{Name: "shutdown", Usage: "shutdown", Help: "power the machine off", Run: shutdown},
+		{Name: "reboot", Usage: "reboot", Help: "reset the machine", Run: reboot},
+	}
+}
+
+func noArgs(p *Stage) error {
+	if len(p.Args) > 0 {
+		return usagef("takes no arguments")
+	}
+	return nil
+}
+
+func ls(p *Stage) error {
+	if len(p.Args) > 1 {
+		return usagef("want at most one directory, got %d", len(p.Args))
+	}
+	dir := "/"
+	if len(p.Args) == 1 {
+		dir = p.Args[0]
+	}
+	entries, err := fs.ReadDir(p.Sys.Files(), fsPath(dir))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			if err := p.Println(e.Name() + "/"); err != nil {
+				return err
+			}
+			continue
+		}
+		var size int64
+		if info, err := e.Info(); err == nil {
+			size = info.Size()
+		}
+		if err := p.Printf("%-32s %d", e.Name(), size); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mem(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	total, used, free := p.Sys.Memory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if err := p.Printf("physical: %d MiB total, %d MiB used, %d MiB free", total>>20, used>>20, free>>20); err != nil {
+		return err
+	}
+	return p.Printf("go heap:  %d KiB in use, %d KiB from the system, %d GC cycles", ms.HeapInuse>>10, ms.Sys>>10, ms.NumGC)
+}
+
+func uptime(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	return p.Printf("up %s", p.Sys.Uptime().Truncate(time.Millisecond))
+}
+
+func date(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	return p.Println(p.Sys.Now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006"))
+}
+
+func dmesg(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	for _, line := range p.Sys.KernelLog() {
+		if err := p.Println(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func stats(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	counters := []Counter{
+		{"goroutines", uint64(runtime.NumGoroutine())},
+		{"gc cycles", uint64(ms.NumGC)},
+		{"gc pause total us", ms.PauseTotalNs / 1e3},
+		{"heap objects", ms.HeapObjects},
+		{"heap alloc KiB", ms.HeapAlloc >> 10},
+		{"mallocs", ms.Mallocs},
+		{"frees", ms.Frees},
+	}
+	counters = append(counters, p.Sys.Counters()...)
+	for _, c := range counters {
+		if err := p.Printf("%-32s %d", c.Name, c.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func shutdown(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	if err := p.Println("powering off"); err != nil {
+		return err
+	}
+	p.Flush()
+	return p.Sys.Shutdown()
+}
+
+func reboot(p *Stage) error {
+	if err := noArgs(p); err != nil {
+		return err
+	}
+	if err := p.Println("rebooting"); err != nil {
+		return err
+	}
+	p.Flush()
+	return p.Sys.Reboot()
+}
