@@ -1,11 +1,11 @@
-// Command bootbench measures how long clk takes to boot under QEMU: the time
+// Command boot measures how long clk takes to boot under QEMU: the time
 // from starting QEMU to the first shell prompt on the serial console, for each
 // boot path, as the median of several runs. It never fails on time; it fails
 // only when a boot does not reach the prompt.
 //
 // Usage:
 //
-//	go run ./image/systest/cmd/bootbench [-elf build/clk.elf] [-iso build/clk.iso] [-runs 5] [-uefi]
+//	go run ./bench/boot [-elf build/clk.elf] [-iso build/clk.iso] [-runs 5] [-uefi]
 //
 // make bench-boot runs it on the build artefacts.
 package main
@@ -18,7 +18,7 @@ import (
 	"slices"
 	"time"
 
-	"clk/image/systest"
+	"clk/internal/qemu"
 )
 
 func main() { os.Exit(run()) }
@@ -32,26 +32,26 @@ func run() int {
 	timeout := flag.Duration("timeout", 2*time.Minute, "limit for one boot")
 	flag.Parse()
 	if *runs < 1 {
-		fmt.Fprintln(os.Stderr, "bootbench: -runs must be at least 1")
+		fmt.Fprintln(os.Stderr, "bench-boot: -runs must be at least 1")
 		return 2
 	}
 
-	var boots []systest.Boot
+	var boots []qemu.Boot
 	if *elf != "" {
-		boots = append(boots, systest.PVH(systest.MicrovmMachine, *elf), systest.PVH("pc", *elf))
+		boots = append(boots, qemu.PVH(qemu.MicrovmMachine, *elf), qemu.PVH("pc", *elf))
 	}
 	if *iso != "" {
-		boots = append(boots, systest.BIOS(*iso))
+		boots = append(boots, qemu.BIOS(*iso))
 		if *uefi {
 			vars, err := os.MkdirTemp("", "bootbench")
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "bootbench:", err)
+				fmt.Fprintln(os.Stderr, "bench-boot:", err)
 				return 1
 			}
 			defer os.RemoveAll(vars)
-			b, err := systest.UEFI(*iso, vars)
+			b, err := qemu.UEFI(*iso, vars)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "bootbench:", err)
+				fmt.Fprintln(os.Stderr, "bench-boot:", err)
 				return 1
 			}
 			boots = append(boots, b)
@@ -64,7 +64,7 @@ func run() int {
 		times, err := measure(b, *runs, *timeout)
 		if err != nil {
 			fmt.Printf("%-18s %4d %9s\n", b.Name, len(times), "failed")
-			fmt.Fprintln(os.Stderr, "bootbench:", err)
+			fmt.Fprintln(os.Stderr, "bench-boot:", err)
 			status = 1
 			continue
 		}
@@ -77,14 +77,14 @@ func run() int {
 
 // measure boots b runs times and returns the times from QEMU's start to the
 // first prompt. QEMU is killed as soon as the prompt is seen.
-func measure(b systest.Boot, runs int, timeout time.Duration) ([]time.Duration, error) {
+func measure(b qemu.Boot, runs int, timeout time.Duration) ([]time.Duration, error) {
 	var times []time.Duration
 	for range runs {
-		m, err := systest.Start(context.Background(), b, systest.Options{Timeout: timeout})
+		m, err := qemu.Start(context.Background(), b, qemu.Options{Timeout: timeout})
 		if err != nil {
 			return times, err
 		}
-		_, err = m.Expect(systest.Prompt, timeout)
+		_, err = m.Expect(qemu.Prompt, timeout)
 		took := time.Since(m.Started())
 		m.Kill()
 		if err != nil {

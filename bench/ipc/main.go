@@ -7,34 +7,28 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"clk/image/systest"
+	"clk/bench/vslinux"
+	"clk/internal/qemu"
 )
 
 func main() { os.Exit(run()) }
 
-// guest is one system the benchmarks run on.
-type guest struct {
-	name string
-	boot systest.Boot
-	// wantStatus are QEMU's exit statuses when the guest ended well:
-	// both power the machine off (QEMU exits with 0); clk falls back to
-	// isa-debug-exit with status 0 (QEMU exits with 0<<1|1) where ACPI
-	// does not let it.
-	wantStatus []int
-	// end matches the console text after which the guest has nothing
-	// more to say: the done line, or for clk also its shell's prompt,
-	// which means that the kernel did not run the program.
-	end *regexp.Regexp
-}
+// wantStatus are QEMU's exit statuses when a guest ended well, by system:
+// both power the machine off (QEMU exits with 0); clk falls back to
+// isa-debug-exit with status 0 (QEMU exits with 0<<1|1) where ACPI does not
+// let it.
+var wantStatus = [2][]int{vslinux.Clk: {0, 1}, vslinux.Linux: {0}}
 
-var (
-	linuxEnd = regexp.MustCompile(`BENCH done[ \t\r]*\n`)
-	clkEnd   = regexp.MustCompile(`BENCH done[ \t\r]*\n|` + regexp.QuoteMeta(systest.Prompt))
-)
+// ends match, by system, the console text after which the guest has nothing
+// more to say: the done line, or for clk also its shell's prompt, which
+// means that the kernel did not run the program.
+var ends = [2]*regexp.Regexp{
+	vslinux.Clk:   regexp.MustCompile(`BENCH done[ \t\r]*\n|` + regexp.QuoteMeta(qemu.Prompt)),
+	vslinux.Linux: regexp.MustCompile(`BENCH done[ \t\r]*\n`),
+}
 
 // run returns the exit status, so that deferred clean-ups run before exit.
 func run() int {
@@ -47,89 +41,61 @@ func run() int {
 	timeout := flag.Duration("timeout", 5*time.Minute, "limit for one boot")
 	flag.Parse()
 	if *runs < 1 || *smp < 1 || *timeout <= 0 {
-		fmt.Fprintln(os.Stderr, "ipcbench: -runs and -smp must be at least 1, -timeout positive")
+		fmt.Fprintln(os.Stderr, "bench-ipc: -runs and -smp must be at least 1, -timeout positive")
 		return 2
 	}
 	if *kernel == "" {
-		fmt.Fprintln(os.Stderr, "ipcbench: -linux-kernel is required")
+		fmt.Fprintln(os.Stderr, "bench-ipc: -linux-kernel is required")
 		return 2
 	}
 	if flag.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "ipcbench: unexpected arguments %q\n", flag.Args())
+		fmt.Fprintf(os.Stderr, "bench-ipc: unexpected arguments %q\n", flag.Args())
 		return 2
 	}
 	for _, path := range []string{*clkELF, *clkInitrd, *kernel, *initrd} {
 		if _, err := os.Stat(path); err != nil {
-			fmt.Fprintf(os.Stderr, "ipcbench: %v\n", err)
+			fmt.Fprintf(os.Stderr, "bench-ipc: %v\n", err)
 			return 2
 		}
 	}
-	// The same QEMU command line for both, but for what is booted:
-	// machine, CPUs, memory (CLK_QEMU_MEM), accelerator (CLK_QEMU_ACCEL),
-	// devices.
-	common := []string{"-M", "pc", "-smp", strconv.Itoa(*smp)}
-	guests := []guest{
-		{
-			name: "clk",
-			boot: systest.Boot{Name: "clk", Args: slices.Concat(common,
-				[]string{"-kernel", *clkELF, "-initrd", *clkInitrd, "-append", "clk.run=ipcbench"})},
-			wantStatus: []int{0, 1},
-			end:        clkEnd,
+	plan := vslinux.Plan{
+		Boots: [2]qemu.Boot{
+			vslinux.Clk:   qemu.Kernel("clk", "pc", *clkELF, *clkInitrd, "clk.run=ipcbench"),
+			vslinux.Linux: qemu.Kernel("Linux", "pc", *kernel, *initrd, "console=ttyS0 quiet"),
 		},
-		{
-			name: "Linux",
-			boot: systest.Boot{Name: "Linux", Args: slices.Concat(common,
-				[]string{"-kernel", *kernel, "-initrd", *initrd, "-append", "console=ttyS0 quiet"})},
-			wantStatus: []int{0},
-			end:        linuxEnd,
-		},
+		CPUs: *smp,
+		Runs: *runs,
 	}
-	fmt.Printf("QEMU: %s -cpu max -m %s -accel %s %s, best of %d boots each, one after the other\n",
-		systest.QEMU(), envOr("CLK_QEMU_MEM", "512M"), envOr("CLK_QEMU_ACCEL", "tcg"),
-		strings.Join(common, " "), *runs)
-
-	bests := make([]best, len(guests))
-	failed := make([]bool, len(guests))
-	for r := 1; r <= *runs; r++ {
-		// Alternating the systems lets a slow change in the host's
-		// load fall on both.
-		for i, g := range guests {
-			if failed[i] {
-				continue
-			}
-			out, took, err := boot(g, *timeout)
-			if out != nil {
-				bests[i].merge(out)
-				fmt.Printf("boot %d %-5s %s in %.1f s\n", r, g.name, summary(out), took.Seconds())
-			}
-			if err != nil {
-				// A guest that fails once most likely fails
-				// again: it is not booted any more.
-				fmt.Fprintf(os.Stderr, "ipcbench: %s, boot %d: %v\n", g.name, r, err)
-				failed[i] = true
-			}
+	plan.Describe(os.Stdout)
+	var bests [2]vslinux.Best
+	failed := plan.Run(errWriter{}, func(r, sys int, c qemu.Command) error {
+		out, took, err := boot(sys, c, *timeout)
+		if out != nil {
+			merge(&bests[sys], out)
+			fmt.Printf("boot %d %-5s %s in %.1f s\n", r, vslinux.Names[sys], summary(out), took.Seconds())
 		}
-	}
+		return err
+	})
 	fmt.Println()
-	rs := rows(&bests[0], &bests[1])
-	writeTable(os.Stdout, rs)
-	fmt.Printf("goal, clk <= %.2fx Linux on %s: %s\n", goal, strings.Join(benchmarks, " and "), verdict(rs))
-	for i, g := range guests {
-		if failed[i] {
-			fmt.Printf("%s did not print all its BENCH lines: see the error above\n", g.name)
+	rs := vslinux.Rows(benchmarks, &bests[vslinux.Clk], &bests[vslinux.Linux])
+	vslinux.WriteTable(os.Stdout, rs, goalColumn)
+	fmt.Printf("goal, clk's time <= %.2fx Linux's on %s: %s\n", goal, strings.Join(benchmarks, " and "), verdict(rs))
+	status := 0
+	for sys, err := range failed {
+		if err != nil {
+			fmt.Printf("%s did not print all its BENCH lines: see the error above\n", vslinux.Names[sys])
+			status = 1
 		}
 	}
-	if slices.Contains(failed, true) {
-		return 1
-	}
-	return 0
+	return status
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+// errWriter writes Plan.Run's messages to standard error under the
+// program's name.
+type errWriter struct{}
+
+func (errWriter) Write(p []byte) (int, error) {
+	return fmt.Fprintf(os.Stderr, "bench-ipc: %s", p)
 }
 
 // boot runs the benchmark program once on g and returns what it printed
@@ -137,13 +103,13 @@ func envOr(name, def string) string {
 // QEMU's start to the end of the output. It fails when the program's lines
 // do not all come: a wrong exit status after them only earns a warning,
 // since the figures are there.
-func boot(g guest, timeout time.Duration) (*output, time.Duration, error) {
-	m, err := systest.Start(context.Background(), g.boot, systest.Options{Timeout: timeout})
+func boot(sys int, c qemu.Command, timeout time.Duration) (*output, time.Duration, error) {
+	m, err := qemu.StartCommand(context.Background(), c, timeout)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer m.Kill()
-	end, endErr := m.ExpectRegexp(g.end, timeout)
+	end, endErr := m.ExpectRegexp(ends[sys], timeout)
 	took := time.Since(m.Started())
 	out, err := parse(m.Console())
 	if err != nil {
@@ -154,21 +120,21 @@ func boot(g guest, timeout time.Duration) (*output, time.Duration, error) {
 		return out, took, fmt.Errorf("the program printed no BENCH lines: %w", endErr)
 	case endErr != nil:
 		return out, took, fmt.Errorf("no BENCH done line after %s: %w", strings.Join(out.order, ", "), endErr)
-	case !out.done && end[1] == systest.Prompt:
+	case !out.done && end[1] == qemu.Prompt:
 		return out, took, fmt.Errorf("the kernel started its shell rather than the program, after %d BENCH lines "+
 			"(does it run clk.run=ipcbench, and does the initrd hold ipcbench?); console:\n%s",
-			len(out.order), tail(m.Console()))
+			len(out.order), vslinux.Tail(m.Console()))
 	}
 	status, err := m.Wait(time.Minute)
 	switch {
 	case err != nil:
-		fmt.Fprintf(os.Stderr, "ipcbench: warning: %s after BENCH done: %v\n", g.name, err)
-	case !slices.Contains(g.wantStatus, status):
-		fmt.Fprintf(os.Stderr, "ipcbench: warning: %s: QEMU exited with status %d after BENCH done, want one of %v\n",
-			g.name, status, g.wantStatus)
+		fmt.Fprintf(os.Stderr, "bench-ipc: warning: %s after BENCH done: %v\n", vslinux.Names[sys], err)
+	case !slices.Contains(wantStatus[sys], status):
+		fmt.Fprintf(os.Stderr, "bench-ipc: warning: %s: QEMU exited with status %d after BENCH done, want one of %v\n",
+			vslinux.Names[sys], status, wantStatus[sys])
 	}
 	if missing := out.missing(benchmarks); len(missing) > 0 {
-		return out, took, fmt.Errorf("no BENCH line for %s; console:\n%s", strings.Join(missing, ", "), tail(m.Console()))
+		return out, took, fmt.Errorf("no BENCH line for %s; console:\n%s", strings.Join(missing, ", "), vslinux.Tail(m.Console()))
 	}
 	return out, took, nil
 }
@@ -184,13 +150,4 @@ func summary(o *output) string {
 		parts[i] = fmt.Sprintf("%s %.1f ns/op (%d iterations)", name, f.nsPerOp, f.iters)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// tail returns the end of a console, which explains a failure.
-func tail(console string) string {
-	const limit = 2000
-	if len(console) > limit {
-		return "..." + console[len(console)-limit:]
-	}
-	return console
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"clk/bench/vslinux"
 )
 
 // benchmarks are the names both programs print, in the order of the table.
@@ -125,26 +127,10 @@ func (o *output) missing(want []string) []string {
 	return names
 }
 
-// best keeps, for each benchmark, the fastest figure over the boots of one
-// system: the host's other work only ever slows a guest down.
-type best struct {
-	figures map[string]figure
-	order   []string
-}
-
-// merge adds the figures of one boot, which may be partial.
-func (b *best) merge(o *output) {
-	if b.figures == nil {
-		b.figures = map[string]figure{}
-	}
+// merge adds the figures of one boot, which may be partial, to the best
+// of its system.
+func merge(b *vslinux.Best, o *output) {
 	for _, name := range o.order {
-		f := o.figures[name]
-		old, ok := b.figures[name]
-		if !ok {
-			b.order = append(b.order, name)
-		}
-		if !ok || f.nsPerOp < old.nsPerOp {
-			b.figures[name] = f
-		}
+		b.Add(name, o.figures[name].nsPerOp)
 	}
 }

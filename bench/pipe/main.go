@@ -1,4 +1,4 @@
-// Command pipebench measures the actor shell's pipeline throughput on clk:
+// Command pipe measures the actor shell's pipeline throughput on clk:
 // it boots the kernel under QEMU, types "time yes | head -n N | wc -l" at
 // the shell several times and prints the time the shell reports and the
 // rate, in lines and in mailbox messages per second. It never fails on
@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./image/systest/cmd/pipebench [-elf build/clk.elf] [-lines 1000000] [-runs 3]
+//	go run ./bench/pipe [-elf build/clk.elf] [-lines 1000000] [-runs 3]
 //
 // make bench-actor runs it after the actor package's benchmarks.
 package main
@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"clk/actor/shell"
-	"clk/image/systest"
+	"clk/internal/qemu"
 )
 
 func main() { os.Exit(run()) }
@@ -37,14 +37,14 @@ func run() int {
 	timeout := flag.Duration("timeout", 10*time.Minute, "limit for the whole QEMU session")
 	flag.Parse()
 
-	m, err := systest.Start(context.Background(), systest.PVH("pc", *elf), systest.Options{Timeout: *timeout})
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", *elf), qemu.Options{Timeout: *timeout})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "pipebench:", err)
+		fmt.Fprintln(os.Stderr, "bench-pipe:", err)
 		return 1
 	}
 	defer m.Kill()
-	if _, err := m.Expect(systest.Prompt, 2*time.Minute); err != nil {
-		fmt.Fprintln(os.Stderr, "pipebench: boot:", err)
+	if _, err := m.Expect(qemu.Prompt, 2*time.Minute); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-pipe: boot:", err)
 		return 1
 	}
 	line := fmt.Sprintf("time yes | head -n %d | wc -l", *lines)
@@ -52,12 +52,12 @@ func run() int {
 	for range *runs {
 		reply, err := m.Command(line, *timeout)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "pipebench:", err)
+			fmt.Fprintln(os.Stderr, "bench-pipe:", err)
 			return 1
 		}
 		sub := realTime.FindStringSubmatch(reply)
 		if sub == nil || !regexp.MustCompile(`(?m)^`+strconv.Itoa(*lines)+`$`).MatchString(reply) {
-			fmt.Fprintf(os.Stderr, "pipebench: unexpected reply to %q: %q\n", line, reply)
+			fmt.Fprintf(os.Stderr, "bench-pipe: unexpected reply to %q: %q\n", line, reply)
 			return 1
 		}
 		s, _ := strconv.ParseFloat(sub[1], 64)
@@ -65,8 +65,8 @@ func run() int {
 	}
 	slices.Sort(secs)
 	med := secs[len(secs)/2]
-	fmt.Printf("pipeline %q on clk (QEMU %s): median of %d runs %.3f s (min %.3f, max %.3f)\n",
-		line, "TCG -M pc", len(secs), med, secs[0], secs[len(secs)-1])
+	fmt.Printf("pipeline %q on clk (QEMU -accel %s -M pc): median of %d runs %.3f s (min %.3f, max %.3f)\n",
+		line, qemu.Accel(), len(secs), med, secs[0], secs[len(secs)-1])
 	fmt.Printf("  %.0f lines/s; %.0f messages/s into head's mailbox (%d lines per message)\n",
 		float64(*lines)/med, float64(*lines)/float64(shell.BatchLines)/med, shell.BatchLines)
 	return 0

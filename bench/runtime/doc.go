@@ -1,14 +1,16 @@
-// Command runtimebench compares clk with Linux as a platform for Go programs.
-// It boots the program in ./guest under the same QEMU command line (-M pc
-// -cpu max, the memory and accelerator of CLK_QEMU_MEM and CLK_QEMU_ACCEL,
-// -smp from its flag) twice: built for GOOS=clk and booted through its PVH
-// note, and built as a static GOOS=linux program that is /init of an
+// Command runtime compares clk with Linux as a platform for Go programs.
+// It boots the program in ./guest under the same QEMU command line
+// (clk/internal/qemu's, -M pc, the memory and accelerator of CLK_QEMU_MEM and
+// CLK_QEMU_ACCEL, -smp from its flag), through the harness the IPC
+// benchmark shares (clk/bench/vslinux), twice: built for GOOS=clk and booted
+// through its PVH note, and built as a static GOOS=linux program that is /init of an
 // initramfs booted by Debian's cloud kernel (scripts/linux-guest.sh). Every
 // QEMU has a deadline and is killed when this program ends.
 //
 // For each benchmark it prints the best time per operation of each system
-// over the boots, and the speed ratio Linux time / clk time, so that a ratio
-// above 1 means clk is faster. It does so twice:
+// over the boots, and the ratio of clk's time to Linux's, headed
+// "clk/Linux time", so that a ratio below 1 means clk is faster. It does so
+// twice:
 //
 //   - by the guests' clocks: testing.Benchmark's ns/op, as a Go program sees
 //     its own speed;
@@ -31,11 +33,11 @@
 // the boot's ns/op are scaled to the host's clock, and the factor is shown.
 //
 // It never fails on time, only when a guest does not boot, print its results
-// or end as it should.
+// or end as it should; a system that failed once is not booted again.
 //
 // Usage:
 //
-//	go run ./image/runtimebench -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio \
+//	go run ./bench/runtime -clk guest.elf -linux-kernel vmlinuz -linux-initrd initramfs.cpio \
 //		[-runs 2] [-smp 1] [-benchtime 1s] [-godebug cpu.avx2=off]
 //		[-linux-args mitigations=off] [-together] [-timeout 10m]
 //

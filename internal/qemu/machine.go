@@ -1,117 +1,28 @@
-package systest
+package qemu
 
 import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Prompt is what clk's serial shell prints when it waits for a command.
-const Prompt = "clk> "
-
-// debugExitDevice is the device clk reports its exit status to: the guest
-// writes V to port 0xf4 and QEMU ends with status (V << 1) | 1.
-const debugExitDevice = "isa-debug-exit,iobase=0xf4,iosize=0x04"
-
-// MicrovmMachine is QEMU's minimal x86 machine with the legacy devices clk
-// needs switched on: the COM1 UART, the RTC, the PIT (to calibrate the TSC,
-// whose CPUID leaves TCG does not fill in) and the PIC. Option ROMs are off;
-// its qboot firmware loads the kernel through the PVH note.
-const MicrovmMachine = "microvm,x-option-roms=off,isa-serial=on,rtc=on,pit=on,pic=on"
-
 // DefaultTimeout bounds the life of a Machine whose Options leave Timeout zero.
 const DefaultTimeout = 5 * time.Minute
-
-// ErrNoOVMF reports that no OVMF firmware was found for a UEFI boot.
-var ErrNoOVMF = errors.New("OVMF firmware not installed (Debian package ovmf)")
-
-// Boot is one way to boot clk in QEMU: a name for logs and tables, and the
-// QEMU arguments that choose the machine, the firmware and the artefact.
-type Boot struct {
-	Name string   // e.g. "PVH, -M microvm"
-	Args []string // e.g. -M microvm -kernel build/clk.elf
-}
-
-// PVH boots an ELF kernel through its PVH note on a QEMU machine, "pc" or
-// MicrovmMachine.
-func PVH(machine, kernel string) Boot {
-	name := "PVH, -M " + strings.Split(machine, ",")[0]
-	return Boot{Name: name, Args: []string{"-M", machine, "-kernel", kernel}}
-}
-
-// BIOS boots an ISO image from SeaBIOS on -M pc.
-func BIOS(iso string) Boot {
-	return Boot{Name: "ISO, BIOS, -M pc", Args: []string{"-M", "pc", "-cdrom", iso, "-boot", "d"}}
-}
-
-// UEFI boots an ISO image from OVMF on -M pc. OVMF keeps its variables in a
-// writable flash image, so UEFI copies the installed template into dir, which
-// must outlive the boot.
-func UEFI(iso, dir string) (Boot, error) {
-	code, vars, ok := OVMF()
-	if !ok {
-		return Boot{}, ErrNoOVMF
-	}
-	template, err := os.ReadFile(vars)
-	if err != nil {
-		return Boot{}, fmt.Errorf("uefi: %w", err)
-	}
-	varsCopy := filepath.Join(dir, "OVMF_VARS.fd")
-	if err := os.WriteFile(varsCopy, template, 0o644); err != nil {
-		return Boot{}, fmt.Errorf("uefi: %w", err)
-	}
-	return Boot{Name: "ISO, UEFI, -M pc", Args: []string{
-		"-M", "pc",
-		"-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + optionValue(code),
-		"-drive", "if=pflash,format=raw,unit=1,file=" + optionValue(varsCopy),
-		"-cdrom", iso, "-boot", "d",
-	}}, nil
-}
-
-// OVMF returns the paths of the UEFI firmware code and of the template of
-// its variable store, taken from CLK_OVMF_CODE and CLK_OVMF_VARS when both
-// are set, else from Debian's ovmf package. The two must come from the same
-// build: a 4 MiB code image needs the 4 MiB variable store.
-func OVMF() (code, vars string, ok bool) {
-	pairs := [][2]string{
-		{os.Getenv("CLK_OVMF_CODE"), os.Getenv("CLK_OVMF_VARS")},
-		{"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"},
-		{"/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"},
-	}
-	for _, p := range pairs {
-		if p[0] == "" || p[1] == "" {
-			continue
-		}
-		if isFile(p[0]) && isFile(p[1]) {
-			return p[0], p[1], true
-		}
-	}
-	return "", "", false
-}
-
-func isFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
-}
-
-// optionValue escapes a value for a QEMU key=value option list, where a
-// comma is written as two.
-func optionValue(s string) string { return strings.ReplaceAll(s, ",", ",,") }
 
 // Options tune a Machine. The zero value is ready to use.
 type Options struct {
 	// Timeout bounds the life of QEMU: it is killed when the time is up.
 	// Zero means DefaultTimeout.
 	Timeout time.Duration
+	// CPUs is the number of vCPUs; zero means 1.
+	CPUs int
 	// Args are extra QEMU arguments, after those of the Boot.
 	Args []string
 }
@@ -139,21 +50,20 @@ type Machine struct {
 	filter  consoleFilter
 }
 
-// Start starts QEMU with the boot's arguments, the serial console on pipes,
-// no display, no monitor, no reboot (a triple fault ends QEMU) and the
-// isa-debug-exit device. QEMU is killed when ctx ends or the timeout of opts
-// passes, and also, on Linux, when this process dies.
+// Start starts QEMU on the Command of boot and opts: the serial console on
+// pipes, no display, no monitor, no reboot (a triple fault ends QEMU) and
+// the isa-debug-exit device. QEMU is killed when ctx ends or the timeout of
+// opts passes, and also, on Linux, when this process dies.
 func Start(ctx context.Context, boot Boot, opts Options) (*Machine, error) {
-	ctx, cancel := context.WithTimeout(ctx, cmp.Or(opts.Timeout, DefaultTimeout))
-	args := []string{
-		"-cpu", "max", "-accel", cmp.Or(os.Getenv("CLK_QEMU_ACCEL"), "tcg"),
-		"-m", cmp.Or(os.Getenv("CLK_QEMU_MEM"), "512M"),
-		"-display", "none", "-monitor", "none", "-no-reboot",
-		"-serial", "stdio",
-		"-device", debugExitDevice,
-	}
-	args = append(args, boot.Args...)
-	args = append(args, opts.Args...)
+	return StartCommand(ctx, Command{Boot: boot, CPUs: opts.CPUs, Extra: opts.Args}, opts.Timeout)
+}
+
+// StartCommand is Start for a whole Command, whose console is Piped
+// whatever it says. Zero timeout means DefaultTimeout.
+func StartCommand(ctx context.Context, c Command, timeout time.Duration) (*Machine, error) {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(timeout, DefaultTimeout))
+	c.Console = Piped
+	boot := c.Boot
 	m := &Machine{
 		Boot:   boot,
 		ctx:    ctx,
@@ -161,8 +71,8 @@ func Start(ctx context.Context, boot Boot, opts Options) (*Machine, error) {
 		exited: make(chan struct{}),
 		more:   make(chan struct{}, 1),
 	}
-	m.cmd = exec.CommandContext(ctx, QEMU(), args...)
-	killWithParent(m.cmd)
+	m.cmd = exec.CommandContext(ctx, Binary(), c.Args()...)
+	KillWithParent(m.cmd)
 	// Pipes of our own, rather than StdoutPipe, so that reading the console
 	// and waiting for QEMU do not depend on each other.
 	inR, inW, err := os.Pipe()
@@ -197,9 +107,6 @@ func Start(ctx context.Context, boot Boot, opts Options) (*Machine, error) {
 	}()
 	return m, nil
 }
-
-// QEMU returns the QEMU binary to run: CLK_QEMU, or qemu-system-x86_64.
-func QEMU() string { return cmp.Or(os.Getenv("CLK_QEMU"), "qemu-system-x86_64") }
 
 func (m *Machine) copyConsole(r *os.File) {
 	defer r.Close()

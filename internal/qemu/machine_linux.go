@@ -1,4 +1,4 @@
-package systest
+package qemu
 
 import (
 	"bytes"
@@ -11,11 +11,12 @@ import (
 	"time"
 )
 
-// killWithParent asks Linux to kill QEMU when the process that started it
-// dies, so that a test killed by its timeout leaves no QEMU behind. The
-// signal is tied to the thread that started QEMU, which Go ends only when a
-// goroutine locked to it exits; nothing in this package locks threads.
-func killWithParent(cmd *exec.Cmd) {
+// KillWithParent asks Linux to kill QEMU when the process that started it
+// dies, so that a test or program killed, even by SIGKILL, leaves no QEMU
+// behind. The signal is tied to the thread that started QEMU, which Go ends
+// only when a goroutine locked to it exits: callers must not start QEMU
+// from a goroutine that locks its thread.
+func KillWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 

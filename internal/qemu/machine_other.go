@@ -1,6 +1,6 @@
 //go:build !linux
 
-package systest
+package qemu
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// killWithParent has no portable equivalent of Linux's parent-death signal;
+// KillWithParent has no portable equivalent of Linux's parent-death signal;
 // elsewhere QEMU is killed by the Machine's context only.
-func killWithParent(*exec.Cmd) {}
+func KillWithParent(*exec.Cmd) {}
 
 // CPUTime returns the processor time QEMU has used so far; it is known only
 // on Linux.

@@ -146,7 +146,7 @@ func bootCrash(t *testing.T, name string, want int, args ...string) []byte {
 		t.Fatal(err)
 	}
 	elf := filepath.Join(t.TempDir(), name+".elf")
-	build := exec.Command(filepath.Join(root, "scripts/clk-go"), "build", "-o", elf, "./kernel/baremetal/testdata/"+name)
+	build := exec.Command(filepath.Join(root, "scripts/clk-go"), "build", "-o", elf, "./test/baremetal/testdata/"+name)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)

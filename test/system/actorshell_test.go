@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"clk/internal/qemu"
 )
 
 // actorLimits are for the actor shell session: a pipeline of a hundred
@@ -34,13 +36,13 @@ const (
 // a crashing and a spinning actor, background jobs and kill, and errors.
 func TestKernelShellActors(t *testing.T) {
 	l := actorLimits
-	boot := PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
+	boot := qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
 	initrd := os.Getenv("CLK_SYSTEST_INITRD")
 	if initrd != "" {
 		boot.Args = append(boot.Args, "-initrd", initrd)
 	}
 	m := startMachine(t, boot, limits{boot: l.boot, command: 6 * l.command, shutdown: l.shutdown})
-	if _, err := m.Expect(Prompt, l.boot); err != nil {
+	if _, err := m.Expect(qemu.Prompt, l.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
 
@@ -50,7 +52,7 @@ func TestKernelShellActors(t *testing.T) {
 		if err := m.Send(k); err != nil {
 			t.Fatal(err)
 		}
-		reply, err := m.Expect(Prompt, l.command)
+		reply, err := m.Expect(qemu.Prompt, l.command)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +121,7 @@ func TestKernelShellActors(t *testing.T) {
 		if _, err := m.Expect("^C\n", l.command); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Expect(Prompt, l.command); err != nil {
+		if _, err := m.Expect(qemu.Prompt, l.command); err != nil {
 			t.Fatal(err)
 		}
 		if got := command(t, m, "echo ok", l); got != "ok\n" {
@@ -173,7 +175,7 @@ func TestKernelShellActors(t *testing.T) {
 		if _, err := m.Expect("^C\n", l.command); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := m.Expect(Prompt, l.command); err != nil || strings.Contains(got, "does not stop") {
+		if got, err := m.Expect(qemu.Prompt, l.command); err != nil || strings.Contains(got, "does not stop") {
 			t.Errorf("Ctrl-C on spin: %q, %v", got, err)
 		}
 		if got := command(t, m, "jobs", l); strings.Contains(got, "spin") {

@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"bufio"

@@ -1,35 +1,24 @@
-package systest
+package system
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestConsoleFilterShowsWhatATerminalShows(t *testing.T) {
-	// GRUB's screen set-up and line endings, split at awkward places.
-	chunks := []string{"\x1b[H\x1b[J\x1b[1", ";1H  Booting `clk'\n\r\n\r", "\x1b(Bclk\x1b", "[0m> \x07\r\n"}
-	var f consoleFilter
-	var got []byte
-	for _, c := range chunks {
-		got = f.append(got, []byte(c))
-	}
-	if want := "  Booting `clk'\n\nclk> \n"; string(got) != want {
-		t.Errorf("filtered console = %q, want %q", got, want)
-	}
-}
+	"clk/internal/qemu"
+)
 
 func TestExpectFailsInTimeWhenTheGuestHangs(t *testing.T) {
 	elf := standIn(t)
 	// The stand-in hangs when its command line ends in 'h'.
-	m, err := Start(context.Background(), PVH("pc", elf), Options{Args: []string{"-append", "-- fake h"}})
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{Args: []string{"-append", "-- fake h"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Kill()
 	begin := time.Now()
-	_, err = m.Expect(Prompt, 2*time.Second)
+	_, err = m.Expect(qemu.Prompt, 2*time.Second)
 	if err == nil {
 		t.Fatal("Expect found a prompt that the guest never printed")
 	}
@@ -48,12 +37,12 @@ func TestExpectFailsInTimeWhenTheGuestHangs(t *testing.T) {
 func TestExpectReportsTheGuestsExit(t *testing.T) {
 	elf := standIn(t)
 	// The stand-in exits with status 3, QEMU with (3 << 1) | 1.
-	m, err := Start(context.Background(), PVH("pc", elf), Options{Args: []string{"-append", "-- fake 3"}})
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{Args: []string{"-append", "-- fake 3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Kill()
-	_, err = m.Expect(Prompt, 30*time.Second)
+	_, err = m.Expect(qemu.Prompt, 30*time.Second)
 	if err == nil || !strings.Contains(err.Error(), "exited with status 7") {
 		t.Errorf("Expect error = %v, want one that reports exit status 7", err)
 	}
@@ -64,7 +53,7 @@ func TestExpectReportsTheGuestsExit(t *testing.T) {
 
 func TestMachineIsKilledAtItsTimeout(t *testing.T) {
 	elf := standIn(t)
-	m, err := Start(context.Background(), PVH("pc", elf), Options{
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{
 		Timeout: 2 * time.Second,
 		Args:    []string{"-append", "-- fake h"},
 	})

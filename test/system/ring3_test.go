@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"clk/internal/qemu"
 )
 
 // ring3Limits are for the ring-3 session: a hundred thousand round trips
@@ -26,10 +28,10 @@ func TestKernelShellRing3(t *testing.T) {
 		t.Skip("CLK_SYSTEST_INITRD is not set: it names build/initrd.cpio, which holds the programs (make test-system sets it)")
 	}
 	l := ring3Limits
-	boot := PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
+	boot := qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
 	boot.Args = append(boot.Args, "-initrd", initrd)
 	m := startMachine(t, boot, limits{boot: l.boot, command: 20 * l.command, shutdown: l.shutdown})
-	if _, err := m.Expect(Prompt, l.boot); err != nil {
+	if _, err := m.Expect(qemu.Prompt, l.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
 	// alive checks that the shell still runs commands; a job's end may

@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"clk/drivers/vga"
+	"clk/internal/qemu"
 )
 
 // TestKernelShellOnScreen types on the PS/2 keyboard (through QMP) and reads
@@ -18,16 +19,16 @@ import (
 func TestKernelShellOnScreen(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "qmp.sock")
-	boot := PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
-	m, err := Start(t.Context(), boot, Options{Timeout: 2 * time.Minute, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
+	boot := qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
+	m, err := qemu.Start(t.Context(), boot, qemu.Options{Timeout: 2 * time.Minute, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Kill()
-	if _, err := m.Expect(Prompt, directLimits.boot); err != nil {
+	if _, err := m.Expect(qemu.Prompt, directLimits.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
-	q, err := DialQMP(sock, 10*time.Second)
+	q, err := qemu.DialQMP(sock, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

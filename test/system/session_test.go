@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"clk/internal/qemu"
 )
 
 // limits are how long a session waits for each step. TCG on a busy 2-core
@@ -30,10 +32,10 @@ var (
 
 // startMachine boots b for a test: QEMU is killed when the test ends, and
 // the console and QEMU's stderr are logged if it failed.
-func startMachine(t *testing.T, b Boot, l limits) *Machine {
+func startMachine(t *testing.T, b qemu.Boot, l limits) *qemu.Machine {
 	t.Helper()
 	total := l.boot + 5*l.command + l.shutdown
-	m, err := Start(context.Background(), b, Options{Timeout: total})
+	m, err := qemu.Start(context.Background(), b, qemu.Options{Timeout: total})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +54,9 @@ func startMachine(t *testing.T, b Boot, l limits) *Machine {
 // shellSession is the session every clk image must pass, typed as a person
 // would: wait for the prompt, ask for help, look at memory and uptime, make
 // a typing error, run the extra checks given, and shut the machine down.
-func shellSession(t *testing.T, b Boot, l limits, extra ...func(*testing.T, *Machine, limits)) {
+func shellSession(t *testing.T, b qemu.Boot, l limits, extra ...func(*testing.T, *qemu.Machine, limits)) {
 	m := startMachine(t, b, l)
-	if _, err := m.Expect(Prompt, l.boot); err != nil {
+	if _, err := m.Expect(qemu.Prompt, l.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
 	t.Logf("%s: first prompt after %v", b.Name, time.Since(m.Started()).Round(time.Millisecond))
@@ -91,7 +93,7 @@ func shellSession(t *testing.T, b Boot, l limits, extra ...func(*testing.T, *Mac
 	}
 }
 
-func command(t *testing.T, m *Machine, line string, l limits) string {
+func command(t *testing.T, m *qemu.Machine, line string, l limits) string {
 	t.Helper()
 	reply, err := m.Command(line, l.command)
 	if err != nil {

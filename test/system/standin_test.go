@@ -1,4 +1,4 @@
-package systest
+package system
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"clk/internal/qemu"
 )
 
 // The tests in this file check the harness itself, and through it the QEMU
@@ -14,8 +16,8 @@ import (
 
 func requireQEMU(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath(QEMU()); err != nil {
-		t.Skipf("%s not found (scripts/deps.sh installs it)", QEMU())
+	if _, err := exec.LookPath(qemu.Binary()); err != nil {
+		t.Skipf("%s not found (scripts/deps.sh installs it)", qemu.Binary())
 	}
 }
 
@@ -49,7 +51,7 @@ func standInISO(t *testing.T, elf string) string {
 	t.Helper()
 	requireCommands(t, "grub-mkrescue", "xorriso", "mformat")
 	iso := filepath.Join(t.TempDir(), "fake.iso")
-	run(t, "../mkiso.sh", elf, iso)
+	run(t, "../../image/mkiso.sh", elf, iso)
 	return iso
 }
 
@@ -64,20 +66,20 @@ func run(t *testing.T, name string, args ...string) {
 func TestHarnessPassesStandInSession(t *testing.T) {
 	elf := standIn(t)
 	t.Run("pvh-pc", func(t *testing.T) {
-		shellSession(t, PVH("pc", elf), directLimits)
+		shellSession(t, qemu.PVH("pc", elf), directLimits)
 	})
 	t.Run("pvh-microvm", func(t *testing.T) {
-		shellSession(t, PVH(MicrovmMachine, elf), directLimits)
+		shellSession(t, qemu.PVH(qemu.MicrovmMachine, elf), directLimits)
 	})
 	t.Run("iso-bios", func(t *testing.T) {
-		shellSession(t, BIOS(standInISO(t, elf)), directLimits)
+		shellSession(t, qemu.BIOS(standInISO(t, elf)), directLimits)
 	})
 	t.Run("iso-uefi", func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("a UEFI boot takes many seconds under TCG")
 		}
-		b, err := UEFI(standInISO(t, elf), t.TempDir())
-		if errors.Is(err, ErrNoOVMF) {
+		b, err := qemu.UEFI(standInISO(t, elf), t.TempDir())
+		if errors.Is(err, qemu.ErrNoOVMF) {
 			t.Skip(err)
 		}
 		if err != nil {

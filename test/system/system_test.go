@@ -1,10 +1,12 @@
-package systest
+package system
 
 import (
 	"errors"
 	"os"
 	"strings"
 	"testing"
+
+	"clk/internal/qemu"
 )
 
 // artefact returns the build artefact that the environment variable names,
@@ -23,16 +25,16 @@ func artefact(t *testing.T, env string) string {
 }
 
 func TestKernelShellOverPVH(t *testing.T) {
-	shellSession(t, PVH("pc", artefact(t, "CLK_SYSTEST_ELF")), directLimits)
+	shellSession(t, qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF")), directLimits)
 }
 
 // initrdFiles checks that the shell reads image/initrd: the ISO carries it
 // as a multiboot2 module when make builds it (CLK_SYSTEST_INITRD is set).
-func initrdFiles(t *testing.T) []func(*testing.T, *Machine, limits) {
+func initrdFiles(t *testing.T) []func(*testing.T, *qemu.Machine, limits) {
 	if os.Getenv("CLK_SYSTEST_INITRD") == "" {
 		return nil
 	}
-	return []func(*testing.T, *Machine, limits){func(t *testing.T, m *Machine, l limits) {
+	return []func(*testing.T, *qemu.Machine, limits){func(t *testing.T, m *qemu.Machine, l limits) {
 		if got := command(t, m, "cat /etc/motd | head -n 1", l); !strings.HasPrefix(got, "Welcome to clk") {
 			t.Errorf("cat /etc/motd: %q", got)
 		}
@@ -40,13 +42,13 @@ func initrdFiles(t *testing.T) []func(*testing.T, *Machine, limits) {
 }
 
 func TestISOShellFromBIOS(t *testing.T) {
-	shellSession(t, BIOS(artefact(t, "CLK_SYSTEST_ISO")), directLimits, initrdFiles(t)...)
+	shellSession(t, qemu.BIOS(artefact(t, "CLK_SYSTEST_ISO")), directLimits, initrdFiles(t)...)
 }
 
 func TestISOShellFromUEFI(t *testing.T) {
 	iso := artefact(t, "CLK_SYSTEST_ISO")
-	b, err := UEFI(iso, t.TempDir())
-	if errors.Is(err, ErrNoOVMF) {
+	b, err := qemu.UEFI(iso, t.TempDir())
+	if errors.Is(err, qemu.ErrNoOVMF) {
 		t.Skip(err)
 	}
 	if err != nil {

@@ -24,8 +24,9 @@
 //
 // with NS_PER_OP in nanoseconds with one decimal. A benchmark that fails is
 // reported on standard error and has no line, the done line still comes
-// last, and the program ends with status 1. clk's ipcbench prints the same lines with the same names, which
-// image/ipcbench reads from both consoles.
+// last, and the program ends with status 1. clk's ipcbench (programs/ipcbench)
+// prints the same lines with the same names, which bench/ipc reads from both
+// consoles.
 //
 // Run as process 1 it mounts /proc first and powers the machine off when done
 // (reboot(2) with LINUX_REBOOT_CMD_POWER_OFF), so that QEMU exits with status

@@ -189,7 +189,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 }
 
 // TestRunPrintsEveryBenchmark runs the real benchmarks briefly and checks the
-// lines that image/ipcbench reads.
+// lines that bench/ipc reads.
 func TestRunPrintsEveryBenchmark(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the benchmarks run on Linux only")
