@@ -158,10 +158,11 @@ type Command struct {
 	// Display is QEMU's -display; empty means none.
 	Display string
 	// QMP, when set, is the path of a Unix socket on which QEMU serves
-	// QMP; with QMPWait QEMU waits for a client before the guest runs,
-	// so that the client sees every event.
-	QMP     string
-	QMPWait bool
+	// QMP.
+	QMP string
+	// Paused starts the machine with its CPUs stopped (-S) until a QMP
+	// client sends "cont", so that the client sees every event.
+	Paused bool
 	// PauseOnStop makes a guest's power-off, and with -no-reboot a reset
 	// or triple fault, pause the machine instead of ending QEMU, so that
 	// a QMP client can read the registers before it quits QEMU.
@@ -195,11 +196,10 @@ func (c Command) Args() []string {
 	}
 	args = append(args, "-device", DebugExitDevice)
 	if c.QMP != "" {
-		wait := "off"
-		if c.QMPWait {
-			wait = "on"
-		}
-		args = append(args, "-qmp", "unix:"+optionValue(c.QMP)+",server=on,wait="+wait)
+		args = append(args, "-qmp", "unix:"+optionValue(c.QMP)+",server=on,wait=off")
+	}
+	if c.Paused {
+		args = append(args, "-S")
 	}
 	if c.PauseOnStop {
 		args = append(args, "-action", "shutdown=pause")

@@ -32,7 +32,7 @@ func TestCommandHasTheMachineEveryToolShares(t *testing.T) {
 	if !slices.Contains(args, "-no-reboot") {
 		t.Errorf("no -no-reboot in %q: a triple fault would reset the guest", args)
 	}
-	for _, flag := range []string{"-qmp", "-action", "-d", "-D", "-initrd", "-append"} {
+	for _, flag := range []string{"-qmp", "-S", "-action", "-d", "-D", "-initrd", "-append"} {
 		if slices.Contains(args, flag) {
 			t.Errorf("%s in %q without being asked for", flag, args)
 		}
@@ -63,7 +63,7 @@ func TestCommandVariants(t *testing.T) {
 		Console:     Terminal,
 		Display:     "gtk",
 		QMP:         "/tmp/a,b/qmp.sock",
-		QMPWait:     true,
+		Paused:      true,
 		PauseOnStop: true,
 		Log:         "/tmp/qemu.log",
 		Extra:       []string{"-s", "-S"},
@@ -71,7 +71,7 @@ func TestCommandVariants(t *testing.T) {
 	args := c.Args()
 	want := map[string]string{
 		"-M": MicrovmMachine, "-serial": "mon:stdio", "-display": "gtk",
-		"-qmp": "unix:/tmp/a,,b/qmp.sock,server=on,wait=on", "-action": "shutdown=pause",
+		"-qmp": "unix:/tmp/a,,b/qmp.sock,server=on,wait=off", "-action": "shutdown=pause",
 		"-d": LogItems, "-D": "/tmp/qemu.log",
 		"-initrd": "i.cpio", "-append": "clk.run=ipcbench",
 	}
@@ -79,6 +79,9 @@ func TestCommandVariants(t *testing.T) {
 		if got, ok := option(args, flag); !ok || got != v {
 			t.Errorf("%s = %q (present %v), want %q", flag, got, ok, v)
 		}
+	}
+	if !slices.Contains(args, "-S") {
+		t.Errorf("no -S in %q for a paused start", args)
 	}
 	if slices.Contains(args, "-monitor") {
 		t.Errorf("-monitor in %q: the terminal console multiplexes the monitor", args)

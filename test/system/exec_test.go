@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,8 +17,9 @@ import (
 )
 
 // These tests run scripts/go_clk_amd64_exec, the wrapper that go run and
-// go test use for GOOS=clk binaries, on the stand-in kernel, which prints its
-// command line and ends the way the last byte of that line says.
+// go test use for GOOS=clk binaries (it builds and runs scripts/clkexec), on
+// the stand-in kernel, which prints its command line and ends the way the
+// last byte of that line says.
 
 // execResult is what one run of the wrapper did.
 type execResult struct {
@@ -26,10 +28,11 @@ type execResult struct {
 }
 
 // execEnv is a minimal environment, so that variables the wrapper would
-// forward (GOTRACEBACK, GODEBUG) come only from the test.
+// forward (GOTRACEBACK, GODEBUG) come only from the test; it keeps what the
+// wrapper needs to find, build and cache its program.
 func execEnv(extra ...string) []string {
 	env := []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir()}
-	for _, name := range []string{"CLK_QEMU", "CLK_QEMU_ACCEL"} {
+	for _, name := range []string{"CLK_QEMU", "CLK_QEMU_ACCEL", "HOME", "XDG_CACHE_HOME", "GOCACHE", "CLK_CACHE", "CLK_HOST_GO"} {
 		if v, ok := os.LookupEnv(name); ok {
 			env = append(env, name+"="+v)
 		}
@@ -88,9 +91,100 @@ func TestExecPassesArgumentsAndEnvironmentEncoded(t *testing.T) {
 
 func TestExecTreatsAStopWithoutStatusAsFailure(t *testing.T) {
 	elf := standIn(t)
-	r := runExec(t, execEnv(), elf, "x") // the stand-in triple-faults
+	r := runExec(t, execEnv("CLK_EVIDENCE_DIR="+t.TempDir()), elf, "x") // the stand-in triple-faults
 	if r.status != 125 || !strings.Contains(r.stderr, "without reporting an exit status") {
 		t.Errorf("wrapper exited %d with stderr %q, want 125 and an explanation", r.status, r.stderr)
+	}
+}
+
+// evidenceDir returns the directory the wrapper said it kept evidence in,
+// which must be under root.
+func evidenceDir(t *testing.T, r execResult, root string) string {
+	t.Helper()
+	m := regexp.MustCompile(`evidence in (\S+)\n`).FindStringSubmatch(r.stderr)
+	if m == nil {
+		t.Fatalf("the wrapper names no evidence directory; stderr:\n%s", r.stderr)
+	}
+	if filepath.Dir(m[1]) != root {
+		t.Fatalf("evidence in %s, want a directory of CLK_EVIDENCE_DIR %s", m[1], root)
+	}
+	return m[1]
+}
+
+// evidence returns the content of one file of the evidence directory.
+func evidence(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatalf("evidence: %v", err)
+	}
+	return string(b)
+}
+
+// TestExecKeepsEvidenceOfATripleFault boots the stand-in on two CPUs with a
+// command line that makes it triple-fault: the wrapper must keep QEMU's log
+// naming the triple fault, the console's end, and the registers of both
+// CPUs at the fault, with the faulting CPU's instruction pointer inside the
+// stand-in (linked at 1 MiB), and summarise them on stderr.
+func TestExecKeepsEvidenceOfATripleFault(t *testing.T) {
+	elf := standIn(t)
+	root := t.TempDir()
+	r := runExec(t, execEnv("CLK_EVIDENCE_DIR="+root, "CLK_SMP=2"), elf, "x")
+	if r.status != 125 {
+		t.Fatalf("wrapper exited %d, want 125; stderr:\n%s", r.status, r.stderr)
+	}
+	dir := evidenceDir(t, r, root)
+	if log := evidence(t, dir, "qemu.log"); !strings.Contains(log, "Triple fault") {
+		t.Errorf("qemu.log does not name the triple fault:\n%s", log)
+	}
+	if tail := evidence(t, dir, "console-tail.txt"); !strings.HasPrefix(tail, "cmdline: ") || !strings.HasSuffix(tail, " x\n") {
+		t.Errorf("console-tail.txt = %q, want the stand-in's one line", tail)
+	}
+	regs := evidence(t, dir, "registers.txt")
+	for _, cpu := range []string{"CPU#0", "CPU#1"} {
+		if !strings.Contains(regs, cpu) {
+			t.Errorf("registers.txt lacks %s:\n%s", cpu, regs)
+		}
+	}
+	// The stand-in runs 32-bit code on CPU 0 only; CPU 1 waits for a
+	// start-up IPI in the firmware.
+	if ip := regexp.MustCompile(`EIP=(001[0-9a-f]{5})`).FindStringSubmatch(regs); ip == nil {
+		t.Errorf("no CPU stopped inside the stand-in (EIP=001xxxxx):\n%s", regs)
+	}
+	for _, want := range []string{"guest-reset", "Triple fault", "registers.txt: CPU 0 EIP=001"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the summary on stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// TestExecKeepsEvidenceOfAHang lets the stand-in hang past the timeout: the
+// registers come from the monitor of the running QEMU.
+func TestExecKeepsEvidenceOfAHang(t *testing.T) {
+	elf := standIn(t)
+	root := t.TempDir()
+	r := runExec(t, execEnv("CLK_EVIDENCE_DIR="+root, "CLK_EXEC_TIMEOUT=2"), elf, "h")
+	if r.status != 124 {
+		t.Fatalf("wrapper exited %d, want 124; stderr:\n%s", r.status, r.stderr)
+	}
+	dir := evidenceDir(t, r, root)
+	if regs := evidence(t, dir, "registers.txt"); !regexp.MustCompile(`(?s)CPU#0.*EIP=001[0-9a-f]{5}`).MatchString(regs) {
+		t.Errorf("registers.txt has no CPU in the stand-in's hlt loop:\n%s", regs)
+	}
+	if !strings.Contains(r.stderr, "timed out") {
+		t.Errorf("stderr does not say the guest timed out:\n%s", r.stderr)
+	}
+}
+
+func TestExecKeepsNoEvidenceOfAGuestStatus(t *testing.T) {
+	elf := standIn(t)
+	root := t.TempDir()
+	r := runExec(t, execEnv("CLK_EVIDENCE_DIR="+root), elf, "5")
+	if r.status != 5 {
+		t.Fatalf("wrapper exited %d, want 5; stderr:\n%s", r.status, r.stderr)
+	}
+	if entries, err := os.ReadDir(root); err != nil || len(entries) != 0 {
+		t.Errorf("evidence kept for a guest that reported its status: %v, %v", entries, err)
 	}
 }
 
@@ -107,7 +201,7 @@ func TestExecTimeoutKillsQEMU(t *testing.T) {
 	elf := standIn(t)
 	pidfile := filepath.Join(t.TempDir(), "qemu.pid")
 	begin := time.Now()
-	r := runExec(t, execEnv("CLK_EXEC_TIMEOUT=1", "CLK_QEMU_ARGS=-pidfile "+pidfile), elf, "h")
+	r := runExec(t, execEnv("CLK_EXEC_TIMEOUT=1", "CLK_QEMU_ARGS=-pidfile "+pidfile, "CLK_EVIDENCE_DIR="+t.TempDir()), elf, "h")
 	if r.status != 124 {
 		t.Errorf("wrapper exited %d with stderr %q, want 124", r.status, r.stderr)
 	}
@@ -129,7 +223,7 @@ func TestExecLeavesNoQEMUBehind(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "qemu.pid")
 			cmd := exec.Command(wrapper(t), elf, "h")
-			cmd.Env = execEnv("CLK_QEMU_ARGS=-pidfile " + pidfile)
+			cmd.Env = execEnv("CLK_QEMU_ARGS=-pidfile "+pidfile, "CLK_EVIDENCE_DIR="+t.TempDir())
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
