@@ -51,22 +51,11 @@ SMP_COUNTS ?= 2 4
 # test/baremetal holds the Go runtime port's own tests.
 CLK_DIRS := arch kernel drivers cmd actor test/baremetal
 
-# Interactive QEMU: serial console and monitor multiplexed on the terminal
-# (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
-# guest can end QEMU with a status, no reboot so that a triple fault stops.
-QEMU_INTERACTIVE = $(QEMU) -cpu max -accel $(QEMU_ACCEL) -m $(QEMU_MEM) -smp $(QEMU_SMP) \
-	-display $(QEMU_DISPLAY) -serial mon:stdio -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-
-# run-qemu runs QEMU with $(1) and explains how it ended: status 0 is an ACPI
-# power-off (or Ctrl-A X), an odd status (V << 1) | 1 is guest status V.
-define run-qemu
-status=0; $(QEMU_INTERACTIVE) $(1) $(QEMU_FLAGS) || status=$$?; \
-if [ $$status -eq 0 ]; then echo "qemu: powered off"; \
-elif [ $$((status & 1)) -eq 1 ]; then \
-	echo "qemu: guest exit status $$((status >> 1))"; exit $$((status >> 1)); \
-else echo "qemu: QEMU failed with status $$status"; exit 1; fi
-endef
+# Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
+# serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
+# Ctrl-A C switches between them); it says how QEMU ended and exits with the
+# guest's status.
+CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(QEMU_SMP) -accel $(QEMU_ACCEL) -display $(QEMU_DISPLAY)
 
 header = @printf '\n==> %s\n' '$(1)'
 
@@ -123,23 +112,16 @@ $(INITRD): $(INITRD_FILES) FORCE | toolchain
 
 qemu: deps kernel $(INITRD)
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -kernel $(ELF) -initrd $(INITRD))
+	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) -- $(QEMU_FLAGS)
 
 qemu-iso: deps iso
 ifneq ($(filter 1 yes true,$(UEFI)),)
 	$(call header,booting $(ISO) from UEFI (OVMF): Ctrl-A X quits QEMU)
-	@cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
-	@$(call run-qemu,-M pc \
-		-drive if=pflash$(,)format=raw$(,)unit=0$(,)readonly=on$(,)file=$(OVMF_CODE) \
-		-drive if=pflash$(,)format=raw$(,)unit=1$(,)file=$(BUILD)/OVMF_VARS.fd \
-		-cdrom $(ISO) -boot d)
+	@CLK_OVMF_CODE=$(OVMF_CODE) CLK_OVMF_VARS=$(OVMF_VARS) $(CLKBOOT) -iso $(ISO) -uefi $(BUILD) -- $(QEMU_FLAGS)
 else
 	$(call header,booting $(ISO) from BIOS: Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -cdrom $(ISO) -boot d)
+	@$(CLKBOOT) -iso $(ISO) -- $(QEMU_FLAGS)
 endif
-
-# A comma that $(call) does not take for an argument separator.
-, := ,
 
 test: deps toolchain test-host test-fuzz test-clk test-system
 
