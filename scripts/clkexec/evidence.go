@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,9 +39,14 @@ func (m *machine) keepEvidence() string {
 		return ""
 	}
 	m.mu.Lock()
-	tail, regs, stopped := lastLines(string(m.tail), consoleTail), m.regs, m.stopped
+	tail, regs, stopped, logFile := lastLines(string(m.tail), consoleTail), m.regs, m.stopped, m.log
 	m.mu.Unlock()
-	log, _ := os.ReadFile(m.c.Log)
+	var log []byte
+	if logFile != nil {
+		log, _ = io.ReadAll(logFile)
+	} else {
+		log, _ = os.ReadFile(m.c.Log)
+	}
 	save := func(file, text string) {
 		if text == "" {
 			return

@@ -128,7 +128,7 @@ func run(args []string) (int, error) {
 		// unless CLK_QEMU_ARGS holds it for a debugger with -S.
 		c.Paused = !slices.Contains(c.Extra, "-S")
 	}
-	return boot(c, time.Duration(timeout)*time.Second)
+	return boot(c, tmp, time.Duration(timeout)*time.Second)
 }
 
 // statusOf returns the exit status that err carries, or statusNoExit.
@@ -139,29 +139,31 @@ func statusOf(err error) int {
 	return statusNoExit
 }
 
-// run is one QEMU and what is known of it as it ends.
+// machine is one QEMU and what is known of it as it ends.
 type machine struct {
 	c      qemu.Command
+	tmp    string // the initrd, the QMP socket and the log, until released
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when QEMU has ended
 	copied chan struct{} // closed when the console is copied to its end
 	stderr bytes.Buffer  // QEMU's, complete once exited is closed
 
 	mu      sync.Mutex
-	tail    []byte // the console's end, for evidence
+	tail    []byte   // the console's end, for evidence
+	log     *os.File // the log, open after tmp is released
 	qmp     *qemu.QMP
 	regs    string // every CPU's registers when the guest stopped
 	stopped string // the reason QEMU gave for the guest's stop
 }
 
-// boot runs QEMU for c, copying its console to stdout, and returns the exit
-// status after at most timeout.
-func boot(c qemu.Command, timeout time.Duration) (int, error) {
+// boot runs QEMU for c, whose files are in tmp, copying its console to
+// stdout, and returns the exit status after at most timeout.
+func boot(c qemu.Command, tmp string, timeout time.Duration) (int, error) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	m := &machine{c: c, exited: make(chan struct{}), copied: make(chan struct{})}
+	m := &machine{c: c, tmp: tmp, exited: make(chan struct{}), copied: make(chan struct{})}
 	m.cmd = exec.Command(qemu.Binary(), c.Args()...)
 	qemu.KillWithParent(m.cmd)
 	// A pipe of our own rather than StdoutPipe, so that copying the
@@ -238,6 +240,7 @@ func (m *machine) watch(stops chan<- string) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
 		return
 	}
+	m.release()
 	if m.c.Paused {
 		if err := q.Execute("cont", nil); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
@@ -258,6 +261,22 @@ func (m *machine) watch(stops chan<- string) {
 			return
 		}
 	}
+}
+
+// release removes the temporary directory once QEMU no longer needs its
+// files, which is when it answers QMP: it has loaded the initrd, listens on
+// its socket and has opened its log, which stays readable through the
+// descriptor kept here. Nothing is then left behind even when this program
+// is killed with SIGKILL, which no clean-up sees.
+func (m *machine) release() {
+	log, err := os.Open(m.c.Log)
+	if err != nil {
+		return // QEMU has written no log yet: keep the directory
+	}
+	m.mu.Lock()
+	m.log = log
+	m.mu.Unlock()
+	os.RemoveAll(m.tmp)
 }
 
 // readRegisters pauses the guest and saves every CPU's registers, when QMP

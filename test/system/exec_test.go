@@ -213,7 +213,8 @@ func TestExecTimeoutKillsQEMU(t *testing.T) {
 
 // TestExecLeavesNoQEMUBehind interrupts the wrapper while the guest hangs,
 // as a person (SIGINT), a supervisor (SIGTERM), cmd/go on a test timeout
-// (SIGQUIT) or an impatient one (SIGKILL, which no trap sees) would.
+// (SIGQUIT) or an impatient one (SIGKILL, which no handler sees) would:
+// neither QEMU nor the wrapper's temporary files may remain.
 func TestExecLeavesNoQEMUBehind(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -223,7 +224,8 @@ func TestExecLeavesNoQEMUBehind(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			pidfile := filepath.Join(t.TempDir(), "qemu.pid")
 			cmd := exec.Command(wrapper(t), elf, "h")
-			cmd.Env = execEnv("CLK_QEMU_ARGS=-pidfile "+pidfile, "CLK_EVIDENCE_DIR="+t.TempDir())
+			tmp := t.TempDir()
+			cmd.Env = execEnv("CLK_QEMU_ARGS=-pidfile "+pidfile, "CLK_EVIDENCE_DIR="+t.TempDir(), "TMPDIR="+tmp)
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -251,8 +253,12 @@ func TestExecLeavesNoQEMUBehind(t *testing.T) {
 				syscall.Kill(pid, syscall.SIGKILL)
 				t.Fatal("the wrapper did not end")
 			}
-			// SIGKILL leaves the work to the watchdog, which polls each second.
+			// SIGKILL leaves the work to Linux's parent-death signal.
 			requireGone(t, pidfile, pid)
+			// Nor are its temporary files left, whatever the signal.
+			if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+				t.Errorf("the wrapper left %v in TMPDIR (%v)", left, err)
+			}
 		})
 	}
 }
