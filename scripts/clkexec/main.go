@@ -100,6 +100,11 @@ func run(args []string) (int, error) {
 		return statusUsage, err
 	}
 
+	// From here on a signal is answered once QEMU runs, so that the
+	// temporary directory is removed whenever it comes.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	tmp, err := os.MkdirTemp("", "clk-exec.")
 	if err != nil {
 		return statusNoExit, err
@@ -128,7 +133,7 @@ func run(args []string) (int, error) {
 		// unless CLK_QEMU_ARGS holds it for a debugger with -S.
 		c.Paused = !slices.Contains(c.Extra, "-S")
 	}
-	return boot(c, tmp, time.Duration(timeout)*time.Second)
+	return boot(c, tmp, time.Duration(timeout)*time.Second, sigs)
 }
 
 // statusOf returns the exit status that err carries, or statusNoExit.
@@ -157,12 +162,9 @@ type machine struct {
 }
 
 // boot runs QEMU for c, whose files are in tmp, copying its console to
-// stdout, and returns the exit status after at most timeout.
-func boot(c qemu.Command, tmp string, timeout time.Duration) (int, error) {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-
+// stdout, and returns the exit status after at most timeout or when one of
+// sigs comes.
+func boot(c qemu.Command, tmp string, timeout time.Duration, sigs <-chan os.Signal) (int, error) {
 	m := &machine{c: c, tmp: tmp, exited: make(chan struct{}), copied: make(chan struct{})}
 	m.cmd = exec.Command(qemu.Binary(), c.Args()...)
 	qemu.KillWithParent(m.cmd)
