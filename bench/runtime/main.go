@@ -117,10 +117,16 @@ func run() int {
 		best[sys] = keepBest(best[sys], res)
 		return nil
 	})
+	// A system that failed shows as missing figures.
+	for sys := range best {
+		if best[sys] == nil {
+			best[sys] = &result{iters: map[string]int64{}, extra: map[string]string{}}
+		}
+	}
+	printTable(best[vslinux.Clk], best[vslinux.Linux])
 	if failed != [2]error{} {
 		return 1
 	}
-	printTable(best[vslinux.Clk], best[vslinux.Linux])
 	return 0
 }
 
@@ -250,9 +256,14 @@ func printTable(clk, linux *result) {
 	vslinux.WriteTable(os.Stdout, vslinux.Rows(clk.nsPerOp.Order, &clk.cpuPerOp, &linux.cpuPerOp))
 	fmt.Println()
 	fmt.Println("the best runs by the guests' clocks: iterations of testing.Benchmark's last run, and the runtime's counters over all its runs:")
-	for _, name := range clk.nsPerOp.Order {
-		fmt.Printf("  %s\n", name)
-		fmt.Printf("    clk   %10d %s\n", clk.iters[name], clk.extra[name])
-		fmt.Printf("    Linux %10d %s\n", linux.iters[name], linux.extra[name])
+	for _, row := range vslinux.Rows(nil, &clk.nsPerOp, &linux.nsPerOp) {
+		fmt.Printf("  %s\n", row.Name)
+		for sys, res := range []*result{clk, linux} {
+			if n, ok := res.iters[row.Name]; ok {
+				fmt.Printf("    %-5s %10d %s\n", vslinux.Names[sys], n, res.extra[row.Name])
+			} else {
+				fmt.Printf("    %-5s    missing\n", vslinux.Names[sys])
+			}
+		}
 	}
 }
