@@ -22,10 +22,10 @@ ISO := $(BUILD)/clk.iso
 # run starts the programs in /bin).
 INITRD := $(BUILD)/initrd.cpio
 INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
-# Ring-3 programs: each directory of image/userprog, built for clk and linked
+# Ring-3 programs: each directory of programs/, built for clk and linked
 # in the user address space (-T; the linker then picks the user entry point),
 # without DWARF but with the symbol table the kernel's fault reports use.
-USERPROGS := $(notdir $(patsubst %/,%,$(wildcard image/userprog/*/)))
+PROGRAMS := $(notdir $(patsubst %/,%,$(wildcard programs/*/)))
 USER_LDFLAGS := -T 0x7f0000101000 -w
 
 QEMU ?= qemu-system-x86_64
@@ -47,25 +47,15 @@ TESTFLAGS ?=
 # run uses CLK_SMP, default 1).
 SMP_COUNTS ?= 2 4
 
-# Directories whose packages also run on bare metal (GOOS=clk, in QEMU).
-CLK_DIRS := arch kernel drivers cmd actor
+# Directories whose packages also run on bare metal (GOOS=clk, in QEMU):
+# test/baremetal holds the Go runtime port's own tests.
+CLK_DIRS := arch kernel drivers cmd actor test/baremetal
 
-# Interactive QEMU: serial console and monitor multiplexed on the terminal
-# (Ctrl-A X quits, Ctrl-A C switches between them), isa-debug-exit so that a
-# guest can end QEMU with a status, no reboot so that a triple fault stops.
-QEMU_INTERACTIVE = $(QEMU) -cpu max -accel $(QEMU_ACCEL) -m $(QEMU_MEM) -smp $(QEMU_SMP) \
-	-display $(QEMU_DISPLAY) -serial mon:stdio -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
-
-# run-qemu runs QEMU with $(1) and explains how it ended: status 0 is an ACPI
-# power-off (or Ctrl-A X), an odd status (V << 1) | 1 is guest status V.
-define run-qemu
-status=0; $(QEMU_INTERACTIVE) $(1) $(QEMU_FLAGS) || status=$$?; \
-if [ $$status -eq 0 ]; then echo "qemu: powered off"; \
-elif [ $$((status & 1)) -eq 1 ]; then \
-	echo "qemu: guest exit status $$((status >> 1))"; exit $$((status >> 1)); \
-else echo "qemu: QEMU failed with status $$status"; exit 1; fi
-endef
+# Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
+# serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
+# Ctrl-A C switches between them); it says how QEMU ended and exits with the
+# guest's status.
+CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(QEMU_SMP) -accel $(QEMU_ACCEL) -display $(QEMU_DISPLAY)
 
 header = @printf '\n==> %s\n' '$(1)'
 
@@ -114,37 +104,30 @@ $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 $(INITRD): $(INITRD_FILES) FORCE | toolchain
 	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin
 	@cp -R image/initrd/. $(BUILD)/initrd-root/
-	@for p in $(USERPROGS); do \
-		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./image/userprog/$$p || exit 1; \
+	@for p in $(PROGRAMS); do \
+		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done
 	@cd $(BUILD)/initrd-root && find . -exec touch -h -d @0 {} + && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible >$(abspath $@).new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 qemu: deps kernel $(INITRD)
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -kernel $(ELF) -initrd $(INITRD))
+	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) -- $(QEMU_FLAGS)
 
 qemu-iso: deps iso
 ifneq ($(filter 1 yes true,$(UEFI)),)
 	$(call header,booting $(ISO) from UEFI (OVMF): Ctrl-A X quits QEMU)
-	@cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
-	@$(call run-qemu,-M pc \
-		-drive if=pflash$(,)format=raw$(,)unit=0$(,)readonly=on$(,)file=$(OVMF_CODE) \
-		-drive if=pflash$(,)format=raw$(,)unit=1$(,)file=$(BUILD)/OVMF_VARS.fd \
-		-cdrom $(ISO) -boot d)
+	@CLK_OVMF_CODE=$(OVMF_CODE) CLK_OVMF_VARS=$(OVMF_VARS) $(CLKBOOT) -iso $(ISO) -uefi $(BUILD) -- $(QEMU_FLAGS)
 else
 	$(call header,booting $(ISO) from BIOS: Ctrl-A X quits QEMU)
-	@$(call run-qemu,-M pc -cdrom $(ISO) -boot d)
+	@$(CLKBOOT) -iso $(ISO) -- $(QEMU_FLAGS)
 endif
-
-# A comma that $(call) does not take for an argument separator.
-, := ,
 
 test: deps toolchain test-host test-fuzz test-clk test-system
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
-# not see. CLK_GOROOT lets host tests that build GOOS=clk programs (kernel/baremetal)
-# find the toolchain.
+# not see. CLK_GOROOT lets host tests that build GOOS=clk programs
+# (test/baremetal) find the toolchain.
 test-host: toolchain
 	$(call header,host tests: go test ./...)
 	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
@@ -198,12 +181,12 @@ test-clk: toolchain
 		CLK_SMP=$$n CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) $$pkgs || exit 1; \
 	done
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
-	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./kernel/baremetal
+	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./test/baremetal
 
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
-		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
+		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./test/system
 
 # The Go standard library's own tests, run on clk (scripts/stdtest). Long:
 # not part of `make test`. STD_PKGS narrows the list.
@@ -216,7 +199,7 @@ test-std: deps toolchain
 bench-smp: deps toolchain
 	$(call header,parallel sha256 over 64 MiB on 1 and 2 CPUs)
 	@for n in 1 2; do \
-		CLK_SMP=$$n $(CLKGO) test -count=1 -run '^$$' -bench ParallelSHA256 -benchtime 3x ./kernel/baremetal \
+		CLK_SMP=$$n $(CLKGO) test -count=1 -run '^$$' -bench ParallelSHA256 -benchtime 3x ./test/baremetal \
 			| awk -v n=$$n '/^BenchmarkParallelSHA256/ { print n, $$3 }'; \
 	done | awk '{ ns[$$1] = $$2; printf "%d CPU(s): %.0f ms per 64 MiB\n", $$1, $$2 / 1e6 } \
 		END { if (ns[2] > 0) printf "speed-up from 1 to 2 CPUs: %.2fx\n", ns[1] / ns[2] }'
@@ -229,9 +212,9 @@ bench-ipc-host:
 
 bench-boot: deps iso
 	$(call header,boot time: QEMU start to the first prompt)
-	$(GO) run ./image/systest/cmd/bootbench -elf $(ELF) -iso $(ISO) -runs 5
+	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -runs 5
 
-# The same Go program (image/runtimebench/guest) built for clk and as a static
+# The same Go program (bench/runtime/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
 # each, BENCH_TIME per benchmark, BENCH_GODEBUG as both programs' GODEBUG
 # (e.g. cpu.avx=off,cpu.avx2=off); BENCH_TOGETHER=1 boots the two side by
@@ -245,16 +228,16 @@ RTBENCH := $(BUILD)/runtimebench
 bench-runtime: deps toolchain
 	$(call header,Go runtime benchmarks: clk and Linux under the same QEMU)
 	@mkdir -p $(RTBENCH)
-	$(CLKGO) build -o $(RTBENCH)/guest.elf ./image/runtimebench/guest
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(RTBENCH)/guest.linux ./image/runtimebench/guest
+	$(CLKGO) build -o $(RTBENCH)/guest.elf ./bench/runtime/guest
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(RTBENCH)/guest.linux ./bench/runtime/guest
 	scripts/linux-guest.sh initramfs $(RTBENCH)/guest.linux $(RTBENCH)/initramfs.cpio
 	kernel=$$(scripts/linux-guest.sh kernel); \
-	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/runtimebench -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
+	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/runtime -clk $(RTBENCH)/guest.elf -linux-kernel "$$kernel" \
 		-linux-initrd $(RTBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) -benchtime $(BENCH_TIME) \
 		-godebug "$(BENCH_GODEBUG)" $(if $(filter 1 yes true,$(BENCH_TOGETHER)),-together)
 # A null syscall and a one-byte round trip between two processes: clk's
-# ring-3 ipcbench from its initrd (kernel command line clk.run=ipcbench), and
-# image/ipcbench/linuxguest as a static Linux /init (getppid, a pipe
+# ring-3 programs/ipcbench from its initrd (kernel command line
+# clk.run=ipcbench), and bench/ipc/linuxguest as a static Linux /init (getppid, a pipe
 # ping-pong), under the same QEMU command line; BENCH_RUNS boots of each. It
 # prints figures and ratios, and fails only when a guest prints no results.
 IPCBENCH := $(BUILD)/ipcbench
@@ -265,10 +248,10 @@ IPC_SMP ?= 1
 bench-ipc: deps kernel $(INITRD)
 	$(call header,null syscall and process round trip: clk and Linux under the same QEMU)
 	@mkdir -p $(IPCBENCH)
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(IPCBENCH)/linuxguest ./image/ipcbench/linuxguest
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(IPCBENCH)/linuxguest ./bench/ipc/linuxguest
 	scripts/linux-guest.sh initramfs $(IPCBENCH)/linuxguest $(IPCBENCH)/initramfs.cpio
 	kernel=$$(scripts/linux-guest.sh kernel); \
-	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./image/ipcbench -clk $(ELF) -clk-initrd $(INITRD) \
+	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/ipc -clk $(ELF) -clk-initrd $(INITRD) \
 		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(IPC_SMP)
 # Actor figures on clk: the actor package's benchmarks and the shell's
 # pipeline benchmark run as bare-metal test binaries, then the kernel's shell
@@ -279,7 +262,7 @@ bench-actor: deps toolchain kernel
 	$(call header,shell pipeline benchmark on clk: one line per message against batches)
 	$(CLKGO) test -run '^$$' -bench Pipeline -benchtime 3x $(TESTFLAGS) ./actor/shell
 	$(call header,pipeline throughput typed at the kernel shell)
-	$(GO) run ./image/systest/cmd/pipebench -elf $(ELF) -lines 1000000 -runs 3
+	$(GO) run ./bench/pipe -elf $(ELF) -lines 1000000 -runs 3
 
 clean:
 	rm -rf $(BUILD)

@@ -4,7 +4,7 @@
 # mtools), the OVMF firmware, make, patch (the toolchain build applies
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
-# image/systest/testdata). Go itself is not a Debian package here: see README.
+# test/system/testdata). Go itself is not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when
 # something is missing, so it is silent and fast on a machine that has

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"clk/internal/qemu"
+)
+
+func main() { os.Exit(run()) }
+
+// run returns the exit status.
+func run() int {
+	mem := flag.String("mem", "", "guest memory (default CLK_QEMU_MEM, else 512M)")
+	smp := flag.Int("smp", 2, "guest CPUs")
+	accel := flag.String("accel", "", "accelerator (default CLK_QEMU_ACCEL, else tcg)")
+	display := flag.String("display", "none", "QEMU display: none, or gtk, sdl, curses to see the VGA screen")
+	kernel := flag.String("kernel", "", "kernel ELF, booted through its PVH note")
+	initrd := flag.String("initrd", "", "initrd for -kernel")
+	iso := flag.String("iso", "", "ISO image, booted through GRUB")
+	uefi := flag.String("uefi", "", "boot the ISO from UEFI, with OVMF's variables copied into this directory")
+	flag.Parse()
+	var boot qemu.Boot
+	switch {
+	case (*kernel == "") == (*iso == ""):
+		fmt.Fprintln(os.Stderr, "clkboot: give one of -kernel and -iso")
+		return 2
+	case *kernel != "":
+		boot = qemu.Kernel("PVH", "pc", *kernel, *initrd, "")
+	case *uefi != "":
+		b, err := qemu.UEFI(*iso, *uefi)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "clkboot:", err)
+			return 1
+		}
+		boot = b
+	default:
+		boot = qemu.BIOS(*iso)
+	}
+	c := qemu.Command{
+		Boot:    boot,
+		Memory:  *mem,
+		CPUs:    *smp,
+		Accel:   *accel,
+		Console: qemu.Terminal,
+		Display: *display,
+		Extra:   flag.Args(),
+	}
+	fmt.Println(c)
+	cmd := exec.Command(qemu.Binary(), c.Args()...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// A Ctrl-C that reaches the terminal before QEMU makes it raw goes
+	// to QEMU too; this program stays to say how QEMU ended.
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt, syscall.SIGQUIT)
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		fmt.Println("qemu: powered off")
+		return 0
+	case !errors.As(err, &exit):
+		fmt.Fprintln(os.Stderr, "clkboot:", err)
+		return 1
+	}
+	if status, ok := qemu.GuestStatus(exit.ExitCode()); ok {
+		fmt.Printf("qemu: guest exit status %d\n", status)
+		return status
+	}
+	fmt.Printf("qemu: QEMU failed with status %d\n", exit.ExitCode())
+	return 1
+}

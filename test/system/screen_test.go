@@ -1,0 +1,78 @@
+package system
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"clk/drivers/vga"
+	"clk/internal/qemu"
+)
+
+// TestKernelShellOnScreen types on the PS/2 keyboard (through QMP) and reads
+// the VGA text screen back from guest memory: the second shell of a PVH
+// boot, in text mode.
+func TestKernelShellOnScreen(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "qmp.sock")
+	boot := qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
+	m, err := qemu.Start(t.Context(), boot, qemu.Options{Timeout: 2 * time.Minute, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Kill()
+	if _, err := m.Expect(qemu.Prompt, directLimits.boot); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	q, err := qemu.DialQMP(sock, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+
+	dump := filepath.Join(dir, "vga.bin")
+	screen := func() []string {
+		t.Helper()
+		if err := q.ReadPhys(vga.TextBase, vga.TextSize, dump); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(dump)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vga.TextOf(b)
+	}
+	waitFor := func(row string) []string {
+		t.Helper()
+		var rows []string
+		for range 100 {
+			if rows = screen(); slices.Contains(rows, row) {
+				return rows
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("the screen never shows a row %q:\n%q", row, rows)
+		return nil
+	}
+	waitFor("clk>")
+	if err := q.TypeText("echo on the screen | wc -w\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("3")
+	if err := q.TypeText("seq 7 | tail -n 1\n"); err != nil {
+		t.Fatal(err)
+	}
+	rows := waitFor("7")
+	stats, err := m.Command("stats", directLimits.command)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`keyboard, ISA IRQ 1\)\s+[1-9]`).MatchString(stats) {
+		t.Errorf("stats shows no interrupt from the keyboard: %q", stats)
+	}
+	t.Logf("screen:\n%s", strings.Join(rows, "\n"))
+}

@@ -1,0 +1,117 @@
+package system
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"clk/internal/qemu"
+)
+
+// limits are how long a session waits for each step. TCG on a busy 2-core
+// machine is slow, and OVMF takes seconds before GRUB even starts.
+type limits struct {
+	boot     time.Duration // QEMU start to the first prompt
+	command  time.Duration // a command to the next prompt
+	shutdown time.Duration // "shutdown" to QEMU's exit
+}
+
+var (
+	directLimits = limits{boot: 30 * time.Second, command: 10 * time.Second, shutdown: 30 * time.Second}
+	uefiLimits   = limits{boot: 90 * time.Second, command: 10 * time.Second, shutdown: 30 * time.Second}
+)
+
+var (
+	// memReply wants an amount in binary units, as "511 MiB".
+	memReply = regexp.MustCompile(`[0-9]+(\.[0-9]+)?\s*[KMG]iB`)
+	// uptimeReply wants a number.
+	uptimeReply = regexp.MustCompile(`[0-9]`)
+)
+
+// startMachine boots b for a test: QEMU is killed when the test ends, and
+// the console and QEMU's stderr are logged if it failed.
+func startMachine(t *testing.T, b qemu.Boot, l limits) *qemu.Machine {
+	t.Helper()
+	total := l.boot + 5*l.command + l.shutdown
+	m, err := qemu.Start(context.Background(), b, qemu.Options{Timeout: total})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		m.Kill()
+		if t.Failed() {
+			t.Logf("console of %s:\n%s", b.Name, m.Console())
+			if s := m.Stderr(); s != "" {
+				t.Logf("QEMU stderr:\n%s", s)
+			}
+		}
+	})
+	return m
+}
+
+// shellSession is the session every clk image must pass, typed as a person
+// would: wait for the prompt, ask for help, look at memory and uptime, make
+// a typing error, run the extra checks given, and shut the machine down.
+func shellSession(t *testing.T, b qemu.Boot, l limits, extra ...func(*testing.T, *qemu.Machine, limits)) {
+	m := startMachine(t, b, l)
+	if _, err := m.Expect(qemu.Prompt, l.boot); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	t.Logf("%s: first prompt after %v", b.Name, time.Since(m.Started()).Round(time.Millisecond))
+
+	help := command(t, m, "help", l)
+	for _, name := range []string{"mem", "uptime", "shutdown"} {
+		if !containsWord(help, name) {
+			t.Errorf("help does not list %q:\n%s", name, help)
+		}
+	}
+	if mem := command(t, m, "mem", l); !memReply.MatchString(mem) {
+		t.Errorf("mem reply has no amount like \"511 MiB\":\n%s", mem)
+	}
+	if up := command(t, m, "uptime", l); !uptimeReply.MatchString(up) {
+		t.Errorf("uptime reply has no number:\n%s", up)
+	}
+	if lines := nonEmptyLines(command(t, m, "nosuchcmd", l)); len(lines) != 1 {
+		t.Errorf("an unknown command should get a one-line error, got %d lines: %q", len(lines), lines)
+	}
+	for _, check := range extra {
+		check(t, m, l)
+	}
+
+	if err := m.Send("shutdown\r"); err != nil {
+		t.Fatal(err)
+	}
+	status, err := m.Wait(l.shutdown)
+	if err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	// 0: ACPI power-off; 1: isa-debug-exit with guest status 0.
+	if status != 0 && status != 1 {
+		t.Errorf("shutdown: QEMU exit status %d, want 0 (ACPI power-off) or 1 (isa-debug-exit 0)", status)
+	}
+}
+
+func command(t *testing.T, m *qemu.Machine, line string, l limits) string {
+	t.Helper()
+	reply, err := m.Command(line, l.command)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply
+}
+
+func containsWord(text, word string) bool {
+	return regexp.MustCompile(`\b` + regexp.QuoteMeta(word) + `\b`).MatchString(text)
+}
+
+func nonEmptyLines(s string) []string {
+	var lines []string
+	for line := range strings.Lines(s) {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
