@@ -7,9 +7,9 @@
 // (make build/initrd.cpio does this; with -T the linker picks the user entry
 // point), that go into the initrd as /bin/NAME: a program's name is its
 // directory's, so clk.run=ipcbench on the kernel command line runs
-// programs/ipcbench. They reach the kernel only through package clk/sdk (with
-// the numbers of clk/abi) and
-// print to their console with sdk.Console. Test programs stay here; signed
+// programs/ipcbench. They reach the kernel only through package clk/sdk,
+// with the numbers of clk/abi, and print to their console with
+// sdk.Console. Test programs stay here; signed
 // modules will have a folder of their own.
 //
 //   - hello: prints its process id and arguments.
