@@ -123,7 +123,7 @@ else
 	@$(CLKBOOT) -iso $(ISO) -- $(QEMU_FLAGS)
 endif
 
-test: deps toolchain test-host test-fuzz test-clk test-system
+test: deps toolchain test-host test-fuzz test-clk test-system test-std
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
 # not see. CLK_GOROOT lets host tests that build GOOS=clk programs
@@ -132,11 +132,15 @@ test-host: toolchain
 	$(call header,host tests: go test ./...)
 	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 
-# The fuzz targets of the kernel's boundaries, each run for FUZZ_TIME with
-# the host's Go (go test -fuzz takes one target at a time): the syscall
-# decoder and the channel message validator.
+# Every fuzz target of the tree, each run for FUZZ_TIME with the host's Go
+# (go test -fuzz takes one target at a time): the syscall decoder, the
+# channel message validator and schema parser, the ELF loader, the ACPI
+# table parsers, the keyboard decoder, the screen, the shell's parser and
+# line editor.
 FUZZ_TIME ?= 10s
-FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema
+FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
+	./kernel/proc:FuzzLoadELF ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/ps2:FuzzDecoder \
+	./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor
 
 #
 # Go 1.26's fuzzing coordinator can end a run that found nothing with
@@ -188,8 +192,9 @@ test-system: iso
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./test/system
 
-# The Go standard library's own tests, run on clk (scripts/stdtest). Long:
-# not part of `make test`. STD_PKGS narrows the list.
+# The Go standard library's own tests, run on clk (scripts/stdtest), with
+# -short as Go's builders do on slow machines; the last step of `make test`.
+# STD_PKGS narrows the list.
 STD_PKGS ?=
 test-std: deps toolchain
 	$(call header,the standard library tests on bare metal)
