@@ -235,6 +235,9 @@ func TestSpawnRefusesBadArguments(t *testing.T) {
 	}
 }
 
+// Close is idempotent: the collector ends as soon as its input is closed,
+// possibly before the second Close, and every Close after the first still
+// succeeds. Only an actor that ended with its input open refuses Close.
 func TestCloseTwiceAndAfterExit(t *testing.T) {
 	r, _ := collector(t, 1)
 	if err := Close(r); err != nil {
@@ -243,9 +246,19 @@ func TestCloseTwiceAndAfterExit(t *testing.T) {
 	if err := Close(r); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	wait(t, r)
-	if err := Close(r); !errors.Is(err, ErrExited) {
-		t.Fatalf("Close after exit: %v", err)
+	if err := wait(t, r); !errors.Is(err, ErrClosed) {
+		t.Fatalf("exit reason %v, want ErrClosed", err)
+	}
+	if err := Close(r); err != nil {
+		t.Fatalf("Close after the actor ended on its closed input: %v", err)
+	}
+
+	quick := spawn(t, "quick", func(c *Context) error { return nil })
+	wait(t, quick)
+	err := Close(quick)
+	var ee *ExitError
+	if !errors.Is(err, ErrExited) || !errors.As(err, &ee) || ee.Ref != quick {
+		t.Fatalf("Close of an actor that exited with its input open: %v, want its ExitError", err)
 	}
 }
 
