@@ -85,21 +85,28 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	}, WithMailbox(2))
 
 	sent := make(chan int, n)
-	go func() {
+	sender := spawn(t, "sender", func(c *Context) error {
 		for i := range n {
-			if err := Send(r, i); err != nil {
-				t.Errorf("Send %d: %v", i, err)
-				return
+			if err := c.Send(r, i); err != nil {
+				return fmt.Errorf("Send %d: %w", i, err)
 			}
 			sent <- i
 		}
-	}()
-	// The sender fills the mailbox, then blocks.
+		return nil
+	})
+	// The sender fills the mailbox, then blocks in its third Send: wait
+	// for that state rather than for a time.
 	deadline := time.Now().Add(long)
-	for len(sent) < 2 && time.Now().Before(deadline) {
+	for {
+		in, _ := Stat(sender)
+		if in.State == Sending {
+			break
+		}
+		if in.State == Exited || time.Now().After(deadline) {
+			t.Fatalf("the sender never blocked on a full mailbox of 2: state %v, %d sends returned, exit reason %v", in.State, len(sent), in.Reason)
+		}
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond)
 	if k := len(sent); k != 2 {
 		t.Fatalf("%d sends returned with a mailbox of 2 and no receiver, want 2", k)
 	}
@@ -111,6 +118,9 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	}
 	close(release)
 	if err := wait(t, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, sender); err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range got {
