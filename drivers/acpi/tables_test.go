@@ -104,8 +104,8 @@ func madtBody() []byte {
 	return b
 }
 
-// fadtBody is a FADT (5.2.9) after its header, 244 bytes (the ACPI 6.4
-// table is 276), with only the fields this package reads set: DSDT at
+// fadtBody is the part after the header of a FADT (5.2.9) of ACPI 6.4's
+// length, 276 bytes, with only the fields this package reads set: DSDT at
 // offset 40, PM1a_CNT_BLK at 64, PM1b_CNT_BLK at 68, CENTURY at 108 and
 // X_DSDT at 140. Offsets are from the start of the table.
 func fadtBody(dsdt uint32, pm1a, pm1b uint32, xdsdt uint64) []byte {
