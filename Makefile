@@ -127,10 +127,14 @@ test: deps toolchain test-host test-fuzz test-clk test-system test-std
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
 # not see. CLK_GOROOT lets host tests that build GOOS=clk programs
-# (test/baremetal) find the toolchain.
+# (test/baremetal) find the toolchain. The actor runtime's tests run again
+# under the race detector (a few seconds once the race build of its
+# dependencies is cached).
 test-host: toolchain
 	$(call header,host tests: go test ./...)
 	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+	$(call header,host tests: go test -race ./actor/...)
+	$(GO) test -count=1 -race $(TESTFLAGS) ./actor/...
 
 # Every fuzz target of the tree, each run for FUZZ_TIME with the host's Go
 # (go test -fuzz takes one target at a time): the syscall decoder, the

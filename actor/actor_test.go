@@ -85,21 +85,28 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	}, WithMailbox(2))
 
 	sent := make(chan int, n)
-	go func() {
+	sender := spawn(t, "sender", func(c *Context) error {
 		for i := range n {
-			if err := Send(r, i); err != nil {
-				t.Errorf("Send %d: %v", i, err)
-				return
+			if err := c.Send(r, i); err != nil {
+				return fmt.Errorf("Send %d: %w", i, err)
 			}
 			sent <- i
 		}
-	}()
-	// The sender fills the mailbox, then blocks.
+		return nil
+	})
+	// The sender fills the mailbox, then blocks in its third Send: wait
+	// for that state rather than for a time.
 	deadline := time.Now().Add(long)
-	for len(sent) < 2 && time.Now().Before(deadline) {
+	for {
+		in, _ := Stat(sender)
+		if in.State == Sending {
+			break
+		}
+		if in.State == Exited || time.Now().After(deadline) {
+			t.Fatalf("the sender never blocked on a full mailbox of 2: state %v, %d sends returned, exit reason %v", in.State, len(sent), in.Reason)
+		}
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond)
 	if k := len(sent); k != 2 {
 		t.Fatalf("%d sends returned with a mailbox of 2 and no receiver, want 2", k)
 	}
@@ -111,6 +118,9 @@ func TestBackPressureBlocksAndNeverDrops(t *testing.T) {
 	}
 	close(release)
 	if err := wait(t, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(t, sender); err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range got {
@@ -235,6 +245,9 @@ func TestSpawnRefusesBadArguments(t *testing.T) {
 	}
 }
 
+// Close is idempotent: the collector ends as soon as its input is closed,
+// possibly before the second Close, and every Close after the first still
+// succeeds. Only an actor that ended with its input open refuses Close.
 func TestCloseTwiceAndAfterExit(t *testing.T) {
 	r, _ := collector(t, 1)
 	if err := Close(r); err != nil {
@@ -243,9 +256,19 @@ func TestCloseTwiceAndAfterExit(t *testing.T) {
 	if err := Close(r); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	wait(t, r)
-	if err := Close(r); !errors.Is(err, ErrExited) {
-		t.Fatalf("Close after exit: %v", err)
+	if err := wait(t, r); !errors.Is(err, ErrClosed) {
+		t.Fatalf("exit reason %v, want ErrClosed", err)
+	}
+	if err := Close(r); err != nil {
+		t.Fatalf("Close after the actor ended on its closed input: %v", err)
+	}
+
+	quick := spawn(t, "quick", func(c *Context) error { return nil })
+	wait(t, quick)
+	err := Close(quick)
+	var ee *ExitError
+	if !errors.Is(err, ErrExited) || !errors.As(err, &ee) || ee.Ref != quick {
+		t.Fatalf("Close of an actor that exited with its input open: %v, want its ExitError", err)
 	}
 }
 

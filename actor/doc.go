@@ -51,7 +51,10 @@
 //
 // Close(to) ends to's input: later sends fail with ErrClosed, and to's Recv
 // returns ErrClosed once the queued messages are taken. A pipeline stage
-// closes the next stage when its own input ends.
+// closes the next stage when its own input ends. Closing is idempotent:
+// once a Close has succeeded, later ones succeed too, even after to has
+// ended (which it may do at once); Close fails with an *ExitError only
+// when to exited before its input was closed.
 //
 // # Request and reply
 //

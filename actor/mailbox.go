@@ -100,14 +100,17 @@ func (m *mailbox) get() (msg any, wait <-chan struct{}, err error) {
 }
 
 // close marks the end of the stream; it reports whether this call closed it.
+// A stream closed once stays closed, so a later close succeeds even after
+// the owner has exited; only an owner that exited before any close makes
+// it fail.
 func (m *mailbox) close() (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.exited != nil {
-		return false, m.exited
-	}
 	if m.closed {
 		return false, nil
+	}
+	if m.exited != nil {
+		return false, m.exited
 	}
 	m.closed = true
 	m.wakeAll()

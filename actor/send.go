@@ -120,8 +120,11 @@ func sendError(to Ref, err error) error {
 }
 
 // Close ends to's input: later sends fail with ErrClosed, and to's Recv
-// returns ErrClosed once it has taken the messages already queued. Closing
-// twice is not an error; closing an exited actor returns its *ExitError.
+// returns ErrClosed once it has taken the messages already queued. Once a
+// Close of to has returned nil, every later Close of to returns nil too,
+// whether or not to has exited since (an actor often exits as soon as its
+// input ends). Closing an actor that exited before its input was closed
+// returns its *ExitError.
 func Close(to Ref) error {
 	if to.a == nil {
 		return fmt.Errorf("close: %w", ErrNoActor)

@@ -4,7 +4,8 @@
 # mtools), the OVMF firmware, make, patch (the toolchain build applies
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
-# test/system/testdata). Go itself is not a Debian package here: see README.
+# test/system/testdata) and gcc (go test -race needs cgo). Go itself is
+# not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when
 # something is missing, so it is silent and fast on a machine that has
@@ -19,6 +20,7 @@ grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/modinfo.sh
 xorriso xorriso
 mtools mformat
 binutils ld
+gcc gcc
 ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
 make make
 patch patch

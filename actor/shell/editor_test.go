@@ -3,6 +3,7 @@ package shell
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -121,45 +122,99 @@ func TestTabCompletesUniqueAndCommonPrefixes(t *testing.T) {
 }
 
 func TestRedrawLeavesTheScreenAsTheLine(t *testing.T) {
-	// Replay the editor's output on a one-line screen: the text shown must
+	// Replay the editor's output on a model terminal: the text shown must
 	// be the line returned, whatever editing happened.
 	keys := "hello world" + home + right + "E" + end + "\x17there" + left + left + "\x0b" + "\x01\x04\r"
 	lines, out := editLines(t, keys, nil)
-	if got := screen(strings.TrimSuffix(out, "\n> ")); got != "> "+lines[0] {
-		t.Errorf("screen %q, line %q", got, lines[0])
+	var term modelTerminal
+	term.Write([]byte(out))
+	if term.bad != "" {
+		t.Fatal(term.bad)
+	}
+	if len(term.rows) != 2 || term.rows[0] != "> "+lines[0] || term.rows[1] != "> " {
+		t.Errorf("screen %q, line %q", term.rows, lines[0])
 	}
 }
 
-// screen interprets printable characters, backspace and erase-to-end.
-func screen(out string) string {
-	var line []byte
-	pos := 0
-	for i := 0; i < len(out); i++ {
-		switch {
-		case strings.HasPrefix(out[i:], eraseToEnd):
-			line = line[:pos]
-			i += len(eraseToEnd) - 1
-		case out[i] == '\b':
-			pos--
-		default:
-			if pos == len(line) {
-				line = append(line, out[i])
-			} else {
-				line[pos] = out[i]
-			}
-			pos++
-		}
-	}
-	return string(line)
+// modelTerminal is a model of the part of a terminal the editor may use: it
+// prints characters over what is under the cursor, moves left on
+// backspace, erases to the end of the line on ECMA-48 EL ("\x1b[K"), and
+// starts a new row on a newline. It has no line length limit and does not
+// scroll. Anything else, or a backspace at the left margin, is recorded
+// in bad.
+type modelTerminal struct {
+	rows []string // rows[len(rows)-1] is the cursor's row
+	col  int
+	bad  string
 }
+
+func (t *modelTerminal) Write(p []byte) (int, error) {
+	if len(t.rows) == 0 {
+		t.rows = []string{""}
+	}
+	for i := 0; i < len(p); i++ {
+		row := []byte(t.rows[len(t.rows)-1])
+		switch c := p[i]; {
+		case bytes.HasPrefix(p[i:], []byte(eraseToEnd)):
+			row = row[:t.col]
+			i += len(eraseToEnd) - 1
+		case c == '\b':
+			if t.col == 0 {
+				t.fail("backspace at the left margin")
+				continue
+			}
+			t.col--
+		case c == '\n':
+			t.rows = append(t.rows, "")
+			t.col = 0
+			continue
+		case c >= ' ' && c < keyDEL:
+			if t.col == len(row) {
+				row = append(row, c)
+			} else {
+				row[t.col] = c
+			}
+			t.col++
+		default:
+			t.fail(fmt.Sprintf("unexpected byte %q in %q", c, p))
+			continue
+		}
+		t.rows[len(t.rows)-1] = string(row)
+	}
+	return len(p), nil
+}
+
+func (t *modelTerminal) fail(why string) {
+	if t.bad == "" {
+		t.bad = why
+	}
+}
+
+// row returns the cursor's row.
+func (t *modelTerminal) row() string { return t.rows[len(t.rows)-1] }
 
 func FuzzEditor(f *testing.F) {
 	for _, s := range []string{"abc\r", "ab" + left + "c" + home + "\x04\r", "x\x17\x15\x0b" + up + down + "\r", "\x1b[3~\x1b[1~\x1b[O\x1bx\t\r"} {
 		f.Add(s)
 	}
+	// Before each key is read, the previous one has been handled: the
+	// terminal's row must then show the prompt and the editor's line, with
+	// the cursor on the editor's cursor.
 	f.Fuzz(func(t *testing.T, keys string) {
+		var term modelTerminal
+		var e *Editor
 		r := strings.NewReader(keys)
-		e := NewEditor(r.ReadByte, io.Discard)
+		read := func() (byte, error) {
+			if term.bad != "" {
+				t.Fatalf("keys %q: %s", keys, term.bad)
+			}
+			if want := "> " + string(e.buf); term.row() != want || term.col != 2+e.pos {
+				t.Fatalf("keys %q: the terminal shows %q with the cursor at %d; the editor has %q at %d",
+					keys, term.row(), term.col, want, 2+e.pos)
+			}
+			return r.ReadByte()
+		}
+		e = NewEditor(read, &term)
 		e.Complete = func(line, word string) []string { return []string{word + "x", word + "y"} }
 		for {
 			line, err := e.ReadLine("> ")
@@ -171,8 +226,8 @@ func FuzzEditor(f *testing.F) {
 					t.Fatalf("keys %q gave a line with %q: %q", keys, c, line)
 				}
 			}
-			if e.pos < 0 || e.pos > len(e.buf) {
-				t.Fatalf("keys %q left the cursor at %d of %d", keys, e.pos, len(e.buf))
+			if err == nil && term.rows[len(term.rows)-2] != "> "+line {
+				t.Fatalf("keys %q: returned %q but the terminal showed %q", keys, line, term.rows[len(term.rows)-2])
 			}
 		}
 	})

@@ -82,6 +82,8 @@ func parseS5(aml []byte) (a, b uint8, err error) {
 		} else {
 			return 0, 0, fmt.Errorf("DSDT: truncated \\_S5: %w", ErrCorrupt)
 		}
+		// SLP_TYPx is a 3-bit field of the PM1 control registers
+		// (4.8.3.2.1); a larger value would spill into other bits.
 		var vals [2]uint8
 		for k := range vals {
 			if len(p) == 0 {
@@ -99,6 +101,9 @@ func parseS5(aml []byte) (a, b uint8, err error) {
 				vals[k], p = p[1], p[2:]
 			default:
 				return 0, 0, fmt.Errorf("DSDT: \\_S5 element opcode %#x: %w", p[0], ErrCorrupt)
+			}
+			if vals[k] > maxSlpTyp {
+				return 0, 0, fmt.Errorf("DSDT: \\_S5 sleep type %d above %d: %w", vals[k], maxSlpTyp, ErrCorrupt)
 			}
 		}
 		return vals[0], vals[1], nil

@@ -8,9 +8,11 @@ import (
 // PortWriter writes 16-bit I/O ports.
 type PortWriter func(port uint16, v uint16)
 
-// PM1 control register bits (4.8.3.2.1).
+// PM1 control register bits (4.8.3.2.1): SLP_TYPx is bits 10-12, SLP_EN
+// bit 13.
 const (
 	slpTypShift = 10
+	maxSlpTyp   = 7
 	slpEn       = 1 << 13
 )
 

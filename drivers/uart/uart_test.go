@@ -5,45 +5,67 @@ import (
 	"testing"
 )
 
-// fakeUART is a 16550 with a receive FIFO and a transmitter that is always
-// ready.
+// fakeUART is a 16550 at the COM1 base, 0x3f8, written from the PC16550D
+// datasheet rather than from the driver's constants: registers (table 2,
+// with DLAB = 0) at base+0 receive buffer / transmit holding, +1
+// interrupt enable, +2 interrupt identification, +4 modem control, +5
+// line status. The transmitter takes a byte and is busy until the line
+// status has been read once more, so a driver that writes without
+// waiting for THRE (line status bit 5) overruns it.
 type fakeUART struct {
-	rx  []byte
-	tx  bytes.Buffer
-	ier uint8
-	mcr uint8
+	rx      []byte
+	tx      bytes.Buffer
+	ier     uint8
+	mcr     uint8
+	busy    bool // the transmit holding register is full
+	overrun int  // bytes written while busy
+	badRead int  // receive buffer reads with no data ready
 }
 
 func (f *fakeUART) In(port uint16) uint8 {
-	switch port - COM1 {
-	case regLSR:
-		s := uint8(lsrTxEmpty)
+	switch port {
+	case 0x3fd: // line status: bit 0 data ready, bit 5 THRE, bit 6 TEMT
+		var s uint8
+		if !f.busy {
+			s |= 1<<5 | 1<<6
+		}
+		f.busy = false
 		if len(f.rx) > 0 {
-			s |= lsrRxReady
+			s |= 1 << 0
 		}
 		return s
-	case regData:
+	case 0x3f8: // receive buffer
+		if len(f.rx) == 0 {
+			f.badRead++
+			return 0
+		}
 		c := f.rx[0]
 		f.rx = f.rx[1:]
 		return c
+	case 0x3fa: // interrupt identification: bit 0 set, none pending
+		return 0x01
 	}
 	return 0
 }
 
 func (f *fakeUART) Out(port uint16, v uint8) {
-	switch port - COM1 {
-	case regData:
+	switch port {
+	case 0x3f8: // transmit holding
+		if f.busy {
+			f.overrun++
+		}
 		f.tx.WriteByte(v)
-	case regIER:
+		f.busy = true
+	case 0x3f9:
 		f.ier = v
-	case regMCR:
+	case 0x3fc:
 		f.mcr = v
 	}
 }
 
 func TestServeDeliversEveryReceivedByteInOrder(t *testing.T) {
 	f := &fakeUART{}
-	p := New(f, COM1)
+	p := New(f, 0x3f8)
 	irq := make(chan []byte)
 	done := make(chan struct{})
 	go p.Serve(func() {
@@ -66,16 +88,27 @@ func TestServeDeliversEveryReceivedByteInOrder(t *testing.T) {
 	if string(got) != "hello\n" {
 		t.Errorf("read %q, want %q", got, "hello\n")
 	}
-	if f.ier&ierRxAvail == 0 || f.mcr&mcrOut2 == 0 {
-		t.Errorf("IER=%#x MCR=%#x: receive interrupt not enabled", f.ier, f.mcr)
+	if f.badRead != 0 {
+		t.Errorf("read the receive buffer %d times with no data ready", f.badRead)
+	}
+	// IER bit 0 enables the received-data interrupt and nothing else;
+	// MCR bits 0 and 1 raise DTR and RTS, bit 3 (OUT2) gates the
+	// interrupt line to the PIC or I/O APIC on PCs.
+	if f.ier != 0x01 || f.mcr != 0x0b {
+		t.Errorf("IER=%#x MCR=%#x, want IER 0x01 and MCR 0x0b", f.ier, f.mcr)
 	}
 }
 
-func TestWriteSendsBytes(t *testing.T) {
+func TestWriteWaitsForTheTransmitter(t *testing.T) {
 	f := &fakeUART{}
-	p := New(f, COM1)
-	p.Write([]byte("clk> "))
+	p := New(f, 0x3f8)
+	if n, err := p.Write([]byte("clk> ")); n != 5 || err != nil {
+		t.Errorf("Write = %d, %v", n, err)
+	}
 	if f.tx.String() != "clk> " {
 		t.Errorf("sent %q", f.tx.String())
+	}
+	if f.overrun != 0 {
+		t.Errorf("%d bytes written while the transmitter was busy", f.overrun)
 	}
 }

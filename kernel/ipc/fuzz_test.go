@@ -1,7 +1,11 @@
 package ipc
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"reflect"
+	"slices"
 	"testing"
 
 	"clk/abi"
@@ -78,13 +82,21 @@ func FuzzMessageValidator(f *testing.F) {
 	})
 }
 
-// FuzzParseSchema checks that any bytes either parse into a schema that
-// encodes back to the same bytes, or fail with ErrBadSchema.
+// FuzzParseSchema checks ParseSchema against the binary form documented
+// at MarshalBinary. Bytes either fail with ErrBadSchema or parse into a
+// schema that: marshals to as many bytes as were parsed (every word is
+// accounted for), and to exactly those bytes when they list the types in
+// increasing order, as MarshalBinary writes them; parses back from its
+// marshalled form into an equal schema that marshals the same; keeps
+// within the absolute limits; and accepts, for each declared type, a
+// message of its full size and handle count, but not one byte more.
 func FuzzParseSchema(f *testing.F) {
 	sb, _ := testSchema(f).MarshalBinary()
 	f.Add(sb)
 	f.Add([]byte{})
 	f.Add([]byte{1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	// Two types out of order: the marshalled form reorders them.
+	f.Add([]byte{2, 0, 0, 0, 9, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseSchema(b)
 		if err != nil {
@@ -93,8 +105,59 @@ func FuzzParseSchema(f *testing.F) {
 			}
 			return
 		}
-		if _, err := s.MarshalBinary(); err != nil {
+		m, err := s.MarshalBinary()
+		if err != nil {
 			t.Fatal(err)
 		}
+		if len(m) != len(b) {
+			t.Fatalf("parsed %d bytes into a schema that marshals to %d", len(b), len(m))
+		}
+		if types := entryTypes(b); slices.IsSorted(types) && !bytes.Equal(m, b) {
+			t.Fatalf("types %v in increasing order, but the schema marshals to\n%x, not\n%x", types, m, b)
+		}
+		s2, err := ParseSchema(m)
+		if err != nil {
+			t.Fatalf("a marshalled schema does not parse: %v", err)
+		}
+		if !reflect.DeepEqual(s.specs, s2.specs) {
+			t.Fatalf("parse, marshal, parse changed the schema:\n%v\n%v", s.specs, s2.specs)
+		}
+		if m2, _ := s2.MarshalBinary(); !bytes.Equal(m, m2) {
+			t.Fatalf("marshalling is not stable:\n%x\n%x", m, m2)
+		}
+		if n := len(s.specs); n < 1 || n > MaxSchemaTypes || n != len(entryTypes(b)) {
+			t.Fatalf("%d types from input declaring %d", n, len(entryTypes(b)))
+		}
+		for typ, sp := range s.specs {
+			if sp.Type != typ || sp.MaxData > MaxData || len(sp.Handles) > MaxHandles {
+				t.Fatalf("spec %+v under type %d is out of bounds", sp, typ)
+			}
+			if err := s.CheckShape(typ, int(sp.MaxData), len(sp.Handles)); err != nil {
+				t.Fatalf("a full-size message of type %d is refused: %v", typ, err)
+			}
+			if err := s.CheckShape(typ, int(sp.MaxData)+1, len(sp.Handles)); !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("type %d allows %d bytes but %d are not refused as too large: %v", typ, sp.MaxData, sp.MaxData+1, err)
+			}
+			if err := s.CheckShape(typ, 0, len(sp.Handles)+1); !errors.Is(err, ErrSchema) {
+				t.Fatalf("type %d with one handle too many is not refused: %v", typ, err)
+			}
+			if _, ok := s.specs[typ+1]; !ok {
+				if err := s.CheckShape(typ+1, 0, 0); !errors.Is(err, ErrSchema) {
+					t.Fatalf("undeclared type %d is not refused: %v", typ+1, err)
+				}
+			}
+		}
 	})
+}
+
+// entryTypes returns the types a well-formed binary schema lists, in the
+// order it lists them: after the count, each entry is type, max_data,
+// handles, then two words per handle.
+func entryTypes(b []byte) []uint32 {
+	var types []uint32
+	for p := b[4:]; len(p) >= 12; {
+		types = append(types, binary.LittleEndian.Uint32(p))
+		p = p[12+8*int(binary.LittleEndian.Uint32(p[8:])):]
+	}
+	return types
 }
