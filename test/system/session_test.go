@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,11 @@ var (
 )
 
 var (
-	// memReply wants an amount in binary units, as "511 MiB".
-	memReply = regexp.MustCompile(`[0-9]+(\.[0-9]+)?\s*[KMG]iB`)
-	// uptimeReply wants a number.
-	uptimeReply = regexp.MustCompile(`[0-9]`)
+	// memReply has the total and the free physical memory in MiB.
+	memReply = regexp.MustCompile(`([0-9]+) MiB total, .*?([0-9]+) MiB free`)
+	// uptimeReply has the time since start as a Go duration ("1.25s"),
+	// maybe with a space before the unit.
+	uptimeReply = regexp.MustCompile(`up ([0-9.]+(?:h|m|s|ms|µs| s)+)`)
 )
 
 // startMachine boots b for a test: QEMU is killed when the test ends, and
@@ -71,12 +73,8 @@ func shellSession(t *testing.T, b qemu.Boot, l limits, extra ...func(*testing.T,
 			t.Errorf("help does not list %q:\n%s", name, help)
 		}
 	}
-	if mem := command(t, m, "mem", l); !memReply.MatchString(mem) {
-		t.Errorf("mem reply has no amount like \"511 MiB\":\n%s", mem)
-	}
-	if up := command(t, m, "uptime", l); !uptimeReply.MatchString(up) {
-		t.Errorf("uptime reply has no number:\n%s", up)
-	}
+	checkMem(t, command(t, m, "mem", l))
+	checkUptime(t, command(t, m, "uptime", l), time.Since(m.Started()))
 	if lines := nonEmptyLines(command(t, m, "nosuchcmd", l)); len(lines) != 1 {
 		t.Errorf("an unknown command should get a one-line error, got %d lines: %q", len(lines), lines)
 	}
@@ -119,4 +117,52 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return lines
+}
+
+// checkMem wants mem to report a total near the guest's memory (the
+// firmware keeps a little) and less free than that.
+func checkMem(t *testing.T, reply string) {
+	t.Helper()
+	mm := memReply.FindStringSubmatch(reply)
+	if mm == nil {
+		t.Errorf("mem reply has no \"N MiB total ... N MiB free\":\n%s", reply)
+		return
+	}
+	total, _ := strconv.Atoi(mm[1])
+	free, _ := strconv.Atoi(mm[2])
+	guest, err := guestMiB(qemu.Memory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total > guest || total < guest-64 || free <= 0 || free >= total {
+		t.Errorf("mem: %d MiB total, %d MiB free on a guest of %d MiB:\n%s", total, free, guest, reply)
+	}
+}
+
+// checkUptime wants uptime to report a time after the kernel's start and
+// no later than now, which is at most since, the time QEMU has run.
+func checkUptime(t *testing.T, reply string, since time.Duration) {
+	t.Helper()
+	mm := uptimeReply.FindStringSubmatch(reply)
+	if mm == nil {
+		t.Errorf("uptime reply has no duration:\n%s", reply)
+		return
+	}
+	up, err := time.ParseDuration(strings.ReplaceAll(mm[1], " ", ""))
+	if err != nil || up <= 0 || up > since {
+		t.Errorf("uptime %q (%v) after QEMU ran %v:\n%s", mm[1], err, since, reply)
+	}
+}
+
+// guestMiB reads a QEMU -m size ("512M", "2G", or MiB without a suffix).
+func guestMiB(size string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(size, "G"):
+		mult, size = 1024, strings.TrimSuffix(size, "G")
+	case strings.HasSuffix(size, "M"):
+		size = strings.TrimSuffix(size, "M")
+	}
+	n, err := strconv.Atoi(size)
+	return n * mult, err
 }
