@@ -18,7 +18,8 @@ const programDir = "/bin"
 // newProcesses returns the process table, loading programs from the
 // initrd's /bin.
 func newProcesses() *proc.System {
-	return proc.NewSystem(abi.NewKernel(), func(name string) ([]byte, error) {
+	k := abi.NewKernel()
+	return proc.NewSystem(k, proc.Hardware(k), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})
 }
