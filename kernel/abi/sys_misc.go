@@ -12,6 +12,9 @@ import (
 	"clk/kernel/wait"
 )
 
+// errDying ends a blocking call of a process that is ending (Caller.Dying).
+var errDying = fmt.Errorf("the process is ending: %w", cap.ErrClosed)
+
 // MaxWaitItems is the most items object_wait_many takes.
 const MaxWaitItems = 64
 
@@ -63,7 +66,16 @@ func sysObjectWaitMany(k *Kernel, c *Caller, a Args) (uint64, error) {
 	if !block {
 		deadline = k.start // in the past: poll
 	}
+	// The caller's own process object raises Signaled when the process
+	// ends (killed, or process_exit by another thread), before Dying
+	// closes: watching it ends the wait with the process.
+	self := len(items)
+	items = append(items, wait.Item{Source: &c.Proc.Source, Want: wait.Signaled})
 	got, werr := wait.Many(items, deadline)
+	if items[self].Observed&wait.Signaled != 0 {
+		return 0, fmt.Errorf("object_wait_many: %w", errDying)
+	}
+	items = items[:self]
 	for i := range items {
 		binary.LittleEndian.PutUint32(raw[i*WaitItemSize+8:], uint32(items[i].Observed))
 	}
@@ -130,8 +142,14 @@ func sysClockSleep(k *Kernel, c *Caller, a Args) (uint64, error) {
 	if deadline.IsZero() {
 		return 0, fmt.Errorf("clock_sleep: no deadline: %w", errInvalid)
 	}
-	time.Sleep(time.Until(deadline))
-	return 0, nil
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return 0, nil
+	case <-c.Dying:
+		return 0, fmt.Errorf("clock_sleep: %w", errDying)
+	}
 }
 
 func sysTaskYield(k *Kernel, c *Caller, a Args) (uint64, error) {
