@@ -1,0 +1,225 @@
+package proc
+
+import (
+	"encoding/binary"
+	"sync"
+	"testing"
+	"time"
+
+	"clk/kernel/abi"
+	"clk/kernel/cap"
+	"clk/kernel/object"
+	"clk/kernel/wait"
+)
+
+// waitUntil polls cond until it holds, failing the test if it does not
+// within stuck.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(stuck); !cond(); time.Sleep(tick) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}
+
+// farDeadline is a deadline argument an hour away.
+func farDeadline(s *System) uint64 { return s.kernel.Monotonic() + uint64(time.Hour) }
+
+func TestKillEndsEveryThreadAndFreesSpaceAndHandles(t *testing.T) {
+	futexWord := uint64(scratchVA)
+	s, m := newSystem(t, func(n int, regs Regs) []step {
+		if n > 0 {
+			return nil // the created threads compute forever
+		}
+		return []step{
+			sys(abi.SysThreadCreate, entryVA, UserTop-PageSize),
+			sys(abi.SysThreadCreate, entryVA, UserTop-2*PageSize),
+			sys(abi.SysFutexWait, futexWord, 0, abi.DeadlineNever),
+		}
+	})
+	timer := cap.New(object.NewTimer(), abi.TimerRights)
+	p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{timer}})
+	waitUntil(t, "three threads, one in a futex wait", func() bool {
+		return p.Info().Threads == 3 && p.futex.Waiting() == 1
+	})
+	if p.Object().Handles.Len() != 1 || p.Info().Resident == 0 {
+		t.Fatalf("before the kill: %+v", p.Info())
+	}
+	p.Kill("killed by the test")
+	code, report := waitEnd(t, p)
+	if code != killedStatus || report != "killed by the test" {
+		t.Errorf("Wait = %d, %q; want %d and the kill's reason", code, report, killedStatus)
+	}
+	if i := p.Info(); i.Threads != 0 || i.Handles != 0 || i.Resident != 0 {
+		t.Errorf("after the kill: %+v", i)
+	}
+	checkFreed(t, s, m)
+}
+
+// spawnStep is process_spawn of progName with no handles and no
+// arguments.
+func spawnStep() step {
+	return sys(abi.SysProcessSpawn, nameVA, uint64(len(progName)), scratchVA, 0, scratchVA, 0)
+}
+
+// threeGenerations starts a process that spawns a child that spawns a
+// grandchild, all of which then compute forever, and returns the three.
+func threeGenerations(t *testing.T) (*System, *fakeMachine, []*Process) {
+	t.Helper()
+	s, m := newSystem(t, func(n int, regs Regs) []step {
+		if n < 2 {
+			return []step{spawnStep()}
+		}
+		return nil
+	})
+	spawn(t, s, SpawnOptions{})
+	waitUntil(t, "three generations", func() bool { return len(s.List()) == 3 })
+	return s, m, s.List()
+}
+
+func TestKillTreeEndsEveryDescendant(t *testing.T) {
+	s, m, ps := threeGenerations(t)
+	ps[0].KillTree("job killed")
+	for _, p := range ps {
+		if code, report := waitEnd(t, p); code != killedStatus || report != "job killed" {
+			t.Errorf("process %d: Wait = %d, %q", p.PID(), code, report)
+		}
+	}
+	checkFreed(t, s, m)
+}
+
+func TestKillLeavesChildrenRunning(t *testing.T) {
+	s, m, ps := threeGenerations(t)
+	ps[0].Kill("parent only")
+	waitEnd(t, ps[0])
+	if got := s.List(); len(got) != 2 || got[0] != ps[1] || got[1] != ps[2] {
+		t.Fatalf("after killing the parent: %d processes, want its child and grandchild", len(got))
+	}
+	ps[1].KillTree("the rest")
+	waitEnd(t, ps[1])
+	waitEnd(t, ps[2])
+	checkFreed(t, s, m)
+}
+
+func TestKillTwiceKeepsTheFirstEnd(t *testing.T) {
+	s, m := newSystem(t, nil)
+	p := spawn(t, s, SpawnOptions{})
+	var wg sync.WaitGroup
+	for _, reason := range []string{"a", "b", "c", "d"} {
+		wg.Add(2)
+		go func() { defer wg.Done(); p.Kill(reason) }()
+		go func() { defer wg.Done(); p.KillTree(reason) }()
+	}
+	wg.Wait()
+	code, first := waitEnd(t, p)
+	if code != killedStatus || len(first) != 1 {
+		t.Fatalf("Wait = %d, %q; want %d and one of the reasons", code, first, killedStatus)
+	}
+	p.Kill("late")
+	p.KillTree("later")
+	if code, report := p.Wait(); code != killedStatus || report != first {
+		t.Errorf("a kill after the end changed it: %d, %q", code, report)
+	}
+	checkFreed(t, s, m)
+}
+
+func TestKillAfterExitChangesNothing(t *testing.T) {
+	s, m := newSystem(t, func(n int, regs Regs) []step {
+		return []step{sys(abi.SysProcessExit, 5)}
+	})
+	p := spawn(t, s, SpawnOptions{})
+	waitEnd(t, p)
+	p.Kill("too late")
+	if code, report := p.Wait(); code != 5 || report != "" {
+		t.Errorf("Wait = %d, %q; want the exit's 5 and no report", code, report)
+	}
+	checkFreed(t, s, m)
+}
+
+func TestDyingClosesWhenKilled(t *testing.T) {
+	s, _ := newSystem(t, nil)
+	p := spawn(t, s, SpawnOptions{})
+	if closed(p.Dying()) {
+		t.Fatal("Dying closed before the kill")
+	}
+	ended := make(chan struct{})
+	go func() {
+		// A blocked call as the syscall layer writes one.
+		select {
+		case <-p.Dying():
+		case <-time.After(time.Hour):
+		}
+		close(ended)
+	}()
+	p.Kill("test")
+	select {
+	case <-ended:
+	case <-time.After(stuck):
+		t.Fatal("a call selecting on Dying still blocks after the kill")
+	}
+	waitEnd(t, p)
+}
+
+func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
+	exit := make(chan struct{})
+	s, _ := newSystem(t, func(n int, regs Regs) []step {
+		if n == 0 {
+			return []step{sys(abi.SysThreadCreate, entryVA, UserTop-PageSize)}
+		}
+		return []step{{after: exit, trap: sys(abi.SysProcessExit, 3).trap}}
+	})
+	p := spawn(t, s, SpawnOptions{})
+	waitUntil(t, "two threads", func() bool { return p.Info().Threads == 2 })
+	if closed(p.Dying()) {
+		t.Fatal("Dying closed before the exit")
+	}
+	close(exit)
+	if code, _ := waitEnd(t, p); code != 3 {
+		t.Errorf("exit code %d, want 3", code)
+	}
+	if !closed(p.Dying()) {
+		t.Error("Dying open after the end")
+	}
+}
+
+// TestKillEndsBlockedCalls kills processes whose thread is blocked in
+// each call that can wait long: each must end although nothing it waits
+// for ever comes.
+func TestKillEndsBlockedCalls(t *testing.T) {
+	items := uint64(scratchVA + 0x100) // one object_wait_many item: the timer
+	tests := []struct {
+		name string
+		call func(s *System) step
+	}{
+		{"clock_sleep", func(s *System) step { return sys(abi.SysClockSleep, farDeadline(s)) }},
+		{"object_wait_many", func(*System) step { return sys(abi.SysObjectWaitMany, items, 1, abi.DeadlineNever) }},
+		{"futex_wait", func(*System) step { return sys(abi.SysFutexWait, scratchVA, 0, abi.DeadlineNever) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := make(chan struct{})
+			var s *System
+			s, m := newSystem(t, func(n int, regs Regs) []step {
+				st := tt.call(s)
+				st.after = start
+				return []step{st}
+			})
+			p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{cap.New(object.NewTimer(), abi.TimerRights)}})
+			timer := p.Object().Handles.List()[0].Handle
+			var item [abi.WaitItemSize]byte
+			binary.LittleEndian.PutUint32(item[0:], uint32(timer))
+			binary.LittleEndian.PutUint32(item[4:], uint32(wait.Signaled))
+			if err := p.space.CopyOut(items, item[:]); err != nil {
+				t.Fatal(err)
+			}
+			close(start)
+			waitUntil(t, "the call", func() bool { return p.Info().Syscalls == 1 })
+			p.Kill("killed in " + tt.name)
+			if code, report := waitEnd(t, p); code != killedStatus || report != "killed in "+tt.name {
+				t.Errorf("Wait = %d, %q", code, report)
+			}
+			checkFreed(t, s, m)
+		})
+	}
+}
