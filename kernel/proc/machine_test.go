@@ -19,8 +19,9 @@ type step struct {
 	// after, if not nil, keeps the thread in ring 3 (returning on
 	// ticks) until it is closed.
 	after <-chan struct{}
-	// see, if not nil, sees the registers as the kernel left them: the
-	// last syscall's result in RAX and RDX, a fault entry's arguments.
+	// see, if not nil, sees the registers as the kernel left them (the
+	// last syscall's result in RAX and RDX, a fault entry's arguments),
+	// before the thread waits for after.
 	see func(r Regs)
 	// trap sets the registers the trap carries and returns it.
 	trap func(r *Regs) Trap
@@ -61,20 +62,26 @@ const tick = 100 * time.Microsecond
 // forever, returning on every tick as a thread under the timer does.
 type fakeCPU struct {
 	steps []step
+	// seen is set once the first step's see has run.
+	seen bool
 }
 
 func (c *fakeCPU) Run(r *Regs) Trap {
+	if len(c.steps) > 0 && c.steps[0].see != nil && !c.seen {
+		c.steps[0].see(*r)
+		c.seen = true
+	}
 	if len(c.steps) == 0 || c.steps[0].after != nil && !closed(c.steps[0].after) {
 		time.Sleep(tick)
 		return Trap{Kind: TrapInterrupt, Vector: 32}
 	}
 	s := c.steps[0]
-	c.steps = c.steps[1:]
-	if s.see != nil {
-		s.see(*r)
-	}
+	c.steps, c.seen = c.steps[1:], false
 	return s.trap(r)
 }
+
+// exitStep ends the process with code.
+func exitStep(code uint64) step { return sys(abi.SysProcessExit, code) }
 
 func closed(c <-chan struct{}) bool {
 	select {

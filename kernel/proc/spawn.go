@@ -113,7 +113,7 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	// The stack first, with placeholders of the values' width: it is
 	// the last step that can fail, and once the handles are in the
 	// new table they cannot go back.
-	env := handlesEnv + "=" + strings.TrimSuffix(strings.Repeat(handlePlaceholder+",", len(handles)), ",")
+	env := handlesEnv + "=" + placeholders(len(handles))
 	sp, err := SetupStack(p.space, UserTop, StackSize, args, []string{env})
 	if err != nil {
 		return fail(err)
@@ -140,6 +140,11 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	return nil
 }
 
+// placeholders is the value of handlesEnv before the n values are known.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat(handlePlaceholder+",", n), ",")
+}
+
 // writeHandles writes the handle values over the placeholders of the
 // environment SetupStack laid out at sp below argc arguments.
 func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle) error {
@@ -151,10 +156,14 @@ func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle) error {
 	at := binary.LittleEndian.Uint64(word[:]) + uint64(len(handlesEnv)+1)
 	vals := make([]string, len(hs))
 	for i, h := range hs {
-		vals[i] = fmt.Sprintf("%#010x", uint32(h))
+		vals[i] = fmt.Sprintf("0x%08x", uint32(h))
+	}
+	list := strings.Join(vals, ",")
+	if len(list) != len(placeholders(len(hs))) {
+		return fmt.Errorf("handle values %q do not fit their placeholders", list)
 	}
 	// The pages were written by SetupStack and are resident.
-	return p.space.CopyOut(at, []byte(strings.Join(vals, ",")))
+	return p.space.CopyOut(at, []byte(list))
 }
 
 // spawnChild is process_spawn for parent: the child inherits parent's
