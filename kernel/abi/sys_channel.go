@@ -2,10 +2,13 @@ package abi
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"time"
 
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
+	"clk/kernel/wait"
 )
 
 // EndpointRights are the rights of the handles channel_create returns.
@@ -101,7 +104,29 @@ func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
-	return 0, ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, block)
+	for {
+		err := ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, false)
+		if !block || !errors.Is(err, ipc.ErrQueueFull) {
+			return 0, err
+		}
+		if err := c.waitFor(&ep.Source, wait.Writable|wait.PeerClosed, deadline); err != nil {
+			return 0, fmt.Errorf("channel write: %w", err)
+		}
+	}
+}
+
+// waitFor waits until src raises a signal in want, or the deadline
+// passes, or the caller's process ends (its object raises Signaled as it
+// does): a blocked call must not hold up a kill.
+func (c *Caller) waitFor(src *wait.Source, want wait.Signals, deadline time.Time) error {
+	items := [2]wait.Item{{Source: src, Want: want}, {Source: &c.Proc.Source, Want: wait.Signaled}}
+	if _, err := wait.Many(items[:], deadline); err != nil {
+		return err
+	}
+	if items[1].Observed&wait.Signaled != 0 {
+		return errDying
+	}
+	return nil
 }
 
 // deliver hands a received message to the caller: it writes the sizes
@@ -153,10 +178,17 @@ func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
-	_, err = ep.Read(deadline, block, func(m *ipc.Message) error {
-		return deliver(c, a[1], d, m)
-	})
-	return 0, err
+	for {
+		_, err = ep.Read(deadline, false, func(m *ipc.Message) error {
+			return deliver(c, a[1], d, m)
+		})
+		if !block || !errors.Is(err, ipc.ErrEmpty) {
+			return 0, err
+		}
+		if err := c.waitFor(&ep.Source, wait.Readable|wait.PeerClosed, deadline); err != nil {
+			return 0, fmt.Errorf("channel read: %w", err)
+		}
+	}
 }
 
 func sysChannelCall(k *Kernel, c *Caller, a Args) (uint64, error) {
