@@ -8,6 +8,7 @@ import (
 
 	"clk/kernel/abi"
 	"clk/kernel/cap"
+	"clk/kernel/ipc"
 	"clk/kernel/object"
 	"clk/kernel/wait"
 )
@@ -185,33 +186,83 @@ func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
 
 // TestKillEndsBlockedCalls kills processes whose thread is blocked in
 // each call that can wait long: each must end although nothing it waits
-// for ever comes.
+// for ever comes. The channel the calls use has another holder, so that
+// closing the process's handles does not release it.
 func TestKillEndsBlockedCalls(t *testing.T) {
-	items := uint64(scratchVA + 0x100) // one object_wait_many item: the timer
+	const (
+		itemVA = scratchVA + 0x100 // one object_wait_many item: the timer
+		descVA = scratchVA + 0x200 // a message descriptor
+	)
+	// hv are the process's handle values, known once it has started.
+	var hv struct{ timer, ep uint64 }
+	call := func(num uint64, args ...*uint64) step {
+		return step{trap: func(r *Regs) Trap {
+			var a []uint64
+			for _, p := range args {
+				a = append(a, *p)
+			}
+			return sys(num, a...).trap(r)
+		}}
+	}
+	var (
+		far, never         uint64 = 0, abi.DeadlineNever
+		item, one, desc, w uint64 = itemVA, 1, descVA, scratchVA
+		zero               uint64
+	)
 	tests := []struct {
 		name string
-		call func(s *System) step
+		call step
 	}{
-		{"clock_sleep", func(s *System) step { return sys(abi.SysClockSleep, farDeadline(s)) }},
-		{"object_wait_many", func(*System) step { return sys(abi.SysObjectWaitMany, items, 1, abi.DeadlineNever) }},
-		{"futex_wait", func(*System) step { return sys(abi.SysFutexWait, scratchVA, 0, abi.DeadlineNever) }},
+		{"clock_sleep", call(abi.SysClockSleep, &far)},
+		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never)},
+		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never)},
+		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never)},
+		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := make(chan struct{})
-			var s *System
 			s, m := newSystem(t, func(n int, regs Regs) []step {
-				st := tt.call(s)
+				st := tt.call
 				st.after = start
 				return []step{st}
 			})
-			p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{cap.New(object.NewTimer(), abi.TimerRights)}})
-			timer := p.Object().Handles.List()[0].Handle
-			var item [abi.WaitItemSize]byte
-			binary.LittleEndian.PutUint32(item[0:], uint32(timer))
-			binary.LittleEndian.PutUint32(item[4:], uint32(wait.Signaled))
-			if err := p.space.CopyOut(items, item[:]); err != nil {
+			far = farDeadline(s)
+			sch, err := ipc.NewSchema(ipc.MessageSpec{Type: 1, MaxData: 8})
+			if err != nil {
 				t.Fatal(err)
+			}
+			mine, theirs, err := ipc.NewChannel(sch, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Fill the one slot of the queue the process writes to.
+			if err := theirs.Write(ipc.Message{Type: 1}, time.Time{}, false); err != nil {
+				t.Fatal(err)
+			}
+			root := cap.New(theirs, abi.EndpointRights)
+			defer root.Close()
+			defer mine.Release()
+			derived, err := root.Derive(abi.EndpointRights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{cap.New(object.NewTimer(), abi.TimerRights), derived}})
+			for _, h := range p.Object().Handles.List() {
+				if h.Type == cap.TypeTimer {
+					hv.timer = uint64(h.Handle)
+				} else {
+					hv.ep = uint64(h.Handle)
+				}
+			}
+			var it [abi.WaitItemSize]byte
+			binary.LittleEndian.PutUint32(it[0:], uint32(hv.timer))
+			binary.LittleEndian.PutUint32(it[4:], uint32(wait.Signaled))
+			d := abi.MsgDesc{Type: 1}
+			for va, b := range map[uint64][]byte{itemVA: it[:], descVA: d.Marshal()} {
+				if err := p.space.CopyOut(va, b); err != nil {
+					t.Fatal(err)
+				}
 			}
 			close(start)
 			waitUntil(t, "the call", func() bool { return p.Info().Syscalls == 1 })
