@@ -35,10 +35,9 @@ type Process struct {
 
 	// dying is closed when the process starts to end (see Dying), done
 	// when it has ended (see Done).
-	dying    chan struct{}
-	endOnce  sync.Once
-	done     chan struct{}
-	lastGone sync.Once
+	dying   chan struct{}
+	endOnce sync.Once
+	done    chan struct{}
 
 	// Counters for ps.
 	syscalls atomic.Uint64

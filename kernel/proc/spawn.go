@@ -95,10 +95,15 @@ func (sys *System) prepare(name string, console io.Writer) (*Process, error) {
 	return p, nil
 }
 
+// errHandlesClosed is wrapped by a failure of begin after the handles
+// were installed, which closed them.
+var errHandlesClosed = errors.New("startup handles closed")
+
 // begin lays out the stack with args (the name alone if there are none),
 // moves the handles in and starts the main thread. On an error the
-// address space is gone, the process never started and the handles are
-// not installed: the caller still owns them.
+// address space is gone, the process never started and, unless the error
+// wraps errHandlesClosed, the handles are not installed: the caller still
+// owns them.
 func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	fail := func(err error) error {
 		p.space.Close()
@@ -128,7 +133,7 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 		// that nothing else can reach yet: this cannot happen either.
 		// Were it to, the handles are closed with the process.
 		p.obj.Exit(killedStatus)
-		return fail(err)
+		return fail(fmt.Errorf("%w: %v", errHandlesClosed, err))
 	}
 	if c, ok := p.obj.Console().(SharedConsole); ok {
 		c.Attach()
@@ -183,6 +188,9 @@ func (sys *System) spawnChild(parent *Process, image string, args []string, take
 		return nil, err
 	}
 	if err := child.begin(args, handles); err != nil {
+		if errors.Is(err, errHandlesClosed) {
+			return nil, err
+		}
 		if _, ierr := parent.obj.Handles.InstallAll(handles); ierr != nil {
 			for _, c := range handles {
 				c.Close()
