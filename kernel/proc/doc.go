@@ -39,11 +39,11 @@
 // same time. The last thread out frees the address space, takes the
 // process out of the table and closes Done; Wait returns then.
 //
-// Two blocking calls do not watch the end yet: channel_call waits for its
-// reply inside kernel/ipc, and console_write inside its console's Write.
-// A kill ends the first only when the killed process held its endpoint
-// alone (closing the handles releases it), the second only when the
-// console's reader drains it.
+// console_write watches the end when its console has WriteUntil (see
+// SharedConsole); one that has only Write is assumed never to block long.
+// channel_call does not watch it yet: it waits for its reply inside
+// kernel/ipc, and a kill ends it only when the killed process held its
+// endpoint alone (closing the handles releases it).
 //
 // # Address space
 //

@@ -2,6 +2,8 @@ package proc
 
 import (
 	"encoding/binary"
+	"errors"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -184,6 +186,16 @@ func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
 	}
 }
 
+// unreadConsole is a console whose reader never reads.
+type unreadConsole struct{}
+
+func (unreadConsole) Write(b []byte) (int, error) { select {} }
+
+func (unreadConsole) WriteUntil(b []byte, stop <-chan struct{}) (int, error) {
+	<-stop
+	return 0, errors.New("the writer is ending")
+}
+
 // TestKillEndsBlockedCalls kills processes whose thread is blocked in
 // each call that can wait long: each must end although nothing it waits
 // for ever comes. The channel the calls use has another holder, so that
@@ -210,14 +222,16 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 		zero               uint64
 	)
 	tests := []struct {
-		name string
-		call step
+		name    string
+		call    step
+		console io.Writer
 	}{
-		{"clock_sleep", call(abi.SysClockSleep, &far)},
-		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never)},
-		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never)},
-		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never)},
-		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never)},
+		{"clock_sleep", call(abi.SysClockSleep, &far), nil},
+		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never), nil},
+		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never), nil},
+		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never), nil},
+		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never), nil},
+		{"console_write to a console nobody reads", call(abi.SysConsoleWrite, &desc, &one), unreadConsole{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,7 +261,10 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{cap.New(object.NewTimer(), abi.TimerRights), derived}})
+			p := spawn(t, s, SpawnOptions{
+				Handles: []*cap.Cap{cap.New(object.NewTimer(), abi.TimerRights), derived},
+				Console: tt.console,
+			})
 			for _, h := range p.Object().Handles.List() {
 				if h.Type == cap.TypeTimer {
 					hv.timer = uint64(h.Handle)

@@ -16,7 +16,10 @@ import (
 // SharedConsole is a console that wants to know which processes write to
 // it: Attach when a process starts with it (children start with their
 // parent's), Detach when that process has ended, so that whoever reads it
-// knows when the last writer is gone.
+// knows when the last writer is gone. A console whose Write can block
+// (its reader is behind) should also have a method
+// WriteUntil(b []byte, stop <-chan struct{}) (int, error) that gives up
+// when stop closes: console_write calls it with Dying.
 type SharedConsole interface {
 	io.Writer
 	Attach()
