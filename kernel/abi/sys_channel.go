@@ -104,13 +104,17 @@ func sysChannelWrite(k *Kernel, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
+	const ready = wait.Writable | wait.PeerClosed
 	for {
+		// As in channel_read, wait first if the queue is full.
+		if block && ep.Signals()&ready == 0 {
+			if err := c.waitFor(&ep.Source, ready, deadline); err != nil {
+				return 0, fmt.Errorf("channel write: %w", err)
+			}
+		}
 		err := ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, false)
 		if !block || !errors.Is(err, ipc.ErrQueueFull) {
 			return 0, err
-		}
-		if err := c.waitFor(&ep.Source, wait.Writable|wait.PeerClosed, deadline); err != nil {
-			return 0, fmt.Errorf("channel write: %w", err)
 		}
 	}
 }
@@ -178,15 +182,21 @@ func sysChannelRead(k *Kernel, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
+	const ready = wait.Readable | wait.PeerClosed
 	for {
+		// Wait before reading rather than after a failed read: a read
+		// that finds nothing formats an error, which the common path
+		// of a blocking read (nothing there yet) should not pay for.
+		if block && ep.Signals()&ready == 0 {
+			if err := c.waitFor(&ep.Source, ready, deadline); err != nil {
+				return 0, fmt.Errorf("channel read: %w", err)
+			}
+		}
 		_, err = ep.Read(deadline, false, func(m *ipc.Message) error {
 			return deliver(c, a[1], d, m)
 		})
 		if !block || !errors.Is(err, ipc.ErrEmpty) {
 			return 0, err
-		}
-		if err := c.waitFor(&ep.Source, wait.Readable|wait.PeerClosed, deadline); err != nil {
-			return 0, fmt.Errorf("channel read: %w", err)
 		}
 	}
 }
