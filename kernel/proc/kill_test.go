@@ -291,3 +291,21 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestChildJoiningAKilledTreeIsKilled: a process_spawn that was under way
+// when KillTree took its parent's children still ends with the tree.
+func TestChildJoiningAKilledTreeIsKilled(t *testing.T) {
+	s, m := newSystem(t, nil)
+	parent := spawn(t, s, SpawnOptions{})
+	parent.KillTree("job killed")
+	child, err := s.spawnChild(parent, progName, nil, func() ([]*cap.Cap, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Process{parent, child} {
+		if code, report := waitEnd(t, p); code != killedStatus || report != "job killed" {
+			t.Errorf("process %d: Wait = %d, %q", p.PID(), code, report)
+		}
+	}
+	checkFreed(t, s, m)
+}
