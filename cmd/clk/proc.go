@@ -26,7 +26,8 @@ func newProcesses() *proc.System {
 		_, _, free := x86.Memory()
 		return free
 	}, limit.DefaultReserve(total))
-	return proc.NewSystem(syscalls.NewDispatcher(), func(name string) ([]byte, error) {
+	k := syscalls.NewDispatcher()
+	return proc.NewSystem(k, proc.Hardware(k), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -98,8 +99,22 @@ type console struct {
 }
 
 func (c *console) Write(b []byte) (int, error) {
-	c.out <- string(b)
-	return len(b), nil
+	return c.WriteUntil(b, nil)
+}
+
+// errGaveUp ends a write to a console its writer stopped waiting for.
+var errGaveUp = errors.New("console: the writer is ending")
+
+// WriteUntil is Write that gives up when stop closes: console_write uses
+// it, so that a process killed while the shell is behind on its output
+// does not stay blocked here.
+func (c *console) WriteUntil(b []byte, stop <-chan struct{}) (int, error) {
+	select {
+	case c.out <- string(b):
+		return len(b), nil
+	case <-stop:
+		return 0, errGaveUp
+	}
 }
 
 func (c *console) Attach() { c.users.Add(1) }

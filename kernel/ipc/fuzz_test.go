@@ -125,11 +125,11 @@ func FuzzParseSchema(f *testing.F) {
 		if m2, _ := s2.MarshalBinary(); !bytes.Equal(m, m2) {
 			t.Fatalf("marshalling is not stable:\n%x\n%x", m, m2)
 		}
-		if n := len(s.specs); n < 1 || n > MaxSchemaTypes || n != len(entryTypes(b)) {
+		if n := len(s.specs); n < 1 || n > abi.MaxSchemaTypes || n != len(entryTypes(b)) {
 			t.Fatalf("%d types from input declaring %d", n, len(entryTypes(b)))
 		}
 		for typ, sp := range s.specs {
-			if sp.Type != typ || sp.MaxData > MaxData || len(sp.Handles) > MaxHandles {
+			if sp.Type != typ || sp.MaxData > abi.MaxData || len(sp.Handles) > abi.MaxHandles {
 				t.Fatalf("spec %+v under type %d is out of bounds", sp, typ)
 			}
 			if err := s.CheckShape(typ, int(sp.MaxData), len(sp.Handles)); err != nil {

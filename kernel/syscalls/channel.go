@@ -2,11 +2,14 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"time"
 
 	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
+	"clk/kernel/wait"
 )
 
 // EndpointRights are the rights of the handles channel_create returns.
@@ -102,7 +105,33 @@ func sysChannelWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
-	return 0, ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, block)
+	const ready = abi.Writable | abi.PeerClosed
+	for {
+		// As in channel_read, wait first if the queue is full.
+		if block && ep.Signals()&ready == 0 {
+			if err := c.waitFor(&ep.Source, ready, deadline); err != nil {
+				return 0, fmt.Errorf("channel write: %w", err)
+			}
+		}
+		err := ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, false)
+		if !block || !errors.Is(err, ipc.ErrQueueFull) {
+			return 0, err
+		}
+	}
+}
+
+// waitFor waits until src raises a signal in want, or the deadline
+// passes, or the caller's process ends (its object raises Signaled as it
+// does): a blocked call must not hold up a kill.
+func (c *Caller) waitFor(src *wait.Source, want abi.Signals, deadline time.Time) error {
+	items := [2]wait.Item{{Source: src, Want: want}, {Source: &c.Proc.Source, Want: abi.Signaled}}
+	if _, err := wait.Many(items[:], deadline); err != nil {
+		return err
+	}
+	if items[1].Observed&abi.Signaled != 0 {
+		return errDying
+	}
+	return nil
 }
 
 // deliver hands a received message to the caller: it writes the sizes
@@ -155,10 +184,23 @@ func sysChannelRead(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, block := k.deadline(a[2])
-	_, err = ep.Read(deadline, block, func(m *ipc.Message) error {
-		return deliver(c, a[1], d, m)
-	})
-	return 0, err
+	const ready = abi.Readable | abi.PeerClosed
+	for {
+		// Wait before reading rather than after a failed read: a read
+		// that finds nothing formats an error, which the common path
+		// of a blocking read (nothing there yet) should not pay for.
+		if block && ep.Signals()&ready == 0 {
+			if err := c.waitFor(&ep.Source, ready, deadline); err != nil {
+				return 0, fmt.Errorf("channel read: %w", err)
+			}
+		}
+		_, err = ep.Read(deadline, false, func(m *ipc.Message) error {
+			return deliver(c, a[1], d, m)
+		})
+		if !block || !errors.Is(err, ipc.ErrEmpty) {
+			return 0, err
+		}
+	}
 }
 
 func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {

@@ -23,8 +23,14 @@ func sysClockSleep(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	if deadline.IsZero() {
 		return 0, fmt.Errorf("clock_sleep: no deadline: %w", errInvalid)
 	}
-	time.Sleep(time.Until(deadline))
-	return 0, nil
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return 0, nil
+	case <-c.Dying:
+		return 0, fmt.Errorf("clock_sleep: %w", errDying)
+	}
 }
 
 func sysTaskYield(k *Dispatcher, c *Caller, a Args) (uint64, error) {

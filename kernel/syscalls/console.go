@@ -16,7 +16,16 @@ func sysConsoleWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	if w == nil {
 		return 0, fmt.Errorf("console_write: process %d has no console: %w", c.Proc.PID(), cap.ErrAccessDenied)
 	}
-	n, err := w.Write(b)
+	var n int
+	if sw, ok := w.(interface {
+		WriteUntil(b []byte, stop <-chan struct{}) (int, error)
+	}); ok {
+		// A console whose Write can block (its reader is behind)
+		// gives up when the process ends.
+		n, err = sw.WriteUntil(b, c.Dying)
+	} else {
+		n, err = w.Write(b)
+	}
 	if err != nil {
 		return uint64(n), fmt.Errorf("console_write: %v", err)
 	}

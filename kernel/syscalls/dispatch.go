@@ -26,6 +26,11 @@ type Caller struct {
 	Mem  AddressSpace
 	// Host is the process's machine side; nil outside ring 3.
 	Host Host
+	// Dying is closed when the process starts to end (killed, or
+	// process_exit by another thread): every call that blocks selects
+	// on it and returns ECLOSED at once. nil, never closed, outside
+	// ring 3.
+	Dying <-chan struct{}
 }
 
 // Result is what a syscall returns: abi.Errno in RAX, Value in RDX. Exited is

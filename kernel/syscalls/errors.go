@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"errors"
+	"fmt"
 
 	"clk/abi"
 	"clk/kernel/cap"
@@ -15,6 +16,9 @@ import (
 var (
 	errInvalid  = cap.ErrInvalid
 	errTooLarge = ipc.ErrTooLarge
+	// errDying ends a blocking call of a process that is ending
+	// (Caller.Dying).
+	errDying = fmt.Errorf("the process is ending: %w", cap.ErrClosed)
 )
 
 var errnoOf = []struct {

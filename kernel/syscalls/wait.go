@@ -45,7 +45,16 @@ func sysObjectWaitMany(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	if !block {
 		deadline = k.start // in the past: poll
 	}
+	// The caller's own process object raises Signaled when the process
+	// ends (killed, or process_exit by another thread), before Dying
+	// closes: watching it ends the wait with the process.
+	self := len(items)
+	items = append(items, wait.Item{Source: &c.Proc.Source, Want: abi.Signaled})
 	got, werr := wait.Many(items, deadline)
+	if items[self].Observed&abi.Signaled != 0 {
+		return 0, fmt.Errorf("object_wait_many: %w", errDying)
+	}
+	items = items[:self]
 	for i := range items {
 		binary.LittleEndian.PutUint32(raw[i*abi.WaitItemSize+8:], uint32(items[i].Observed))
 	}
