@@ -47,13 +47,13 @@ var Packages = []string{
 
 // Only selects the tests of a package that run on bare metal, as a -run
 // pattern, for packages whose tests are mostly about a hosted system. The
-// runtime's tests that fit: the garbage collector, channels and select,
-// finalizers and cleanups, maps, stack growth, deferred calls and panics,
-// and preemption and scheduling. (Its other tests build and run helper
+// runtime's tests that fit: clk's own (TestClk), the garbage collector,
+// channels and select, finalizers and cleanups, maps, stack growth,
+// deferred calls and panics, and preemption and scheduling. (Its other tests build and run helper
 // programs, or need signals, cgo or a tracer; TestPreemptionAfterSyscall
 // is left out for the reason rt/README.md gives.)
 var Only = map[string]string{
-	"runtime": "^(TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
+	"runtime": "^(TestClk|TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
 		"TestShrinkStack|TestNoShrink|TestPseudo|TestFinalizer|TestCleanup|TestWeak|TestMap|" +
 		"TestStack|TestDefer|TestPanic|TestPreemption$|TestPreemptionGC|TestPreemptSplitBig|" +
 		"TestAsyncPreempt|TestGoroutineParallelism|TestYield|TestTimerFairness|TestNumGoroutine|" +
