@@ -5,10 +5,11 @@
 // (scripts/clk-go) and booted under QEMU by scripts/go_clk_amd64_exec,
 // which gives it the package directory's files (testdata included) as a
 // read-only file system. Tests run with -short, as Go's builders do on slow
-// machines. With -skips it also lists every skipped test with the reason the
-// test gave.
+// machines; -full runs them without it, the whole tests, which take longer
+// and more memory (-mem sets the guest's, as QEMU's -m takes it). With
+// -skips it also lists every skipped test with the reason the test gave.
 //
-// Usage: go run ./scripts/stdtest [-skips] [-timeout 10m] [pkg ...]
+// Usage: go run ./scripts/stdtest [-skips] [-full] [-mem 512M] [-timeout 10m] [pkg ...]
 package main
 
 import (
@@ -47,13 +48,13 @@ var Packages = []string{
 
 // Only selects the tests of a package that run on bare metal, as a -run
 // pattern, for packages whose tests are mostly about a hosted system. The
-// runtime's tests that fit: the garbage collector, channels and select,
-// finalizers and cleanups, maps, stack growth, deferred calls and panics,
-// and preemption and scheduling. (Its other tests build and run helper
+// runtime's tests that fit: clk's own (TestClk), the garbage collector,
+// channels and select, finalizers and cleanups, maps, stack growth,
+// deferred calls and panics, and preemption and scheduling. (Its other tests build and run helper
 // programs, or need signals, cgo or a tracer; TestPreemptionAfterSyscall
 // is left out for the reason rt/README.md gives.)
 var Only = map[string]string{
-	"runtime": "^(TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
+	"runtime": "^(TestClk|TestGc|TestGC|TestChan|TestNonblock|TestSelect|TestSelf|TestMultiConsumer|" +
 		"TestShrinkStack|TestNoShrink|TestPseudo|TestFinalizer|TestCleanup|TestWeak|TestMap|" +
 		"TestStack|TestDefer|TestPanic|TestPreemption$|TestPreemptionGC|TestPreemptSplitBig|" +
 		"TestAsyncPreempt|TestGoroutineParallelism|TestYield|TestTimerFairness|TestNumGoroutine|" +
@@ -124,6 +125,8 @@ type result struct {
 func main() {
 	skips := flag.Bool("skips", false, "list skipped tests with their reasons")
 	timeout := flag.Duration("timeout", 10*time.Minute, "per-package test timeout")
+	full := flag.Bool("full", false, "run the tests without -short")
+	mem := flag.String("mem", "", "guest memory, as QEMU's -m takes it (default: go_clk_amd64_exec's)")
 	flag.Parse()
 	pkgs := flag.Args()
 	if len(pkgs) == 0 {
@@ -142,7 +145,7 @@ func main() {
 	var tp, tf, ts int
 	var tt time.Duration
 	for _, pkg := range pkgs {
-		r := run(root, pkg, *timeout)
+		r := run(root, pkg, *timeout, *full, *mem)
 		results = append(results, r)
 		failed = failed || r.status != "ok"
 		fmt.Printf(row, r.pkg, r.pass, r.fail, r.skip, fmt.Sprintf("%.1fs", r.elapsed.Seconds()), r.status)
@@ -183,9 +186,12 @@ func repoRoot() (string, error) {
 	}
 }
 
-func run(root, pkg string, timeout time.Duration) *result {
+func run(root, pkg string, timeout time.Duration, full bool, mem string) *result {
 	r := &result{pkg: pkg, status: "ok", skips: map[string]string{}, lastOutput: map[string]string{}}
-	args := []string{"test", "-json", "-short", "-count=1", "-timeout", timeout.String()}
+	args := []string{"test", "-json", "-count=1", "-timeout", timeout.String()}
+	if !full {
+		args = append(args, "-short")
+	}
 	if re, ok := Only[pkg]; ok {
 		args = append(args, "-run", re)
 	}
@@ -201,6 +207,9 @@ func run(root, pkg string, timeout time.Duration) *result {
 	}
 	cmd := exec.Command(filepath.Join(root, "scripts/clk-go"), append(args, pkg)...)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("CLK_EXEC_TIMEOUT=%d", int(timeout.Seconds())+60))
+	if mem != "" {
+		cmd.Env = append(cmd.Env, "CLK_QEMU_MEM="+mem)
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		r.status = err.Error()

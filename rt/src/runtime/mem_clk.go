@@ -461,13 +461,19 @@ func sysAllocOS(n uintptr, _ string) unsafe.Pointer {
 
 // clkDemandFault backs the page holding addr with a zeroed frame if addr
 // lies in the anonymous window, and reports whether it did. It runs in the
-// page-fault stub, on the exception stack, before any g is involved.
+// page-fault stub, on the exception stack, before any g is involved, and
+// keeps the interrupted code's vector registers (mem_clk_amd64.s).
+func clkDemandFault(addr uintptr) bool
+
+// clkDemandBack is clkDemandFault's work. It is nosplit because it runs on
+// the exception stack, which the stack bound of the interrupted g does not
+// describe.
 //
 // Nosplit: runs on the exception stack from the page-fault stub, before any g
 // is involved.
 //
 //go:nosplit
-func clkDemandFault(addr uintptr) bool {
+func clkDemandBack(addr uintptr) bool {
 	if addr < clkAnonBase || addr >= clkAnonTop {
 		return false
 	}
