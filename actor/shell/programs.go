@@ -52,6 +52,12 @@ type ProcessInfo struct {
 	Syscalls uint64
 	Faults   uint64
 	Uptime   time.Duration
+	// Memory is what the process and its children are charged for
+	// (pages, page tables, threads, queued messages), MemoryLimit its
+	// limit, both in bytes; 0 for no limit.
+	Memory, MemoryLimit uint64
+	// ThreadLimit and ChildLimit are its other limits.
+	ThreadLimit, ChildLimit int
 }
 
 // HandleInfo is what caps shows of a handle.
@@ -208,13 +214,26 @@ func psProcesses(p *Stage) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if err := p.Printf("%6s %-10s %7s %6s %7s %9s %6s %10s", "PID", "PROCESS", "THREADS", "PAGES", "HANDLES", "SYSCALLS", "FAULTS", "UPTIME"); err != nil {
+	if err := p.Printf("%6s %-10s %7s %6s %7s %9s %6s %10s %15s %9s", "PID", "PROCESS", "THREADS", "PAGES", "HANDLES", "SYSCALLS", "FAULTS", "UPTIME", "MEMORY/LIMIT", "T/C LIMIT"); err != nil {
 		return err
 	}
 	for _, i := range ps {
-		if err := p.Printf("%6d %-10s %7d %6d %7d %9d %6d %10s", i.PID, i.Name, i.Threads, i.Pages, i.Handles, i.Syscalls, i.Faults, i.Uptime.Round(time.Millisecond)); err != nil {
+		mem := fmt.Sprintf("%s/%s", sizeOf(i.Memory), sizeOf(i.MemoryLimit))
+		lim := fmt.Sprintf("%d/%d", i.ThreadLimit, i.ChildLimit)
+		if err := p.Printf("%6d %-10s %7d %6d %7d %9d %6d %10s %15s %9s", i.PID, i.Name, i.Threads, i.Pages, i.Handles, i.Syscalls, i.Faults, i.Uptime.Round(time.Millisecond), mem, lim); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sizeOf spells a byte count in whole MiB, or KiB below one MiB; "-" for 0.
+func sizeOf(n uint64) string {
+	switch {
+	case n == 0:
+		return "-"
+	case n < 1<<20:
+		return fmt.Sprintf("%dK", n>>10)
+	}
+	return fmt.Sprintf("%dM", n>>20)
 }

@@ -3,6 +3,7 @@ package proc
 import (
 	"fmt"
 
+	"clk/kernel/limit"
 	"clk/kernel/syscalls"
 )
 
@@ -19,7 +20,27 @@ type thread struct {
 	exiting  bool
 }
 
-// startThread starts a thread with regs.
+// chargeThread counts one more thread, and the kernel memory it takes,
+// against the process's limits; startThread's thread gives it back when it
+// stops.
+func (p *Process) chargeThread() error {
+	if err := p.account.Charge(limit.Threads, 1); err != nil {
+		return err
+	}
+	if err := p.account.Charge(limit.Memory, threadMemory); err != nil {
+		p.account.Uncharge(limit.Threads, 1)
+		return err
+	}
+	return nil
+}
+
+// unchargeThread gives back what chargeThread counted.
+func (p *Process) unchargeThread() {
+	p.account.Uncharge(limit.Threads, 1)
+	p.account.Uncharge(limit.Memory, threadMemory)
+}
+
+// startThread starts a thread with regs, which chargeThread has counted.
 // Preconditions: p.mu is held.
 func (p *Process) startThread(regs Regs) *thread {
 	p.lastTID++
@@ -113,12 +134,15 @@ func (t *thread) stopped() {
 	p.threads--
 	last := p.threads == 0
 	p.mu.Unlock()
+	p.unchargeThread()
 	if !last {
 		return
 	}
 	p.obj.Exit(0) // no effect if it already ended
 	p.beginEnd()
 	p.space.Close()
+	// A child no longer counts against its parent's limit on children.
+	p.parent.Uncharge(limit.Children, 1)
 	p.sys.remove(p)
 	close(p.done)
 	if c, ok := p.obj.Console().(SharedConsole); ok {
