@@ -13,7 +13,7 @@ import (
 type Programs interface {
 	// StartProgram starts the program name of the initrd's /bin with
 	// args (args[0] is name).
-	StartProgram(name string, args []string) (Program, error)
+	StartProgram(name string, args []string, lim ProgramLimits) (Program, error)
 	// Processes lists the processes that run.
 	Processes() []ProcessInfo
 	// Handles lists the handles of process pid.
@@ -40,6 +40,14 @@ type Program interface {
 	// when the kernel killed it, the kernel's report, which the program's
 	// console has shown too.
 	Wait() (status int, report string)
+}
+
+// ProgramLimits are the limits run gives a program; a zero field leaves
+// the kernel's default.
+type ProgramLimits struct {
+	Memory   uint64 // bytes
+	Threads  int
+	Children int
 }
 
 // ProcessInfo is what ps shows of a process.
@@ -70,7 +78,7 @@ type HandleInfo struct {
 
 func programCommands() []Command {
 	return []Command{
-		{Name: "run", Usage: "run NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel", Run: run},
+		{Name: "run", Usage: "run [-m MEMORY] [-t THREADS] [-c CHILDREN] NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel, with limits (MEMORY as 64M or 1G)", Run: run},
 		{Name: "caps", Usage: "caps PID", Help: "list a process's handles and their rights", Run: caps},
 	}
 }
@@ -90,11 +98,14 @@ func run(p *Stage) error {
 	if err != nil {
 		return err
 	}
-	if len(p.Args) == 0 {
+	lim, args, err := runLimits(p.Args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
 		return usagef("want a program name")
 	}
-	name := p.Args[0]
-	prog, err := progs.StartProgram(name, p.Args)
+	prog, err := progs.StartProgram(args[0], args, lim)
 	if err != nil {
 		return err
 	}
@@ -156,10 +167,10 @@ func run(p *Stage) error {
 	status, report := prog.Wait()
 	finished = true
 	if report != "" {
-		return fmt.Errorf("%s (pid %d): killed", name, prog.PID())
+		return fmt.Errorf("%s (pid %d): killed", args[0], prog.PID())
 	}
 	if status != 0 {
-		return fmt.Errorf("%s (pid %d): exit status %d", name, prog.PID(), status)
+		return fmt.Errorf("%s (pid %d): exit status %d", args[0], prog.PID(), status)
 	}
 	return nil
 }
@@ -236,4 +247,53 @@ func sizeOf(n uint64) string {
 		return fmt.Sprintf("%dK", n>>10)
 	}
 	return fmt.Sprintf("%dM", n>>20)
+}
+
+// runLimits takes run's options off the front of args.
+func runLimits(args []string) (ProgramLimits, []string, error) {
+	var lim ProgramLimits
+	for len(args) >= 2 && strings.HasPrefix(args[0], "-") {
+		v := args[1]
+		switch args[0] {
+		case "-m":
+			n, err := parseSize(v)
+			if err != nil {
+				return lim, nil, usagef("-m %s: %v", v, err)
+			}
+			lim.Memory = n
+		case "-t", "-c":
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return lim, nil, usagef("%s %s: want a positive number", args[0], v)
+			}
+			if args[0] == "-t" {
+				lim.Threads = n
+			} else {
+				lim.Children = n
+			}
+		default:
+			return lim, nil, usagef("unknown option %s", args[0])
+		}
+		args = args[2:]
+	}
+	return lim, args, nil
+}
+
+// parseSize reads a size in bytes with an optional K, M or G suffix
+// (powers of 1024).
+func parseSize(s string) (uint64, error) {
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1<<30, strings.TrimSuffix(s, "G")
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 || n > (1<<63)/mult {
+		return 0, errors.New("want a positive size such as 64M")
+	}
+	return n * mult, nil
 }

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"fmt"
+	"runtime/debug"
 
 	"clk/kernel/limit"
 	"clk/kernel/syscalls"
@@ -33,6 +34,10 @@ func (p *Process) chargeThread() error {
 	}
 	return nil
 }
+
+// returnMemoryAbove is the peak memory of a process above which its end
+// makes the kernel return its free heap to the frame allocator.
+const returnMemoryAbove = 16 << 20
 
 // unchargeThread gives back what chargeThread counted.
 func (p *Process) unchargeThread() {
@@ -144,6 +149,13 @@ func (t *thread) stopped() {
 	// A child no longer counts against its parent's limit on children.
 	p.parent.Uncharge(limit.Children, 1)
 	p.sys.remove(p)
+	if p.account.PeakMemory() >= returnMemoryAbove {
+		// What a large process left behind in the kernel's heap (the
+		// messages it had queued, its tables) is garbage now: collect
+		// it and give its pages back to the frame allocator rather than
+		// keep them for a heap that may never need them again.
+		go debug.FreeOSMemory()
+	}
 	close(p.done)
 	if c, ok := p.obj.Console().(SharedConsole); ok {
 		c.Detach()
