@@ -292,7 +292,7 @@ func init() {
 			Returns: "the address of the mapping",
 			Rights:  "none (the caller's own address space)",
 			Errors:  []Errno{EINVAL, ENOMEM, ENOSYS},
-			Effect:  "Reserves demand-zero memory in the caller's address space: each page is backed by a zeroed frame when first touched. With addr 0 the kernel picks a free range; a fixed range that overlaps a mapping fails with ENOMEM unless it lies wholly inside one anonymous mapping with the same protection, which makes the call a no-op (the user runtime re-commits memory it released this way). This is how the user runtime's heap grows.",
+			Effect:  "Reserves demand-zero memory in the caller's address space: each page is backed by a zeroed frame when first touched. With addr 0 the kernel picks a free range; a fixed range that overlaps a mapping fails with ENOMEM unless it lies wholly inside one anonymous mapping with the same protection, which makes the call a no-op (the user runtime re-commits memory it released this way). This is how the user runtime's heap grows. Reserving charges nothing; each page is charged to the process's memory limit when first touched, and a touch beyond the limit (or into the kernel's reserve) kills the process with a report naming it.",
 			Wired:   true,
 		},
 		{
@@ -315,8 +315,8 @@ func init() {
 			},
 			Returns: "a handle to the new process with wait, manage, duplicate and transfer",
 			Rights:  "transfer on every handle passed",
-			Errors:  errs(handleErrs, []Errno{EFAULT, EINVAL, EACCES, ENOSPACE, ETOOLARGE, ENOMEM, ENOSYS, EIO}),
-			Effect:  "Loads the program from the initrd into a new address space and starts it with the given arguments, holding exactly the handles passed, which leave the caller's table (all or none). The child finds their new values, in order, in its environment variable CLK_HANDLES (hexadecimal, comma-separated). The process handle raises Signaled when the process ends.",
+			Errors:  errs(handleErrs, []Errno{EFAULT, EINVAL, EACCES, ENOSPACE, ETOOLARGE, ENOMEM, ELIMIT, ENOSYS, EIO}),
+			Effect:  "Loads the program from the initrd into a new address space and starts it with the given arguments, holding exactly the handles passed, which leave the caller's table (all or none). The child finds their new values, in order, in its environment variable CLK_HANDLES (hexadecimal, comma-separated). The process handle raises Signaled when the process ends. The child has the caller's limits and counts against them, as one more child (ELIMIT beyond the limit on children) and in everything it uses.",
 			Wired:   true,
 		},
 		{
@@ -341,8 +341,8 @@ func init() {
 			},
 			Returns: "the thread's id, unique in the process",
 			Rights:  "none",
-			Errors:  []Errno{EINVAL, ENOSPACE, ENOSYS},
-			Effect:  "Starts a thread in the caller's process with every other register zero and a fresh FPU state. The thread is scheduled by the kernel like any other; the process has at most 256.",
+			Errors:  []Errno{EINVAL, ELIMIT, ENOMEM, ENOSYS},
+			Effect:  "Starts a thread in the caller's process with every other register zero and a fresh FPU state. The thread is scheduled by the kernel like any other. Each thread counts against the process's thread limit (256 by default) and 16 KiB of its memory limit while it lives; beyond either, ELIMIT.",
 			Wired:   true,
 		},
 		{

@@ -68,7 +68,14 @@ func mem(p *Stage) error {
 	if err := p.Printf("physical: %d MiB total, %d MiB used, %d MiB free", total>>20, used>>20, free>>20); err != nil {
 		return err
 	}
-	return p.Printf("go heap:  %d KiB in use, %d KiB from the system, %d GC cycles", ms.HeapInuse>>10, ms.Sys>>10, ms.NumGC)
+	if err := p.Printf("go heap:  %d KiB in use, %d KiB from the system, %d GC cycles", ms.HeapInuse>>10, ms.Sys>>10, ms.NumGC); err != nil {
+		return err
+	}
+	if r, ok := p.Sys.(MemoryReserve); ok {
+		reserve, pressure := r.MemoryReserve()
+		return p.Printf("reserve:  %d MiB kept for the kernel, pressure %.2f", reserve>>20, pressure)
+	}
+	return nil
 }
 
 func uptime(p *Stage) error {

@@ -13,7 +13,7 @@ import (
 type Programs interface {
 	// StartProgram starts the program name of the initrd's /bin with
 	// args (args[0] is name).
-	StartProgram(name string, args []string) (Program, error)
+	StartProgram(name string, args []string, lim ProgramLimits) (Program, error)
 	// Processes lists the processes that run.
 	Processes() []ProcessInfo
 	// Handles lists the handles of process pid.
@@ -42,6 +42,14 @@ type Program interface {
 	Wait() (status int, report string)
 }
 
+// ProgramLimits are the limits run gives a program; a zero field leaves
+// the kernel's default.
+type ProgramLimits struct {
+	Memory   uint64 // bytes
+	Threads  int
+	Children int
+}
+
 // ProcessInfo is what ps shows of a process.
 type ProcessInfo struct {
 	PID      uint64
@@ -52,6 +60,12 @@ type ProcessInfo struct {
 	Syscalls uint64
 	Faults   uint64
 	Uptime   time.Duration
+	// Memory is what the process and its children are charged for
+	// (pages, page tables, threads, queued messages), MemoryLimit its
+	// limit, both in bytes; 0 for no limit.
+	Memory, MemoryLimit uint64
+	// ThreadLimit and ChildLimit are its other limits.
+	ThreadLimit, ChildLimit int
 }
 
 // HandleInfo is what caps shows of a handle.
@@ -64,7 +78,7 @@ type HandleInfo struct {
 
 func programCommands() []Command {
 	return []Command{
-		{Name: "run", Usage: "run NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel", Run: run},
+		{Name: "run", Usage: "run [-m MEMORY] [-t THREADS] [-c CHILDREN] NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel, with limits (MEMORY as 64M or 1G)", Run: run},
 		{Name: "caps", Usage: "caps PID", Help: "list a process's handles and their rights", Run: caps},
 	}
 }
@@ -84,11 +98,14 @@ func run(p *Stage) error {
 	if err != nil {
 		return err
 	}
-	if len(p.Args) == 0 {
+	lim, args, err := runLimits(p.Args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
 		return usagef("want a program name")
 	}
-	name := p.Args[0]
-	prog, err := progs.StartProgram(name, p.Args)
+	prog, err := progs.StartProgram(args[0], args, lim)
 	if err != nil {
 		return err
 	}
@@ -150,10 +167,10 @@ func run(p *Stage) error {
 	status, report := prog.Wait()
 	finished = true
 	if report != "" {
-		return fmt.Errorf("%s (pid %d): killed", name, prog.PID())
+		return fmt.Errorf("%s (pid %d): killed", args[0], prog.PID())
 	}
 	if status != 0 {
-		return fmt.Errorf("%s (pid %d): exit status %d", name, prog.PID(), status)
+		return fmt.Errorf("%s (pid %d): exit status %d", args[0], prog.PID(), status)
 	}
 	return nil
 }
@@ -208,13 +225,75 @@ func psProcesses(p *Stage) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if err := p.Printf("%6s %-10s %7s %6s %7s %9s %6s %10s", "PID", "PROCESS", "THREADS", "PAGES", "HANDLES", "SYSCALLS", "FAULTS", "UPTIME"); err != nil {
+	if err := p.Printf("%6s %-10s %7s %6s %7s %9s %6s %10s %15s %9s", "PID", "PROCESS", "THREADS", "PAGES", "HANDLES", "SYSCALLS", "FAULTS", "UPTIME", "MEMORY/LIMIT", "T/C LIMIT"); err != nil {
 		return err
 	}
 	for _, i := range ps {
-		if err := p.Printf("%6d %-10s %7d %6d %7d %9d %6d %10s", i.PID, i.Name, i.Threads, i.Pages, i.Handles, i.Syscalls, i.Faults, i.Uptime.Round(time.Millisecond)); err != nil {
+		mem := fmt.Sprintf("%s/%s", sizeOf(i.Memory), sizeOf(i.MemoryLimit))
+		lim := fmt.Sprintf("%d/%d", i.ThreadLimit, i.ChildLimit)
+		if err := p.Printf("%6d %-10s %7d %6d %7d %9d %6d %10s %15s %9s", i.PID, i.Name, i.Threads, i.Pages, i.Handles, i.Syscalls, i.Faults, i.Uptime.Round(time.Millisecond), mem, lim); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sizeOf spells a byte count in whole MiB, or KiB below one MiB; "-" for 0.
+func sizeOf(n uint64) string {
+	switch {
+	case n == 0:
+		return "-"
+	case n < 1<<20:
+		return fmt.Sprintf("%dK", n>>10)
+	}
+	return fmt.Sprintf("%dM", n>>20)
+}
+
+// runLimits takes run's options off the front of args.
+func runLimits(args []string) (ProgramLimits, []string, error) {
+	var lim ProgramLimits
+	for len(args) >= 2 && strings.HasPrefix(args[0], "-") {
+		v := args[1]
+		switch args[0] {
+		case "-m":
+			n, err := parseSize(v)
+			if err != nil {
+				return lim, nil, usagef("-m %s: %v", v, err)
+			}
+			lim.Memory = n
+		case "-t", "-c":
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return lim, nil, usagef("%s %s: want a positive number", args[0], v)
+			}
+			if args[0] == "-t" {
+				lim.Threads = n
+			} else {
+				lim.Children = n
+			}
+		default:
+			return lim, nil, usagef("unknown option %s", args[0])
+		}
+		args = args[2:]
+	}
+	return lim, args, nil
+}
+
+// parseSize reads a size in bytes with an optional K, M or G suffix
+// (powers of 1024).
+func parseSize(s string) (uint64, error) {
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	case strings.HasSuffix(s, "G"):
+		mult, s = 1<<30, strings.TrimSuffix(s, "G")
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n == 0 || n > (1<<63)/mult {
+		return 0, errors.New("want a positive size such as 64M")
+	}
+	return n * mult, nil
 }

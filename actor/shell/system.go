@@ -33,3 +33,10 @@ type Counter struct {
 	Name  string
 	Value uint64
 }
+
+// MemoryReserve is a System whose kernel keeps memory for itself: what it
+// keeps, in bytes, and how close free memory is to it, from 0 (at least
+// half of what lies above the reserve is free) to 1 (none is).
+type MemoryReserve interface {
+	MemoryReserve() (reserve uint64, pressure float64)
+}

@@ -14,6 +14,7 @@ import (
 	"clk/actor/shell"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
+	"clk/kernel/limit"
 	"clk/kernel/proc"
 )
 
@@ -47,7 +48,7 @@ type program struct {
 
 // StartProgram starts name with the mailbox as its first handle and a
 // console that feeds Output.
-func (s *system) StartProgram(name string, args []string) (shell.Program, error) {
+func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimits) (shell.Program, error) {
 	mine, theirs, err := ipc.NewChannel(mailboxSchema, 0)
 	if err != nil {
 		return nil, err
@@ -57,6 +58,7 @@ func (s *system) StartProgram(name string, args []string) (shell.Program, error)
 		Args:    args,
 		Handles: []*cap.Cap{cap.New(theirs, mailboxRights)},
 		Console: &console{out: pr.out, users: &pr.wg},
+		Limits:  limit.Default.Within(limit.Limits{Memory: lim.Memory, Threads: lim.Threads, Children: lim.Children}),
 	})
 	if err != nil {
 		mine.Release()
@@ -157,6 +159,8 @@ func (s *system) Processes() []shell.ProcessInfo {
 		out = append(out, shell.ProcessInfo{
 			PID: i.PID, Name: i.Name, Threads: i.Threads, Pages: i.Resident,
 			Handles: i.Handles, Syscalls: i.Syscalls, Faults: i.Faults, Uptime: i.Uptime,
+			Memory: uint64(i.Memory), MemoryLimit: i.Limits.Memory,
+			ThreadLimit: i.Limits.Threads, ChildLimit: i.Limits.Children,
 		})
 	}
 	return out

@@ -14,6 +14,7 @@ import (
 	"clk/drivers/ps2"
 	"clk/drivers/uart"
 	"clk/kernel/klog"
+	"clk/kernel/limit"
 	"clk/kernel/proc"
 )
 
@@ -28,6 +29,8 @@ type system struct {
 var _ shell.System = (*system)(nil)
 
 func (*system) Memory() (total, used, free uint64) { return x86.Memory() }
+
+func (*system) MemoryReserve() (uint64, float64) { return limit.Reserve(), limit.Pressure() }
 
 func (*system) Uptime() time.Duration { return x86.SinceReset() }
 

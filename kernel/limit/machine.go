@@ -66,3 +66,10 @@ func Pressure() float64 {
 	}
 	return 1 - left/(room/2)
 }
+
+// Reserve returns the memory the kernel keeps for itself, in bytes.
+func Reserve() uint64 {
+	machine.mu.Lock()
+	defer machine.mu.Unlock()
+	return machine.reserve
+}

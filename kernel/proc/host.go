@@ -63,11 +63,11 @@ func (t *thread) NewThread(entry, stack, fsbase, arg uint64) (uint64, error) {
 	if !userAddr(entry) || stack < UserBase || stack > UserTop || fsbase != 0 && !userAddr(fsbase) {
 		return 0, fmt.Errorf("thread_create: entry %#x stack %#x FS base %#x: %w", entry, stack, fsbase, cap.ErrInvalid)
 	}
+	if err := p.chargeThread(); err != nil {
+		return 0, fmt.Errorf("thread_create: %w", err)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.threads >= MaxThreads {
-		return 0, fmt.Errorf("thread_create: %d threads: %w", p.threads, cap.ErrNoSpace)
-	}
 	return p.startThread(Regs{RIP: entry, RSP: stack, FSBase: fsbase, RDI: arg}).id, nil
 }
 

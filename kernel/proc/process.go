@@ -1,11 +1,12 @@
 package proc
 
 import (
-	"clk/abi"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"clk/abi"
+	"clk/kernel/limit"
 	"clk/kernel/object"
 )
 
@@ -14,8 +15,9 @@ const (
 	// StackSize is the main thread's stack, with an unmapped guard page
 	// below it.
 	StackSize = 1 << 20
-	// MaxThreads bounds thread_create.
-	MaxThreads = 256
+	// threadMemory is what a thread is charged beyond its user pages:
+	// the kernel's goroutine that drives it, its context and FPU area.
+	threadMemory = 16 << 10
 	// ProcessRights are the rights of the handle process_spawn returns.
 	ProcessRights = abi.RightWait | abi.RightManage | abi.RightDuplicate | abi.RightTransfer
 	// killedStatus is the exit code of a process the kernel killed.
@@ -32,6 +34,12 @@ type Process struct {
 	image  *Image
 	futex  Futexes
 	start  time.Time
+
+	// account counts what the process uses against its limits; parent
+	// is its parent's, which counts it as a child while it lives (nil for
+	// a process the kernel started).
+	account *limit.Account
+	parent  *limit.Account
 
 	// dying is closed when the process starts to end (see Dying), done
 	// when it has ended (see Done).
@@ -100,6 +108,10 @@ type Info struct {
 	Faults   uint64
 	Uptime   time.Duration
 	Handles  int
+	// Memory is what the process and its children are charged for, in
+	// bytes; Limits its limits.
+	Memory int64
+	Limits limit.Limits
 }
 
 // Info returns a snapshot of the process.
@@ -116,5 +128,7 @@ func (p *Process) Info() Info {
 		Faults:   p.faults.Load(),
 		Uptime:   time.Since(p.start).Truncate(time.Millisecond),
 		Handles:  p.obj.Handles.Len(),
+		Memory:   p.account.Used(limit.Memory),
+		Limits:   p.account.Limits(),
 	}
 }

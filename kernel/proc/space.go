@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"clk/kernel/limit"
 	"clk/kernel/syscalls"
 )
 
@@ -102,14 +103,58 @@ type Space struct {
 	regions  []Region // sorted, non-overlapping, never two equal neighbours
 	resident map[uint64]struct{}
 	closed   bool
+
+	// account is charged a page for every resident page and for every
+	// page table that maps one (tables counts the resident pages under
+	// each 2 MiB of address space, which one table page maps).
+	account *limit.Account
+	tables  map[uint64]int
 }
+
+// tableSpan is the address space one page table maps: 512 pages.
+const tableSpan = 512 * PageSize
 
 var _ syscalls.AddressSpace = (*Space)(nil)
 
 // NewSpace returns an empty address space over pages, which it owns from
 // now on: Close releases it.
 func NewSpace(pages Pages) *Space {
-	return &Space{pages: pages, resident: make(map[uint64]struct{})}
+	return &Space{pages: pages, resident: make(map[uint64]struct{}), tables: make(map[uint64]int)}
+}
+
+// SetAccount makes a the account the space's pages are charged to: a page
+// is charged when it is first mapped and given back when it is unmapped.
+// It is meant to be called once, before the first page is mapped.
+func (s *Space) SetAccount(a *limit.Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account = a
+}
+
+// charge counts the page at va, and the table that maps it if it is the
+// first page under that table, against the account.
+// Preconditions: s.mu is held.
+func (s *Space) charge(va uint64) error {
+	n := int64(PageSize)
+	if s.tables[va/tableSpan] == 0 {
+		n += PageSize
+	}
+	if err := s.account.Charge(limit.Memory, n); err != nil {
+		return err
+	}
+	s.tables[va/tableSpan]++
+	return nil
+}
+
+// uncharge gives back what charge counted for the page at va.
+// Preconditions: s.mu is held.
+func (s *Space) uncharge(va uint64) {
+	n := int64(PageSize)
+	if s.tables[va/tableSpan]--; s.tables[va/tableSpan] == 0 {
+		delete(s.tables, va/tableSpan)
+		n += PageSize
+	}
+	s.account.Uncharge(limit.Memory, n)
 }
 
 // checkPerm refuses undefined bits and writable, executable regions.
@@ -277,6 +322,7 @@ func (s *Space) drop(a, b uint64) {
 	}
 	for _, va := range vas {
 		delete(s.resident, va)
+		s.uncharge(va)
 	}
 	lo, hi := vas[0], vas[len(vas)-1]+PageSize
 	s.pages.Unmap(lo, hi-lo)
@@ -291,8 +337,12 @@ func (s *Space) present(va uint64, r Region) ([]byte, error) {
 		}
 		return f, nil
 	}
+	if err := s.charge(va); err != nil {
+		return nil, fmt.Errorf("map page %#x: %w", va, err)
+	}
 	f, err := s.pages.Map(va, r.Perm)
 	if err != nil {
+		s.uncharge(va)
 		return nil, fmt.Errorf("map page %#x: %w", va, err)
 	}
 	s.resident[va] = struct{}{}
@@ -604,6 +654,9 @@ func (s *Space) Close() {
 		return
 	}
 	s.closed = true
-	s.regions, s.resident = nil, nil
+	for va := range s.resident {
+		s.uncharge(va)
+	}
+	s.regions, s.resident, s.tables = nil, nil, nil
 	s.pages.Release()
 }

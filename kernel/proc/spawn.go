@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"clk/abi"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"clk/abi"
 	"clk/kernel/cap"
+	"clk/kernel/limit"
 	"clk/kernel/object"
 )
 
@@ -37,6 +38,9 @@ type SpawnOptions struct {
 	Handles []*cap.Cap
 	// Console receives what the process writes with console_write.
 	Console io.Writer
+	// Limits bound the process (limit.Default for the zero value); its
+	// children get the same, counted against it too.
+	Limits limit.Limits
 }
 
 // handlesEnv is the environment variable that lists a process's startup
@@ -51,7 +55,11 @@ const handlePlaceholder = "0x00000000"
 
 // Spawn loads the program name and starts it.
 func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
-	p, err := sys.prepare(name, opt.Console)
+	lim := opt.Limits
+	if lim == (limit.Limits{}) {
+		lim = limit.Default
+	}
+	p, err := sys.prepare(name, opt.Console, lim, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +69,10 @@ func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
 	return p, nil
 }
 
-// prepare loads the program into a new address space, ready for begin.
-// On an error nothing is left behind.
-func (sys *System) prepare(name string, console io.Writer) (*Process, error) {
+// prepare loads the program into a new address space, ready for begin,
+// with limits lim nested in the account parent (nil for none). On an
+// error nothing is left behind.
+func (sys *System) prepare(name string, console io.Writer, lim limit.Limits, parent *limit.Account) (*Process, error) {
 	// The caller's mistakes (no such program, not a program) wrap
 	// ErrInvalid, which process_spawn reports as EINVAL.
 	if name == "" || strings.ContainsAny(name, "/\x00") {
@@ -80,21 +89,26 @@ func (sys *System) prepare(name string, console io.Writer) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
 	}
+	obj := object.NewProcess(name, lim.Handles, console)
+	account := limit.New(fmt.Sprintf("process %d (%s)", obj.PID(), name), lim, parent)
+	obj.Handles.SetAccount(account)
 	space := NewSpace(tables)
+	space.SetAccount(account)
 	img, err := LoadELF(space, bin)
 	if err != nil {
 		space.Close()
 		return nil, fmt.Errorf("spawn %s: %w", name, err)
 	}
 	p := &Process{
-		sys:    sys,
-		obj:    object.NewProcess(name, 0, console),
-		tables: tables,
-		space:  space,
-		image:  img,
-		start:  time.Now(),
-		dying:  make(chan struct{}),
-		done:   make(chan struct{}),
+		sys:     sys,
+		obj:     obj,
+		account: account,
+		tables:  tables,
+		space:   space,
+		image:   img,
+		start:   time.Now(),
+		dying:   make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 	return p, nil
 }
@@ -127,12 +141,17 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	if err != nil {
 		return fail(err)
 	}
+	if err := p.chargeThread(); err != nil {
+		return fail(err)
+	}
 	hs, err := p.obj.Handles.InstallAll(handles)
 	if err != nil {
 		// The table is new and large enough: this cannot happen.
+		p.unchargeThread()
 		return fail(err)
 	}
 	if err := p.writeHandles(sp, len(args), hs); err != nil {
+		p.unchargeThread()
 		// The placeholders are on resident pages of a writable region
 		// that nothing else can reach yet: this cannot happen either.
 		// Were it to, the handles are closed with the process.
@@ -182,16 +201,25 @@ func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle) error {
 // its stack), the handles go back into the parent's table, under new
 // values.
 func (sys *System) spawnChild(parent *Process, image string, args []string, take func() ([]*cap.Cap, error)) (*Process, error) {
-	child, err := sys.prepare(image, parent.obj.Console())
+	// A child counts against its parent's limit on children while it
+	// lives, and everything it uses counts against the parent too.
+	if err := parent.account.Charge(limit.Children, 1); err != nil {
+		return nil, fmt.Errorf("spawn %s: %w", image, err)
+	}
+	child, err := sys.prepare(image, parent.obj.Console(), parent.account.Limits(), parent.account)
 	if err != nil {
+		parent.account.Uncharge(limit.Children, 1)
 		return nil, err
 	}
+	child.parent = parent.account
 	handles, err := take()
 	if err != nil {
 		child.space.Close()
+		parent.account.Uncharge(limit.Children, 1)
 		return nil, err
 	}
 	if err := child.begin(args, handles); err != nil {
+		parent.account.Uncharge(limit.Children, 1)
 		if errors.Is(err, errHandlesClosed) {
 			return nil, err
 		}

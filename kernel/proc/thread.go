@@ -2,7 +2,9 @@ package proc
 
 import (
 	"fmt"
+	"runtime/debug"
 
+	"clk/kernel/limit"
 	"clk/kernel/syscalls"
 )
 
@@ -19,7 +21,31 @@ type thread struct {
 	exiting  bool
 }
 
-// startThread starts a thread with regs.
+// chargeThread counts one more thread, and the kernel memory it takes,
+// against the process's limits; startThread's thread gives it back when it
+// stops.
+func (p *Process) chargeThread() error {
+	if err := p.account.Charge(limit.Threads, 1); err != nil {
+		return err
+	}
+	if err := p.account.Charge(limit.Memory, threadMemory); err != nil {
+		p.account.Uncharge(limit.Threads, 1)
+		return err
+	}
+	return nil
+}
+
+// returnMemoryAbove is the peak memory of a process above which its end
+// makes the kernel return its free heap to the frame allocator.
+const returnMemoryAbove = 16 << 20
+
+// unchargeThread gives back what chargeThread counted.
+func (p *Process) unchargeThread() {
+	p.account.Uncharge(limit.Threads, 1)
+	p.account.Uncharge(limit.Memory, threadMemory)
+}
+
+// startThread starts a thread with regs, which chargeThread has counted.
 // Preconditions: p.mu is held.
 func (p *Process) startThread(regs Regs) *thread {
 	p.lastTID++
@@ -113,13 +139,23 @@ func (t *thread) stopped() {
 	p.threads--
 	last := p.threads == 0
 	p.mu.Unlock()
+	p.unchargeThread()
 	if !last {
 		return
 	}
 	p.obj.Exit(0) // no effect if it already ended
 	p.beginEnd()
 	p.space.Close()
+	// A child no longer counts against its parent's limit on children.
+	p.parent.Uncharge(limit.Children, 1)
 	p.sys.remove(p)
+	if p.account.PeakMemory() >= returnMemoryAbove {
+		// What a large process left behind in the kernel's heap (the
+		// messages it had queued, its tables) is garbage now: collect
+		// it and give its pages back to the frame allocator rather than
+		// keep them for a heap that may never need them again.
+		go debug.FreeOSMemory()
+	}
 	close(p.done)
 	if c, ok := p.obj.Console().(SharedConsole); ok {
 		c.Detach()

@@ -34,7 +34,7 @@ func report(name string, n int, err error, want ...abi.Errno) {
 	if errors.As(err, &no) {
 		for _, w := range want {
 			if no == w {
-				printf("attack %s: refused after %d: %v\n", name, n, err)
+				printf("attack %s: refused after %d with %s: %v\n", name, n, no.String(), err)
 				sdk.Exit(0)
 			}
 		}

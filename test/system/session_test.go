@@ -40,8 +40,15 @@ var (
 // the console and QEMU's stderr are logged if it failed.
 func startMachine(t *testing.T, b qemu.Boot, l limits) *qemu.Machine {
 	t.Helper()
-	total := l.boot + 5*l.command + l.shutdown
-	m, err := qemu.Start(context.Background(), b, qemu.Options{Timeout: total})
+	return startMachineWith(t, b, l, qemu.Options{})
+}
+
+// startMachineWith is startMachine with QEMU options; its Timeout is set
+// from l.
+func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qemu.Machine {
+	t.Helper()
+	opt.Timeout = l.boot + 5*l.command + l.shutdown
+	m, err := qemu.Start(context.Background(), b, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
