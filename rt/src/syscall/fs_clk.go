@@ -94,7 +94,7 @@ var (
 )
 
 // lookup resolves path from the working directory or, when it starts with
-// a slash, from the root. When only its last element is missing it returns
+// a slash, from the root. A path may not hold a NUL byte. When only its last element is missing it returns
 // ENOENT together with the directory that would hold that element, so
 // that callers can tell a missing file from one that cannot be made.
 //
@@ -105,6 +105,11 @@ func lookup(path string) (*inode, error) {
 	}
 	if len(path) > PathMax {
 		return nil, ENAMETOOLONG
+	}
+	for i := 0; i < len(path); i++ {
+		if path[i] == 0 {
+			return nil, EINVAL // as where paths are C strings
+		}
 	}
 	n := cwd
 	if path[0] == '/' {

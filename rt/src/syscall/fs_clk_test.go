@@ -441,6 +441,7 @@ func TestClkTmpDirectories(t *testing.T) {
 		{"symlink", os.Symlink("file", filepath.Join(dir, "link")), syscall.EPERM},
 		{"hard link", os.Link(filepath.Join(dir, "file"), filepath.Join(dir, "link")), syscall.EPERM},
 		{"long name", os.WriteFile(filepath.Join(dir, strings.Repeat("n", 256)), nil, 0o644), syscall.ENAMETOOLONG},
+		{"NUL in a name", os.WriteFile(filepath.Join(dir, "a\x00b"), nil, 0o644), syscall.EINVAL},
 	} {
 		if !errors.Is(tt.err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.op, tt.err, tt.want)
