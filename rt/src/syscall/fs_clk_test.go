@@ -561,8 +561,10 @@ func TestClkTmpBudget(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "more"), big, 0o644); !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("writing past the budget: %v, want ENOSPC", err)
 	}
-	if err := os.Truncate(name, 1<<20); !errors.Is(err, syscall.ENOSPC) {
-		t.Errorf("truncating past the budget: %v, want ENOSPC", err)
+	for _, size := range []int64{1 << 20, 1<<63 - 1} {
+		if err := os.Truncate(name, size); !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("truncating to %d bytes, past the budget: %v, want ENOSPC", size, err)
+		}
 	}
 	f, err := os.Open(name)
 	if err != nil {

@@ -210,6 +210,8 @@ func (n *inode) resize(size int64) error {
 	}
 	old, c := int64(len(n.data)), int64(cap(n.data))
 	switch {
+	case size > c && size-c > tmpBudget-tmpUsed:
+		return ENOSPC // and size+growStep below cannot overflow
 	case size > c:
 		want := min(max(2*c, size), size+growStep)
 		if n.charge(want-c) != nil {
