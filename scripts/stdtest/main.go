@@ -4,9 +4,9 @@
 // Each package's test binary is built with the GOOS=clk toolchain
 // (scripts/clk-go) and booted under QEMU by scripts/go_clk_amd64_exec,
 // which gives it the package directory's files (testdata included) as a
-// read-only file system. Tests run with -short, as Go's builders do on slow
-// machines. With -skips it also lists every skipped test with the reason the
-// test gave.
+// read-only file system beside a writable /tmp. Tests run with -short, as
+// Go's builders do on slow machines. With -skips it also lists every
+// skipped test with the reason the test gave.
 //
 // Usage: go run ./scripts/stdtest [-skips] [-timeout 10m] [pkg ...]
 package main

@@ -94,9 +94,10 @@ var (
 )
 
 // lookup resolves path from the working directory or, when it starts with
-// a slash, from the root. A path may not hold a NUL byte. When only its last element is missing it returns
-// ENOENT together with the directory that would hold that element, so
-// that callers can tell a missing file from one that cannot be made.
+// a slash, from the root. A path may not hold a NUL byte. When only its
+// last element is missing it returns ENOENT together with the directory
+// that would hold that element, so that callers can tell a missing file
+// from one that cannot be made.
 //
 // Preconditions: fsMu is held.
 func lookup(path string) (*inode, error) {
