@@ -5,3 +5,19 @@
 package syscall
 
 var ClkMount = clkMount
+
+// ClkSetTmpBudget sets the bytes /tmp may hold and returns the previous
+// bound.
+func ClkSetTmpBudget(n int64) (old int64) {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	old, tmpBudget = tmpBudget, n
+	return old
+}
+
+// ClkTmpUsed returns the bytes /tmp holds.
+func ClkTmpUsed() int64 {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	return tmpUsed
+}

@@ -14,23 +14,25 @@ import (
 //
 // A descriptor names an open file description (a *file) in one table.
 // Descriptors 0, 1 and 2 share the console: writes go to it and reads see
-// end of file. Paths name inodes of a read-only tree in memory that holds
-// only the empty root directory until clkMount adds files to it, and the
-// devices /dev/null and /dev/zero. Writing to the tree fails with EROFS.
-// Pipe makes in-memory pipes.
+// end of file. Paths name inodes of one tree in memory. The tree holds the
+// root directory, the files that clkMount adds (read-only: changing them
+// fails with EROFS), the devices /dev/null and /dev/zero, and /tmp, a
+// writable file system of its own (tmp_clk.go). Pipe makes in-memory pipes.
 //
-// Lock order: fsMu < file.mu; filesMu < pipe.mu.
+// Lock order: fsMu < filesMu < pipe.mu; fsMu < file.mu.
 
 // consoleWrite writes b to the console. It is provided by the runtime.
 //
 //go:noescape
 func consoleWrite(b []byte)
 
-// An inode is a directory or a regular file of the tree. Once in the tree
-// a file never changes; a directory only gains entries, under fsMu.
+// An inode is a directory, a regular file or a device of the tree.
+// Outside /tmp a file never changes and a directory only gains entries
+// (from clkMount); inodes in /tmp change as programs write them. All
+// fields are guarded by fsMu.
 type inode struct {
 	ino    uint64
-	mode   uint32 // S_IFDIR or S_IFREG with permission bits
+	mode   uint32 // S_IFDIR, S_IFREG or S_IFCHR with permission bits
 	parent *inode // nil for the root
 	name   string // the name in parent
 
@@ -39,6 +41,17 @@ type inode struct {
 
 	kids  map[string]*inode // a directory's entries
 	names []string          // the keys of kids, sorted
+
+	// The writable file system under /tmp (tmp_clk.go).
+	tmp      bool  // n belongs to it
+	borrowed bool  // data belongs to clkMount's caller; copy before changing
+	removed  bool  // n has left its directory
+	opens    int   // open file descriptions naming n
+	charged  int64 // bytes of tmpBudget n holds
+	uid, gid uint32
+	atim     Timespec
+	mtim     Timespec
+	ctim     Timespec
 }
 
 func (n *inode) isDir() bool { return n.mode&S_IFMT == S_IFDIR }
@@ -74,16 +87,17 @@ func mountDevices() {
 }
 
 var (
-	fsMu    sync.RWMutex // guards the tree, nextIno and cwd
+	fsMu    sync.RWMutex // guards the tree, nextIno, cwd and tmp_clk.go's variables
 	root    = &inode{ino: 1, mode: S_IFDIR | 0o555, kids: map[string]*inode{}}
 	nextIno = uint64(2)
 	cwd     = root
 )
 
 // lookup resolves path from the working directory or, when it starts with
-// a slash, from the root. When only its last element is missing it returns
-// ENOENT together with the directory that would hold that element, so
-// that callers can tell a missing file from one that cannot be made.
+// a slash, from the root. A path may not hold a NUL byte. When only its
+// last element is missing it returns ENOENT together with the directory
+// that would hold that element, so that callers can tell a missing file
+// from one that cannot be made.
 //
 // Preconditions: fsMu is held.
 func lookup(path string) (*inode, error) {
@@ -92,6 +106,11 @@ func lookup(path string) (*inode, error) {
 	}
 	if len(path) > PathMax {
 		return nil, ENAMETOOLONG
+	}
+	for i := 0; i < len(path); i++ {
+		if path[i] == 0 {
+			return nil, EINVAL // as where paths are C strings
+		}
 	}
 	n := cwd
 	if path[0] == '/' {
@@ -153,6 +172,9 @@ func trimSlash(path string) string {
 // "..", ends in a slash or is empty fails the call with EEXIST, ENOTDIR or
 // EINVAL, leaving the files before it (in sorted order) added.
 //
+// Files and directories it makes under /tmp are writable like any other
+// there, and a file's contents are copied before they first change.
+//
 // Package syscall calls it once at start-up with the initrd's files and a
 // default /etc/hosts (initrd_clk.go); the kernel may add more later.
 //
@@ -188,12 +210,11 @@ func clkMount(files map[string][]byte) error {
 				if kid != nil {
 					return EEXIST
 				}
-				dir.add(&inode{mode: S_IFREG | 0o444, data: files[name]}, elem)
+				dir.mountKid(elem, false, files[name])
 				break
 			}
 			if kid == nil {
-				kid = &inode{mode: S_IFDIR | 0o555, kids: map[string]*inode{}}
-				dir.add(kid, elem)
+				kid = dir.mountKid(elem, true, nil)
 			} else if !kid.isDir() {
 				return ENOTDIR
 			}
@@ -203,12 +224,19 @@ func clkMount(files map[string][]byte) error {
 	return nil
 }
 
-// add enters n in directory d as name.
+// add numbers n and enters it in directory d as name.
 //
 // Preconditions: fsMu is held for writing.
 func (d *inode) add(n *inode, name string) {
 	n.ino = nextIno
 	nextIno++
+	d.link(n, name)
+}
+
+// link enters n in directory d as name, which d does not hold.
+//
+// Preconditions: fsMu is held for writing.
+func (d *inode) link(n *inode, name string) {
 	n.parent = d
 	n.name = name
 	d.kids[name] = n
@@ -216,18 +244,37 @@ func (d *inode) add(n *inode, name string) {
 	d.names = slices.Insert(d.names, i, name)
 }
 
+// stat describes n.
+//
+// Preconditions: fsMu is held.
 func (n *inode) stat(st *Stat_t) {
 	*st = Stat_t{
 		Dev:     1,
 		Ino:     n.ino,
 		Nlink:   1,
 		Mode:    n.mode,
+		Uid:     n.uid,
+		Gid:     n.gid,
 		Size:    int64(len(n.data)),
 		Blksize: 4096,
 		Blocks:  (int64(len(n.data)) + 511) / 512,
+		Atim:    n.atim,
+		Mtim:    n.mtim,
+		Ctim:    n.ctim,
+	}
+	if n.tmp {
+		st.Dev = tmpDev
 	}
 	if n.isDir() {
 		st.Nlink = 2
+		for _, kid := range n.kids {
+			if kid.isDir() {
+				st.Nlink++
+			}
+		}
+	}
+	if n.removed {
+		st.Nlink = 0
 	}
 }
 
@@ -239,14 +286,23 @@ type file struct {
 	node    *inode // or a file or directory of the tree
 	pipe    *pipe  // or one end of a pipe
 	writer  bool   // which end of pipe
+	flags   int    // the access mode and O_APPEND of a node's file
 
-	mu  sync.Mutex // guards off
-	off int64      // the next byte of a file or entry of a directory
+	mu  sync.Mutex // guards off and after
+	off int64      // the next byte of a file
+
+	// after is the name of the last directory entry read, "" at the
+	// start: a name, unlike an index, stays valid while entries come and
+	// go.
+	after string
 }
+
+func (f *file) readable() bool { return f.flags&O_ACCMODE != O_WRONLY }
+func (f *file) writable() bool { return f.flags&O_ACCMODE != O_RDONLY }
 
 var (
 	filesMu sync.Mutex
-	console = &file{refs: 3, console: true}
+	console = &file{refs: 3, console: true, flags: O_RDWR}
 	files   = []*file{console, console, console}
 )
 
@@ -275,45 +331,74 @@ func newFD(f *file) int {
 	return len(files) - 1
 }
 
+// lastElem returns the last element of path, trailing slashes aside.
+func lastElem(path string) string {
+	path = trimSlash(path)
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[i+1:]
+		}
+	}
+	return path
+}
+
 func Open(path string, openmode int, perm uint32) (int, error) {
-	fsMu.RLock()
+	fsMu.Lock()
+	defer fsMu.Unlock()
 	n, err := lookup(path)
-	fsMu.RUnlock()
 	if err == ENOENT && n != nil && openmode&O_CREAT != 0 {
-		return -1, EROFS
-	}
-	if err != nil {
+		if path[len(path)-1] == '/' {
+			return -1, EISDIR
+		}
+		n, err = n.create(lastElem(path), S_IFREG|perm&^umask&0o7777)
+		if err != nil {
+			return -1, err
+		}
+	} else if err != nil {
 		return -1, err
-	}
-	if openmode&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL {
+	} else if openmode&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL {
 		return -1, EEXIST
 	}
 	if openmode&O_DIRECTORY != 0 && !n.isDir() {
 		return -1, ENOTDIR
 	}
-	if n.dev != 0 {
-		return newFD(&file{node: n}), nil
-	}
-	if openmode&O_ACCMODE != O_RDONLY || openmode&O_TRUNC != 0 {
-		if n.isDir() {
+	f := &file{node: n, flags: openmode & (O_ACCMODE | O_APPEND)}
+	if n.dev == 0 && (f.writable() || openmode&O_TRUNC != 0) {
+		switch {
+		case n.isDir():
 			return -1, EISDIR
+		case !n.tmp:
+			return -1, EROFS
+		case openmode&O_TRUNC != 0:
+			if err := n.truncate(0); err != nil {
+				return -1, err
+			}
 		}
-		return -1, EROFS
 	}
-	return newFD(&file{node: n}), nil
+	n.opens++
+	return newFD(f), nil
 }
 
 func Close(fd int) error {
 	filesMu.Lock()
-	defer filesMu.Unlock()
 	if fd < 0 || fd >= len(files) || files[fd] == nil {
+		filesMu.Unlock()
 		return EBADF
 	}
 	f := files[fd]
 	files[fd] = nil
 	f.refs--
-	if f.refs == 0 && f.pipe != nil {
+	last := f.refs == 0
+	filesMu.Unlock()
+	switch {
+	case !last:
+	case f.pipe != nil:
 		f.pipe.close(f.writer)
+	case f.node != nil:
+		fsMu.Lock()
+		f.node.opens--
+		f.node.releaseIfGone()
+		fsMu.Unlock()
 	}
 	return nil
 }
@@ -351,11 +436,15 @@ func Read(fd int, b []byte) (int, error) {
 			return 0, EBADF
 		}
 		return f.pipe.read(b), nil
+	case !f.readable():
+		return 0, EBADF
 	case f.node.isDir():
 		return 0, EISDIR
 	case f.node.dev != 0:
 		return f.node.devRead(b), nil
 	}
+	fsMu.RLock()
+	defer fsMu.RUnlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := f.node.readAt(b, f.off)
@@ -372,6 +461,9 @@ func (n *inode) devRead(b []byte) int {
 	return len(b)
 }
 
+// readAt reads n's contents at off.
+//
+// Preconditions: fsMu is held.
 func (n *inode) readAt(b []byte, off int64) int {
 	if off >= int64(len(n.data)) {
 		return 0
@@ -393,10 +485,24 @@ func Write(fd int, b []byte) (int, error) {
 			return 0, EBADF
 		}
 		return f.pipe.write(b)
-	case f.node != nil && f.node.dev != 0:
+	case !f.writable():
+		return 0, EBADF
+	case f.node.dev != 0:
 		return len(b), nil
 	}
-	return 0, EBADF
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	off := f.off
+	if f.flags&O_APPEND != 0 {
+		off = int64(len(f.node.data))
+	}
+	if err := f.node.writeAt(b, off); err != nil {
+		return 0, err
+	}
+	f.off = off + int64(len(b))
+	return len(b), nil
 }
 
 func Pread(fd int, b []byte, offset int64) (int, error) {
@@ -407,6 +513,8 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 	switch {
 	case f.node == nil:
 		return 0, ESPIPE
+	case !f.readable():
+		return 0, EBADF
 	case f.node.isDir():
 		return 0, EISDIR
 	case offset < 0:
@@ -414,25 +522,38 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 	case f.node.dev != 0:
 		return f.node.devRead(b), nil
 	}
+	fsMu.RLock()
+	defer fsMu.RUnlock()
 	return f.node.readAt(b, offset), nil
 }
 
+// Pwrite writes at offset, whether or not the file is in append mode
+// (Linux would append; package os refuses WriteAt in append mode).
 func Pwrite(fd int, b []byte, offset int64) (int, error) {
 	f, err := fdToFile(fd)
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil {
+	switch {
+	case f.node == nil:
 		return 0, ESPIPE
-	}
-	if f.node.dev != 0 {
+	case !f.writable():
+		return 0, EBADF
+	case offset < 0:
+		return 0, EINVAL
+	case f.node.dev != 0:
 		return len(b), nil
 	}
-	return 0, EBADF
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	if err := f.node.writeAt(b, offset); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
-// Seek moves the offset of a file. In a directory the offset counts
-// entries.
+// Seek moves the offset of a file. A directory can only be rewound, to
+// offset 0.
 func Seek(fd int, offset int64, whence int) (int64, error) {
 	f, err := fdToFile(fd)
 	if err != nil {
@@ -445,19 +566,22 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 		return 0, nil
 	}
 	fsMu.RLock()
-	end := len(f.node.data)
-	if f.node.isDir() {
-		end = len(f.node.names)
-	}
-	fsMu.RUnlock()
+	defer fsMu.RUnlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.node.isDir() {
+		if offset != 0 || whence != SEEK_SET {
+			return 0, EINVAL
+		}
+		f.after = ""
+		return 0, nil
+	}
 	switch whence {
 	case SEEK_SET:
 	case SEEK_CUR:
 		offset += f.off
 	case SEEK_END:
-		offset += int64(end)
+		offset += int64(len(f.node.data))
 	default:
 		return 0, EINVAL
 	}
@@ -469,7 +593,8 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 }
 
 // ReadDirent fills buf with the records of directory entries (see
-// Dirent) from the offset on, "." and ".." left out.
+// Dirent) that follow the last one read, "." and ".." left out, in the
+// order of their names.
 func ReadDirent(fd int, buf []byte) (int, error) {
 	f, err := fdToFile(fd)
 	if err != nil {
@@ -483,10 +608,14 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	d := f.node
+	i, found := slices.BinarySearch(d.names, f.after)
+	if found {
+		i++
+	}
 	n := 0
-	for f.off < int64(len(d.names)) {
-		name := d.names[f.off]
-		m := putDirent(buf[n:], d.kids[name], f.off+1, name)
+	for ; i < len(d.names); i++ {
+		name := d.names[i]
+		m := putDirent(buf[n:], d.kids[name], int64(i+1), name)
 		if m == 0 {
 			if n == 0 {
 				return 0, EINVAL
@@ -494,7 +623,7 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 			break
 		}
 		n += m
-		f.off++
+		f.after = name
 	}
 	return n, nil
 }
@@ -564,81 +693,225 @@ func Fstat(fd int, st *Stat_t) error {
 	return nil
 }
 
-// change returns the error of changing the existing file at path:
-// EROFS, or why path names no file.
-func change(path string) error {
-	fsMu.RLock()
-	defer fsMu.RUnlock()
-	if _, err := lookup(path); err != nil {
-		return err
+// changing returns the existing inode at path that is about to change,
+// or EROFS if it is outside /tmp, or why path names no file.
+//
+// Preconditions: fsMu is held for writing.
+func changing(path string) (*inode, error) {
+	n, err := lookup(path)
+	if err != nil {
+		return nil, err
 	}
-	return EROFS
+	if !n.tmp {
+		return nil, EROFS
+	}
+	return n, nil
 }
 
-// create returns the error of making a file at path: EROFS, EEXIST, or
-// why the directory to hold it is missing.
-func create(path string) error {
-	fsMu.RLock()
-	defer fsMu.RUnlock()
-	n, err := lookup(path)
+// changingFD is changing for the file fd names; a pipe or the console
+// cannot change.
+func changingFD(fd int) (*inode, error) {
+	f, err := fdToFile(fd)
+	if err != nil {
+		return nil, err
+	}
+	if f.node == nil {
+		return nil, EINVAL
+	}
+	if !f.node.tmp {
+		return nil, EROFS
+	}
+	return f.node, nil
+}
+
+func Mkdir(path string, perm uint32) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	d, err := lookup(path)
 	switch {
 	case err == nil:
 		return EEXIST
-	case err == ENOENT && n != nil:
-		return EROFS
+	case err != ENOENT || d == nil:
+		return err
 	}
+	_, err = d.create(lastElem(path), S_IFDIR|perm&^umask&0o7777)
 	return err
 }
 
-func Mkdir(path string, perm uint32) error        { return create(path) }
-func Unlink(path string) error                    { return change(path) }
-func Rmdir(path string) error                     { return change(path) }
-func Chmod(path string, mode uint32) error        { return change(path) }
-func Chown(path string, uid, gid int) error       { return change(path) }
-func Lchown(path string, uid, gid int) error      { return change(path) }
-func Truncate(path string, length int64) error    { return change(path) }
-func UtimesNano(path string, ts []Timespec) error { return change(path) }
-func Symlink(path, link string) error             { return create(link) }
-
-func Rename(from, to string) error {
-	if err := change(from); err != EROFS {
+func Unlink(path string) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changing(path)
+	if err != nil {
 		return err
 	}
-	if err := create(to); err != EEXIST {
+	if n.isDir() {
+		return EISDIR
+	}
+	n.unlink()
+	return nil
+}
+
+func Rmdir(path string) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := lookup(path)
+	switch {
+	case err != nil:
+		return err
+	case !n.isDir():
+		return ENOTDIR
+	case lastElem(path) == ".":
+		return EINVAL
+	case n == tmpRoot:
+		return EBUSY
+	case !n.tmp:
+		return EROFS
+	case len(n.names) != 0:
+		return ENOTEMPTY
+	}
+	n.unlink()
+	return nil
+}
+
+func Chmod(path string, mode uint32) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changing(path)
+	if err != nil {
 		return err
 	}
-	return EROFS
+	n.chmod(mode)
+	return nil
 }
 
-func Link(path, link string) error {
-	if err := change(path); err != EROFS {
+func Fchmod(fd int, mode uint32) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changingFD(fd)
+	if err != nil {
 		return err
 	}
-	return create(link)
+	n.chmod(mode)
+	return nil
 }
 
-func Readlink(path string, buf []byte) (n int, err error) {
-	if err := change(path); err != EROFS {
-		return 0, err
+func Chown(path string, uid, gid int) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changing(path)
+	if err != nil {
+		return err
 	}
-	return 0, EINVAL
+	n.chown(uid, gid)
+	return nil
 }
 
-// changeFD returns the error of changing the file fd names.
-func changeFD(fd int) error {
+// Lchown is Chown: the tree has no symbolic links.
+func Lchown(path string, uid, gid int) error { return Chown(path, uid, gid) }
+
+func Fchown(fd int, uid, gid int) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changingFD(fd)
+	if err != nil {
+		return err
+	}
+	n.chown(uid, gid)
+	return nil
+}
+
+func Truncate(path string, length int64) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changing(path)
+	switch {
+	case err != nil:
+		return err
+	case n.isDir():
+		return EISDIR
+	case length < 0:
+		return EINVAL
+	}
+	return n.truncate(length)
+}
+
+func Ftruncate(fd int, length int64) error {
 	f, err := fdToFile(fd)
 	if err != nil {
 		return err
 	}
-	if f.node == nil {
+	if f.node == nil || f.node.isDir() || f.node.dev != 0 || !f.writable() || length < 0 {
 		return EINVAL
 	}
-	return EROFS
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	return f.node.truncate(length)
 }
 
-func Fchmod(fd int, mode uint32) error     { return changeFD(fd) }
-func Fchown(fd int, uid, gid int) error    { return changeFD(fd) }
-func Ftruncate(fd int, length int64) error { return changeFD(fd) }
+// UtimesNano sets the access and modification times of the file at path
+// from ts[0] and ts[1]; a time whose Nsec is utimeOmit stays as it is.
+func UtimesNano(path string, ts []Timespec) error {
+	if len(ts) != 2 {
+		return EINVAL
+	}
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	n, err := changing(path)
+	if err != nil {
+		return err
+	}
+	if ts[0].Nsec != utimeOmit {
+		n.atim = ts[0]
+	}
+	if ts[1].Nsec != utimeOmit {
+		n.mtim = ts[1]
+	}
+	n.ctim = timeNow()
+	return nil
+}
+
+// Symlink and Link fail with EPERM in /tmp, as on a Linux file system
+// without links: the tree has neither symbolic nor hard links.
+func Symlink(path, link string) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	return refuseLink(link)
+}
+
+func Link(path, link string) error {
+	fsMu.Lock()
+	defer fsMu.Unlock()
+	if _, err := lookup(path); err != nil {
+		return err
+	}
+	return refuseLink(link)
+}
+
+// refuseLink returns the error of making a link at path.
+//
+// Preconditions: fsMu is held.
+func refuseLink(path string) error {
+	d, err := lookup(path)
+	switch {
+	case err == nil:
+		return EEXIST
+	case err != ENOENT || d == nil:
+		return err
+	case !d.tmp:
+		return EROFS
+	}
+	return EPERM
+}
+
+func Readlink(path string, buf []byte) (n int, err error) {
+	fsMu.RLock()
+	defer fsMu.RUnlock()
+	if _, err := lookup(path); err != nil {
+		return 0, err
+	}
+	return 0, EINVAL
+}
 
 func Fsync(fd int) error {
 	f, err := fdToFile(fd)
@@ -656,6 +929,9 @@ const ImplementsGetwd = true
 func Getwd() (string, error) {
 	fsMu.RLock()
 	defer fsMu.RUnlock()
+	if cwd.removed {
+		return "", ENOENT
+	}
 	if cwd == root {
 		return "/", nil
 	}
@@ -667,7 +943,10 @@ func Getwd() (string, error) {
 }
 
 func Getcwd(buf []byte) (n int, err error) {
-	wd, _ := Getwd()
+	wd, err := Getwd()
+	if err != nil {
+		return 0, err
+	}
 	if len(wd)+1 > len(buf) {
 		return 0, ERANGE
 	}

@@ -41,6 +41,7 @@ func init() {
 	if files["etc/hosts"] == nil && files["/etc/hosts"] == nil {
 		files["etc/hosts"] = defaultHosts
 	}
+	mountTmp()
 	if err := clkMount(files); err != nil {
 		print("syscall: initrd: ", err.Error(), "\n")
 	}

@@ -6,9 +6,10 @@ package syscall
 
 // clk has no system call boundary under the standard library: package
 // syscall is the operating system. It presents a small Unix with one
-// process, a console on descriptors 0 to 2, a read-only file system held
-// in memory (fs_clk.go) and in-memory pipes. Numbers and names follow
-// Linux so that the Unix code in os, internal/poll and time runs unchanged.
+// process, a console on descriptors 0 to 2, a file system held in memory
+// (fs_clk.go: read-only but for a writable /tmp, tmp_clk.go) and in-memory
+// pipes. Numbers and names follow Linux so that the Unix code in os,
+// internal/poll and time runs unchanged.
 
 import (
 	errorspkg "errors"
@@ -360,7 +361,3 @@ func Getgid() int  { return 0 }
 func Getegid() int { return 0 }
 
 func Getgroups() ([]int, error) { return []int{}, nil }
-
-// Umask reports the customary mask; with no writable files it has no
-// effect.
-func Umask(mask int) (oldmask int) { return 0o022 }

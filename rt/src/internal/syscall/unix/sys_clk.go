@@ -6,8 +6,8 @@ package unix
 
 import "syscall"
 
-// UTIME_OMIT marks a time that UtimesNano should leave as it is. No file
-// on clk can change, so the value only has to be distinct.
+// UTIME_OMIT marks a time that UtimesNano should leave as it is; package
+// syscall knows it as utimeOmit (tmp_clk.go).
 const UTIME_OMIT = -0x2
 
 func Fcntl(fd int, cmd int, arg int) (int, error) {
