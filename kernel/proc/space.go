@@ -21,13 +21,16 @@ const (
 	KindImage
 	// KindStack is a stack.
 	KindStack
+	// KindGuard is a guard page: a region without permissions below a
+	// stack, so that an overflow faults, and that no mapping can take.
+	KindGuard
 
 	kindCount
 )
 
-var kindNames = [...]string{KindAnon: "anon", KindImage: "image", KindStack: "stack"}
+var kindNames = [...]string{KindAnon: "anon", KindImage: "image", KindStack: "stack", KindGuard: "guard"}
 
-// String returns the kind's name: "anon", "image" or "stack".
+// String returns the kind's name: "anon", "image", "stack" or "guard".
 func (k Kind) String() string {
 	if k < kindCount {
 		return kindNames[k]
@@ -549,11 +552,18 @@ func (s *Space) transfer(addr uint64, buf []byte, access Access) error {
 	if err := s.check(addr, uint64(len(buf)), access); err != nil {
 		return err
 	}
-	for len(buf) > 0 {
-		frame, err := s.touch(addr, access)
+	// Map every page first, so that a failure (no memory, a limit)
+	// leaves nothing copied: the copy is all or nothing.
+	var small [4][]byte
+	frames := small[:0]
+	for va := addr &^ (PageSize - 1); va < addr+uint64(len(buf)); va += PageSize {
+		frame, err := s.touch(va, access)
 		if err != nil {
 			return err
 		}
+		frames = append(frames, frame)
+	}
+	for _, frame := range frames {
 		var n int
 		if access == AccessWrite {
 			n = copy(frame[addr%PageSize:], buf)

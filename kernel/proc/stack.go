@@ -20,7 +20,7 @@ var ErrArgsTooLarge = errors.New("arguments and environment too large")
 const atNull = 0
 
 // SetupStack reserves a read-write stack region [top-size, top), with the
-// page below it left unreserved as a guard page, and lays out the initial
+// page below it reserved without permissions as a guard page, and lays out the initial
 // stack of a static program as the System V AMD64 ABI (3.4.1) describes
 // it. It returns the stack pointer, 16-byte aligned, at which the program
 // finds:
@@ -87,8 +87,14 @@ func SetupStack(s *Space, top, size uint64, args, env []string) (sp uint64, err 
 	if _, err := s.reserve(top-size, size, PermRead|PermWrite, KindStack, "stack", PageSize); err != nil {
 		return wrap(err)
 	}
-	if err := s.CopyOut(sp, buf); err != nil {
+	// The guard page is a region of its own, without permissions: an
+	// overflow faults there, and no fixed vm_map can take it.
+	if _, err := s.Reserve(top-size-PageSize, PageSize, 0, KindGuard, "stack guard"); err != nil {
 		s.Release(top-size, size)
+		return wrap(err)
+	}
+	if err := s.CopyOut(sp, buf); err != nil {
+		s.Release(top-size-PageSize, size+PageSize)
 		return wrap(err)
 	}
 	return sp, nil

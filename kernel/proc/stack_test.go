@@ -75,7 +75,7 @@ func TestSetupStack(t *testing.T) {
 			if sp%16 != 0 || sp >= top || sp < top-size {
 				t.Fatalf("sp %#x: not 16-byte aligned inside the stack", sp)
 			}
-			want := []Region{{top - size, top, rw, KindStack, "stack"}}
+			want := []Region{{top - size - PageSize, top - size, 0, KindGuard, "stack guard"}, {top - size, top, rw, KindStack, "stack"}}
 			if got := s.Regions(); !equalRegions(got, want) {
 				t.Fatalf("regions %v, want %v", got, want)
 			}
@@ -97,8 +97,9 @@ func TestSetupStack(t *testing.T) {
 				t.Error("the word at top is not zero")
 			}
 			// The page below the stack is a guard: touching it kills.
-			if err := s.Fault(top-size-8, AccessWrite); !errors.Is(err, ErrUnmapped) {
-				t.Errorf("guard page fault: %v, want ErrUnmapped", err)
+			var fe *FaultError
+			if err := s.Fault(top-size-8, AccessWrite); !errors.As(err, &fe) || fe.Region == nil || fe.Region.Kind != KindGuard {
+				t.Errorf("guard page fault: %v, want a fault in the guard region", err)
 			}
 		})
 	}
@@ -156,5 +157,44 @@ func TestSetupStackLongArgument(t *testing.T) {
 	got := make([]byte, len(arg))
 	if err := s.CopyIn(got, readWord(t, s, sp+8)); err != nil || !bytes.Equal(got, []byte(arg)) {
 		t.Errorf("long argument read back wrong: %v", err)
+	}
+}
+
+func TestNoMappingTakesTheStackGuardPage(t *testing.T) {
+	s := NewSpace(&MemPages{})
+	const size = 4 * PageSize
+	if _, err := SetupStack(s, UserTop, size, []string{"prog"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	guard := uint64(UserTop - size - PageSize)
+	if _, err := s.Reserve(guard, PageSize, PermRead|PermWrite, KindAnon, "anon"); !errors.Is(err, ErrOverlap) {
+		t.Fatalf("a fixed mapping over the guard page: %v, want ErrOverlap", err)
+	}
+	var fe *FaultError
+	if err := s.Fault(guard+8, AccessWrite); !errors.As(err, &fe) || fe.Region == nil || fe.Region.Kind != KindGuard {
+		t.Fatalf("a write to the guard page: %v, want a fault in the guard region", err)
+	}
+}
+
+func TestACopyThatCannotMapEveryPageWritesNothing(t *testing.T) {
+	// Room for three pages: the copy needs four.
+	s := NewSpace(&MemPages{Limit: 3})
+	base, err := s.Reserve(0, 8*PageSize, PermRead|PermWrite, KindAnon, "anon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CopyOut(base, []byte{1}); err != nil { // maps the first page
+		t.Fatal(err)
+	}
+	buf := make([]byte, 3*PageSize+1)
+	for i := range buf {
+		buf[i] = 0xaa
+	}
+	if err := s.CopyOut(base+PageSize-1, buf); err == nil {
+		t.Fatal("a copy over more pages than memory allows succeeded")
+	}
+	var got [1]byte
+	if err := s.CopyIn(got[:], base+PageSize-1); err != nil || got[0] != 0 {
+		t.Fatalf("the failed copy wrote %#x (err %v); want nothing written", got[0], err)
 	}
 }
