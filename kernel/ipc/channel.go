@@ -210,7 +210,7 @@ func (e *Endpoint) Release() {
 
 // reserve waits until the peer's queue has room and holds a slot in it.
 // Preconditions: ch.mu is not held.
-func (e *Endpoint) reserve(deadline time.Time, block bool) error {
+func (e *Endpoint) reserve(deadline time.Time, block bool, stop <-chan struct{}) error {
 	ch := e.ch
 	for {
 		ch.mu.Lock()
@@ -233,7 +233,8 @@ func (e *Endpoint) reserve(deadline time.Time, block bool) error {
 		if !block {
 			return ErrQueueFull
 		}
-		if _, err := wait.One(&e.Source, abi.Writable|abi.PeerClosed, deadline); err != nil {
+		items := [1]wait.Item{{Source: &e.Source, Want: abi.Writable | abi.PeerClosed}}
+		if _, err := wait.ManyUntil(items[:], deadline, stop); err != nil {
 			return err
 		}
 	}
@@ -281,7 +282,7 @@ func (e *Endpoint) Write(m Message, deadline time.Time, block bool) error {
 	if err := e.ch.schema.CheckShape(m.Type, len(m.Data), len(m.Caps)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
-	if err := e.reserve(deadline, block); err != nil {
+	if err := e.reserve(deadline, block, nil); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
 	if len(m.Caps) > 0 {
@@ -320,6 +321,12 @@ func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
 // (waiting as Write does), then the handles move out of t, all or none,
 // each needing abi.RightTransfer. A refused message leaves t unchanged.
 func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
+	return e.writeFrom(t, typ, txid, data, hs, deadline, block, nil)
+}
+
+// writeFrom is WriteFrom whose wait for room also ends when stop closes
+// (ErrStopped).
+func (e *Endpoint) writeFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool, stop <-chan struct{}) error {
 	if err := e.ch.schema.CheckShape(typ, len(data), len(hs)); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
@@ -327,7 +334,7 @@ func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 	if err := acct.Charge(limit.Memory, cost); err != nil {
 		return fmt.Errorf("channel write: %w", err)
 	}
-	if err := e.reserve(deadline, block); err != nil {
+	if err := e.reserve(deadline, block, stop); err != nil {
 		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
@@ -413,21 +420,22 @@ func (e *Endpoint) Unread(m Message) {
 // queued. Other messages arriving meanwhile stay queued for Read. m's
 // capabilities move as in Write.
 func (e *Endpoint) Call(m Message, deadline time.Time) (Message, error) {
-	return e.call(deadline, func(txid uint32) error {
+	return e.call(deadline, nil, func(txid uint32) error {
 		m.Txid = txid
 		return e.Write(m, deadline, true)
 	})
 }
 
 // CallFrom is Call with the request's handles taken from t, as WriteFrom
-// does.
-func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time) (Message, error) {
-	return e.call(deadline, func(txid uint32) error {
-		return e.WriteFrom(t, typ, txid, data, hs, deadline, true)
+// does. Its waits, for room and for the reply, also end when stop closes
+// (ErrStopped): a caller whose process ends does not wait on.
+func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time, stop <-chan struct{}) (Message, error) {
+	return e.call(deadline, stop, func(txid uint32) error {
+		return e.writeFrom(t, typ, txid, data, hs, deadline, true, stop)
 	})
 }
 
-func (e *Endpoint) call(deadline time.Time, send func(txid uint32) error) (Message, error) {
+func (e *Endpoint) call(deadline time.Time, stop <-chan struct{}, send func(txid uint32) error) (Message, error) {
 	ch := e.ch
 	reply := make(chan Message, 1)
 	ch.mu.Lock()
@@ -463,6 +471,20 @@ func (e *Endpoint) call(deadline time.Time, send func(txid uint32) error) (Messa
 			return Message{}, fmt.Errorf("channel call: %w", ErrPeerClosed)
 		}
 		return m, nil
+	case <-stop:
+		ch.mu.Lock()
+		if _, still := e.pending[txid]; still {
+			delete(e.pending, txid)
+			ch.mu.Unlock()
+			return Message{}, fmt.Errorf("channel call: %w", ErrStopped)
+		}
+		ch.mu.Unlock()
+		// The reply or the close won the race: drop the reply, whose
+		// caller is gone.
+		if m, ok := <-reply; ok {
+			m.closeCaps()
+		}
+		return Message{}, fmt.Errorf("channel call: %w", ErrStopped)
 	case <-timeout:
 		ch.mu.Lock()
 		if _, still := e.pending[txid]; still {

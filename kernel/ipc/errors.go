@@ -18,6 +18,9 @@ var (
 	ErrEmpty = errors.New("no message")
 	// ErrTimedOut: the deadline passed first. It is wait.ErrTimedOut.
 	ErrTimedOut = wait.ErrTimedOut
+	// ErrStopped: the caller's stop channel closed first (its process is
+	// ending). It is wait.ErrStopped.
+	ErrStopped = wait.ErrStopped
 	// ErrSchema: the message does not match the channel's schema (type
 	// not declared, wrong handle count, handle of the wrong type or
 	// without the rights the schema wants). It was not queued.

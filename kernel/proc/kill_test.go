@@ -219,19 +219,24 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 	var (
 		far, never         uint64 = 0, abi.DeadlineNever
 		item, one, desc, w uint64 = itemVA, 1, descVA, scratchVA
+		rdesc              uint64 = descVA + abi.MsgDescSize
 		zero               uint64
 	)
 	tests := []struct {
 		name    string
 		call    step
 		console io.Writer
+		// room leaves the queue the process writes to with room.
+		room bool
 	}{
-		{"clock_sleep", call(abi.SysClockSleep, &far), nil},
-		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never), nil},
-		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never), nil},
-		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never), nil},
-		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never), nil},
-		{"console_write to a console nobody reads", call(abi.SysConsoleWrite, &desc, &one), unreadConsole{}},
+		{"clock_sleep", call(abi.SysClockSleep, &far), nil, false},
+		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never), nil, false},
+		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never), nil, false},
+		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never), nil, false},
+		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never), nil, false},
+		{"console_write to a console nobody reads", call(abi.SysConsoleWrite, &desc, &one), unreadConsole{}, false},
+		{"channel_call to a full queue", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, false},
+		{"channel_call that gets no reply", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,6 +258,11 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 			// Fill the one slot of the queue the process writes to.
 			if err := theirs.Write(ipc.Message{Type: 1}, time.Time{}, false); err != nil {
 				t.Fatal(err)
+			}
+			if tt.room {
+				if _, err := mine.Read(time.Time{}, false, nil); err != nil {
+					t.Fatal(err)
+				}
 			}
 			root := cap.New(theirs, syscalls.EndpointRights)
 			defer root.Close()
@@ -277,7 +287,7 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 			binary.LittleEndian.PutUint32(it[4:], uint32(abi.Signaled))
 			d := abi.MsgDesc{Type: 1}
 			db := d.Marshal()
-			for va, b := range map[uint64][]byte{itemVA: it[:], descVA: db[:]} {
+			for va, b := range map[uint64][]byte{itemVA: it[:], descVA: db[:], rdesc: db[:]} {
 				if err := p.space.CopyOut(va, b); err != nil {
 					t.Fatal(err)
 				}

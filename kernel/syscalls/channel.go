@@ -220,7 +220,10 @@ func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, _ := k.deadline(a[3])
-	reply, err := ep.CallFrom(c.Proc.Handles, wd.Type, data, hs, deadline)
+	reply, err := ep.CallFrom(c.Proc.Handles, wd.Type, data, hs, deadline, c.Dying)
+	if errors.Is(err, ipc.ErrStopped) {
+		return 0, fmt.Errorf("channel_call: %w", errDying)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -36,6 +36,7 @@ var errnoOf = []struct {
 	{ipc.ErrQueueFull, abi.EQUEUEFULL},
 	{ipc.ErrEmpty, abi.EEMPTY},
 	{wait.ErrTimedOut, abi.ETIMEDOUT},
+	{wait.ErrStopped, abi.ECLOSED},
 	{ipc.ErrSchema, abi.ESCHEMA},
 	{ipc.ErrTooLarge, abi.ETOOLARGE},
 	{ipc.ErrBufferTooSmall, abi.EBUFSMALL},

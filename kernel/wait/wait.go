@@ -107,6 +107,16 @@ var Forever time.Time
 // zero deadline (Forever) waits without limit; a past one only polls.
 // It returns the number of items with a wanted signal raised.
 func Many(items []Item, deadline time.Time) (int, error) {
+	return ManyUntil(items, deadline, nil)
+}
+
+// ErrStopped is returned when the stop channel of ManyUntil closes first.
+var ErrStopped = errors.New("wait stopped")
+
+// ManyUntil is Many that also ends, with ErrStopped, when stop closes: how
+// a wait made for a process ends when the process does. A nil stop never
+// closes.
+func ManyUntil(items []Item, deadline time.Time, stop <-chan struct{}) (int, error) {
 	w := waiters.Get().(*waiter)
 	for i := range items {
 		items[i].Source.watch(w, items[i].Want)
@@ -152,6 +162,8 @@ func Many(items []Item, deadline time.Time) (int, error) {
 		case <-w.wake:
 		case <-timeout:
 			expired = true
+		case <-stop:
+			return 0, ErrStopped
 		}
 	}
 }
