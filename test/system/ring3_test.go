@@ -164,40 +164,45 @@ func TestKernelShellRing3(t *testing.T) {
 		}
 	})
 
-	// Ctrl-C ends a ring-3 program that runs in the foreground: the
-	// prompt comes back and ps no longer lists it.
-	t.Run("ctrl-c", func(t *testing.T) {
-		if err := m.Send("run sysfuzz 100000000 7\r"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := m.Expect("sysfuzz: 100000000 calls, seed 7\n", l.command); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Send(ctrlC); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := m.Expect("^C\n", l.command); err != nil {
-			t.Fatal(err)
-		}
-		got, err := m.Expect(qemu.Prompt, l.command)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(got, "does not stop") || strings.Contains(got, "calls done") {
-			t.Errorf("Ctrl-C on run sysfuzz: %q", got)
-		}
-		var ps string
-		for range 50 {
-			if ps = command(t, m, "ps", l); !strings.Contains(ps, " sysfuzz ") {
-				break
+	// Ctrl-C ends a ring-3 program that runs in the foreground, alone or
+	// inside a pipeline: the prompt comes back and ps no longer lists it.
+	for _, c := range []struct{ line, started, name string }{
+		{"run sysfuzz 100000000 7", "sysfuzz: 100000000 calls, seed 7\n", "sysfuzz"},
+		{"yes | run nl", "1 y\n", "nl"},
+	} {
+		t.Run("ctrl-c/"+c.name, func(t *testing.T) {
+			if err := m.Send(c.line + "\r"); err != nil {
+				t.Fatal(err)
 			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if strings.Contains(ps, " sysfuzz ") {
-			t.Errorf("sysfuzz outlives Ctrl-C:\n%s", ps)
-		}
-		alive(t)
-	})
+			if _, err := m.Expect(c.started, l.command); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Send(ctrlC); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Expect("^C\n", l.command); err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Expect(qemu.Prompt, l.command)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(got, "does not stop") || strings.Contains(got, "panic") {
+				t.Errorf("Ctrl-C on %s: %q", c.line, lastLine(got))
+			}
+			var ps string
+			for range 50 {
+				if ps = command(t, m, "ps", l); !strings.Contains(ps, " "+c.name+" ") {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if strings.Contains(ps, " "+c.name+" ") {
+				t.Errorf("%s outlives Ctrl-C:\n%s", c.name, ps)
+			}
+			alive(t)
+		})
+	}
 
 	t.Run("ps and caps", func(t *testing.T) {
 		command(t, m, "run pingpong 100000000 &", l)
@@ -230,6 +235,12 @@ func TestKernelShellRing3(t *testing.T) {
 		}
 		alive(t)
 	})
+}
+
+// lastLine is the last line of a reply that may hold much output before it.
+func lastLine(reply string) string {
+	lines := strings.Split(strings.TrimSuffix(reply, "\n"), "\n")
+	return lines[len(lines)-1]
 }
 
 // shellBatch is the most lines the shell puts in one pipeline message
