@@ -196,7 +196,7 @@ test-clk: toolchain
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
-		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./test/system
+		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell|KernelRuns)' $(TESTFLAGS) ./test/system
 
 # The Go standard library's own tests, run on clk (scripts/stdtest), with
 # -short as Go's builders do on slow machines; the last step of `make test`.

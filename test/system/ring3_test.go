@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,10 @@ var ring3Limits = limits{boot: 30 * time.Second, command: 60 * time.Second, shut
 // another process's memory) is killed with a report while the kernel and
 // the shell go on; a nil dereference and a division by zero are Go panics,
 // which recover stops; two processes ping-pong 100,000 messages; a fuzzer
-// makes random syscalls; ps and caps show a running process.
+// makes random syscalls, most of which the kernel carries out; a program
+// inside a pipeline gets every input batch and the end of the input, and
+// its output goes on down the pipeline; Ctrl-C ends a running program;
+// ps and caps show a running process.
 func TestKernelShellRing3(t *testing.T) {
 	initrd := os.Getenv("CLK_SYSTEST_INITRD")
 	if initrd == "" {
@@ -124,11 +128,81 @@ func TestKernelShellRing3(t *testing.T) {
 	t.Run("sysfuzz", func(t *testing.T) {
 		const n = 20000
 		got := command(t, m, fmt.Sprintf("run sysfuzz %d 7", n), limits{command: 5 * l.command})
-		if !strings.Contains(got, fmt.Sprintf("sysfuzz: %d calls done", n)) {
-			t.Errorf("run sysfuzz %d: %q", n, got)
+		checkFuzzCounts(t, got, n)
+		// run reports a kill or a non-zero exit status; sysfuzz exits
+		// with 0 after its last call.
+		if regexp.MustCompile(`sysfuzz \(pid [0-9]+\): `).MatchString(got) {
+			t.Errorf("run sysfuzz %d did not exit with status 0:\n%s", n, got)
 		}
 		alive(t)
 	})
+
+	// nl numbers the lines of its mailbox and sends them back on it; at
+	// the end of its input it prints a count on its console.
+	t.Run("run in a pipeline", func(t *testing.T) {
+		// 813 numbers up to 3000 have a 7 in them, the last two 2987
+		// and 2997: the output depends on seq, grep, nl and tail, and
+		// on nl having got every batch, in order.
+		got := command(t, m, "seq 1 3000 | grep 7 | run nl | grep -v nl: | tail -n 2", l)
+		if got != "812 2987\n813 2997\n" {
+			t.Errorf("seq 1 3000 | grep 7 | run nl | ... | tail -n 2: %q, want 812 2987 and 813 2997", got)
+		}
+		// The count comes only at the end of the input: run passed it
+		// on. 3000 lines are at least 47 of the shell's batches.
+		got = command(t, m, "seq 1 3000 | run nl | grep nl:", l)
+		mm := regexp.MustCompile(`^nl: 3000 lines in ([0-9]+) batches\n$`).FindStringSubmatch(got)
+		if mm == nil {
+			t.Fatalf("seq 1 3000 | run nl | grep nl: %q, want \"nl: 3000 lines in N batches\"", got)
+		}
+		if b, _ := strconv.Atoi(mm[1]); b < (3000+shellBatch-1)/shellBatch || b > 3000 {
+			t.Errorf("nl got 3000 lines in %d batches, want %d to 3000", b, (3000+shellBatch-1)/shellBatch)
+		}
+		// The reply is the count alone: run reported no error, so nl
+		// exited with status 0.
+		if got := command(t, m, "seq 1 3000 | run nl | grep -c .", l); got != "3001\n" {
+			t.Errorf("seq 1 3000 | run nl | grep -c .: %q, want 3001 (3000 numbered lines and the count)", got)
+		}
+	})
+
+	// Ctrl-C ends a ring-3 program that runs in the foreground, alone or
+	// inside a pipeline: the prompt comes back and ps no longer lists it.
+	for _, c := range []struct{ line, started, name string }{
+		{"run sysfuzz 100000000 7", "sysfuzz: 100000000 calls, seed 7\n", "sysfuzz"},
+		{"yes | run nl", "1 y\n", "nl"},
+	} {
+		t.Run("ctrl-c/"+c.name, func(t *testing.T) {
+			if err := m.Send(c.line + "\r"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Expect(c.started, l.command); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Send(ctrlC); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Expect("^C\n", l.command); err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Expect(qemu.Prompt, l.command)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(got, "does not stop") || strings.Contains(got, "panic") {
+				t.Errorf("Ctrl-C on %s: %q", c.line, lastLine(got))
+			}
+			var ps string
+			for range 50 {
+				if ps = command(t, m, "ps", l); !strings.Contains(ps, " "+c.name+" ") {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if strings.Contains(ps, " "+c.name+" ") {
+				t.Errorf("%s outlives Ctrl-C:\n%s", c.name, ps)
+			}
+			alive(t)
+		})
+	}
 
 	t.Run("ps and caps", func(t *testing.T) {
 		command(t, m, "run pingpong 100000000 &", l)
@@ -161,4 +235,104 @@ func TestKernelShellRing3(t *testing.T) {
 		}
 		alive(t)
 	})
+}
+
+// lastLine is the last line of a reply that may hold much output before it.
+func lastLine(reply string) string {
+	lines := strings.Split(strings.TrimSuffix(reply, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// shellBatch is the most lines the shell puts in one pipeline message
+// (shell.BatchLines).
+const shellBatch = 64
+
+// TestKernelRunsAProgramAtBoot boots build/clk.elf with clk.run=NAME,ARGS:
+// the kernel runs the program with the serial line as its console instead
+// of starting the shell, logs its exit status, and powers the machine off
+// (QEMU's status 0) whatever that status.
+func TestKernelRunsAProgramAtBoot(t *testing.T) {
+	initrd := os.Getenv("CLK_SYSTEST_INITRD")
+	if initrd == "" {
+		t.Skip("CLK_SYSTEST_INITRD is not set: it names build/initrd.cpio, which holds the programs (make test-system sets it)")
+	}
+	elf := artefact(t, "CLK_SYSTEST_ELF")
+	for _, c := range []struct {
+		cmdline string
+		want    []string // regular expressions the console must match
+	}{
+		{"clk.run=hello,one,two", []string{
+			`hello from ring 3, pid [0-9]+\n`,
+			`hello: 3 args: \["hello" "one" "two"\]\n`,
+			`clk: hello \(pid [0-9]+\) exited with status 0\n`,
+		}},
+		{"clk.run=probe,divzero", []string{
+			`panic: runtime error: integer divide by zero`,
+			`clk: probe \(pid [0-9]+\) exited with status 2\n`,
+		}},
+		{"clk.run=nosuch", []string{`nosuch: no such program`}},
+	} {
+		t.Run(c.cmdline, func(t *testing.T) {
+			m := startMachine(t, qemu.Kernel("PVH, -M pc", "pc", elf, initrd, c.cmdline), ring3Limits)
+			status, err := m.Wait(ring3Limits.boot + ring3Limits.shutdown)
+			if err != nil {
+				t.Fatalf("%s: %v", c.cmdline, err)
+			}
+			if status != 0 {
+				t.Errorf("%s: QEMU exit status %d, want 0 (an ACPI power-off)", c.cmdline, status)
+			}
+			console := m.Console()
+			for _, re := range c.want {
+				if !regexp.MustCompile(re).MatchString(console) {
+					t.Errorf("%s: the console does not match %q", c.cmdline, re)
+				}
+			}
+			if strings.Contains(console, qemu.Prompt) {
+				t.Errorf("%s: a shell started after the program", c.cmdline)
+			}
+		})
+	}
+}
+
+// fuzzDone is sysfuzz's last line: the number of calls, then the count of
+// each status that came back.
+var fuzzDone = regexp.MustCompile(`sysfuzz: ([0-9]+) calls done \(([^)]*)\)`)
+
+// checkFuzzCounts wants the n calls of a sysfuzz run to have reached the
+// kernel's handlers: a dispatcher that refused every call would pass a
+// test that only waits for the end. Seven runs of 20,000 calls with
+// different seeds gave 21-22% OK, 21-22% ENOSYS (most of them numbers
+// past the table, which the fuzzer draws 15% of the time) and 15 to 17
+// distinct statuses; the bounds leave a wide margin around those.
+func checkFuzzCounts(t *testing.T, reply string, n int) {
+	t.Helper()
+	mm := fuzzDone.FindStringSubmatch(reply)
+	if mm == nil || mm[1] != strconv.Itoa(n) {
+		t.Errorf("run sysfuzz %d: no line \"sysfuzz: %d calls done (...)\":\n%s", n, n, reply)
+		return
+	}
+	counts := make(map[string]int)
+	sum := 0
+	for _, f := range strings.Split(mm[2], ", ") {
+		name, num, ok := strings.Cut(f, " ")
+		c, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			t.Errorf("sysfuzz count %q is not \"STATUS N\": %s", f, mm[0])
+			return
+		}
+		counts[name] = c
+		sum += c
+	}
+	if sum != n {
+		t.Errorf("sysfuzz counts add up to %d, want %d: %s", sum, n, mm[0])
+	}
+	if counts["OK"] < n/10 {
+		t.Errorf("sysfuzz: %d of %d calls succeeded, want at least %d: %s", counts["OK"], n, n/10, mm[0])
+	}
+	if counts["ENOSYS"] > n*3/10 {
+		t.Errorf("sysfuzz: %d of %d calls were ENOSYS, want at most %d: %s", counts["ENOSYS"], n, n*3/10, mm[0])
+	}
+	if len(counts) < 10 {
+		t.Errorf("sysfuzz: %d distinct statuses, want at least 10: %s", len(counts), mm[0])
+	}
 }

@@ -58,15 +58,34 @@ func TestKernelShellOnScreen(t *testing.T) {
 		t.Fatalf("the screen never shows a row %q:\n%q", row, rows)
 		return nil
 	}
+	// reply types line and returns the rows between the line and the
+	// next prompt, once that prompt is on the screen.
+	reply := func(line string) []string {
+		t.Helper()
+		if err := q.TypeText(line + "\n"); err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		for range 100 {
+			rows = screen()
+			if i := slices.Index(rows, "clk> "+line); i >= 0 {
+				if end := slices.Index(rows[i+1:], "clk>"); end >= 0 {
+					return rows[i+1 : i+1+end]
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("the screen never shows %q answered and a new prompt:\n%q", line, rows)
+		return nil
+	}
 	waitFor("clk>")
-	if err := q.TypeText("echo on the screen | wc -w\n"); err != nil {
-		t.Fatal(err)
+	if got := reply("echo on the screen | wc -w"); !slices.Equal(got, []string{"3"}) {
+		t.Errorf("echo on the screen | wc -w: rows %q, want just 3", got)
 	}
-	waitFor("3")
-	if err := q.TypeText("seq 7 | tail -n 1\n"); err != nil {
-		t.Fatal(err)
+	if got := reply("seq 7 | tail -n 1"); !slices.Equal(got, []string{"7"}) {
+		t.Errorf("seq 7 | tail -n 1: rows %q, want just 7", got)
 	}
-	rows := waitFor("7")
+	rows := screen()
 	stats, err := m.Command("stats", directLimits.command)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,7 @@ package system
 import (
 	"errors"
 	"os"
-	"strings"
+	"regexp"
 	"testing"
 
 	"clk/internal/qemu"
@@ -35,7 +35,7 @@ func initrdFiles(t *testing.T) []func(*testing.T, *qemu.Machine, limits) {
 		return nil
 	}
 	return []func(*testing.T, *qemu.Machine, limits){func(t *testing.T, m *qemu.Machine, l limits) {
-		if got := command(t, m, "cat /etc/motd | head -n 1", l); !strings.HasPrefix(got, "Welcome to clk") {
+		if got := command(t, m, "cat /etc/motd | head -n 1", l); !regexp.MustCompile(`^Welcome to clk[^\n]*\n$`).MatchString(got) {
 			t.Errorf("cat /etc/motd: %q", got)
 		}
 	}}
