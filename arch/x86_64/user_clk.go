@@ -196,3 +196,9 @@ func (s *AddressSpace) Release() {
 // user programs that read it themselves: ns = ((tsc-base)*mult)>>32, and
 // the wall clock is ns + wallBase.
 func ClockFactors() (base, mult uint64, wallBase int64) { return clockFactors() }
+
+// readCR3, readCR4 and readFlags return the calling CPU's CR3, CR4 and
+// RFLAGS (cr_clk_amd64.s), for the tests of the protections.
+func readCR3() uintptr
+func readCR4() uint64
+func readFlags() uint64

@@ -209,6 +209,13 @@ TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
 	WRMSR
 	MOVQ	clkUserCtx_ksp(BX), SP
 	MOVQ	clkUserCtx_kbp(BX), BP
+	// Ring 3 may have set RFLAGS.AC, which an exception or interrupt
+	// keeps and which would lift SMAP for the kernel: clear it (SYSCALL
+	// already did, through FMASK), on the goroutine's stack, never the
+	// user's. POPFQ keeps IF off.
+	PUSHFQ
+	ANDQ	$~const_rflagsAC, (SP)
+	POPFQ
 	MOVQ	(clkUserCtx_frame+clkTrapFrame_vector)(BX), AX
 	RET
 
