@@ -32,6 +32,7 @@ import (
 //go:linkname clkBootFramebuffer
 //go:linkname clkCPUList
 //go:linkname clkSendInterrupt
+//go:linkname clkSendNMI
 //go:linkname clkUserEnter
 //go:linkname clkUserSpaceNew
 //go:linkname clkUserMap
@@ -129,6 +130,13 @@ func clkSendInterrupt(apicID uint32, vector uint8) bool {
 	}
 	clkSendIPI(apicID, vector)
 	return true
+}
+
+// clkSendNMI sends a non-maskable interrupt to the CPU whose local APIC
+// ID is apicID. The runtime only counts NMIs (clkNMIEntry), in
+// clkIRQCountOf(vecNMI).
+func clkSendNMI(apicID uint32) {
+	clkSendICR(apicID, icrNMI)
 }
 
 // clkClockFactors returns how nanotime turns the TSC into nanoseconds,
