@@ -29,7 +29,7 @@ type UserContext struct {
 	FSBase uint64 // the thread's FS base (its TLS)
 	cr3    uint64
 	CR2    uint64 // after a page fault, the address
-	_      [3]uint64
+	_      [4]uint64
 	// fxvalid says the FXSAVE area holds the whole FPU state (see the
 	// runtime's clkUserRun); a new thread's does.
 	fxvalid uint64

@@ -115,6 +115,12 @@ func cpuList(ids []uint32) int
 //go:linkname sendInterrupt runtime.clkSendInterrupt
 func sendInterrupt(apicID uint32, vector uint8) bool
 
+// sendNMI sends an NMI to the CPU with local APIC ID apicID; the runtime
+// counts it in IRQCount(VecNMI) and resumes what it interrupted.
+//
+//go:linkname sendNMI runtime.clkSendNMI
+func sendNMI(apicID uint32)
+
 // CPUs returns the local APIC IDs of the running CPUs, the boot CPU first.
 func CPUs() []uint32 {
 	ids := make([]uint32, 256)

@@ -39,7 +39,16 @@ func clockFactors() (tscBase, tscMult uint64, wallBase int64)
 // NewUserContext returns the context of a thread that starts at rip with
 // stack rsp in space.
 func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
-	c := &UserContext{cr3: uint64(space.pml4), fxvalid: 1}
+	c := new(UserContext)
+	c.reset(space, rip, rsp)
+	return c
+}
+
+// reset makes c, where it lies, the context of a new thread. The FXSAVE
+// area's place inside fx depends on c's address, so a context is never
+// copied from another.
+func (c *UserContext) reset(space *AddressSpace, rip, rsp uint64) {
+	*c = UserContext{cr3: uint64(space.pml4), fxvalid: 1}
 	c.RIP, c.RSP = rip, rsp
 	c.RFLAGS = 0x202
 	// The FXSAVE image of a fresh FPU: FCW 0x37f, MXCSR 0x1f80 with
@@ -47,7 +56,6 @@ func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
 	fx := c.fxArea()
 	fx[0], fx[1] = 0x7f, 0x03
 	fx[24], fx[25] = 0x80, 0x1f
-	return c
 }
 
 // fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of fx,
@@ -188,3 +196,9 @@ func (s *AddressSpace) Release() {
 // user programs that read it themselves: ns = ((tsc-base)*mult)>>32, and
 // the wall clock is ns + wallBase.
 func ClockFactors() (base, mult uint64, wallBase int64) { return clockFactors() }
+
+// readCR3, readCR4 and readFlags return the calling CPU's CR3, CR4 and
+// RFLAGS (cr_clk_amd64.s), for the tests of the protections.
+func readCR3() uintptr
+func readCR4() uint64
+func readFlags() uint64

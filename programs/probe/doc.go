@@ -14,6 +14,8 @@
 //	probe nil           dereference a nil pointer
 //	probe divzero       divide by zero with DIV
 //	probe writeother    write to another process's variable
+//	probe g0guard       write just below the stack of a thread other than
+//	                    the first (its guard page)
 //
 // writeother spawns "probe child" with a channel. The child sends the
 // address of a live heap variable holding a magic value and waits; the

@@ -50,6 +50,7 @@ var probes = []struct {
 	{"nil", "reading through a nil pointer", readNil, true},
 	{"divzero", "dividing by zero with DIV", divZero, true},
 	{"writeother", "", writeOther, false},
+	{"g0guard", "writing just below the g0 stack of a thread other than the first", g0Guard, false},
 }
 
 // sink keeps the results of the probes that read from being optimized
@@ -237,4 +238,46 @@ func recoverNil() {
 	}
 	printf("probe recover: recovered %q and goes on\n", fmt.Sprint(err))
 	sdk.Exit(0)
+}
+
+// g0Guard writes just below the g0 stack of a thread other than the
+// first, where an overflow of that stack would write: the page there must
+// be unmapped. Threads end first (a goroutine that ends locked to its
+// thread ends the thread), so that the stack probed may be one a thread
+// left behind and another took over.
+func g0Guard() {
+	for i := 0; i < 4; i++ {
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread()
+			close(done)
+		}()
+		<-done
+	}
+	found := make(chan uintptr)
+	start := func() {
+		go func() {
+			// Locked, the goroutine keeps its thread to itself, so
+			// the next one runs on another.
+			runtime.LockOSThread()
+			lo, first := threadStackLow()
+			if first {
+				lo = 0
+			}
+			found <- lo
+			select {}
+		}()
+	}
+	start()
+	lo := <-found
+	if lo == 0 {
+		start()
+		lo = <-found
+	}
+	if lo == 0 {
+		printf("probe g0guard: no thread but the first: FAILED\n")
+		sdk.Exit(1)
+	}
+	printf("probe g0guard: the stack starts at %#x\n", lo)
+	*(*uint64)(pointerAt(lo - 8)) = 0
 }

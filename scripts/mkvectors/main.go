@@ -28,7 +28,7 @@ const numVectors = 256
 var errorCodeVectors = map[int]bool{8: true, 10: true, 11: true, 12: true, 13: true, 14: true, 17: true, 21: true, 29: true, 30: true}
 
 // vectorConsts are the runtime's constants the stub table depends on.
-var vectorConsts = []string{"clkVecStride", "clkVecFirstIRQ", "clkVecTimer", "clkVecShootdown", "clkVecPreempt"}
+var vectorConsts = []string{"clkVecStride", "vecNMI", "clkVecFirstIRQ", "clkVecTimer", "clkVecShootdown", "clkVecPreempt"}
 
 // Instruction sizes, for the check that a stub fits its stride: PUSH imm8
 // (6A ib), PUSH imm32 (68 id) and JMP rel32 (E9 cd), Intel SDM Vol. 2.
@@ -124,6 +124,8 @@ type stub struct {
 func stubFor(v int, c map[string]int) stub {
 	s := stub{pushZero: !errorCodeVectors[v], target: "clkIntrEntry"}
 	switch {
+	case v == c["vecNMI"]:
+		s.target = "clkNMIEntry"
 	case v < c["clkVecFirstIRQ"]:
 		s.target = "clkTrapEntry"
 	case v == c["clkVecTimer"]:

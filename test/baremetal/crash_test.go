@@ -191,3 +191,33 @@ func notLines(t *testing.T, out []byte, patterns ...string) {
 		}
 	}
 }
+
+// SMAP and SMEP: the kernel reaches user memory only through its map of
+// the frames. A read of a user page through its user address, or a call
+// of user code, with the user space loaded, must fault (a protection
+// fault on a present page, from ring 0) and the report must say what
+// happened; without SMAP the read would return the page's bytes.
+
+func TestKernelReadOfUserAddressIsReported(t *testing.T) {
+	out := bootCrash(t, "protection", 2, "read-user")
+	addr := faultAddress(t, out, `protection: reading the user page at 0x([0-9a-f]+)`)
+	expectLines(t, out,
+		`CPU exception 14 \(page fault\) error code 0x1\b`,
+		`page fault at address 0x`+addr+` \(protection, read\)`,
+		`the kernel touched a user page through its user address \(SMAP/SMEP\)`,
+		`clk: halted`,
+	)
+	notLines(t, out, `the read went through`)
+}
+
+func TestKernelCallOfUserCodeIsReported(t *testing.T) {
+	out := bootCrash(t, "protection", 2, "exec-user")
+	addr := faultAddress(t, out, `protection: calling the user page at 0x([0-9a-f]+)`)
+	expectLines(t, out,
+		`CPU exception 14 \(page fault\) error code 0x11\b`,
+		`page fault at address 0x`+addr+` \(protection, read, instruction fetch\)`,
+		`the kernel touched a user page through its user address \(SMAP/SMEP\)`,
+		`clk: halted`,
+	)
+	notLines(t, out, `the user code ran`)
+}

@@ -71,6 +71,7 @@ func TestKernelShellRing3(t *testing.T) {
 		{"hlt", `general protection fault`},
 		{"wrmsr", `general protection fault`},
 		{"writeother", `page fault: write at 0x[0-9a-f]+: no mapping`},
+		{"g0guard", `page fault: write at 0x[0-9a-f]+: no mapping`},
 	}
 	for _, p := range probes {
 		t.Run("probe/"+p.name, func(t *testing.T) {

@@ -151,6 +151,48 @@ func clkCPULoad(cpu *clkCPU) {
 	clkLoadTR(clkTSSSel)
 	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
 	clkSyscallInit(cpu)
+	clkCPUProtect()
+}
+
+// Protections in CR4 (Intel SDM Vol. 3A, 2.5) and the CPUID bits that say
+// the CPU has them (leaf 7, subleaf 0).
+const (
+	cr4UMIP      = 1 << 11 // SGDT, SIDT, SLDT, SMSW, STR: #GP in ring 3
+	cr4SMEP      = 1 << 20 // ring 0 never executes a user page
+	cr4SMAP      = 1 << 21 // ring 0 never reads or writes a user page
+	cpuid7SMEP   = 1 << 7  // EBX
+	cpuid7SMAP   = 1 << 20 // EBX
+	cpuid7UMIP   = 1 << 2  // ECX
+	rflagsAC     = 1 << 18 // lifts SMAP in ring 0; ring 3 may set it
+	cpuidLeaf7   = 7
+	cpuidMaxLeaf = 0 // EAX: the highest leaf
+)
+
+// clkCPUProtect turns on SMEP, SMAP and UMIP on the calling CPU where it
+// has them. The kernel reaches user memory only through the identity map
+// of its frames (arch/x86_64's AddressSpace), never through a user
+// address, so it has no use for STAC: a kernel access to a user page is a
+// bug, and with SMAP a page fault that the report names.
+//
+// Nosplit: part of clkCPULoad.
+//
+//go:nosplit
+func clkCPUProtect() {
+	if top, _, _, _ := clkCpuid(cpuidMaxLeaf, 0); top < cpuidLeaf7 {
+		return
+	}
+	_, b, c, _ := clkCpuid(cpuidLeaf7, 0)
+	cr4 := clkReadCR4()
+	if b&cpuid7SMEP != 0 {
+		cr4 |= cr4SMEP
+	}
+	if b&cpuid7SMAP != 0 {
+		cr4 |= cr4SMAP
+	}
+	if c&cpuid7UMIP != 0 {
+		cr4 |= cr4UMIP
+	}
+	clkWriteCR4(cr4)
 }
 
 func clkPut64(b []byte, off int, v uint64) {

@@ -6,6 +6,7 @@ package runtime
 
 import (
 	"internal/abi"
+	"internal/runtime/atomic"
 	"unsafe"
 )
 
@@ -77,6 +78,12 @@ type clkUserCtx struct {
 	cr2    uint64 // the faulting address of a page fault
 	// Private: the goroutine's stack and FS base while it is in ring 3.
 	ksp, kbp, kfs uint64
+	// fpuid names the context for clkUserCPU.fpu: a number no other
+	// context has had since boot, given at its first entry. The address
+	// would not do: a context the collector frees may be reallocated to
+	// another process's thread, which would then count as the owner of
+	// the registers the old thread left on some CPU.
+	fpuid uint64
 	// fxvalid is 1 when fx holds the thread's whole FPU state, 0 when
 	// it left by SYSCALL: the syscall ABI keeps only MXCSR (saved into
 	// fx), so that path saves nothing else. See clkUserRun.
@@ -89,10 +96,14 @@ type clkUserCtx struct {
 type clkUserCPU struct {
 	ctx     uintptr // *clkUserCtx of the thread in ring 3 on this CPU
 	scratch uint64  // a register's worth of room for the SYSCALL entry
-	// fpu is the context whose FPU state this CPU's registers hold
-	// apart from the vector registers, which the kernel clobbers.
-	fpu uintptr
+	// fpu is the fpuid of the context whose FPU state this CPU's
+	// registers hold apart from the vector registers, which the kernel
+	// clobbers; 0 before the first.
+	fpu uint64
 }
+
+// clkFPUIDs counts the fpuids given out.
+var clkFPUIDs atomic.Uint64
 
 // clkKernelCR3 is the kernel's own page table root, loaded by CPUs that
 // drop a user space.
@@ -126,6 +137,9 @@ func clkSyscallInit(cpu *clkCPU) {
 // up or someone asked; after a device interrupt it lets the goroutines the
 // interrupt readied run first.
 func clkUserEnter(ctx *clkUserCtx) uint64 {
+	if ctx.fpuid == 0 {
+		ctx.fpuid = clkFPUIDs.Add(1)
+	}
 	v := clkUserRun(ctx)
 	switch {
 	case v == clkVecTimer || v == clkVecPreempt:

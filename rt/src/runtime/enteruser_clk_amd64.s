@@ -15,13 +15,13 @@
 // GS_CTX_DI is MOVQ GS:clkUserCPU_ctx, DI; GS_SI_CTX is the store of SI
 // there; GS_DI_SCRATCH is MOVQ DI, GS:clkUserCPU_scratch and
 // GS_SCRATCH_AX the load of AX from there; GS_FPU_AX is MOVQ
-// GS:clkUserCPU_fpu, AX and GS_SI_FPU the store of SI there.
+// GS:clkUserCPU_fpu, AX and GS_BX_FPU the store of BX there.
 #define GS_CTX_DI BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x3c; BYTE $0x25; LONG $clkUserCPU_ctx
 #define GS_SI_CTX BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x34; BYTE $0x25; LONG $clkUserCPU_ctx
 #define GS_DI_SCRATCH BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x3c; BYTE $0x25; LONG $clkUserCPU_scratch
 #define GS_SCRATCH_AX BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x04; BYTE $0x25; LONG $clkUserCPU_scratch
 #define GS_FPU_AX BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x04; BYTE $0x25; LONG $clkUserCPU_fpu
-#define GS_SI_FPU BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x34; BYTE $0x25; LONG $clkUserCPU_fpu
+#define GS_BX_FPU BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x1c; BYTE $0x25; LONG $clkUserCPU_fpu
 
 // The FXSAVE area's MXCSR field (Intel SDM Vol. 1, table 10-2).
 #define FX_MXCSR 24
@@ -67,18 +67,20 @@ TEXT clkUserGo<>(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	AX, CR3
 loaded:
 	// The FPU: restore all of it unless the thread left by SYSCALL and
-	// this CPU's x87 state is still its own; then only clear the vector
-	// registers (the kernel's data) and restore MXCSR.
+	// this CPU's x87 state is still its own (the CPU's owner is its
+	// fpuid, which no other context ever has); then only clear the
+	// vector registers (the kernel's data) and restore MXCSR.
 	LEAQ	(clkUserCtx_fx+15)(SI), DI
 	ANDQ	$~15, DI
+	MOVQ	clkUserCtx_fpuid(SI), BX
 	SWAPGS
 	GS_SI_CTX
 	GS_FPU_AX
-	GS_SI_FPU
+	GS_BX_FPU
 	SWAPGS
 	CMPQ	clkUserCtx_fxvalid(SI), $0
 	JNE	fxfull
-	CMPQ	AX, SI
+	CMPQ	AX, BX
 	JNE	fxfull
 	PXOR	X0, X0; PXOR X1, X1; PXOR X2, X2; PXOR X3, X3
 	PXOR	X4, X4; PXOR X5, X5; PXOR X6, X6; PXOR X7, X7
@@ -207,6 +209,13 @@ TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
 	WRMSR
 	MOVQ	clkUserCtx_ksp(BX), SP
 	MOVQ	clkUserCtx_kbp(BX), BP
+	// Ring 3 may have set RFLAGS.AC, which an exception or interrupt
+	// keeps and which would lift SMAP for the kernel: clear it (SYSCALL
+	// already did, through FMASK), on the goroutine's stack, never the
+	// user's. POPFQ keeps IF off.
+	PUSHFQ
+	ANDQ	$~const_rflagsAC, (SP)
+	POPFQ
 	MOVQ	(clkUserCtx_frame+clkTrapFrame_vector)(BX), AX
 	RET
 

@@ -32,6 +32,8 @@ import (
 //go:linkname clkBootFramebuffer
 //go:linkname clkCPUList
 //go:linkname clkSendInterrupt
+//go:linkname clkSendNMI
+//go:linkname clkThreadStackLow
 //go:linkname clkUserEnter
 //go:linkname clkUserSpaceNew
 //go:linkname clkUserMap
@@ -129,6 +131,21 @@ func clkSendInterrupt(apicID uint32, vector uint8) bool {
 	}
 	clkSendIPI(apicID, vector)
 	return true
+}
+
+// clkSendNMI sends a non-maskable interrupt to the CPU whose local APIC
+// ID is apicID. The runtime only counts NMIs (clkNMIEntry), in
+// clkIRQCountOf(vecNMI).
+func clkSendNMI(apicID uint32) {
+	clkSendICR(apicID, icrNMI)
+}
+
+// clkThreadStackLow returns the low end of the calling thread's g0 stack
+// and whether the thread is the program's first. The probe program
+// (image/userprog/probe) writes below it to check the guard page.
+func clkThreadStackLow() (lo uintptr, first bool) {
+	mp := getg().m
+	return mp.g0.stack.lo, mp == &m0
 }
 
 // clkClockFactors returns how nanotime turns the TSC into nanoseconds,

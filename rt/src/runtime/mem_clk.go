@@ -142,7 +142,8 @@ func clkKernelSlots() {
 // pages so that the first page is not mapped, kernel text is read-only and executable, read-only data is
 // neither writable nor executable, and everything else there (low memory,
 // the data segment, the free RAM after the image) is writable and not
-// executable. CR0.WP makes the kernel itself obey it.
+// executable; the rest of the first 4 GiB, mapped by the boot code, is
+// not executable either. CR0.WP makes the kernel itself obey it.
 func clkProtectKernel() {
 	text := firstmoduledata.text &^ (clkPageSize - 1)
 	etext := (firstmoduledata.etext + clkPageSize - 1) &^ (clkPageSize - 1)
@@ -171,6 +172,12 @@ func clkProtectKernel() {
 			*(*uint64)(unsafe.Pointer(pt + i*8)) = uint64(va) | flags
 		}
 		*(*uint64)(unsafe.Pointer(pd + (large>>21)*8)) = uint64(pt) | pteP | pteW
+	}
+	// The boot code mapped the rest of the first 4 GiB writable and
+	// executable; only the kernel's text may be executed.
+	for large := end; large < 4<<30; large += clkLargePage {
+		pdi := uintptr(*(*uint64)(unsafe.Pointer(pdpt + (large>>30)*8)) & pteAddrMask)
+		*(*uint64)(unsafe.Pointer(pdi + ((large>>21)&511)*8)) |= pteNX
 	}
 	clkMemRelease()
 	clkWriteCR3(clkReadCR3())

@@ -23,6 +23,10 @@ import (
 type mOS struct {
 	thread clkThread // the kernel thread this M runs on
 	sema   uint32    // semaphore count, see semasleep
+	// In a ring-3 program, the g0 stack of a thread newosproc made
+	// (clkUserNewThread) and the one allocm gave it, which exitThread
+	// puts back for freem to free.
+	userStack, heapStack stack
 }
 
 type sigset struct{}

@@ -225,6 +225,7 @@ const (
 	icrInit         = 0x4500 // INIT, level assert
 	icrStartup      = 0x4600 // start-up; the vector is the page number
 	icrFixed        = 0x4000 // fixed delivery, level assert
+	icrNMI          = 0x4400 // NMI delivery, level assert
 	icrDeliveryBusy = 1 << 12
 )
 

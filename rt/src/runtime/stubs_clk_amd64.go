@@ -24,6 +24,7 @@ func clkReadCR0() uint64
 func clkReadCR2() uint64
 func clkReadCR3() uintptr
 func clkReadCR4() uint64
+func clkWriteCR4(v uint64)
 func clkWriteCR3(v uintptr)
 func clkInvlpg(va uintptr)
 func clkLoadGDT(base unsafe.Pointer, limit uint16)

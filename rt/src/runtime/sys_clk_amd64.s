@@ -106,6 +106,11 @@ TEXT runtime·clkReadCR4(SB),NOSPLIT,$0-8
 	MOVQ	AX, ret+0(FP)
 	RET
 
+TEXT runtime·clkWriteCR4(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR4
+	RET
+
 TEXT runtime·clkWriteCR3(SB),NOSPLIT,$0-8
 	MOVQ	v+0(FP), AX
 	MOVQ	AX, CR3

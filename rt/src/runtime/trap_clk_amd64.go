@@ -174,6 +174,10 @@ func clkPrintTrap(f *clkTrapFrame, cr2 uint64, text []byte) {
 			print(", instruction fetch")
 		}
 		print(")\n")
+		if f.cs&3 == 0 && cr2 >= clkUserBase && cr2 < clkUserTop {
+			print("  the kernel touched a user page through its user address (SMAP/SMEP):\n")
+			print("  user memory is reached only through the kernel's map of its frames\n")
+		}
 	}
 	fn := findfunc(uintptr(f.rip))
 	print("  pc ", hex(f.rip))

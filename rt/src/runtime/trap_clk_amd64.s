@@ -12,9 +12,10 @@
 // interrupt to the local APIC and returns. Goroutines learn of the interrupt
 // from the netpoller (netpoll_clk.go).
 //
-// Exceptions (vectors 0-31) go to clkTrapEntry, which saves every general
-// register, resolves first touches of demand-zero memory, and otherwise
-// calls clkTrap on the M's gsignal stack.
+// Exceptions (vectors 0-31) but the NMI go to clkTrapEntry, which saves
+// every general register, resolves first touches of demand-zero memory,
+// and otherwise calls clkTrap on the M's gsignal stack. The NMI goes to
+// clkNMIEntry, which only counts it.
 //
 // All stubs run on an IST stack with interrupts off (interrupt gates).
 
@@ -169,6 +170,18 @@ reload:
 	ADDQ	$STUB_SIZE, SP
 	IRETQ
 
+// clkNMIEntry serves the NMI on its own interrupt stack, wherever it
+// lands: in ring 3, in Go code, or inside the entry windows of ring 3
+// (enteruser_clk_amd64.s), where FS, GS and even RSP may be the user's.
+// So it trusts none of them and touches no register: it counts the NMI
+// and returns, and the interrupted code, ring 3 included, goes on as if
+// nothing happened. (INCQ changes flags; IRETQ restores them.)
+TEXT runtime·clkNMIEntry(SB),NOSPLIT|NOFRAME,$0
+	LOCK
+	INCQ	runtime·clkIRQCount+(const_vecNMI*8)(SB)
+	ADDQ	$STUB_SIZE, SP
+	IRETQ
+
 // clkTrapEntry saves the general registers and, unless the exception is a
 // first touch of demand-zero memory, runs clkTrap(frame, g) on the M's
 // gsignal stack with the SSE state saved there too (layout as for the
@@ -183,6 +196,13 @@ kernel:
 	SAVE_REGS
 	MOVQ	SP, BX	// the frame
 	CLD
+	// A machine check or double fault may come inside the entry windows
+	// of ring 3, where the FS base is the user's: report it without
+	// trusting FS for a g.
+	CMPQ	clkTrapFrame_vector(SP), $const_vecMachineChk
+	JEQ	notls
+	CMPQ	clkTrapFrame_vector(SP), $const_vecDoubleFault
+	JEQ	notls
 	// Without TLS there is no g: report without one.
 	MOVL	$const_msrFSBase, CX
 	RDMSR

@@ -140,8 +140,16 @@ func clkUserWrite(p unsafe.Pointer, n int32) {
 }
 
 // clkUserNewThread is newosproc: a kernel thread in this process that
-// starts at clkUserThreadStart on mp's g0 stack with mp's TLS.
+// starts at clkUserThreadStart on mp's g0 stack with mp's TLS. The g0
+// stack is not the one allocm took from the Go heap, where an overflow
+// would write into its neighbours unseen, but one with an unmapped page
+// below it (clkUserThreadStack), which an overflow faults on.
 func clkUserNewThread(mp *m) {
+	mp.mOS.heapStack = mp.g0.stack
+	mp.mOS.userStack = clkUserThreadStack()
+	mp.g0.stack = mp.mOS.userStack
+	mp.g0.stackguard0 = mp.g0.stack.lo + stackGuard
+	mp.g0.stackguard1 = mp.g0.stackguard0
 	sp := (mp.g0.stack.hi - 64) &^ 15
 	fs := uintptr(unsafe.Pointer(&mp.tls[0])) + 8
 	st, _ := clkSyscall(clkSysThreadCreate, uint64(abi.FuncPCABI0(clkUserThreadStart)), uint64(sp), uint64(fs), uint64(uintptr(unsafe.Pointer(mp))), 0, 0)
@@ -151,14 +159,69 @@ func clkUserNewThread(mp *m) {
 	}
 }
 
+// The g0 stacks of the threads newosproc makes: clkUserG0Size bytes of
+// demand-zero memory above an unmapped page. A thread that exits parks its
+// stack in clkUserStacks for the next thread to take, once the kernel has
+// stored 0 to the entry's free word, that is once the thread is off it.
+// The table is small: a program whose threads exit more often than new
+// ones start leaves the extra stacks mapped.
+const clkUserG0Size = 64 << 10
+
+type clkUserParked struct {
+	// lo is the stack's low end: 0 for an empty entry, 1 while an
+	// exiting thread fills the entry in.
+	lo   uintptr
+	free atomic.Uint32 // 0 once the thread that parked it is gone
+}
+
+var clkUserStacks [16]clkUserParked
+
+// clkUserThreadStack returns a g0 stack with an unmapped page below.
+func clkUserThreadStack() stack {
+	for i := range clkUserStacks {
+		e := &clkUserStacks[i]
+		lo := atomic.Loaduintptr(&e.lo)
+		if lo > 1 && e.free.Load() == 0 && atomic.Casuintptr(&e.lo, lo, 0) {
+			return stack{lo: lo, hi: lo + clkUserG0Size}
+		}
+	}
+	p := clkUserReserve(nil, clkPageSize+clkUserG0Size)
+	if p == nil {
+		throw("runtime: no memory for a thread's stack")
+	}
+	// The page below the stack leaves the address space: the guard.
+	clkUserRelease(p, clkPageSize, false)
+	lo := uintptr(p) + clkPageSize
+	return stack{lo: lo, hi: lo + clkUserG0Size}
+}
+
 // clkUserThreadExit is exitThread: the kernel stores 0 to *wait once the
-// thread is off its stack.
+// thread is off its stack. A thread on a stack of clkUserThreadStack
+// first gives allocm's stack back to mp.g0 for freem, parks its own and
+// has the kernel report the end on the parked entry instead: allocm's
+// stack and mp are free at once, since the thread uses neither again.
+// With the table full the stack stays mapped and unused.
 //
 // Nosplit: exitThread's body in a ring-3 program: the thread's stack may be
 // freed.
 //
 //go:nosplit
 func clkUserThreadExit(wait *atomic.Uint32) {
+	mp := getg().m
+	if mp.mOS.userStack.lo != 0 {
+		mp.g0.stack = mp.mOS.heapStack
+		for i := range clkUserStacks {
+			e := &clkUserStacks[i]
+			if !atomic.Casuintptr(&e.lo, 0, 1) {
+				continue
+			}
+			e.free.Store(1)
+			atomic.Storeuintptr(&e.lo, mp.mOS.userStack.lo)
+			wait.Store(0)
+			wait = &e.free
+			break
+		}
+	}
 	for {
 		clkSyscall(clkSysThreadExit, uint64(uintptr(unsafe.Pointer(wait))), 0, 0, 0, 0, 0)
 	}

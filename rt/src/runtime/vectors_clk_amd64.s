@@ -23,7 +23,7 @@ TEXT runtime·clkVecBase(SB),NOSPLIT|NOFRAME,$0
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x6a; BYTE $2	// PUSHQ $2
-	JMP	runtime·clkTrapEntry(SB)
+	JMP	runtime·clkNMIEntry(SB)
 	PCALIGN	$16
 	BYTE	$0x6a; BYTE $0	// PUSHQ $0
 	BYTE	$0x6a; BYTE $3	// PUSHQ $3
