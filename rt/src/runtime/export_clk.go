@@ -142,7 +142,7 @@ func clkSendNMI(apicID uint32) {
 
 // clkThreadStackLow returns the low end of the calling thread's g0 stack
 // and whether the thread is the program's first. The probe program
-// (image/userprog/probe) writes below it to check the guard page.
+// (programs/probe) writes below it to check the guard page.
 func clkThreadStackLow() (lo uintptr, first bool) {
 	mp := getg().m
 	return mp.g0.stack.lo, mp == &m0
