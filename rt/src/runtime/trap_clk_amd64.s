@@ -237,7 +237,20 @@ fatal:
 	JZ	early
 	CMPQ	AX, DX
 	JEQ	early	// an exception while handling one
-	MOVQ	(g_stack+stack_hi)(DX), SP
+	// Copy the frame to the top of the gsignal stack and run clkTrap
+	// there, as the tick does: a fault taken while clkTrap runs (the
+	// first touch of a page of the anonymous window, which the report's
+	// allocations can make) enters on this CPU's exception stack again,
+	// from its top, and would write over a frame left there.
+	MOVQ	(g_stack+stack_hi)(DX), DI
+	ANDQ	$~15, DI
+	SUBQ	$clkTrapFrame__size, DI
+	MOVQ	DI, R8
+	MOVQ	BX, SI
+	MOVQ	$(clkTrapFrame__size/8), CX
+	REP;	MOVSQ
+	MOVQ	R8, BX
+	MOVQ	R8, SP
 	SUBQ	$GSIG_LOCALS, SP
 	ANDQ	$~15, SP
 	FXSAVE64	32(SP)
@@ -245,6 +258,7 @@ fatal:
 	MOVQ	AX, 24(SP)
 	MOVQ	BX, 0(SP)
 	MOVQ	AX, 8(SP)
+	get_tls(CX)
 	MOVQ	DX, g(CX)
 	MOVQ	DX, R14
 	CALL	runtime·clkTrap(SB)
