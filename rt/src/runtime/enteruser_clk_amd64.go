@@ -281,25 +281,58 @@ func clkUserSpaceFree(pml4 uintptr) {
 	clkIntrRestore(flags)
 	clkShootdown()
 	clkMemAcquire()
-	clkFreeTable(pml4, 4, clkUserBase>>39, 512)
+	clkFreeSpace(pml4, clkUserBase>>39, 512)
 	clkMemRelease()
 }
 
-// clkFreeTable frees the frames under entries [from, to) of table, a table
-// of the given level (4: PML4 ... 1: page table), then table itself.
+// clkFreeSpace frees the tables and frames under entries [from, to) of
+// the PML4 pml4, then pml4 itself. User spaces map only 4 KiB pages.
+//
+// Nosplit, and iterative rather than recursive: it runs under clkMemLock,
+// a spin lock, where a stack check could deschedule the goroutine (a
+// preemption request is served in morestack) or grow its stack (which
+// takes the lock again); every other CPU would then spin for the lock for
+// ever, the first one with its tick unable to give the CPU away.
 //
 // Preconditions: clkMemLock is held.
-func clkFreeTable(table uintptr, level int, from, to uintptr) {
+//
+//go:nosplit
+func clkFreeSpace(pml4 uintptr, from, to uintptr) {
 	for i := from; i < to; i++ {
-		e := *(*uint64)(unsafe.Pointer(table + i*8))
-		if e&pteP == 0 {
+		pdpt, ok := clkTableEntry(pml4, i)
+		if !ok {
 			continue
 		}
-		if level > 1 {
-			clkFreeTable(uintptr(e&pteAddrMask), level-1, 0, 512)
-		} else {
-			clkFrameFree(uintptr(e & pteAddrMask))
+		for j := uintptr(0); j < 512; j++ {
+			pd, ok := clkTableEntry(pdpt, j)
+			if !ok {
+				continue
+			}
+			for k := uintptr(0); k < 512; k++ {
+				pt, ok := clkTableEntry(pd, k)
+				if !ok {
+					continue
+				}
+				for l := uintptr(0); l < 512; l++ {
+					if frame, ok := clkTableEntry(pt, l); ok {
+						clkFrameFree(frame)
+					}
+				}
+				clkFrameFree(pt)
+			}
+			clkFrameFree(pd)
 		}
+		clkFrameFree(pdpt)
 	}
-	clkFrameFree(table)
+	clkFrameFree(pml4)
+}
+
+// clkTableEntry returns the frame entry i of table points to, if present.
+//
+// Nosplit: called under clkMemLock (clkFreeSpace).
+//
+//go:nosplit
+func clkTableEntry(table, i uintptr) (uintptr, bool) {
+	e := *(*uint64)(unsafe.Pointer(table + i*8))
+	return uintptr(e & pteAddrMask), e&pteP != 0
 }
