@@ -60,13 +60,9 @@ func attackSession(t *testing.T, initrd string, cpus int) {
 	command(t, m, "run attack cycle", l)
 	total, before := used()
 
-	// The spawn storm's children all end at once when their parent does.
-	// On 2 CPUs eight of them doing so hang the kernel today, a bug of the
-	// runtime's SMP locking that is not found yet; two do not.
-	storm := 8
-	if cpus > 1 {
-		storm = 2
-	}
+	// The spawn storm's children all end at once when their parent does,
+	// which on 2 CPUs once hung the kernel (clkFreeSpace).
+	const storm = 8
 	attacks := []struct {
 		line string
 		want *regexp.Regexp
