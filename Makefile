@@ -69,7 +69,7 @@ endef
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -81,6 +81,7 @@ help:
 	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
+	@echo 'make soak         boot the bare-metal tests again and again; keep evidence of failures'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
@@ -204,6 +205,13 @@ test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell)' $(TESTFLAGS) ./image/systest
+
+# soak boots the bare-metal test binaries again and again, one QEMU at a
+# time under nice, and keeps the evidence of each boot that fails
+# (scripts/soak.sh: SOAK_PKGS, SOAK_SMP, SOAK_RUNS, SOAK_UNTIL, SOAK_DIR).
+soak: deps toolchain
+	$(call header,soak: the bare-metal tests booted again and again)
+	scripts/soak.sh
 
 # The Go standard library's own tests, run on clk (scripts/stdtest). Long:
 # not part of `make test`. STD_PKGS narrows the list.
