@@ -59,7 +59,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -72,6 +72,7 @@ help:
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make test-std-full  the same without -short: the whole tests, with $(STD_FULL_MEM) of guest memory'
+	@echo 'make soak         boot the bare-metal tests again and again; keep evidence of failures'
 	@echo 'make bench-boot   time from QEMU start to the first prompt, per boot path'
 	@echo 'make bench-actor  actor round trip, spawn and shell pipeline throughput on clk'
 	@echo 'make bench-smp    parallel sha256 on 1 and 2 CPUs: the speed-up'
@@ -197,6 +198,13 @@ test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
 		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell|KernelRuns)' $(TESTFLAGS) ./test/system
+
+# soak boots the bare-metal test binaries again and again, one QEMU at a
+# time under nice, and keeps the evidence of each boot that fails
+# (scripts/soak.sh: SOAK_PKGS, SOAK_SMP, SOAK_RUNS, SOAK_UNTIL, SOAK_DIR).
+soak: deps toolchain
+	$(call header,soak: the bare-metal tests booted again and again)
+	scripts/soak.sh
 
 # The Go standard library's own tests, run on clk (scripts/stdtest), with
 # -short as Go's builders do on slow machines; the last step of `make test`.

@@ -39,7 +39,8 @@ import (
 // entries are supervisor-only, so ring 3 sees only its own pages. A CPU
 // keeps a user space's CR3 loaded after it returns to the kernel (syscalls
 // then cost no TLB flush); the shootdown IPI makes a CPU in ring 0 load
-// the kernel's own CR3, which is how a space is safely freed.
+// the kernel's own CR3, and the CPU that sends it drops the space being
+// freed itself, which is how a space is safely freed (clkShootdown).
 
 const (
 	clkUserBase = 0x00007f0000000000
@@ -259,7 +260,7 @@ func clkUserProtect(pml4, va uintptr, perm uint64) bool {
 	}
 	clkMemRelease()
 	if ok {
-		clkShootdown()
+		clkShootdown(0)
 	}
 	return ok
 }
@@ -271,15 +272,11 @@ func clkUserUnmap(pml4, va, n uintptr) {
 }
 
 // clkUserSpaceFree frees pml4 with every user page and table under it. No
-// thread may run in it any more. Every CPU first drops it: this one loads
-// the kernel's CR3, the others do in the shootdown.
+// thread may run in it any more. Every CPU first drops it in the shootdown:
+// the others in the stub, whichever CPU this goroutine then runs on before
+// it sends the IPIs (see clkShootdown for why not earlier).
 func clkUserSpaceFree(pml4 uintptr) {
-	flags := clkIntrSave()
-	if clkReadCR3()&pteAddrMask == pml4 {
-		clkWriteCR3(clkKernelCR3)
-	}
-	clkIntrRestore(flags)
-	clkShootdown()
+	clkShootdown(pml4)
 	clkMemAcquire()
 	clkFreeSpace(pml4, clkUserBase>>39, 512)
 	clkMemRelease()

@@ -425,7 +425,7 @@ func clkUnmapIn(pml4, v, n uintptr) {
 		if nf == 0 {
 			continue
 		}
-		clkShootdown()
+		clkShootdown(0)
 		clkMemAcquire()
 		for _, f := range frames[:nf] {
 			clkFrameFree(f)

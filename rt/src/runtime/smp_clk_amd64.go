@@ -187,7 +187,7 @@ func clkTrampolineMap(on bool) {
 	}
 	clkInvlpg(clkTrampoline)
 	clkMemRelease()
-	clkShootdown()
+	clkShootdown(0)
 }
 
 // clkPersistentStack returns n bytes that stay mapped: stacks that
@@ -326,14 +326,33 @@ var (
 
 // clkShootdown makes every other online CPU forget its TLB entries. The
 // caller has already changed the page tables and invalidated its own.
-func clkShootdown() {
+//
+// drop, if not 0, is a user address space about to be freed
+// (clkUserSpaceFree): no CPU may keep it as its CR3. The other CPUs drop
+// any user space in the stub when they are in ring 0 (a CPU in ring 3 runs
+// a live one); this CPU drops drop here, with interrupts off, in the same
+// step that decides which CPU is this one and sends the IPIs to all the
+// others. A check made before the call would not do: the goroutine may move
+// to another CPU at any call (a preemption request is served in a function
+// prologue, clkShootdown's own included), and a CPU that ran a thread of
+// the space keeps its CR3 loaded until something replaces it. That CPU
+// would then send the IPIs, skip itself and go on with the freed table as
+// its CR3, whose first entry, the kernel image's, clkFrameFree overwrites:
+// its next TLB miss cannot even deliver the page fault, and the machine
+// triple-faults.
+func clkShootdown(drop uintptr) {
 	if atomic.Load(&clkCPUsOnline) < 2 {
+		fl := clkIntrSave()
+		clkShootdownDrop(drop)
+		clkIntrRestore(fl)
 		return
 	}
 	for !atomic.Cas(&clkShootLock, 0, 1) {
 		clkPause()
 	}
+	fl := clkIntrSave()
 	clkSchedAcquire() // no CPU comes online meanwhile
+	clkShootdownDrop(drop)
 	self := clkLAPICRead(lapicID) >> 24
 	n := uint32(0)
 	for i := uint32(0); i < clkNCPU; i++ {
@@ -348,10 +367,23 @@ func clkShootdown() {
 		}
 	}
 	clkSchedRelease()
+	clkIntrRestore(fl)
 	for atomic.Load(&clkShootPending) != 0 {
 		clkPause()
 	}
 	atomic.Store(&clkShootLock, 0)
+}
+
+// clkShootdownDrop loads the kernel's own CR3 if the calling CPU's is the
+// user space drop (0: none).
+//
+// Preconditions: interrupts are off.
+//
+//go:nosplit
+func clkShootdownDrop(drop uintptr) {
+	if drop != 0 && clkReadCR3()&pteAddrMask == drop {
+		clkWriteCR3(clkKernelCR3)
+	}
 }
 
 func init() {
