@@ -135,11 +135,13 @@ func (t *thread) stopped() {
 		p.space.CopyOut(t.exitWait, zero[:])
 		p.futex.Wake(t.exitWait, 1<<30)
 	}
+	// Give the thread back before counting it out, so that once the last
+	// thread ends the process no thread is counted any more.
+	p.unchargeThread()
 	p.mu.Lock()
 	p.threads--
 	last := p.threads == 0
 	p.mu.Unlock()
-	p.unchargeThread()
 	if !last {
 		return
 	}

@@ -118,6 +118,10 @@ const (
 // at f, with gp the goroutine that was running. When it returns, the stub
 // resumes the (possibly redirected) frame.
 func clkTrap(f *clkTrapFrame, gp *g) {
+	// CR2 first: describing the fault below may allocate, and a first
+	// touch of the anonymous window is a page fault of its own, served
+	// on the way, that leaves its address in CR2.
+	cr2 := clkReadCR2()
 	if !clkTrapNested && clkTrapToPanic(f, gp) {
 		return
 	}
@@ -128,7 +132,7 @@ func clkTrap(f *clkTrapFrame, gp *g) {
 
 	n := clkDescribe(f, gp, clkTrapText[:])
 	print("\n")
-	clkPrintTrap(f, clkReadCR2(), clkTrapText[:n])
+	clkPrintTrap(f, cr2, clkTrapText[:n])
 	if gp != nil {
 		print("\ngoroutine ", gp.goid, " [running]:\n")
 		tracebacktrap(uintptr(f.rip), uintptr(f.rsp), 0, gp)
