@@ -156,11 +156,12 @@ func writeOther() {
 	sdk.Exit(1)
 }
 
-// ballastWords sizes the child's ballast: 80 MiB, more than one 64 MiB
-// heap arena, so that the variable at its end lies beyond the heap the
-// parent, a process of the same program, has mapped. The pages are never
-// touched but the last, so they cost address space only.
-const ballastWords = 10 << 20
+// childVar is where the child keeps its variable: a page it maps at a
+// fixed address far above where either process's heap and thread stacks
+// grow from (the kernel's anonymous base) and below the main stack, so
+// that the parent, a process of the same program, has nothing mapped
+// there whatever its own allocations.
+const childVar = 0x7ffe_0000_0000
 
 // child sends the address of its variable, waits for the parent to go and
 // checks the variable.
@@ -171,8 +172,12 @@ func child() {
 		sdk.Exit(2)
 	}
 	c := sdk.Channel{Handle: hs[0]}
-	ballast := make([]uint64, ballastWords)
-	v := &ballast[len(ballast)-1]
+	addr, errno := sdk.Syscall(abi.SysVMMap, [6]uint64{childVar, abi.PageSize, abi.ProtRead | abi.ProtWrite})
+	if errno != abi.OK {
+		printf("probe child: vm_map at %#x: %v\n", uint64(childVar), errno.String())
+		sdk.Exit(1)
+	}
+	v := (*uint64)(pointerAt(uintptr(addr)))
 	*v = magic
 	buf := make([]byte, 8)
 	binary.LittleEndian.PutUint64(buf, uint64(uintptr(unsafe.Pointer(v))))
@@ -191,7 +196,6 @@ func child() {
 		}
 	}
 	got := *v
-	runtime.KeepAlive(ballast)
 	if got != magic {
 		printf("child: CORRUPTED: %#x, want %#x\n", got, uint64(magic))
 		sdk.Exit(1)
