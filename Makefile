@@ -184,8 +184,8 @@ test-clk: toolchain
 		grep -v 'matched no packages' $(BUILD)/list.err >&2 || true; \
 	fi; \
 	if [ -z "$$pkgs" ]; then echo "no Go packages under $(CLK_DIRS) yet: nothing to test"; exit 0; fi; \
-	echo $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
-	CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -p 1 $(TESTFLAGS) $$pkgs; \
+	echo $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) $$pkgs; \
+	CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) $$pkgs; \
 	for n in $(SMP_COUNTS); do \
 		printf '\n==> %s\n' "bare-metal tests on $$n CPUs"; \
 		echo "CLK_SMP=$$n $(CLKGO) test -count=1 -p 1 $(TESTFLAGS) ..."; \
