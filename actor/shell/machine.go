@@ -3,6 +3,7 @@ package shell
 import (
 	"io/fs"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -62,6 +63,9 @@ func mem(p *Stage) error {
 	if err := noArgs(p); err != nil {
 		return err
 	}
+	// What the heap holds as garbage is not in use: collect it and give
+	// its free pages back first, so that the figures say what is.
+	debug.FreeOSMemory()
 	total, used, free := p.Sys.Memory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
