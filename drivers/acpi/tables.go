@@ -22,6 +22,11 @@ const (
 	rsdpV2Len   = 36
 	headerLen   = 36 // 5.2.6, the system description table header
 	maxTableLen = 1 << 20
+
+	// maxPhys bounds every table address: x86-64 physical addresses have
+	// at most 52 bits, so a pointer above that is corrupt, and a table
+	// that starts below it cannot wrap the address space.
+	maxPhys = 1 << 52
 )
 
 // Tables is the set of system description tables reachable from the RSDP.
@@ -65,6 +70,9 @@ func Parse(rsdp []byte, mem Memory) (*Tables, error) {
 // Find returns the first table with the given signature, header included.
 func (t *Tables) Find(sig string) ([]byte, error) {
 	for _, addr := range t.tables {
+		if addr >= maxPhys {
+			continue
+		}
 		h := t.mem(addr, 4)
 		if len(h) == 4 && string(h) == sig {
 			return t.read(addr, sig)
@@ -78,6 +86,9 @@ func (t *Tables) Find(sig string) ([]byte, error) {
 func (t *Tables) read(addr uint64, sig string) ([]byte, error) {
 	if addr == 0 {
 		return nil, fmt.Errorf("%s: %w", sig, ErrNotFound)
+	}
+	if addr >= maxPhys {
+		return nil, fmt.Errorf("%s at %#x: beyond physical memory: %w", sig, addr, ErrCorrupt)
 	}
 	h := t.mem(addr, headerLen)
 	if len(h) < headerLen || string(h[:4]) != sig {

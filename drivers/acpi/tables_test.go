@@ -17,7 +17,7 @@ type fakeMemory map[uint64][]byte
 
 func (m fakeMemory) read(addr uint64, n int) []byte {
 	for base, b := range m {
-		if addr >= base && addr+uint64(n) <= base+uint64(len(b)) {
+		if addr >= base && addr-base <= uint64(len(b)) && uint64(n) <= uint64(len(b))-(addr-base) {
 			return b[addr-base : addr-base+uint64(n)]
 		}
 	}
@@ -218,6 +218,25 @@ func TestParseFindsTablesThroughTheXSDT(t *testing.T) {
 	}
 	if a, b, err := tab.SleepS5(f); err != nil || a != 7 || b != 0 {
 		t.Errorf("SleepS5 = %d, %d, %v; want 7, 0", a, b, err)
+	}
+}
+
+// TestTableAddressesBeyondPhysicalMemoryAreRefused feeds root pointers
+// above the 52 bits of x86-64 physical addresses, one so near the top of
+// the address space that a table's end wraps to zero (found by FuzzParse).
+// The parser must refuse them without reading memory there.
+func TestTableAddressesBeyondPhysicalMemoryAreRefused(t *testing.T) {
+	mem := fakeMemory{0x500: table("RSDT", le32(0x1000))}
+	read := func(addr uint64, n int) []byte {
+		if addr >= 1<<52 {
+			t.Errorf("read %d bytes at %#x, beyond physical memory", n, addr)
+		}
+		return mem.read(addr, n)
+	}
+	for _, xsdt := range []uint64{0xffff_ffff_ffff_fff1, 1 << 52} {
+		if _, err := Parse(rsdpV2(0x500, xsdt), read); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("XSDT at %#x: err = %v, want ErrCorrupt", xsdt, err)
+		}
 	}
 }
 
