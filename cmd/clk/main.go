@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync/atomic"
 
 	"clk/actor/shell"
 	x86 "clk/arch/x86_64"
@@ -27,6 +28,11 @@ import (
 
 // Version is the kernel's version.
 const Version = "0.1.0"
+
+// DumpKey, Ctrl-\ on the serial console, prints the stack of every kernel
+// goroutine there, whatever the shell is doing: the way to see where a
+// kernel that stopped answering is waiting.
+const DumpKey = 0x1c
 
 // The vectors the consoles' interrupts are routed to.
 const (
@@ -57,6 +63,7 @@ func main() {
 	if err := isa.route(uart.COM1IRQ, consoleVector); err != nil {
 		log.Printf("clk: console input: %v", err)
 	}
+	com1.Intercept(DumpKey, dumpTasks)
 	go com1.Serve(irqWait(consoleVector))
 
 	banner(log, consoles, boot)
@@ -81,6 +88,27 @@ func serve(log *klog.Log, name string, sh *shell.Shell) {
 		log.Printf("clk: %s shell: %v", name, err)
 	}
 }
+
+// dumpTasks writes every goroutine's stack to the serial console. A dump
+// already under way makes a second press do nothing.
+func dumpTasks() {
+	if !dumping.CompareAndSwap(false, true) {
+		return
+	}
+	defer dumping.Store(false)
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) || len(buf) >= 16<<20 {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	fmt.Fprintf(os.Stdout, "\n--- kernel goroutines at %v ---\n%s--- end of goroutines ---\n", x86.SinceReset(), buf)
+}
+
+var dumping atomic.Bool
 
 // textScreen returns the VGA text screen, or nil when the loader left the
 // display in a graphics mode (a UEFI frame buffer): PVH boots and BIOS

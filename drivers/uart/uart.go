@@ -35,12 +35,24 @@ type Port struct {
 	bus  Bus
 	base uint16
 	rx   chan byte
+
+	// key and onKey are a byte taken out of the input and what it runs:
+	// the console's way to reach the kernel when nothing reads it.
+	key   byte
+	onKey func()
 }
 
 // New returns the port at base. The line settings are left as the runtime
 // set them (115200 8N1); interrupts are off until Serve.
 func New(bus Bus, base uint16) *Port {
 	return &Port{bus: bus, base: base, rx: make(chan byte, 4096)}
+}
+
+// Intercept makes the byte key run f instead of reaching readers. f runs
+// in a goroutine of its own, so a terminal whose reader is stuck still
+// gets it; set it before Serve.
+func (p *Port) Intercept(key byte, f func()) {
+	p.key, p.onKey = key, f
 }
 
 // Serve enables the receive interrupt and moves received bytes into the
@@ -61,6 +73,10 @@ func (p *Port) drain() {
 	p.bus.In(p.base + regIIR) // acknowledge
 	for p.bus.In(p.base+regLSR)&lsrRxReady != 0 {
 		c := p.bus.In(p.base + regData)
+		if p.onKey != nil && c == p.key {
+			go p.onKey()
+			continue
+		}
 		select {
 		case p.rx <- c:
 		default:

@@ -99,6 +99,27 @@ func TestServeDeliversEveryReceivedByteInOrder(t *testing.T) {
 	}
 }
 
+func TestInterceptedKeyRunsItsFunctionAndIsNotRead(t *testing.T) {
+	f := &fakeUART{}
+	p := New(f, 0x3f8)
+	pressed := make(chan struct{}, 2)
+	p.Intercept(0x1c, func() { pressed <- struct{}{} })
+	irq := make(chan []byte)
+	go p.Serve(func() { f.rx = append(f.rx, <-irq...) })
+	irq <- []byte("a\x1cb")
+	<-pressed
+	for _, want := range []byte("ab") {
+		if c, _ := p.ReadByte(); c != want {
+			t.Fatalf("read %q, want %q: the intercepted key must not reach readers", c, want)
+		}
+	}
+	select {
+	case <-pressed:
+		t.Error("the key ran its function twice")
+	default:
+	}
+}
+
 func TestWriteWaitsForTheTransmitter(t *testing.T) {
 	f := &fakeUART{}
 	p := New(f, 0x3f8)

@@ -53,6 +53,9 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() {
+			dumpGoroutines(m)
+		}
 		m.Kill()
 		if t.Failed() {
 			t.Logf("console of %s:\n%s", b.Name, m.Console())
@@ -62,6 +65,15 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 		}
 	})
 	return m
+}
+
+// dumpGoroutines presses the kernel's dump key (cmd/clk.DumpKey, Ctrl-\)
+// and waits a moment for the stacks, so that the console logged for a
+// failed test shows where a kernel that stopped answering was waiting.
+func dumpGoroutines(m *qemu.Machine) {
+	if m.Send("\x1c") == nil {
+		m.Expect("--- end of goroutines ---", 10*time.Second)
+	}
 }
 
 // shellSession is the session every clk image must pass, typed as a person
