@@ -167,7 +167,18 @@ func (q *QMP) Run(cmd string, args any) (json.RawMessage, error) {
 // Monitor runs a command of QEMU's human monitor, such as "info registers",
 // and returns what it printed.
 func (q *QMP) Monitor(line string) (string, error) {
-	raw, err := q.Run("human-monitor-command", map[string]any{"command-line": line})
+	return q.monitor(map[string]any{"command-line": line})
+}
+
+// MonitorOn is Monitor with vCPU cpu as the monitor's current CPU, whose
+// registers "info registers" shows and whose page tables "x" reads through.
+func (q *QMP) MonitorOn(cpu int, line string) (string, error) {
+	return q.monitor(map[string]any{"command-line": line, "cpu-index": cpu})
+}
+
+func (q *QMP) monitor(args map[string]any) (string, error) {
+	line := args["command-line"]
+	raw, err := q.Run("human-monitor-command", args)
 	if err != nil {
 		return "", err
 	}

@@ -2,6 +2,8 @@ package system
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +65,57 @@ func TestMachineIsKilledAtItsTimeout(t *testing.T) {
 	defer m.Kill()
 	if _, err := m.Wait(20 * time.Second); err == nil || !strings.Contains(err.Error(), "killed") {
 		t.Errorf("Wait error = %v, want one that says QEMU was killed", err)
+	}
+}
+
+// TestBacktracesNameTheKernelsFunctions reads the CPUs of an idle kernel
+// through QMP, as a failed test does when the guest stops answering: each
+// CPU's chain must start at a named kernel function and go on through
+// named callers, which shows that the registers, the frame pointers and
+// the symbols are read right.
+func TestBacktracesNameTheKernelsFunctions(t *testing.T) {
+	elf := artefact(t, "CLK_SYSTEST_ELF")
+	syms, err := qemu.ReadSymbols(elf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "clkqmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "qmp.sock")
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{CPUs: 2, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Kill()
+	if _, err := m.Expect(qemu.Prompt, directLimits.boot); err != nil {
+		t.Fatal(err)
+	}
+	q, err := qemu.DialQMP(sock, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	bt, err := q.Backtraces(syms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("backtraces:\n%s", bt)
+	cpus := strings.Split(bt, "CPU ")[1:]
+	if len(cpus) != 2 {
+		t.Fatalf("%d CPUs in the backtraces, want 2", len(cpus))
+	}
+	for _, c := range cpus {
+		frames := strings.Split(strings.TrimSpace(c), "\n\t")[1:]
+		if strings.Contains(c, "CPL 0") && len(frames) < 2 {
+			t.Errorf("a CPU in the kernel has %d frames, want its function and a caller:\n%s", len(frames), c)
+		}
+		for _, f := range frames {
+			if strings.HasPrefix(f, "0x") {
+				t.Errorf("frame %s names no function:\n%s", f, c)
+			}
+		}
 	}
 }

@@ -2,6 +2,8 @@ package system
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,17 +46,27 @@ func startMachine(t *testing.T, b qemu.Boot, l limits) *qemu.Machine {
 }
 
 // startMachineWith is startMachine with QEMU options; its Timeout is set
-// from l.
+// from l. The machine has a QMP socket, through which a failed test reads
+// where the guest's CPUs are when the guest no longer answers.
 func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qemu.Machine {
 	t.Helper()
 	opt.Timeout = l.boot + 5*l.command + l.shutdown
+	// A unix socket's path is limited to about a hundred bytes, which a
+	// test's TempDir, named after the test, can pass.
+	dir, err := os.MkdirTemp("", "clkqmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "qmp.sock")
+	opt.Args = append(opt.Args, "-qmp", "unix:"+sock+",server=on,wait=off")
 	m, err := qemu.Start(context.Background(), b, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			dumpGoroutines(m)
+			dumpGoroutines(t, m, sock)
 		}
 		m.Kill()
 		if t.Failed() {
@@ -69,10 +81,35 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 
 // dumpGoroutines presses the kernel's dump key (cmd/clk.DumpKey, Ctrl-\)
 // and waits a moment for the stacks, so that the console logged for a
-// failed test shows where a kernel that stopped answering was waiting.
-func dumpGoroutines(m *qemu.Machine) {
-	if m.Send("\x1c") == nil {
-		m.Expect("--- end of goroutines ---", 10*time.Second)
+// failed test shows where a kernel that stopped answering was waiting. A
+// kernel that does not answer even that is stuck below its goroutines:
+// then the frame-pointer backtraces of its CPUs, sampled three times
+// through QMP, show where.
+func dumpGoroutines(t *testing.T, m *qemu.Machine, sock string) {
+	if m.Send("\x1c") != nil {
+		return
+	}
+	if _, err := m.Expect("--- end of goroutines ---", 10*time.Second); err == nil {
+		return
+	}
+	q, err := qemu.DialQMP(sock, 5*time.Second)
+	if err != nil {
+		t.Logf("no goroutine dump, and no QMP: %v", err)
+		return
+	}
+	defer q.Close()
+	syms, err := qemu.ReadSymbols(os.Getenv("CLK_SYSTEST_ELF"))
+	if err != nil {
+		t.Logf("kernel symbols: %v", err)
+	}
+	for i := 1; i <= 3; i++ {
+		bt, err := q.Backtraces(syms)
+		t.Logf("no goroutine dump; the CPUs, sample %d of 3:\n%s", i, bt)
+		if err != nil {
+			t.Logf("QMP: %v", err)
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }
 
