@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -63,7 +64,7 @@ func main() {
 	if err := isa.route(uart.COM1IRQ, consoleVector); err != nil {
 		log.Printf("clk: console input: %v", err)
 	}
-	com1.Intercept(DumpKey, dumpTasks)
+	com1.Intercept(DumpKey, func() { dumpTasks(com1) })
 	go com1.Serve(irqWait(consoleVector))
 
 	banner(log, consoles, boot)
@@ -89,13 +90,18 @@ func serve(log *klog.Log, name string, sh *shell.Shell) {
 	}
 }
 
-// dumpTasks writes every goroutine's stack to the serial console. A dump
-// already under way makes a second press do nothing.
-func dumpTasks() {
+// dumpTasks writes every goroutine's stack to the serial port, straight to
+// the port's registers (Port.Write takes no lock), so that a dump gets out
+// even when whatever holds the console's writers is stuck. The header goes
+// out before the stacks are collected: a header with no stacks after it
+// means the world could not be stopped. A dump already under way makes a
+// second press do nothing.
+func dumpTasks(port io.Writer) {
 	if !dumping.CompareAndSwap(false, true) {
 		return
 	}
 	defer dumping.Store(false)
+	fmt.Fprintf(port, "\r\n--- kernel goroutines at %v ---\r\n", x86.SinceReset())
 	buf := make([]byte, 64<<10)
 	for {
 		n := runtime.Stack(buf, true)
@@ -105,7 +111,8 @@ func dumpTasks() {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	fmt.Fprintf(os.Stdout, "\n--- kernel goroutines at %v ---\n%s--- end of goroutines ---\n", x86.SinceReset(), buf)
+	port.Write(bytes.ReplaceAll(buf, []byte("\n"), []byte("\r\n")))
+	io.WriteString(port, "--- end of goroutines ---\r\n")
 }
 
 var dumping atomic.Bool

@@ -12,6 +12,7 @@ import (
 // Symbols names the code addresses of a kernel ELF.
 type Symbols struct {
 	funcs []elf.Symbol // by address
+	all   map[string]elf.Symbol
 }
 
 // ReadSymbols reads the function symbols of the ELF at path.
@@ -25,8 +26,9 @@ func ReadSymbols(path string) (*Symbols, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &Symbols{}
+	s := &Symbols{all: make(map[string]elf.Symbol, len(syms))}
 	for _, sym := range syms {
+		s.all[sym.Name] = sym
 		if elf.ST_TYPE(sym.Info) == elf.STT_FUNC && sym.Value != 0 {
 			s.funcs = append(s.funcs, sym)
 		}
@@ -48,6 +50,15 @@ func (s *Symbols) Name(addr uint64) string {
 		}
 	}
 	return fmt.Sprintf("%#x", addr)
+}
+
+// Lookup returns the address and size of the symbol name.
+func (s *Symbols) Lookup(name string) (addr, size uint64, ok bool) {
+	if s == nil {
+		return 0, 0, false
+	}
+	sym, ok := s.all[name]
+	return sym.Value, sym.Size, ok
 }
 
 var (

@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -92,6 +93,12 @@ func dumpGoroutines(t *testing.T, m *qemu.Machine, sock string) {
 	if _, err := m.Expect("--- end of goroutines ---", 10*time.Second); err == nil {
 		return
 	}
+	logCPUs(t, sock)
+}
+
+// logCPUs logs where the CPUs of the machine with QMP socket sock are and
+// the state of its console's interrupt path.
+func logCPUs(t *testing.T, sock string) {
 	q, err := qemu.DialQMP(sock, 5*time.Second)
 	if err != nil {
 		t.Logf("no goroutine dump, and no QMP: %v", err)
@@ -111,6 +118,32 @@ func dumpGoroutines(t *testing.T, m *qemu.Machine, sock string) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+	// The interrupt path of the serial console, from the device to the
+	// goroutine that waits for it: the UART's line status (bit 0: a byte
+	// waits) and interrupt enable, the I/O APIC and the local APICs
+	// (a vector stuck in ISR blocks its priority class), and the runtime's
+	// latch and waiter bits and counts.
+	var b strings.Builder
+	for _, c := range []string{"i /b 0x3fd", "i /b 0x3f9", "info pic", "info lapic"} {
+		out, err := q.Monitor(c)
+		fmt.Fprintf(&b, "(qemu) %s\n%s", c, out)
+		if err != nil {
+			fmt.Fprintf(&b, "error: %v\n", err)
+		}
+	}
+	for _, v := range []string{"runtime.clkIRQPending", "runtime.clkIRQWaiting", "runtime.clkIRQSeq", "runtime.clkConsoleLock", "runtime.clkIRQLock"} {
+		addr, size, ok := syms.Lookup(v)
+		if !ok {
+			continue
+		}
+		out, _ := q.Monitor(fmt.Sprintf("x /%dgx %#x", max(1, size/8), addr))
+		fmt.Fprintf(&b, "%s:\n%s", v, out)
+	}
+	if addr, _, ok := syms.Lookup("runtime.clkIRQCount"); ok {
+		out, _ := q.Monitor(fmt.Sprintf("x /32gx %#x", addr+32*8))
+		fmt.Fprintf(&b, "runtime.clkIRQCount[32:64]:\n%s", out)
+	}
+	t.Logf("the console's interrupt path:\n%s", b.String())
 }
 
 // shellSession is the session every clk image must pass, typed as a person
