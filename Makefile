@@ -146,7 +146,7 @@ test-host: toolchain
 # line editor.
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
-	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/ps2:FuzzDecoder \
+	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/ps2:FuzzDecoder \
 	./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor
 
 #
