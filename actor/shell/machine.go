@@ -1,6 +1,8 @@
 package shell
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"runtime"
 	"runtime/debug"
@@ -17,6 +19,7 @@ func systemCommands() []Command {
 		{Name: "date", Usage: "date", Help: "the wall-clock time (UTC)", Run: date},
 		{Name: "dmesg", Usage: "dmesg", Help: "the kernel log", Run: dmesg},
 		{Name: "stats", Usage: "stats", Help: "runtime and interrupt counters", Run: stats},
+		{Name: "lspci", Usage: "lspci [-v]", Help: "list the PCI functions, with the driver bound to each (-v: BARs, interrupts, capabilities)", Run: lspci},
 		{Name: "shutdown", Usage: "shutdown", Help: "power the machine off", Run: shutdown},
 		{Name: "reboot", Usage: "reboot", Help: "reset the machine", Run: reboot},
 	}
@@ -127,6 +130,47 @@ func stats(p *Stage) error {
 	for _, c := range counters {
 		if err := p.Printf("%-32s %d", c.Name, c.Value); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// lspci prints a line per PCI function: its address, vendor:device, class,
+// and the driver bound to it with its process ("-" while none is); -v adds
+// the function's details, indented, under each.
+func lspci(p *Stage) error {
+	f, args, err := flags(p.Args, "v")
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 {
+		return usagef("takes no arguments but -v")
+	}
+	devs, ok := p.Sys.(Devices)
+	if !ok {
+		return errors.New("this system lists no devices")
+	}
+	if err := p.Printf("%-8s %-9s  %-20s %-10s %s", "ADDR", "ID", "CLASS", "DRIVER", "PROCESS"); err != nil {
+		return err
+	}
+	for _, fn := range devs.PCIFunctions() {
+		driver, proc := "-", "-"
+		if fn.Driver != "" {
+			driver = fn.Driver
+		}
+		if fn.Process != 0 {
+			proc = fmt.Sprint(fn.Process)
+		}
+		if err := p.Printf("%-8s %04x:%04x  %-20s %-10s %s", fn.Addr, fn.VendorID, fn.DeviceID, fn.Class, driver, proc); err != nil {
+			return err
+		}
+		if !f['v'] {
+			continue
+		}
+		for _, d := range fn.Details {
+			if err := p.Println("         " + d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -47,12 +47,16 @@ func (s *session) Write(b []byte) (int, error) {
 }
 
 func newSession(t *testing.T) *session {
-	r, w := io.Pipe()
-	s := &session{t: t, in: w, got: make(chan struct{}, 1)}
-	sys := fakeSystem{files: fstest.MapFS{
+	return newSessionOn(t, fakeSystem{files: fstest.MapFS{
 		"etc/motd":  {Data: []byte("hello\nclk\n")},
 		"README.md": {Data: []byte("# clk\n")},
-	}}
+	}})
+}
+
+// newSessionOn is a session with the shell on sys.
+func newSessionOn(t *testing.T, sys System) *session {
+	r, w := io.Pipe()
+	s := &session{t: t, in: w, got: make(chan struct{}, 1)}
 	sh := New(bufio.NewReader(r), s, sys)
 	go sh.Serve()
 	t.Cleanup(func() { w.Close() })

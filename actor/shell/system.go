@@ -40,3 +40,26 @@ type Counter struct {
 type MemoryReserve interface {
 	MemoryReserve() (reserve uint64, pressure float64)
 }
+
+// Devices is a System that knows the machine's PCI functions, which lspci
+// lists. A System without it has none to show.
+type Devices interface {
+	// PCIFunctions lists the functions the kernel found, in address
+	// order.
+	PCIFunctions() []PCIFunction
+}
+
+// PCIFunction is what lspci shows of a PCI function.
+type PCIFunction struct {
+	Addr     string // bus:device.function in hex, as "00:1f.2"
+	VendorID uint16
+	DeviceID uint16
+	Class    string // a short name, as "host bridge", or "other" and the class code
+	// Driver names the driver bound to the function and Process the
+	// process it runs in: empty and 0 while none is.
+	Driver  string
+	Process uint64
+	// Details are lspci -v's lines about the function: BARs,
+	// interrupts, capabilities.
+	Details []string
+}

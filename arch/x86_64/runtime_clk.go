@@ -95,9 +95,25 @@ func Phys(addr uint64, n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(uintptr(addr))), n)
 }
 
-// MMIO is 32-bit access to memory-mapped registers at a physical address;
-// the runtime maps the device region below 4 GiB uncached.
+// MMIO is access to memory-mapped registers at a physical address, each
+// call one load or store of its width. The runtime maps the last GiB below
+// 4 GiB (0xc0000000 up: the local APIC, the I/O APIC, most PCI BARs)
+// uncached; the rest of the first 4 GiB is identity-mapped with the
+// default memory type, and device memory there (QEMU q35's ECAM at
+// 0xb0000000) is uncached only as far as the firmware's MTRRs make it so.
 type MMIO uintptr
+
+// Read8 reads the byte register at byte offset off.
+func (m MMIO) Read8(off uintptr) uint8 { return mmioRead8(uintptr(m) + off) }
+
+// Read16 reads the 16-bit register at byte offset off.
+func (m MMIO) Read16(off uintptr) uint16 { return mmioRead16(uintptr(m) + off) }
+
+// Write8 writes the byte register at byte offset off.
+func (m MMIO) Write8(off uintptr, v uint8) { mmioWrite8(uintptr(m)+off, v) }
+
+// Write16 writes the 16-bit register at byte offset off.
+func (m MMIO) Write16(off uintptr, v uint16) { mmioWrite16(uintptr(m)+off, v) }
 
 // Read32 reads the register at byte offset off.
 func (m MMIO) Read32(off uintptr) uint32 {

@@ -5,7 +5,8 @@
 // The runtime (rt/) has brought up the CPU, memory, time and interrupts by
 // the time main runs. main finds the interrupt controllers and power
 // controls in the ACPI tables, routes the serial console's interrupt,
-// writes the banner to the consoles and the kernel log, and runs a shell
+// writes the banner to the consoles and the kernel log, enumerates PCI
+// (drivers/pci, through ECAM or the legacy ports), and runs a shell
 // (actor/shell) on the serial console and, when the machine is in VGA text
 // mode, one on the screen and the PS/2 keyboard.
 package main
@@ -69,6 +70,7 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
+	sys.pci = shellPCI(enumeratePCI(log, tables))
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return
 	}

@@ -24,9 +24,16 @@ type system struct {
 	tables *acpi.Tables
 	boot   x86.BootInfo
 	procs  *proc.System
+	pci    []shell.PCIFunction // found at boot
 }
 
-var _ shell.System = (*system)(nil)
+var (
+	_ shell.System  = (*system)(nil)
+	_ shell.Devices = (*system)(nil)
+)
+
+// PCIFunctions are the functions enumerated at boot.
+func (s *system) PCIFunctions() []shell.PCIFunction { return s.pci }
 
 func (*system) Memory() (total, used, free uint64) { return x86.Memory() }
 
