@@ -45,6 +45,18 @@ func (c *Context) Value(key any) any { return nil }
 
 var _ context.Context = (*Context)(nil)
 
+// Critical runs f where Kill cannot interrupt it: code that takes locks
+// another goroutine also takes (a terminal's, the kernel's), since an
+// interrupt between taking a lock and deferring its release would leave
+// the lock held for good. A Kill that comes meanwhile still closes Done,
+// and this package's calls inside f still unwind at once; only the
+// interrupt of running code waits until f returns. Calls nest.
+func (c *Context) Critical(f func()) {
+	c.a.hold()
+	defer c.a.release()
+	f()
+}
+
 // Ready tells a supervisor starting this actor that it has initialised, so
 // that the next child may start. A supervised actor is also ready when it
 // first calls Recv, RecvTimeout, TryRecv, Send, TrySend or Call, and when

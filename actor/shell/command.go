@@ -17,6 +17,12 @@ type Command struct {
 	// them with p.Println and returns when done. A *UsageError is printed
 	// with the usage line; other errors are printed as they are.
 	Run func(p *Stage) error
+	// Preemptible lets a kill interrupt Run wherever it runs, as it must
+	// for a loop without calls (spin). Other commands run as
+	// actor.Context.Critical: they may take the kernel's and the shell's
+	// locks, and a kill stops them where they look (Recv, Println,
+	// Flush, Sleep, Stopped) or where they block on their actor.
+	Preemptible bool
 }
 
 // ErrUnknownCommand is the cause of the error for a command name the shell

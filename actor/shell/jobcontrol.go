@@ -20,7 +20,7 @@ func (s *Shell) jobCommands() []Command {
 			return usagef("fg works only on its own, not in a pipeline or the background")
 		}},
 		{Name: "crash", Usage: "crash", Help: "an actor that panics", Run: crash},
-		{Name: "spin", Usage: "spin", Help: "an actor that loops forever without a call (stop it with Ctrl-C or kill)", Run: spin},
+		{Name: "spin", Usage: "spin", Help: "an actor that loops forever without a call (stop it with Ctrl-C or kill)", Run: spin, Preemptible: true},
 	}
 }
 

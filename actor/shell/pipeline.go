@@ -29,7 +29,12 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 			p.recv = func() (string, error) { return recvBatch(ctx) }
 		}
 		if next.IsZero() {
-			p.send = s.writeLines
+			// The terminal's lock is shared with the shell and every
+			// job: a kill must not strike while it is held.
+			p.send = func(b string) (err error) {
+				ctx.Critical(func() { err = s.writeLines(b) })
+				return err
+			}
 		} else {
 			p.send = func(b string) error {
 				if err := ctx.Send(next, b); err != nil {
@@ -38,7 +43,12 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 				return nil
 			}
 		}
-		err := c.Run(p)
+		var err error
+		if c.Preemptible {
+			err = c.Run(p)
+		} else {
+			ctx.Critical(func() { err = c.Run(p) })
+		}
 		if err == nil {
 			err = p.Flush()
 		}
