@@ -142,3 +142,43 @@ func TestSupervisorStopsSpinningChild(t *testing.T) {
 		t.Fatalf("spinning child's exit reason %v, want *Killed", err)
 	}
 }
+
+// A kill that comes while an actor spins inside Critical strikes only once
+// Critical has returned: the spin finishes, whatever it held is released,
+// and the actor then unwinds as killed without running the code after it.
+func TestKillWaitsForCritical(t *testing.T) {
+	var (
+		inside   = make(chan struct{})
+		release  atomic.Bool
+		finished atomic.Bool
+	)
+	r := spawn(t, "critical", func(c *Context) error {
+		c.Critical(func() {
+			close(inside)
+			for !release.Load() {
+				spins++
+			}
+			finished.Store(true)
+		})
+		for {
+			spins++ // where the kill strikes
+		}
+	})
+	<-inside
+	if err := Kill(r, errors.New("stop")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // several ticks: an unmasked kill would have struck
+	if in, _ := Stat(r); in.State == Exited {
+		t.Fatal("the actor exited while it was inside Critical")
+	}
+	release.Store(true)
+	err := WaitTimeout(r, 10*time.Second)
+	var k *Killed
+	if !errors.As(err, &k) {
+		t.Fatalf("exit reason %v, want killed", err)
+	}
+	if !finished.Load() {
+		t.Error("the kill struck inside Critical")
+	}
+}
