@@ -37,17 +37,27 @@ func ReadSymbols(path string) (*Symbols, error) {
 	return s, nil
 }
 
-// Name returns "function+offset" for addr, or the address in hex when no
-// function holds it.
+// Func returns "function+offset" for addr, and false when no function
+// holds it.
+func (s *Symbols) Func(addr uint64) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	i := sort.Search(len(s.funcs), func(i int) bool { return s.funcs[i].Value > addr }) - 1
+	if i < 0 {
+		return "", false
+	}
+	f := s.funcs[i]
+	if f.Size != 0 && addr >= f.Value+f.Size {
+		return "", false
+	}
+	return fmt.Sprintf("%s+%#x", f.Name, addr-f.Value), true
+}
+
+// Name is Func with the address in hex where no function holds it.
 func (s *Symbols) Name(addr uint64) string {
-	if s != nil {
-		i := sort.Search(len(s.funcs), func(i int) bool { return s.funcs[i].Value > addr }) - 1
-		if i >= 0 {
-			f := s.funcs[i]
-			if addr < f.Value+f.Size || f.Size == 0 {
-				return fmt.Sprintf("%s+%#x", f.Name, addr-f.Value)
-			}
-		}
+	if name, ok := s.Func(addr); ok {
+		return name
 	}
 	return fmt.Sprintf("%#x", addr)
 }
@@ -71,52 +81,82 @@ var (
 // have left in any state.
 const maxFrames = 32
 
-// Backtraces returns, for each vCPU, its privilege level, whether it is
-// halted, and the chain of return addresses its frame pointers give, named
-// with syms (which may be nil). Go's amd64 code keeps frame pointers, so
-// for a CPU in the kernel this is the Go call stack of what it runs: the
-// way to see where a guest that no longer answers on its console spins.
-func (q *QMP) Backtraces(syms *Symbols) (string, error) {
-	cpus, err := q.Monitor("info cpus")
+// CPU is where one vCPU is: its privilege level, whether it is halted,
+// and, for a CPU in the kernel (CPL 0), its RIP followed by the return
+// addresses its frame pointers give. Go's amd64 code keeps frame pointers,
+// so that is the Go call stack of what the CPU runs.
+type CPU struct {
+	Index  int
+	CPL    int
+	Halted bool
+	RSP    uint64
+	Frames []uint64 // RIP first; only RIP for a CPU in ring 3
+}
+
+// CPUs reads every vCPU's registers and follows the frame pointers of those
+// in the kernel: the way to see where a guest that no longer answers on its
+// console spins.
+func (q *QMP) CPUs() ([]CPU, error) {
+	info, err := q.Monitor("info cpus")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var b strings.Builder
-	for _, m := range cpuLine.FindAllStringSubmatch(cpus, -1) {
-		cpu, _ := strconv.Atoi(m[1])
-		regs, err := q.MonitorOn(cpu, "info registers")
+	var cpus []CPU
+	for _, m := range cpuLine.FindAllStringSubmatch(info, -1) {
+		index, _ := strconv.Atoi(m[1])
+		regs, err := q.MonitorOn(index, "info registers")
 		if err != nil {
-			return b.String(), err
+			return cpus, err
 		}
 		r := map[string]uint64{}
 		for _, v := range regValue.FindAllStringSubmatch(regs, -1) {
 			r[v[1]], _ = strconv.ParseUint(v[2], 16, 64)
 		}
-		fmt.Fprintf(&b, "CPU %s: CPL %d, halted %d, RSP %#x\n", m[1], r["CPL"], r["HLT"], r["RSP"])
-		fmt.Fprintf(&b, "\t%s\n", syms.Name(r["RIP"]))
-		if r["CPL"] != 0 {
-			continue // a user program's frames mean nothing to syms
+		c := CPU{Index: index, CPL: int(r["CPL"]), Halted: r["HLT"] != 0, RSP: r["RSP"], Frames: []uint64{r["RIP"]}}
+		if c.CPL == 0 {
+			c.Frames = append(c.Frames, q.callers(index, r["RBP"])...)
 		}
-		for fp, n := r["RBP"], 0; fp != 0 && n < maxFrames; n++ {
-			mem, err := q.MonitorOn(cpu, fmt.Sprintf("x /2gx %#x", fp))
-			if err != nil {
-				break
-			}
-			w := words.FindAllStringSubmatch(mem, -1)
-			if len(w) < 2 {
-				break
-			}
-			next, _ := strconv.ParseUint(w[0][1], 16, 64)
-			ret, _ := strconv.ParseUint(w[1][1], 16, 64)
-			if ret == 0 {
-				break
-			}
-			fmt.Fprintf(&b, "\t%s\n", syms.Name(ret))
-			if next <= fp {
-				break // stacks grow down: a caller's frame lies above
-			}
-			fp = next
+		cpus = append(cpus, c)
+	}
+	return cpus, nil
+}
+
+// callers follows the frame-pointer chain from fp on vCPU index and
+// returns the return addresses, at most maxFrames of them.
+func (q *QMP) callers(index int, fp uint64) []uint64 {
+	var rets []uint64
+	for fp != 0 && len(rets) < maxFrames {
+		mem, err := q.MonitorOn(index, fmt.Sprintf("x /2gx %#x", fp))
+		if err != nil {
+			break
+		}
+		w := words.FindAllStringSubmatch(mem, -1)
+		if len(w) < 2 {
+			break
+		}
+		next, _ := strconv.ParseUint(w[0][1], 16, 64)
+		ret, _ := strconv.ParseUint(w[1][1], 16, 64)
+		if ret == 0 {
+			break
+		}
+		rets = append(rets, ret)
+		if next <= fp {
+			break // stacks grow down: a caller's frame lies above
+		}
+		fp = next
+	}
+	return rets
+}
+
+// FormatCPUs writes cpus one per paragraph, their frames named with syms
+// (which may be nil).
+func FormatCPUs(cpus []CPU, syms *Symbols) string {
+	var b strings.Builder
+	for _, c := range cpus {
+		fmt.Fprintf(&b, "CPU %d: CPL %d, halted %v, RSP %#x\n", c.Index, c.CPL, c.Halted, c.RSP)
+		for _, f := range c.Frames {
+			fmt.Fprintf(&b, "\t%s\n", syms.Name(f))
 		}
 	}
-	return b.String(), nil
+	return b.String()
 }

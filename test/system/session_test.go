@@ -110,8 +110,8 @@ func logCPUs(t *testing.T, sock string) {
 		t.Logf("kernel symbols: %v", err)
 	}
 	for i := 1; i <= 3; i++ {
-		bt, err := q.Backtraces(syms)
-		t.Logf("no goroutine dump; the CPUs, sample %d of 3:\n%s", i, bt)
+		cpus, err := q.CPUs()
+		t.Logf("no goroutine dump; the CPUs, sample %d of 3:\n%s", i, qemu.FormatCPUs(cpus, syms))
 		if err != nil {
 			t.Logf("QMP: %v", err)
 			return
