@@ -42,11 +42,6 @@ const (
 	keyboardVector = x86.FirstDeviceVector + ps2.KeyboardIRQ
 )
 
-type portBus struct{}
-
-func (portBus) In(port uint16) uint8     { return x86.Inb(port) }
-func (portBus) Out(port uint16, v uint8) { x86.Outb(port, v) }
-
 func main() {
 	boot := x86.Boot()
 	screen := textScreen(boot)
@@ -60,7 +55,7 @@ func main() {
 		log.Printf("clk: no usable ACPI tables: %v", err)
 	}
 
-	com1 := uart.New(portBus{}, uart.COM1)
+	com1 := uart.New(x86.Ports{}, uart.COM1)
 	isa := newISARouter(tables)
 	if err := isa.route(uart.COM1IRQ, consoleVector); err != nil {
 		log.Printf("clk: console input: %v", err)
@@ -75,7 +70,7 @@ func main() {
 		return
 	}
 	if screen != nil {
-		kbd := ps2.NewKeyboard(portBus{})
+		kbd := ps2.NewKeyboard(x86.Ports{})
 		if err := isa.route(ps2.KeyboardIRQ, keyboardVector); err != nil {
 			log.Printf("clk: keyboard input: %v", err)
 		}
@@ -127,7 +122,7 @@ func textScreen(boot x86.BootInfo) *vga.Screen {
 	if fb := boot.Framebuffer.Addr; fb != 0 && fb != vga.TextBase {
 		return nil
 	}
-	return vga.New(x86.Phys(vga.TextBase, vga.TextSize), portBus{})
+	return vga.New(x86.Phys(vga.TextBase, vga.TextSize), x86.Ports{})
 }
 
 // irqWait returns a console driver's wait: until the interrupt on vector.

@@ -13,16 +13,6 @@ import (
 	"clk/kernel/klog"
 )
 
-// ports is PCI's port I/O: the processor's IN and OUT instructions.
-type ports struct{}
-
-func (ports) In8(p uint16) uint8       { return x86.Inb(p) }
-func (ports) In16(p uint16) uint16     { return x86.Inw(p) }
-func (ports) In32(p uint16) uint32     { return x86.Inl(p) }
-func (ports) Out8(p uint16, v uint8)   { x86.Outb(p, v) }
-func (ports) Out16(p uint16, v uint16) { x86.Outw(p, v) }
-func (ports) Out32(p uint16, v uint32) { x86.Outl(p, v) }
-
 // identityMapped is the physical memory every machine has mapped: the
 // runtime identity-maps the first 4 GiB, device memory included, and
 // above that only RAM.
@@ -58,7 +48,7 @@ func pciConfig(tables *acpi.Tables) (pci.Config, string, error) {
 		}
 		why = err
 	}
-	if cfg := pci.NewPortConfig(ports{}); cfg != nil {
+	if cfg := pci.NewPortConfig(x86.Ports{}); cfg != nil {
 		how := "ports 0xcf8/0xcfc"
 		if why != nil && !errors.Is(why, acpi.ErrNotFound) {
 			how += fmt.Sprintf(" (no ECAM: %v)", why)

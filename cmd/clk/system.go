@@ -100,7 +100,7 @@ func (s *system) Shutdown() error {
 // run with -no-reboot ends instead of starting again.
 func (s *system) Reboot() error {
 	time.Sleep(100 * time.Millisecond)
-	if err := ps2.Reset(portBus{}); err != nil {
+	if err := ps2.Reset(x86.Ports{}); err != nil {
 		return fmt.Errorf("reboot: %w", err)
 	}
 	return nil

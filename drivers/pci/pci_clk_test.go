@@ -8,23 +8,13 @@ import (
 	x86 "clk/arch/x86_64"
 )
 
-// x86Ports is port I/O on the bare machine.
-type x86Ports struct{}
-
-func (x86Ports) In8(p uint16) uint8       { return x86.Inb(p) }
-func (x86Ports) In16(p uint16) uint16     { return x86.Inw(p) }
-func (x86Ports) In32(p uint16) uint32     { return x86.Inl(p) }
-func (x86Ports) Out8(p uint16, v uint8)   { x86.Outb(p, v) }
-func (x86Ports) Out16(p uint16, v uint16) { x86.Outw(p, v) }
-func (x86Ports) Out32(p uint16, v uint32) { x86.Outl(p, v) }
-
 // The test binaries boot on QEMU's -M pc: the i440FX host bridge
 // (8086:1237) at 00:00.0 and the PIIX3 at 00:01, a multi-function device
 // whose function 0 is the ISA bridge (8086:7000) and function 1 the IDE
 // controller (8086:7010), whose bus master registers are a 16-byte I/O
 // BAR, BAR4 (Intel 82371 datasheet, BMIBA).
 func TestEnumerateThePCMachine(t *testing.T) {
-	cfg := NewPortConfig(x86Ports{})
+	cfg := NewPortConfig(x86.Ports{})
 	if cfg == nil {
 		t.Fatal("no host bridge answers on port 0xcf8")
 	}
@@ -76,7 +66,7 @@ func TestEnumerateThePCMachine(t *testing.T) {
 // Enumeration puts back every register it sizes: the headers read the
 // same before and after.
 func TestEnumerateRestoresTheHeaders(t *testing.T) {
-	cfg := NewPortConfig(x86Ports{})
+	cfg := NewPortConfig(x86.Ports{})
 	if cfg == nil {
 		t.Fatal("no host bridge answers on port 0xcf8")
 	}
