@@ -2,56 +2,62 @@ package qemu
 
 import (
 	"debug/elf"
+	"debug/gosym"
 	"fmt"
+	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
 
-// Symbols names the code addresses of a kernel ELF.
+// Symbols names the addresses of a kernel or test binary: its code from
+// the Go line table (.gopclntab), which even a stripped binary keeps (go
+// test strips the binaries it runs), and its data from the ELF symbol
+// table when there is one.
 type Symbols struct {
-	funcs []elf.Symbol // by address
-	all   map[string]elf.Symbol
+	lines *gosym.Table
+	data  map[string]elf.Symbol
 }
 
-// ReadSymbols reads the function symbols of the ELF at path.
+// ReadSymbols reads the symbols of the Go ELF binary at path.
 func ReadSymbols(path string) (*Symbols, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	syms, err := f.Symbols()
+	pcln, text := f.Section(".gopclntab"), f.Section(".text")
+	if pcln == nil || text == nil {
+		return nil, fmt.Errorf("%s: no Go line table", path)
+	}
+	b, err := pcln.Data()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &Symbols{all: make(map[string]elf.Symbol, len(syms))}
-	for _, sym := range syms {
-		s.all[sym.Name] = sym
-		if elf.ST_TYPE(sym.Info) == elf.STT_FUNC && sym.Value != 0 {
-			s.funcs = append(s.funcs, sym)
-		}
+	lines, err := gosym.NewTable(nil, gosym.NewLineTable(b, text.Addr))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sort.Slice(s.funcs, func(i, j int) bool { return s.funcs[i].Value < s.funcs[j].Value })
+	s := &Symbols{lines: lines, data: map[string]elf.Symbol{}}
+	syms, _ := f.Symbols() // none in a stripped binary
+	for _, sym := range syms {
+		s.data[sym.Name] = sym
+	}
 	return s, nil
 }
 
-// Func returns "function+offset" for addr, and false when no function
-// holds it.
+// Func returns "function+offset (file:line)" for addr, and false when no
+// function holds it.
 func (s *Symbols) Func(addr uint64) (string, bool) {
 	if s == nil {
 		return "", false
 	}
-	i := sort.Search(len(s.funcs), func(i int) bool { return s.funcs[i].Value > addr }) - 1
-	if i < 0 {
+	fn := s.lines.PCToFunc(addr)
+	if fn == nil {
 		return "", false
 	}
-	f := s.funcs[i]
-	if f.Size != 0 && addr >= f.Value+f.Size {
-		return "", false
-	}
-	return fmt.Sprintf("%s+%#x", f.Name, addr-f.Value), true
+	file, line, _ := s.lines.PCToLine(addr)
+	return fmt.Sprintf("%s+%#x (%s:%d)", fn.Name, addr-fn.Entry, filepath.Base(file), line), true
 }
 
 // Name is Func with the address in hex where no function holds it.
@@ -67,7 +73,7 @@ func (s *Symbols) Lookup(name string) (addr, size uint64, ok bool) {
 	if s == nil {
 		return 0, 0, false
 	}
-	sym, ok := s.all[name]
+	sym, ok := s.data[name]
 	return sym.Value, sym.Size, ok
 }
 

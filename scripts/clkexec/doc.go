@@ -52,7 +52,9 @@
 // cpu_reset and guest_errors log (qemu.log), the last 100 lines of the
 // console (console-tail.txt), every CPU's registers from the monitor
 // (registers.txt: QEMU pauses a stopping guest rather than exiting, and is
-// asked through QMP, as it is when still running at a timeout), QEMU's
+// asked through QMP, as it is when still running at a timeout), each CPU's
+// call stack followed through its frame pointers and named from the test
+// binary's symbols (backtraces.txt), QEMU's
 // standard error and its command line; and it prints a short summary on
 // standard error. Nothing is kept when the guest reports a status.
 package main

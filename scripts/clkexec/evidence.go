@@ -39,7 +39,7 @@ func (m *machine) keepEvidence() string {
 		return ""
 	}
 	m.mu.Lock()
-	tail, regs, stopped, logFile := lastLines(string(m.tail), consoleTail), m.regs, m.stopped, m.log
+	tail, regs, frames, stopped, logFile := lastLines(string(m.tail), consoleTail), m.regs, m.frames, m.stopped, m.log
 	m.mu.Unlock()
 	var log []byte
 	if logFile != nil {
@@ -58,6 +58,7 @@ func (m *machine) keepEvidence() string {
 	save("qemu.log", string(log))
 	save("console-tail.txt", tail)
 	save("registers.txt", regs)
+	save("backtraces.txt", frames)
 	save("qemu-stderr.txt", m.stderr.String())
 	save("command.txt", m.c.String()+"\n"+
 		"(the initrd and the QMP socket were in a temporary directory, removed since)\n")
@@ -69,6 +70,9 @@ func (m *machine) keepEvidence() string {
 	fmt.Fprintf(os.Stderr, "  qemu.log: %s\n", logSummary(string(log)))
 	if regs != "" {
 		fmt.Fprintf(os.Stderr, "  registers.txt: %s\n", registerSummary(regs))
+		if frames != "" {
+			fmt.Fprintf(os.Stderr, "  backtraces.txt: each CPU's call stack, named from the binary's symbols\n")
+		}
 	} else {
 		fmt.Fprintf(os.Stderr, "  no registers: QEMU had ended\n")
 	}

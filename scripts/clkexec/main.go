@@ -133,7 +133,7 @@ func run(args []string) (int, error) {
 		// unless CLK_QEMU_ARGS holds it for a debugger with -S.
 		c.Paused = !slices.Contains(c.Extra, "-S")
 	}
-	return boot(c, tmp, time.Duration(timeout)*time.Second, sigs)
+	return boot(c, binary, tmp, time.Duration(timeout)*time.Second, sigs)
 }
 
 // statusOf returns the exit status that err carries, or statusNoExit.
@@ -147,6 +147,7 @@ func statusOf(err error) int {
 // machine is one QEMU and what is known of it as it ends.
 type machine struct {
 	c      qemu.Command
+	elf    string // the binary booted, whose symbols name the frames
 	tmp    string // the initrd, the QMP socket and the log, until released
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when QEMU has ended
@@ -158,14 +159,15 @@ type machine struct {
 	log     *os.File // the log, open after tmp is released
 	qmp     *qemu.QMP
 	regs    string // every CPU's registers when the guest stopped
+	frames  string // every CPU's call stack then, named (qemu.FormatCPUs)
 	stopped string // the reason QEMU gave for the guest's stop
 }
 
-// boot runs QEMU for c, whose files are in tmp, copying its console to
-// stdout, and returns the exit status after at most timeout or when one of
-// sigs comes.
-func boot(c qemu.Command, tmp string, timeout time.Duration, sigs <-chan os.Signal) (int, error) {
-	m := &machine{c: c, tmp: tmp, exited: make(chan struct{}), copied: make(chan struct{})}
+// boot runs QEMU for c, which boots the ELF binary and whose files are in
+// tmp, copying its console to stdout, and returns the exit status after at
+// most timeout or when one of sigs comes.
+func boot(c qemu.Command, binary, tmp string, timeout time.Duration, sigs <-chan os.Signal) (int, error) {
+	m := &machine{c: c, elf: binary, tmp: tmp, exited: make(chan struct{}), copied: make(chan struct{})}
 	m.cmd = exec.Command(qemu.Binary(), c.Args()...)
 	qemu.KillWithParent(m.cmd)
 	// A pipe of our own rather than StdoutPipe, so that copying the
@@ -281,7 +283,8 @@ func (m *machine) release() {
 	os.RemoveAll(m.tmp)
 }
 
-// readRegisters pauses the guest and saves every CPU's registers, when QMP
+// readRegisters pauses the guest and saves every CPU's registers and call
+// stack (followed through its frame pointers), when QMP
 // is connected and QEMU still answers.
 func (m *machine) readRegisters() {
 	m.mu.Lock()
@@ -295,8 +298,16 @@ func (m *machine) readRegisters() {
 	if err != nil {
 		regs = "info registers -a: " + err.Error() + "\n"
 	}
+	var frames string
+	if cpus, err := q.CPUs(); err == nil {
+		syms, err := qemu.ReadSymbols(m.elf)
+		if err != nil {
+			frames = fmt.Sprintf("(no symbols: %v)\n", err)
+		}
+		frames += qemu.FormatCPUs(cpus, syms)
+	}
 	m.mu.Lock()
-	m.regs = regs
+	m.regs, m.frames = regs, frames
 	m.mu.Unlock()
 }
 
