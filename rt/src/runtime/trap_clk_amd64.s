@@ -74,6 +74,38 @@ user:
 // the frame, 24(SP) the interrupted g, 32(SP) the 512-byte FXSAVE area.
 #define GSIG_LOCALS (32+512)
 
+// CALL_ON_GSIGNAL copies the frame at SP to the top of the gsignal stack
+// in DX (the gsignal g of the M whose goroutine AX was interrupted), saves
+// the SSE state below it, runs fn(frame, g) there with g set to gsignal,
+// restores the SSE state and g, and leaves SP at the copy, which fn may
+// have redirected. Shared by the tick, the preemption IPI and fatal
+// exceptions; it clobbers every general register but R12-R15 and BP.
+#define CALL_ON_GSIGNAL(fn) \
+	MOVQ	(g_stack+stack_hi)(DX), DI; \
+	ANDQ	$~15, DI; \
+	SUBQ	$clkTrapFrame__size, DI; \
+	MOVQ	DI, BX; \
+	MOVQ	SP, SI; \
+	MOVQ	$(clkTrapFrame__size/8), CX; \
+	REP;	MOVSQ; \
+	MOVQ	BX, SP; \
+	SUBQ	$GSIG_LOCALS, SP; \
+	ANDQ	$~15, SP; \
+	FXSAVE64	32(SP); \
+	MOVQ	BX, 16(SP); \
+	MOVQ	AX, 24(SP); \
+	MOVQ	BX, 0(SP); \
+	MOVQ	AX, 8(SP); \
+	get_tls(CX); \
+	MOVQ	DX, g(CX); \
+	MOVQ	DX, R14; \
+	CALL	fn; \
+	FXRSTOR64	32(SP); \
+	get_tls(CX); \
+	MOVQ	24(SP), AX; \
+	MOVQ	AX, g(CX); \
+	MOVQ	16(SP), SP
+
 // SIGNAL_LIKE_ENTRY is the body of the timer stub and of the preemption
 // IPI's: latch and count vec, signal end of interrupt, and run fn(frame, g)
 // as described above.
@@ -110,30 +142,7 @@ kernel: \
 	JZ	tickdone; \
 	CMPQ	AX, DX; \
 	JEQ	tickdone; \
-	MOVQ	(g_stack+stack_hi)(DX), DI; \
-	ANDQ	$~15, DI; \
-	SUBQ	$clkTrapFrame__size, DI; \
-	MOVQ	DI, BX; \
-	MOVQ	SP, SI; \
-	MOVQ	$(clkTrapFrame__size/8), CX; \
-	REP;	MOVSQ; \
-	MOVQ	BX, SP; \
-	SUBQ	$GSIG_LOCALS, SP; \
-	ANDQ	$~15, SP; \
-	FXSAVE64	32(SP); \
-	MOVQ	BX, 16(SP); \
-	MOVQ	AX, 24(SP); \
-	MOVQ	BX, 0(SP); \
-	MOVQ	AX, 8(SP); \
-	get_tls(CX); \
-	MOVQ	DX, g(CX); \
-	MOVQ	DX, R14; \
-	CALL	fn; \
-	FXRSTOR64	32(SP); \
-	get_tls(CX); \
-	MOVQ	24(SP), AX; \
-	MOVQ	AX, g(CX); \
-	MOVQ	16(SP), SP; \
+	CALL_ON_GSIGNAL(fn); \
 tickdone: RESTORE_REGS_IRET
 
 TEXT runtime·clkTickEntry(SB),NOSPLIT|NOFRAME,$0
@@ -184,9 +193,8 @@ TEXT runtime·clkNMIEntry(SB),NOSPLIT|NOFRAME,$0
 
 // clkTrapEntry saves the general registers and, unless the exception is a
 // first touch of demand-zero memory, runs clkTrap(frame, g) on the M's
-// gsignal stack with the SSE state saved there too (layout as for the
-// tick, without the frame copy: clkTrap never switches threads, so the
-// frame stays on the CPU's exception stack).
+// gsignal stack with a copy of the frame and the SSE state, as the tick
+// does (CALL_ON_GSIGNAL).
 TEXT runtime·clkTrapEntry(SB),NOSPLIT|NOFRAME,$0
 	TESTQ	$3, STUB_CS(SP)	// from ring 3, the thread's goroutine decides
 	JZ	kernel
@@ -237,37 +245,12 @@ fatal:
 	JZ	early
 	CMPQ	AX, DX
 	JEQ	early	// an exception while handling one
-	// Copy the frame to the top of the gsignal stack and run clkTrap
-	// there, as the tick does: a fault taken while clkTrap runs (the
-	// first touch of a page of the anonymous window, which the report's
-	// allocations can make) enters on this CPU's exception stack again,
-	// from its top, and would write over a frame left there.
-	MOVQ	(g_stack+stack_hi)(DX), DI
-	ANDQ	$~15, DI
-	SUBQ	$clkTrapFrame__size, DI
-	MOVQ	DI, R8
-	MOVQ	BX, SI
-	MOVQ	$(clkTrapFrame__size/8), CX
-	REP;	MOVSQ
-	MOVQ	R8, BX
-	MOVQ	R8, SP
-	SUBQ	$GSIG_LOCALS, SP
-	ANDQ	$~15, SP
-	FXSAVE64	32(SP)
-	MOVQ	BX, 16(SP)
-	MOVQ	AX, 24(SP)
-	MOVQ	BX, 0(SP)
-	MOVQ	AX, 8(SP)
-	get_tls(CX)
-	MOVQ	DX, g(CX)
-	MOVQ	DX, R14
-	CALL	runtime·clkTrap(SB)
-	// clkTrap returned: resume the frame, which it may have redirected.
-	FXRSTOR64	32(SP)
-	get_tls(CX)
-	MOVQ	24(SP), AX
-	MOVQ	AX, g(CX)
-	MOVQ	16(SP), SP
+	// Run clkTrap on the gsignal stack with a copy of the frame, as the
+	// tick does: a fault taken while clkTrap runs (the first touch of a
+	// page of the anonymous window, which the report's allocations can
+	// make) enters on this CPU's exception stack again, from its top, and
+	// would write over a frame left there. clkTrap may redirect the copy.
+	CALL_ON_GSIGNAL(runtime·clkTrap(SB))
 	JMP	resume
 notls:
 	// Give the ABI wrapper of clkTrapEarly a TLS slot that reads as g == nil.
