@@ -154,6 +154,13 @@ TEXT runtime·clkUserExit(SB),NOSPLIT|NOFRAME,$0
 	ANDQ	$~15, AX
 	FXSAVE64	(AX)
 	MOVQ	$1, clkUserCtx_fxvalid(DI)
+	// Ring 3 may have set RFLAGS.AC, which an exception or interrupt
+	// keeps and which would lift SMAP for the kernel: clear it, on this
+	// CPU's interrupt stack, never the user's. POPFQ keeps IF off.
+	// (SYSCALL clears it through FMASK: the syscall exit need not.)
+	PUSHFQ
+	ANDQ	$~const_rflagsAC, (SP)
+	POPFQ
 	JMP	clkUserReturn<>(SB)
 
 // clkSyscallEntry is the SYSCALL target: RCX holds the user's RIP, R11
@@ -209,13 +216,6 @@ TEXT clkUserReturn<>(SB),NOSPLIT|NOFRAME,$0
 	WRMSR
 	MOVQ	clkUserCtx_ksp(BX), SP
 	MOVQ	clkUserCtx_kbp(BX), BP
-	// Ring 3 may have set RFLAGS.AC, which an exception or interrupt
-	// keeps and which would lift SMAP for the kernel: clear it (SYSCALL
-	// already did, through FMASK), on the goroutine's stack, never the
-	// user's. POPFQ keeps IF off.
-	PUSHFQ
-	ANDQ	$~const_rflagsAC, (SP)
-	POPFQ
 	MOVQ	(clkUserCtx_frame+clkTrapFrame_vector)(BX), AX
 	RET
 
