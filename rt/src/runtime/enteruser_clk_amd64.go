@@ -18,7 +18,7 @@ import (
 // (enteruser_clk_amd64.s). The goroutine stays inside that call, as if it
 // ran a long assembly function, until the CPU comes back to ring 0: a
 // SYSCALL (clkSyscallEntry), an exception or an interrupt taken in ring 3
-// (the vector stubs test the saved CS). Each of these saves the user
+// (the entry paths of trap_clk_amd64.s test the saved CS). Each of these saves the user
 // registers into the context, restores the goroutine's stack and FS base,
 // and returns from clkUserRun with the reason: the vector, or
 // clkVecSyscall. The goroutine then does
@@ -71,8 +71,8 @@ const (
 // layout is the kernel's ABI with the runtime: arch/x86_64's UserContext
 // mirrors it, and a test there fails when the two differ.
 type clkUserCtx struct {
-	// frame is the thread's registers in the order the interrupt stubs
-	// save them; vector and errcode hold why it left ring 3.
+	// frame is the thread's registers in clkTrapFrame's layout, as the
+	// entry paths save them; vector and errcode hold why it left ring 3.
 	frame  clkTrapFrame
 	fsbase uint64 // the user's FS base
 	cr3    uint64 // its address space (clkUserSpaceNew)
@@ -277,25 +277,24 @@ func clkUserUnmap(pml4, va, n uintptr) {
 // it sends the IPIs (see clkShootdown for why not earlier).
 func clkUserSpaceFree(pml4 uintptr) {
 	clkShootdown(pml4)
-	clkMemAcquire()
-	clkFreeSpace(pml4, clkUserBase>>39, 512)
-	clkMemRelease()
+	clkFreeSpace(pml4)
 }
 
-// clkFreeSpace frees the tables and frames under entries [from, to) of
-// the PML4 pml4, then pml4 itself. User spaces map only 4 KiB pages.
+// clkFreeSpace frees the user tables and frames under the PML4 pml4, then
+// pml4 itself. User spaces map only 4 KiB pages. No CPU reaches the space
+// any more, so its tables are read without a lock; clkMemLock is taken
+// for each page table's frames at a time, as clkUnmapIn bounds its holds,
+// since CPUs wait for it with interrupts off (the first-touch fault).
 //
-// Nosplit, and iterative rather than recursive: it runs under clkMemLock,
+// Nosplit, and iterative rather than recursive: it frees under clkMemLock,
 // a spin lock, where a stack check could deschedule the goroutine (a
 // preemption request is served in morestack) or grow its stack (which
 // takes the lock again); every other CPU would then spin for the lock for
 // ever, the first one with its tick unable to give the CPU away.
 //
-// Preconditions: clkMemLock is held.
-//
 //go:nosplit
-func clkFreeSpace(pml4 uintptr, from, to uintptr) {
-	for i := from; i < to; i++ {
+func clkFreeSpace(pml4 uintptr) {
+	for i := uintptr(clkUserBase >> 39); i < 512; i++ {
 		pdpt, ok := clkTableEntry(pml4, i)
 		if !ok {
 			continue
@@ -310,23 +309,31 @@ func clkFreeSpace(pml4 uintptr, from, to uintptr) {
 				if !ok {
 					continue
 				}
+				clkMemAcquire()
 				for l := uintptr(0); l < 512; l++ {
 					if frame, ok := clkTableEntry(pt, l); ok {
 						clkFrameFree(frame)
 					}
 				}
 				clkFrameFree(pt)
+				clkMemRelease()
 			}
+			clkMemAcquire()
 			clkFrameFree(pd)
+			clkMemRelease()
 		}
+		clkMemAcquire()
 		clkFrameFree(pdpt)
+		clkMemRelease()
 	}
+	clkMemAcquire()
 	clkFrameFree(pml4)
+	clkMemRelease()
 }
 
 // clkTableEntry returns the frame entry i of table points to, if present.
 //
-// Nosplit: called under clkMemLock (clkFreeSpace).
+// Nosplit: called by clkFreeSpace, between and under holds of clkMemLock.
 //
 //go:nosplit
 func clkTableEntry(table, i uintptr) (uintptr, bool) {

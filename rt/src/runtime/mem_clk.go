@@ -62,8 +62,9 @@ var (
 	clkNFree int
 
 	// clkFreeFrames is a stack of returned 4 KiB frames, linked through
-	// their first word.
-	clkFreeFrames uintptr
+	// their first word; clkFreeFrameCount is its length.
+	clkFreeFrames     uintptr
+	clkFreeFrameCount uint64
 
 	clkAnonNext uintptr = clkAnonBase
 
@@ -230,6 +231,7 @@ func clkFrameAlloc() uintptr {
 	if clkFreeFrames != 0 {
 		f = clkFreeFrames
 		clkFreeFrames = *(*uintptr)(unsafe.Pointer(f))
+		clkFreeFrameCount--
 	} else {
 		for i := 0; i < clkNFree; i++ {
 			r := &clkFree[i]
@@ -258,18 +260,18 @@ func clkFrameAlloc() uintptr {
 func clkFrameFree(f uintptr) {
 	*(*uintptr)(unsafe.Pointer(f)) = clkFreeFrames
 	clkFreeFrames = f
+	clkFreeFrameCount++
 	clkMemInUse.Add(-clkPageSize)
 }
 
-// clkFreeBytes reports how much physical memory is left to allocate.
+// clkFreeBytes reports how much physical memory is left to allocate. The
+// kernel's limits ask on every charge (each message, each first touch), so
+// it counts the returned frames rather than walking them.
 func clkFreeBytes() uint64 {
 	clkMemAcquire()
-	n := uint64(0)
+	n := clkFreeFrameCount * clkPageSize
 	for i := 0; i < clkNFree; i++ {
 		n += clkFree[i].size
-	}
-	for f := clkFreeFrames; f != 0; f = *(*uintptr)(unsafe.Pointer(f)) {
-		n += clkPageSize
 	}
 	clkMemRelease()
 	return n
@@ -472,12 +474,10 @@ func sysAllocOS(n uintptr, _ string) unsafe.Pointer {
 // keeps the interrupted code's vector registers (mem_clk_amd64.s).
 func clkDemandFault(addr uintptr) bool
 
-// clkDemandBack is clkDemandFault's work. It is nosplit because it runs on
-// the exception stack, which the stack bound of the interrupted g does not
-// describe.
+// clkDemandBack is clkDemandFault's work.
 //
 // Nosplit: runs on the exception stack from the page-fault stub, before any g
-// is involved.
+// is involved, which the stack bound of the interrupted g does not describe.
 //
 //go:nosplit
 func clkDemandBack(addr uintptr) bool {
