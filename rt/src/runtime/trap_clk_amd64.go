@@ -122,7 +122,7 @@ func clkTrap(f *clkTrapFrame, gp *g) {
 	// touch of the anonymous window is a page fault of its own, served
 	// on the way, that leaves its address in CR2.
 	cr2 := clkReadCR2()
-	if !clkTrapNested && clkTrapToPanic(f, gp) {
+	if !clkTrapNested && clkTrapToPanic(f, gp, cr2) {
 		return
 	}
 	if clkTrapNested {
@@ -251,8 +251,9 @@ func clkTrapEarly(f *clkTrapFrame) {
 }
 
 // clkTrapToPanic turns the exception into a call of sigpanic in gp if Go
-// makes it a run-time panic, and reports whether it did.
-func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
+// makes it a run-time panic, and reports whether it did; cr2 is the
+// faulting address of a page fault.
+func clkTrapToPanic(f *clkTrapFrame, gp *g, cr2 uint64) bool {
 	if gp == nil || gp.m == nil || gp != gp.m.curg || gp.throwsplit || f.cs&3 != 0 {
 		return false
 	}
@@ -266,7 +267,7 @@ func clkTrapToPanic(f *clkTrapFrame, gp *g) bool {
 	case vecDivide:
 		sig, code = _SIGFPE, clkFPEIntDiv
 	case vecPageFault:
-		addr = uintptr(clkReadCR2())
+		addr = uintptr(cr2)
 		sig, code = _SIGSEGV, clkSEGVMapErr
 		if f.errcode&pfPresent != 0 {
 			// A protection violation: writing kernel text or
