@@ -287,6 +287,9 @@ type file struct {
 	pipe    *pipe  // or one end of a pipe
 	writer  bool   // which end of pipe
 	flags   int    // the access mode and O_APPEND of a node's file
+	// dir is whether node is a directory, read once at Open: a node's
+	// type never changes, and chmod rewrites its mode under fsMu.
+	dir bool
 
 	mu  sync.Mutex // guards off and after
 	off int64      // the next byte of a file
@@ -362,7 +365,7 @@ func Open(path string, openmode int, perm uint32) (int, error) {
 	if openmode&O_DIRECTORY != 0 && !n.isDir() {
 		return -1, ENOTDIR
 	}
-	f := &file{node: n, flags: openmode & (O_ACCMODE | O_APPEND)}
+	f := &file{node: n, flags: openmode & (O_ACCMODE | O_APPEND), dir: n.isDir()}
 	if n.dev == 0 && (f.writable() || openmode&O_TRUNC != 0) {
 		switch {
 		case n.isDir():
@@ -438,7 +441,7 @@ func Read(fd int, b []byte) (int, error) {
 		return f.pipe.read(b), nil
 	case !f.readable():
 		return 0, EBADF
-	case f.node.isDir():
+	case f.dir:
 		return 0, EISDIR
 	case f.node.dev != 0:
 		return f.node.devRead(b), nil
@@ -515,7 +518,7 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 		return 0, ESPIPE
 	case !f.readable():
 		return 0, EBADF
-	case f.node.isDir():
+	case f.dir:
 		return 0, EISDIR
 	case offset < 0:
 		return 0, EINVAL
@@ -569,7 +572,7 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 	defer fsMu.RUnlock()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.node.isDir() {
+	if f.dir {
 		if offset != 0 || whence != SEEK_SET {
 			return 0, EINVAL
 		}
@@ -600,7 +603,7 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil || !f.node.isDir() {
+	if f.node == nil || !f.dir {
 		return 0, ENOTDIR
 	}
 	fsMu.RLock()
@@ -774,51 +777,48 @@ func Rmdir(path string) error {
 	return nil
 }
 
-func Chmod(path string, mode uint32) error {
+// change runs f on the node at path, which a program may change (it lies
+// in /tmp), with fsMu held.
+func change(path string, f func(*inode)) error {
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := changing(path)
 	if err != nil {
 		return err
 	}
-	n.chmod(mode)
+	f(n)
 	return nil
 }
 
-func Fchmod(fd int, mode uint32) error {
+// changeFD is change for the node open as fd.
+func changeFD(fd int, f func(*inode)) error {
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := changingFD(fd)
 	if err != nil {
 		return err
 	}
-	n.chmod(mode)
+	f(n)
 	return nil
 }
 
+func Chmod(path string, mode uint32) error {
+	return change(path, func(n *inode) { n.chmod(mode) })
+}
+
+func Fchmod(fd int, mode uint32) error {
+	return changeFD(fd, func(n *inode) { n.chmod(mode) })
+}
+
 func Chown(path string, uid, gid int) error {
-	fsMu.Lock()
-	defer fsMu.Unlock()
-	n, err := changing(path)
-	if err != nil {
-		return err
-	}
-	n.chown(uid, gid)
-	return nil
+	return change(path, func(n *inode) { n.chown(uid, gid) })
 }
 
 // Lchown is Chown: the tree has no symbolic links.
 func Lchown(path string, uid, gid int) error { return Chown(path, uid, gid) }
 
 func Fchown(fd int, uid, gid int) error {
-	fsMu.Lock()
-	defer fsMu.Unlock()
-	n, err := changingFD(fd)
-	if err != nil {
-		return err
-	}
-	n.chown(uid, gid)
-	return nil
+	return changeFD(fd, func(n *inode) { n.chown(uid, gid) })
 }
 
 func Truncate(path string, length int64) error {
@@ -841,7 +841,7 @@ func Ftruncate(fd int, length int64) error {
 	if err != nil {
 		return err
 	}
-	if f.node == nil || f.node.isDir() || f.node.dev != 0 || !f.writable() || length < 0 {
+	if f.node == nil || f.dir || f.node.dev != 0 || !f.writable() || length < 0 {
 		return EINVAL
 	}
 	fsMu.Lock()
@@ -974,7 +974,7 @@ func Fchdir(fd int) error {
 	if err != nil {
 		return err
 	}
-	if f.node == nil || !f.node.isDir() {
+	if f.node == nil || !f.dir {
 		return ENOTDIR
 	}
 	fsMu.Lock()

@@ -42,13 +42,11 @@ var (
 	umask     = uint32(0o022)   // permission bits that creation clears
 )
 
-// mountTmp makes the empty directory /tmp.
+// mountTmp makes the empty directory /tmp, before the initrd's files are
+// mounted.
 func mountTmp() {
 	fsMu.Lock()
 	defer fsMu.Unlock()
-	if root.kids["tmp"] != nil {
-		return
-	}
 	now := timeNow()
 	tmpRoot = &inode{
 		mode: S_IFDIR | S_ISVTX | 0o777,
