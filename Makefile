@@ -197,7 +197,7 @@ test-clk: toolchain
 test-system: iso
 	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
-		$(GO) test -count=1 -v -run '^Test(KernelShell|ISOShell|KernelRuns|KernelListsPCI|Backtraces)' $(TESTFLAGS) ./test/system
+		$(GO) test -count=1 -v -run '^Test(Kernel|ISO)' $(TESTFLAGS) ./test/system
 
 # soak boots the bare-metal test binaries again and again, one QEMU at a
 # time under nice, and keeps the evidence of each boot that fails

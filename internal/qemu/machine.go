@@ -25,6 +25,9 @@ type Options struct {
 	CPUs int
 	// Args are extra QEMU arguments, after those of the Boot.
 	Args []string
+	// QMP, when set, is the path of a Unix socket on which QEMU serves
+	// QMP (Command.QMP).
+	QMP string
 }
 
 // Machine is a running QEMU whose serial console is connected to pipes.
@@ -55,7 +58,7 @@ type Machine struct {
 // the isa-debug-exit device. QEMU is killed when ctx ends or the timeout of
 // opts passes, and also, on Linux, when this process dies.
 func Start(ctx context.Context, boot Boot, opts Options) (*Machine, error) {
-	return StartCommand(ctx, Command{Boot: boot, CPUs: opts.CPUs, Extra: opts.Args}, opts.Timeout)
+	return StartCommand(ctx, Command{Boot: boot, CPUs: opts.CPUs, Extra: opts.Args, QMP: opts.QMP}, opts.Timeout)
 }
 
 // StartCommand is Start for a whole Command, whose console is Piped

@@ -2,8 +2,6 @@ package system
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,24 +67,19 @@ func TestMachineIsKilledAtItsTimeout(t *testing.T) {
 	}
 }
 
-// TestBacktracesNameTheKernelsFunctions reads the CPUs of an idle kernel
+// TestKernelBacktracesNameItsFunctions reads the CPUs of an idle kernel
 // through QMP, as a failed test does when the guest stops answering: each
 // CPU's chain must start at a named kernel function and go on through
 // named callers, which shows that the registers, the frame pointers and
 // the symbols are read right.
-func TestBacktracesNameTheKernelsFunctions(t *testing.T) {
+func TestKernelBacktracesNameItsFunctions(t *testing.T) {
 	elf := artefact(t, "CLK_SYSTEST_ELF")
 	syms, err := qemu.ReadSymbols(elf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "clkqmp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "qmp.sock")
-	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{CPUs: 2, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
+	sock := qmpSocket(t)
+	m, err := qemu.Start(context.Background(), qemu.PVH("pc", elf), qemu.Options{CPUs: 2, QMP: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,11 +94,11 @@ func TestBacktracesNameTheKernelsFunctions(t *testing.T) {
 	defer q.Close()
 	// An idle kernel's CPUs are halted nearly all the time; a sample
 	// taken while one serves a tick may catch it in an entry stub, whose
-	// frame pointer is not yet a Go frame's. The checks are on the first
-	// sample with every CPU halted.
+	// frame pointer is not yet a Go frame's. The guest is paused for each
+	// sample, and the checks are on the first with every CPU halted.
 	var cpus []qemu.CPU
 	for sample := 1; ; sample++ {
-		if cpus, err = q.CPUs(); err != nil {
+		if cpus, err = pausedCPUs(q); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.ContainsFunc(cpus, func(c qemu.CPU) bool { return !c.Halted }) {

@@ -17,10 +17,9 @@ import (
 // the VGA text screen back from guest memory: the second shell of a PVH
 // boot, in text mode.
 func TestKernelShellOnScreen(t *testing.T) {
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "qmp.sock")
+	sock := qmpSocket(t)
 	boot := qemu.PVH("pc", artefact(t, "CLK_SYSTEST_ELF"))
-	m, err := qemu.Start(t.Context(), boot, qemu.Options{Timeout: 2 * time.Minute, Args: []string{"-qmp", "unix:" + sock + ",server=on,wait=off"}})
+	m, err := qemu.Start(t.Context(), boot, qemu.Options{Timeout: 2 * time.Minute, QMP: sock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +33,7 @@ func TestKernelShellOnScreen(t *testing.T) {
 	}
 	defer q.Close()
 
-	dump := filepath.Join(dir, "vga.bin")
+	dump := filepath.Join(t.TempDir(), "vga.bin")
 	screen := func() []string {
 		t.Helper()
 		if err := q.ReadPhys(vga.TextBase, vga.TextSize, dump); err != nil {

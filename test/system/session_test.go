@@ -52,15 +52,8 @@ func startMachine(t *testing.T, b qemu.Boot, l limits) *qemu.Machine {
 func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qemu.Machine {
 	t.Helper()
 	opt.Timeout = l.boot + 5*l.command + l.shutdown
-	// A unix socket's path is limited to about a hundred bytes, which a
-	// test's TempDir, named after the test, can pass.
-	dir, err := os.MkdirTemp("", "clkqmp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "qmp.sock")
-	opt.Args = append(opt.Args, "-qmp", "unix:"+sock+",server=on,wait=off")
+	sock := qmpSocket(t)
+	opt.QMP = sock
 	m, err := qemu.Start(context.Background(), b, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +73,19 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 	return m
 }
 
+// qmpSocket returns a path for a machine's QMP socket in a directory removed
+// when the test ends. A Unix socket's path is limited to about a hundred
+// bytes, which a test's TempDir, named after the test, can pass.
+func qmpSocket(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "clkqmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "qmp.sock")
+}
+
 // dumpGoroutines presses the kernel's dump key (cmd/clk.DumpKey, Ctrl-\)
 // and waits a moment for the stacks, so that the console logged for a
 // failed test shows where a kernel that stopped answering was waiting. A
@@ -96,6 +102,16 @@ func dumpGoroutines(t *testing.T, m *qemu.Machine, sock string) {
 	logCPUs(t, sock)
 }
 
+// pausedCPUs reads the CPUs of a paused guest, so that their registers and
+// stacks are of one moment, and lets it run again.
+func pausedCPUs(q *qemu.QMP) ([]qemu.CPU, error) {
+	if err := q.Execute("stop", nil); err != nil {
+		return nil, err
+	}
+	defer q.Execute("cont", nil)
+	return q.CPUs()
+}
+
 // logCPUs logs where the CPUs of the machine with QMP socket sock are and
 // the state of its console's interrupt path.
 func logCPUs(t *testing.T, sock string) {
@@ -110,7 +126,7 @@ func logCPUs(t *testing.T, sock string) {
 		t.Logf("kernel symbols: %v", err)
 	}
 	for i := 1; i <= 3; i++ {
-		cpus, err := q.CPUs()
+		cpus, err := pausedCPUs(q)
 		t.Logf("no goroutine dump; the CPUs, sample %d of 3:\n%s", i, qemu.FormatCPUs(cpus, syms))
 		if err != nil {
 			t.Logf("QMP: %v", err)
