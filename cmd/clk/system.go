@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -88,8 +89,9 @@ func (s *system) Shutdown() error {
 		// when the chipset acts on it: in QEMU its main loop does, while
 		// the vCPU that wrote runs on. Leaving through the exit device at
 		// once races the power-off and sometimes wins (QEMU status 1).
-		// When the tables allow no S5 this only delays the fallback.
-		time.Sleep(powerOffGrace)
+		if errors.Is(err, acpi.ErrStillRunning) {
+			time.Sleep(powerOffGrace)
+		}
 		s.log.Printf("clk: %v", err)
 	}
 	os.Exit(0)

@@ -35,5 +35,10 @@ func (t *Tables) PowerOff(out PortWriter) error {
 	if f.PM1bCnt != 0 && f.PM1bCnt <= 0xffff {
 		out(uint16(f.PM1bCnt), uint16(b)<<slpTypShift|slpEn)
 	}
-	return errors.New("power off: the machine is still running")
+	return ErrStillRunning
 }
+
+// ErrStillRunning is PowerOff's error once it has written the sleep
+// command: a chipset may act on it a moment later, so the caller may wait
+// before it tries something else.
+var ErrStillRunning = errors.New("power off: the machine is still running")
