@@ -21,15 +21,13 @@ func Inl(port uint16) uint32
 func Outl(port uint16, v uint32)
 
 // Ports is the processor's I/O port space as drivers take it: In and Out
-// for the byte-wide buses of the console drivers (uart, ps2, vga), and
-// the 8-, 16- and 32-bit accesses PCI's configuration ports need.
+// for bytes (the console drivers' buses, uart, ps2 and vga, have only
+// these), and the 16- and 32-bit accesses PCI's configuration ports need.
 type Ports struct{}
 
 func (Ports) In(port uint16) uint8        { return Inb(port) }
 func (Ports) Out(port uint16, v uint8)    { Outb(port, v) }
-func (Ports) In8(port uint16) uint8       { return Inb(port) }
 func (Ports) In16(port uint16) uint16     { return Inw(port) }
 func (Ports) In32(port uint16) uint32     { return Inl(port) }
-func (Ports) Out8(port uint16, v uint8)   { Outb(port, v) }
 func (Ports) Out16(port uint16, v uint16) { Outw(port, v) }
 func (Ports) Out32(port uint16, v uint32) { Outl(port, v) }

@@ -52,10 +52,10 @@ func (p *fakePorts) out(port uint16, n int, v uint32) {
 	}
 }
 
-func (p *fakePorts) In8(port uint16) uint8       { return uint8(p.in(port, 1)) }
+func (p *fakePorts) In(port uint16) uint8        { return uint8(p.in(port, 1)) }
 func (p *fakePorts) In16(port uint16) uint16     { return uint16(p.in(port, 2)) }
 func (p *fakePorts) In32(port uint16) uint32     { return p.in(port, 4) }
-func (p *fakePorts) Out8(port uint16, v uint8)   { p.out(port, 1, uint32(v)) }
+func (p *fakePorts) Out(port uint16, v uint8)    { p.out(port, 1, uint32(v)) }
 func (p *fakePorts) Out16(port uint16, v uint16) { p.out(port, 2, uint32(v)) }
 func (p *fakePorts) Out32(port uint16, v uint32) { p.out(port, 4, v) }
 

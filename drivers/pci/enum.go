@@ -150,8 +150,11 @@ func (w *walker) function(a Addr) Function {
 		return f
 	}
 	// Turning a host bridge's decoding off could cut the CPU's way to
-	// memory; its registers are sized with decoding on.
-	bars, err := sizeBARs(cfg, a, barCount(f.Layout), f.Class == 0x06 && f.Subclass == 0x00)
+	// memory, and an ISA bridge's the kernel's way to the legacy devices
+	// behind it (the serial console among them, which interrupts may use
+	// meanwhile): their registers are sized with decoding on.
+	bridgeToKeep := f.Class == 0x06 && (f.Subclass == 0x00 || f.Subclass == 0x01)
+	bars, err := sizeBARs(cfg, a, barCount(f.Layout), bridgeToKeep)
 	f.BARs = bars
 	errs = append(errs, err)
 	f.IRQLine = cfg.Read8(a, regIRQLine)

@@ -15,8 +15,9 @@ import (
 func pcLike() *fakeBus {
 	b := newBus()
 	b.add(Addr{0, 0, 0}, device(0x8086, 0x1237, 0x06, 0x00, 0x00, false))
-	b.hostBridges[Addr{0, 0, 0}] = true
+	b.keepDecoding[Addr{0, 0, 0}] = true
 	b.add(Addr{0, 1, 0}, device(0x8086, 0x7000, 0x06, 0x01, 0x00, true))
+	b.keepDecoding[Addr{0, 1, 0}] = true
 	b.add(Addr{0, 1, 1}, device(0x8086, 0x7010, 0x01, 0x01, 0x80, false).ioBAR(4, 0xc040, 16))
 	b.add(Addr{0, 1, 3}, device(0x8086, 0x7113, 0x06, 0x80, 0x00, false).interrupt(9, 1))
 	b.add(Addr{0, 2, 0}, device(0x1234, 0x1111, 0x03, 0x00, 0x00, false).
@@ -172,13 +173,16 @@ func TestReservedBARTypeIsMalformed(t *testing.T) {
 	}
 }
 
-// A host bridge keeps decoding while its BARs are sized; every other
-// function has I/O and memory decoding off until its BARs are back.
-func TestHostBridgeKeepsDecoding(t *testing.T) {
+// A host bridge and an ISA bridge keep decoding while their BARs are
+// sized; every other function has I/O and memory decoding off until its
+// BARs are back.
+func TestBridgesKeepDecoding(t *testing.T) {
 	b := newBus()
 	b.add(Addr{0, 0, 0}, device(0x8086, 0x29c0, 0x06, 0x00, 0, false).memBAR32(0, 0xfed1c000, 16<<10, false))
 	b.add(Addr{0, 1, 0}, device(0x1234, 0x1111, 0x03, 0x00, 0, false).memBAR32(0, 0xfd000000, 16<<20, true))
-	b.hostBridges[Addr{0, 0, 0}] = true
+	b.add(Addr{0, 0x1f, 0}, device(0x8086, 0x2918, 0x06, 0x01, 0, false).ioBAR(4, 0x0600, 128))
+	b.keepDecoding[Addr{0, 0, 0}] = true
+	b.keepDecoding[Addr{0, 0x1f, 0}] = true
 	var cmdWrites []string
 	spy := &commandSpy{fakeBus: b, writes: &cmdWrites}
 	Enumerate(spy)

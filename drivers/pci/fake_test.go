@@ -38,12 +38,13 @@ type fakeBus struct {
 	// hot lists BAR registers written with all ones while the
 	// function's command register had I/O or memory decoding on.
 	hot []string
-	// hostBridges may keep decoding on while sized.
-	hostBridges map[Addr]bool
+	// keepDecoding are the functions that may keep decoding on while
+	// sized: host bridges and ISA bridges.
+	keepDecoding map[Addr]bool
 }
 
 func newBus() *fakeBus {
-	return &fakeBus{fns: map[Addr]*fakeFunction{}, maxReads: 1 << 20, hostBridges: map[Addr]bool{}}
+	return &fakeBus{fns: map[Addr]*fakeFunction{}, maxReads: 1 << 20, keepDecoding: map[Addr]bool{}}
 }
 
 func (b *fakeBus) add(a Addr, f *fakeFunction) *fakeFunction {
@@ -218,7 +219,7 @@ func (b *fakeBus) write(a Addr, off uint16, n int, v uint32) {
 	lanes := uint32(0xffffffff>>(32-8*n)) << shift
 	nv := old&^lanes | v<<shift&lanes
 	if i := (reg - 0x10) / 4; reg >= 0x10 && i < f.bars {
-		if n == 4 && v == 0xffffffff && f.get16(0x04)&3 != 0 && !b.hostBridges[a] {
+		if n == 4 && v == 0xffffffff && f.get16(0x04)&3 != 0 && !b.keepDecoding[a] {
 			b.hot = append(b.hot, fmt.Sprintf("%v BAR%d", a, i))
 		}
 		nv = old&^f.barMask[i] | nv&f.barMask[i]

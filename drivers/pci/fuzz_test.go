@@ -38,8 +38,7 @@ func FuzzCapabilities(f *testing.F) {
 		b.maxReads = 100000
 		a := Addr{0, 0, 0}
 		b.add(a, fn)
-		hostBridge := fn.space[0x0b] == 0x06 && fn.space[0x0a] == 0x00
-		b.hostBridges[a] = hostBridge
+		b.keepDecoding[a] = fn.space[0x0b] == 0x06 && (fn.space[0x0a] == 0x00 || fn.space[0x0a] == 0x01)
 		before := fn.space
 
 		fns := Enumerate(b)

@@ -4,10 +4,10 @@ import "sync"
 
 // Ports is port I/O of 8, 16 and 32 bits.
 type Ports interface {
-	In8(port uint16) uint8
+	In(port uint16) uint8
 	In16(port uint16) uint16
 	In32(port uint16) uint32
-	Out8(port uint16, v uint8)
+	Out(port uint16, v uint8)
 	Out16(port uint16, v uint16)
 	Out32(port uint16, v uint32)
 }
@@ -69,7 +69,7 @@ func (c *PortConfig) Read8(a Addr, off uint16) uint8 {
 	if !ok {
 		return 0xff
 	}
-	return c.io.In8(p)
+	return c.io.In(p)
 }
 
 // Read16 reads the word at off.
@@ -99,7 +99,7 @@ func (c *PortConfig) Write8(a Addr, off uint16, v uint8) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p, ok := c.selectDword(a, off, 1); ok {
-		c.io.Out8(p, v)
+		c.io.Out(p, v)
 	}
 }
 
