@@ -167,8 +167,10 @@ type Command struct {
 	// or triple fault, pause the machine instead of ending QEMU, so that
 	// a QMP client can read the registers before it quits QEMU.
 	PauseOnStop bool
-	// Log, when set, is the file QEMU writes its LogItems log to.
-	Log string
+	// Log, when set, is the file QEMU writes its log to: of LogItems, or
+	// of Items when that is set (QEMU's -d, e.g. "cpu_reset,int").
+	Log   string
+	Items string
 	// Extra are further arguments, after all others.
 	Extra []string
 }
@@ -205,7 +207,7 @@ func (c Command) Args() []string {
 		args = append(args, "-action", "shutdown=pause")
 	}
 	if c.Log != "" {
-		args = append(args, "-d", LogItems, "-D", c.Log)
+		args = append(args, "-d", cmp.Or(c.Items, LogItems), "-D", c.Log)
 	}
 	args = append(args, c.Boot.Args...)
 	return append(args, c.Extra...)

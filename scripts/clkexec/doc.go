@@ -31,6 +31,7 @@
 //	CLK_SMP           guest CPUs (default 1)
 //	CLK_QEMU_ACCEL    QEMU accelerator (default tcg; kvm where it works)
 //	CLK_QEMU_ARGS     extra QEMU arguments, split at spaces (e.g. "-s -S")
+//	CLK_QEMU_D        QEMU's log items (-d) for qemu.log (default cpu_reset,guest_errors)
 //	CLK_EXEC_TIMEOUT  seconds before QEMU is killed (default 600)
 //	CLK_EXEC_ENV      names of extra variables to pass to the guest
 //	CLK_EXEC_FILES    0: do not give the guest the working directory's files

@@ -122,6 +122,7 @@ func run(args []string) (int, error) {
 		Memory: qemu.Memory(),
 		CPUs:   cpus,
 		Log:    filepath.Join(tmp, "qemu.log"),
+		Items:  os.Getenv("CLK_QEMU_D"),
 		// Word splitting of CLK_QEMU_ARGS is the documented behaviour.
 		Extra: strings.Fields(os.Getenv("CLK_QEMU_ARGS")),
 	}
