@@ -68,7 +68,7 @@ func run() int {
 	}
 	plan.Describe(os.Stdout)
 	var bests [2]vslinux.Best
-	failed := plan.Run(errWriter{}, func(r, sys int, c qemu.Command) error {
+	failed := plan.Run(vslinux.Stderr("bench-ipc"), func(r, sys int, c qemu.Command) error {
 		out, took, err := boot(sys, c, *timeout)
 		if out != nil {
 			merge(&bests[sys], out)
@@ -88,14 +88,6 @@ func run() int {
 		}
 	}
 	return status
-}
-
-// errWriter writes Plan.Run's messages to standard error under the
-// program's name.
-type errWriter struct{}
-
-func (errWriter) Write(p []byte) (int, error) {
-	return fmt.Fprintf(os.Stderr, "bench-ipc: %s", p)
 }
 
 // boot runs the benchmark program once on g and returns what it printed

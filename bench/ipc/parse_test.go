@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -209,12 +208,9 @@ func TestParsesTheLinuxGuest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the guest program")
 	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		goCmd = "/usr/local/go/bin/go" // where the Makefile also looks
-		if _, err := os.Stat(goCmd); err != nil {
-			t.Skip("no go command to build the guest program")
-		}
+	goCmd, ok := vslinux.HostGo()
+	if !ok {
+		t.Skip("no go command to build the guest program")
 	}
 	cmd := exec.Command(goCmd, "run", "./linuxguest", "-benchtime", "10ms")
 	got, err := cmd.Output()

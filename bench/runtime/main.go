@@ -103,7 +103,7 @@ func run() int {
 	fmt.Printf("benchtime %s, GODEBUG=%s\n", *benchtime, *godebug)
 
 	var best [2]*result
-	failed := plan.Run(errWriter{}, func(r, sys int, c qemu.Command) error {
+	failed := plan.Run(vslinux.Stderr("bench-runtime"), func(r, sys int, c qemu.Command) error {
 		res, err := boot(sys, c, *timeout)
 		if err != nil {
 			return err
@@ -128,14 +128,6 @@ func run() int {
 		return 1
 	}
 	return 0
-}
-
-// errWriter writes Plan.Run's messages to standard error under the
-// program's name.
-type errWriter struct{}
-
-func (errWriter) Write(p []byte) (int, error) {
-	return fmt.Fprintf(os.Stderr, "bench-runtime: %s", p)
 }
 
 var (

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"os"
+	"clk/bench/vslinux"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -17,12 +17,9 @@ func TestReadsEveryLineTheGuestPrints(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the guest program")
 	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		goCmd = "/usr/local/go/bin/go" // where the Makefile also looks
-		if _, err := os.Stat(goCmd); err != nil {
-			t.Skip("no go command to build the guest program")
-		}
+	goCmd, ok := vslinux.HostGo()
+	if !ok {
+		t.Skip("no go command to build the guest program")
 	}
 	out, err := exec.Command(goCmd, "run", "./guest", "-benchtime", "1x").Output()
 	if err != nil {

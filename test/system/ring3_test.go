@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"clk/actor/shell"
 	"clk/internal/qemu"
 )
 
@@ -155,8 +156,8 @@ func TestKernelShellRing3(t *testing.T) {
 		if mm == nil {
 			t.Fatalf("seq 1 3000 | run nl | grep nl: %q, want \"nl: 3000 lines in N batches\"", got)
 		}
-		if b, _ := strconv.Atoi(mm[1]); b < (3000+shellBatch-1)/shellBatch || b > 3000 {
-			t.Errorf("nl got 3000 lines in %d batches, want %d to 3000", b, (3000+shellBatch-1)/shellBatch)
+		if b, _ := strconv.Atoi(mm[1]); b < (3000+shell.BatchLines-1)/shell.BatchLines || b > 3000 {
+			t.Errorf("nl got 3000 lines in %d batches, want %d to 3000", b, (3000+shell.BatchLines-1)/shell.BatchLines)
 		}
 		// The reply is the count alone: run reported no error, so nl
 		// exited with status 0.
@@ -243,10 +244,6 @@ func lastLine(reply string) string {
 	lines := strings.Split(strings.TrimSuffix(reply, "\n"), "\n")
 	return lines[len(lines)-1]
 }
-
-// shellBatch is the most lines the shell puts in one pipeline message
-// (shell.BatchLines).
-const shellBatch = 64
 
 // TestKernelRunsAProgramAtBoot boots build/clk.elf with clk.run=NAME,ARGS:
 // the kernel runs the program with the serial line as its console instead
