@@ -28,10 +28,13 @@
 // that could close a cycle instead. Writes whose messages carry handles
 // are serialised (transferMu), and an endpoint whose queue holds
 // endpoints does not travel: the write that would close a cycle always
-// sends an endpoint whose queue holds the cycle's previous member. So
-// every endpoint is released with its last handle, and so are the
-// messages in its queue. What the rule costs: a server that received
-// endpoints must read them before it hands its own endpoint on.
+// sends an endpoint whose queue holds the cycle's previous member. A
+// reply on its way to a waiting call counts as held in the caller's
+// queue until the caller has taken its handles, since it goes back there
+// when the caller cannot take them. So every endpoint is released with
+// its last handle, and so are the messages in its queue. What the rule
+// costs: a server that received endpoints must read them before it hands
+// its own endpoint on.
 //
 // Call sends a request with a transaction id chosen by the caller's
 // endpoint and waits for the reply with the same id, which goes straight
