@@ -331,6 +331,8 @@ func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
 // is checked against the schema, a slot is reserved in the peer's queue
 // (waiting as Write does), then the handles move out of t, all or none,
 // each needing abi.RightTransfer. A refused message leaves t unchanged.
+// data is not copied: on success the message holds it, and the caller must
+// not change it afterwards (Write copies instead).
 func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
 	return e.writeFrom(t, typ, txid, data, hs, deadline, block, nil)
 }
@@ -359,7 +361,7 @@ func (e *Endpoint) writeFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
-	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps, charged: acct, cost: cost})
+	e.commit(Message{Type: typ, Txid: txid, Data: data, Caps: caps, charged: acct, cost: cost})
 	return nil
 }
 
@@ -451,14 +453,15 @@ func (e *Endpoint) Call(m Message, deadline time.Time) (Message, error) {
 	return r, err
 }
 
-// CallFrom is Call with the request's handles taken from t, as WriteFrom
-// does. Its waits, for room and for the reply, also end when stop closes
-// (ErrStopped): a caller whose process ends does not wait on. The reply
-// goes to accept, which takes its capabilities (into the caller's table)
-// or fails; it runs with no lock of the channel held. When accept fails
-// the reply goes back to the head of e's queue, where the next Read finds
-// it, and CallFrom returns accept's error. Until accept succeeds, e counts
-// the reply's endpoints as carried, as if the reply were queued.
+// CallFrom is Call with the request's handles taken from t and its data
+// held, as WriteFrom does. Its waits, for room and for the reply, also
+// end when stop closes (ErrStopped): a caller whose process ends does not
+// wait on. The reply goes to accept, which takes its capabilities (into
+// the caller's table) or fails; it runs with no lock of the channel held.
+// When accept fails the reply goes back to the head of e's queue, where
+// the next Read finds it, and CallFrom returns accept's error. Until
+// accept succeeds, e counts the reply's endpoints as carried, as if the
+// reply were queued.
 func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time, stop <-chan struct{}, accept func(m *Message) error) error {
 	r, err := e.call(deadline, stop, func(txid uint32) error {
 		return e.writeFrom(t, typ, txid, data, hs, deadline, true, stop)

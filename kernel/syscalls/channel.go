@@ -71,7 +71,8 @@ func (c *Caller) endpoint(v uint64, need abi.Rights) (*ipc.Endpoint, error) {
 
 // outgoing reads a message to send: its descriptor, data and handle
 // values. Lengths are checked against the kernel's limits before any
-// buffer is allocated.
+// buffer is allocated. The data buffer is fresh: the message sent takes it
+// as it is (ipc.Endpoint.WriteFrom does not copy).
 func outgoing(c *Caller, descPtr uint64) (abi.MsgDesc, []byte, []cap.Handle, error) {
 	d, err := readDesc(c.Mem, descPtr)
 	if err != nil {
