@@ -81,7 +81,7 @@ type Endpoint struct {
 	// and inside the replies handed to e's calls that have not yet reached
 	// their callers' tables (see landed). It rises only under transferMu
 	// and ch.mu, and is read without ch.mu by writers that hold transferMu
-	// (checkCargo).
+	// (see checkCargo).
 	carried atomic.Int32
 }
 
@@ -91,8 +91,8 @@ type Endpoint struct {
 // order, the rule that an endpoint whose queue carries endpoints never
 // travels (ErrCarrier) admits no cycle of endpoints in flight: the write
 // that would close a cycle sends an endpoint whose queue already holds the
-// cycle's previous endpoint. Lock order: transferMu < cap.Table.mu <
-// channel.mu.
+// cycle's previous endpoint. It is taken before any other lock of this
+// package or of cap (see the package documentation's lock order).
 var transferMu sync.Mutex
 
 // endpointsIn counts the channel endpoints among caps.

@@ -47,9 +47,15 @@
 //
 // # Locking
 //
-// Lock order: transferMu < cap.Table.mu, channel.mu < cap.Table.mu < cap's
-// treeMu, and channel.mu < wait.Source.mu. One mutex guards both endpoints' queues so that a
-// writer's view of the peer's room and the signals of both ends change
-// together. Capabilities are closed only after channel.mu is released,
-// because closing one may release another channel's endpoint.
+// Lock order: transferMu < channel.mu < cap.Table.mu < cap's treeMu, and
+// channel.mu < wait.Source.mu. A write that carries handles holds
+// transferMu while it takes them from the sender's table (Table.Take,
+// whose check reads carried atomically and takes no channel lock) and
+// while it queues the message (channel.mu); Read's accept runs under
+// channel.mu and may install handles in a table (cap.Table.mu). One
+// mutex guards both endpoints' queues so that a writer's view of the
+// peer's room and the signals of both ends change together. Capabilities
+// are closed only after channel.mu is released, because closing one may
+// release another channel's endpoint. CallFrom's accept runs with no lock
+// of this package held.
 package ipc

@@ -11,7 +11,7 @@
 // its limits by spreading work over children.
 //
 // Beside the per-process limits the kernel keeps a reserve of physical
-// memory for itself (Machine). A charge that would dip into it fails with
+// memory for itself (SetMachine). A charge that would dip into it fails with
 // abi.ENOMEM even when the process is within its own limit; a charge over a
 // process's limit fails with abi.ELIMIT. Either way the caller gets a clean
 // error (or, for a page fault, the process is killed with a report naming
