@@ -47,7 +47,7 @@
 //
 // # Address space
 //
-// User code lives in [UserBase, UserTop). The last page below the
+// User code lives in [abi.UserBase, abi.UserTop). The last page below the
 // canonical boundary at 1<<47 is never mapped, so that SYSRET never
 // returns to a non-canonical address.
 //

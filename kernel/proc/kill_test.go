@@ -36,8 +36,8 @@ func TestKillEndsEveryThreadAndFreesSpaceAndHandles(t *testing.T) {
 			return nil // the created threads compute forever
 		}
 		return []step{
-			sys(abi.SysThreadCreate, entryVA, UserTop-PageSize),
-			sys(abi.SysThreadCreate, entryVA, UserTop-2*PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-2*abi.PageSize),
 			sys(abi.SysFutexWait, futexWord, 0, abi.DeadlineNever),
 		}
 	})
@@ -168,7 +168,7 @@ func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
 	exit := make(chan struct{})
 	s, _ := newSystem(t, func(n int, regs Regs) []step {
 		if n == 0 {
-			return []step{sys(abi.SysThreadCreate, entryVA, UserTop-PageSize)}
+			return []step{sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize)}
 		}
 		return []step{{after: exit, trap: sys(abi.SysProcessExit, 3).trap}}
 	})

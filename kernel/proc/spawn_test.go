@@ -167,12 +167,12 @@ func TestSpawnPassesHandlesInOrder(t *testing.T) {
 	}
 	envp := word(sp + 8*4) // after argc, two arguments and a 0
 	// The variable and its NUL end 8 bytes below the top of the stack.
-	buf := make([]byte, UserTop-8-envp)
+	buf := make([]byte, abi.UserTop-8-envp)
 	if err := p.space.CopyIn(buf, envp); err != nil {
 		t.Fatal(err)
 	}
 	env, _, _ := strings.Cut(string(buf), "\x00")
-	list, ok := strings.CutPrefix(env, handlesEnv+"=")
+	list, ok := strings.CutPrefix(env, abi.HandlesEnv+"=")
 	vals := strings.Split(list, ",")
 	if !ok || len(vals) != 2 {
 		t.Fatalf("environment %q", env)
