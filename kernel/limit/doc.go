@@ -4,8 +4,10 @@
 //
 // Every process has an Account with Limits: bytes of memory (user frames,
 // its page tables, the kernel memory of its threads, the data of the
-// messages it has sent that still wait in a queue), threads, handles and
-// live child processes. A parent sets its child's limits at spawn, never
+// messages it has sent that still wait in a queue), threads and live child
+// processes. Limits also sizes the process's handle table, which refuses
+// a handle beyond it itself (abi.ENOSPACE) rather than through the
+// Account. A parent sets its child's limits at spawn, never
 // above its own; later a module's manifest will. Accounts nest: a charge
 // counts against the process and every ancestor, so a parent cannot escape
 // its limits by spreading work over children.

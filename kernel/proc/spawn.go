@@ -122,9 +122,6 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 		p.space.Close()
 		return fmt.Errorf("spawn %s: %w", p.Name(), err)
 	}
-	if len(handles) > abi.DefaultMaxHandles {
-		return fail(fmt.Errorf("%d handles: %w", len(handles), cap.ErrNoSpace))
-	}
 	if len(args) == 0 {
 		args = []string{p.Name()}
 	}
@@ -141,7 +138,8 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	}
 	hs, err := p.obj.Handles.InstallAll(handles)
 	if err != nil {
-		// The table is new and large enough: this cannot happen.
+		// More handles than the new table holds (the process's handle
+		// limit): none was installed, and the caller keeps them.
 		p.unchargeThread()
 		return fail(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
+	"clk/kernel/limit"
 )
 
 // newEndpoint returns a capability to one end of a new channel and the
@@ -136,8 +137,18 @@ func TestFailedSpawnLeavesHandlesWithTheCaller(t *testing.T) {
 			t.Fatalf("Spawn(%s) closed the caller's handle", tt.name)
 		}
 	}
+	// More handles than the child's table holds.
+	c2, peer2 := newEndpoint(t)
+	_, err := s.Spawn(progName, SpawnOptions{Handles: []*cap.Cap{c, c2}, Limits: limit.Limits{Handles: 1}})
+	if !errors.Is(err, cap.ErrNoSpace) {
+		t.Errorf("Spawn with 2 handles for a table of 1 = %v, want cap.ErrNoSpace", err)
+	}
+	if peerClosed(peer) || peerClosed(peer2) {
+		t.Fatal("a spawn refused for its handles closed the caller's handles")
+	}
 	checkFreed(t, s, m)
 	c.Close()
+	c2.Close()
 }
 
 // TestSpawnPassesHandlesInOrder checks the startup handles' values in
