@@ -66,7 +66,7 @@ var Errnos = [NumErrnos]ErrnoInfo{
 	{EIO, "EIO", "the device behind the call failed"},
 	{ENOMEM, "ENOMEM", "physical memory or the address space is exhausted, or the range is taken"},
 	{EAGAIN, "EAGAIN", "futex_wait found a value other than the expected one; nothing waited"},
-	{ELIMIT, "ELIMIT", "a limit of the process (memory, threads, handles or child processes) would be exceeded; nothing changed"},
+	{ELIMIT, "ELIMIT", "a limit of the process (memory, threads or child processes) would be exceeded; nothing changed"},
 }
 
 // String returns the code's name ("EPEERCLOSED").

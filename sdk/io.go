@@ -57,14 +57,11 @@ type Log struct {
 	Handle
 }
 
-// MaxLogRecord is the longest record Log.Write takes.
-const MaxLogRecord = 4096
-
 // Write writes b as one record, prefixed by the kernel with the log's
-// name. It needs abi.RightWrite; b must not exceed MaxLogRecord bytes.
+// name. It needs abi.RightWrite; b must not exceed abi.MaxLogRecord bytes.
 func (l Log) Write(b []byte) (int, error) {
-	if len(b) > MaxLogRecord {
-		return 0, fmt.Errorf("log record of %d bytes, at most %d: %w", len(b), MaxLogRecord, abi.ETOOLARGE)
+	if len(b) > abi.MaxLogRecord {
+		return 0, fmt.Errorf("log record of %d bytes, at most %d: %w", len(b), abi.MaxLogRecord, abi.ETOOLARGE)
 	}
 	_, err := call(abi.SysLogWrite, uint64(l.Handle), bytesAddr(b), uint64(len(b)), 0, 0, 0)
 	runtime.KeepAlive(b)

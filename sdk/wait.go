@@ -9,18 +9,26 @@ import (
 )
 
 // WaitItem is one object WaitMany waits on, laid out as the kernel reads
-// it (12 bytes, little-endian): the handle, the signals wanted, and the
-// signals the object had when the wait ended, which WaitMany fills in.
+// it (abi.WaitItemSize bytes, little-endian): the handle, the signals
+// wanted, and the signals the object had when the wait ended, which
+// WaitMany fills in.
 type WaitItem struct {
 	Handle   Handle
 	Want     abi.Signals
 	Observed abi.Signals
 }
 
-// WaitItem's size is the kernel's: these fail to compile otherwise.
+// WaitItem's size and offsets are the kernel's: these fail to compile
+// otherwise.
 var (
-	_ [unsafe.Sizeof(WaitItem{}) - 12]struct{}
-	_ [12 - unsafe.Sizeof(WaitItem{})]struct{}
+	_ [unsafe.Sizeof(WaitItem{}) - abi.WaitItemSize]struct{}
+	_ [abi.WaitItemSize - unsafe.Sizeof(WaitItem{})]struct{}
+	_ [unsafe.Offsetof(WaitItem{}.Handle) - abi.WaitItemHandle]struct{}
+	_ [abi.WaitItemHandle - unsafe.Offsetof(WaitItem{}.Handle)]struct{}
+	_ [unsafe.Offsetof(WaitItem{}.Want) - abi.WaitItemWant]struct{}
+	_ [abi.WaitItemWant - unsafe.Offsetof(WaitItem{}.Want)]struct{}
+	_ [unsafe.Offsetof(WaitItem{}.Observed) - abi.WaitItemObserved]struct{}
+	_ [abi.WaitItemObserved - unsafe.Offsetof(WaitItem{}.Observed)]struct{}
 )
 
 // WaitMany waits until one of the items' objects raises a wanted signal

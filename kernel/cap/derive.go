@@ -51,14 +51,14 @@ func (c *Cap) Object() Object { return c.obj }
 // Rights returns the capability's rights.
 func (c *Cap) Rights() abi.Rights { return c.rights }
 
-// ObjectType returns the type of the capability's object.
+// Type returns the type of the capability's object.
 func (c *Cap) Type() abi.ObjectType { return c.obj.Type() }
 
 // Revoked reports whether the capability was revoked.
 func (c *Cap) Revoked() bool { return c.revoked.Load() }
 
 // Derive returns a new capability to the same object with rights, a child
-// of c in the derivation tree. abi.Rights must be a subset of c's.
+// of c in the derivation tree. rights must be a subset of c's.
 func (c *Cap) Derive(rights abi.Rights) (*Cap, error) {
 	if rights&^abi.RightsAll != 0 {
 		return nil, ErrInvalid

@@ -1,7 +1,7 @@
 // Package cap is clk's capability model: kernel objects reached only
 // through per-process handle tables.
 //
-// A capability (Cap) pairs an object with a set of abi.Rights and sits in a
+// A capability (Cap) pairs an object with rights (abi.Rights) and sits in a
 // derivation tree: the kernel creates an object with a root capability
 // (New); duplicating or replacing a handle derives a child with the same
 // or fewer rights, so rights only shrink along the tree. Revoking through

@@ -16,8 +16,6 @@ type Handle uint32
 // Invalid is the handle value that never names a capability.
 const Invalid Handle = 0
 
-// DefaultMaxHandles bounds a table created with a zero limit.
-
 // recentClosed is how many closed values a table remembers and will not
 // issue again, so that a stale value gets ErrClosed rather than naming a
 // new capability.

@@ -77,9 +77,11 @@ type Endpoint struct {
 	pending  map[uint32]chan Message
 	nextTxid uint32
 
-	// carried counts the channel endpoints inside the messages of queue.
-	// It changes under ch.mu and is read without it by writers that hold
-	// transferMu (see carrying).
+	// carried counts the channel endpoints inside the messages of queue
+	// and inside the replies handed to e's calls that have not yet reached
+	// their callers' tables (see landed). It rises only under transferMu
+	// and ch.mu, and is read without ch.mu by writers that hold transferMu
+	// (see checkCargo).
 	carried atomic.Int32
 }
 
@@ -89,8 +91,8 @@ type Endpoint struct {
 // order, the rule that an endpoint whose queue carries endpoints never
 // travels (ErrCarrier) admits no cycle of endpoints in flight: the write
 // that would close a cycle sends an endpoint whose queue already holds the
-// cycle's previous endpoint. Lock order: transferMu < cap.Table.mu <
-// channel.mu.
+// cycle's previous endpoint. It is taken before any other lock of this
+// package or of cap (see the package documentation's lock order).
 var transferMu sync.Mutex
 
 // endpointsIn counts the channel endpoints among caps.
@@ -194,7 +196,11 @@ func (e *Endpoint) Release() {
 	e.closed = true
 	dropped := e.queue
 	e.queue = nil
-	e.carried.Store(0)
+	for i := range dropped {
+		if n := endpointsIn(dropped[i].Caps); n > 0 {
+			e.carried.Add(-n)
+		}
+	}
 	for _, x := range ch.ends {
 		for id, c := range x.pending {
 			close(c)
@@ -249,8 +255,10 @@ func (e *Endpoint) unreserve() {
 }
 
 // commit queues m on the peer in the slot reserve took, or hands it to
-// the call waiting for its transaction id. When the peer closed meanwhile
-// the message is dropped with its handles.
+// the call waiting for its transaction id. A reply handed to a call counts
+// in the peer's carried until the call's caller has it (landed) or it
+// goes back to the queue (unread): while it travels, the peer must not.
+// When the peer closed meanwhile the message is dropped with its handles.
 func (e *Endpoint) commit(m Message) {
 	ch := e.ch
 	ch.mu.Lock()
@@ -265,6 +273,9 @@ func (e *Endpoint) commit(m Message) {
 	if w, ok := p.pending[m.Txid]; ok && m.Txid != 0 {
 		delete(p.pending, m.Txid)
 		m.uncharge()
+		if n := endpointsIn(m.Caps); n > 0 {
+			p.carried.Add(n)
+		}
 		w <- m
 	} else {
 		p.enqueue(m)
@@ -320,6 +331,8 @@ func (e *Endpoint) checkCargo(typ uint32, i int, c *cap.Cap) error {
 // is checked against the schema, a slot is reserved in the peer's queue
 // (waiting as Write does), then the handles move out of t, all or none,
 // each needing abi.RightTransfer. A refused message leaves t unchanged.
+// data is not copied: on success the message holds it, and the caller must
+// not change it afterwards (Write copies instead).
 func (e *Endpoint) WriteFrom(t *cap.Table, typ, txid uint32, data []byte, hs []cap.Handle, deadline time.Time, block bool) error {
 	return e.writeFrom(t, typ, txid, data, hs, deadline, block, nil)
 }
@@ -348,7 +361,7 @@ func (e *Endpoint) writeFrom(t *cap.Table, typ, txid uint32, data []byte, hs []c
 		acct.Uncharge(limit.Memory, cost)
 		return fmt.Errorf("channel write: %w", err)
 	}
-	e.commit(Message{Type: typ, Txid: txid, Data: append([]byte(nil), data...), Caps: caps, charged: acct, cost: cost})
+	e.commit(Message{Type: typ, Txid: txid, Data: data, Caps: caps, charged: acct, cost: cost})
 	return nil
 }
 
@@ -393,46 +406,75 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 	}
 }
 
-// Unread puts m back at the head of e's queue, where the next Read finds
-// it: how a reply that Call returned but its caller could not take (the
-// buffers were too small, the handle table full) stays with the caller
-// instead of being lost. The queue may exceed its depth by the replies put
-// back, at most one per call in progress. When e is closed meanwhile the
-// message is dropped with its handles.
-func (e *Endpoint) Unread(m Message) {
+// unread puts m, a reply handed to a call of e whose caller could not
+// take it (its buffers were too small, its handle table full), back at the
+// head of e's queue, where the next Read finds it: the reply stays with
+// the caller instead of being lost. Its endpoints are in e.carried since
+// commit, so they are not counted again. The queue may exceed its depth by
+// the replies put back, at most one per call in progress. When e is closed
+// meanwhile the message is dropped with its handles.
+func (e *Endpoint) unread(m Message) {
 	ch := e.ch
 	ch.mu.Lock()
 	if e.closed {
 		ch.mu.Unlock()
+		e.landed(&m)
 		m.closeCaps()
 		return
 	}
 	e.queue = append(e.queue, Message{})
 	copy(e.queue[1:], e.queue)
-	e.queue[0] = Message{}
-	e.enqueueAt(0, m)
+	e.queue[0] = m
 	ch.refresh()
 	ch.mu.Unlock()
+}
+
+// landed uncounts from e.carried the endpoints of m, a reply handed to a
+// call of e, once the reply is no longer in flight: its caller has its
+// handles, or they are being dropped.
+func (e *Endpoint) landed(m *Message) {
+	if n := endpointsIn(m.Caps); n > 0 {
+		e.carried.Add(-n)
+	}
 }
 
 // Call sends m with a fresh transaction id and waits until deadline for
 // the reply carrying the same id, which is handed to this call and never
 // queued. Other messages arriving meanwhile stay queued for Read. m's
-// capabilities move as in Write.
+// capabilities move as in Write; the caller owns the reply's.
 func (e *Endpoint) Call(m Message, deadline time.Time) (Message, error) {
-	return e.call(deadline, nil, func(txid uint32) error {
+	r, err := e.call(deadline, nil, func(txid uint32) error {
 		m.Txid = txid
 		return e.Write(m, deadline, true)
 	})
+	if err == nil {
+		e.landed(&r)
+	}
+	return r, err
 }
 
-// CallFrom is Call with the request's handles taken from t, as WriteFrom
-// does. Its waits, for room and for the reply, also end when stop closes
-// (ErrStopped): a caller whose process ends does not wait on.
-func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time, stop <-chan struct{}) (Message, error) {
-	return e.call(deadline, stop, func(txid uint32) error {
+// CallFrom is Call with the request's handles taken from t and its data
+// held, as WriteFrom does. Its waits, for room and for the reply, also
+// end when stop closes (ErrStopped): a caller whose process ends does not
+// wait on. The reply goes to accept, which takes its capabilities (into
+// the caller's table) or fails; it runs with no lock of the channel held.
+// When accept fails the reply goes back to the head of e's queue, where
+// the next Read finds it, and CallFrom returns accept's error. Until
+// accept succeeds, e counts the reply's endpoints as carried, as if the
+// reply were queued.
+func (e *Endpoint) CallFrom(t *cap.Table, typ uint32, data []byte, hs []cap.Handle, deadline time.Time, stop <-chan struct{}, accept func(m *Message) error) error {
+	r, err := e.call(deadline, stop, func(txid uint32) error {
 		return e.writeFrom(t, typ, txid, data, hs, deadline, true, stop)
 	})
+	if err != nil {
+		return err
+	}
+	if err := accept(&r); err != nil {
+		e.unread(r)
+		return fmt.Errorf("channel call: %w", err)
+	}
+	e.landed(&r)
+	return nil
 }
 
 func (e *Endpoint) call(deadline time.Time, stop <-chan struct{}, send func(txid uint32) error) (Message, error) {
@@ -482,6 +524,7 @@ func (e *Endpoint) call(deadline time.Time, stop <-chan struct{}, send func(txid
 		// The reply or the close won the race: drop the reply, whose
 		// caller is gone.
 		if m, ok := <-reply; ok {
+			e.landed(&m)
 			m.closeCaps()
 		}
 		return Message{}, fmt.Errorf("channel call: %w", ErrStopped)

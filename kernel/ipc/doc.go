@@ -28,10 +28,13 @@
 // that could close a cycle instead. Writes whose messages carry handles
 // are serialised (transferMu), and an endpoint whose queue holds
 // endpoints does not travel: the write that would close a cycle always
-// sends an endpoint whose queue holds the cycle's previous member. So
-// every endpoint is released with its last handle, and so are the
-// messages in its queue. What the rule costs: a server that received
-// endpoints must read them before it hands its own endpoint on.
+// sends an endpoint whose queue holds the cycle's previous member. A
+// reply on its way to a waiting call counts as held in the caller's
+// queue until the caller has taken its handles, since it goes back there
+// when the caller cannot take them. So every endpoint is released with
+// its last handle, and so are the messages in its queue. What the rule
+// costs: a server that received endpoints must read them before it hands
+// its own endpoint on.
 //
 // Call sends a request with a transaction id chosen by the caller's
 // endpoint and waits for the reply with the same id, which goes straight
@@ -44,9 +47,15 @@
 //
 // # Locking
 //
-// Lock order: transferMu < cap.Table.mu, channel.mu < cap.Table.mu < cap's
-// treeMu, and channel.mu < wait.Source.mu. One mutex guards both endpoints' queues so that a
-// writer's view of the peer's room and the signals of both ends change
-// together. Capabilities are closed only after channel.mu is released,
-// because closing one may release another channel's endpoint.
+// Lock order: transferMu < channel.mu < cap.Table.mu < cap's treeMu, and
+// channel.mu < wait.Source.mu. A write that carries handles holds
+// transferMu while it takes them from the sender's table (Table.Take,
+// whose check reads carried atomically and takes no channel lock) and
+// while it queues the message (channel.mu); Read's accept runs under
+// channel.mu and may install handles in a table (cap.Table.mu). One
+// mutex guards both endpoints' queues so that a writer's view of the
+// peer's room and the signals of both ends change together. Capabilities
+// are closed only after channel.mu is released, because closing one may
+// release another channel's endpoint. CallFrom's accept runs with no lock
+// of this package held.
 package ipc

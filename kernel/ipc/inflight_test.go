@@ -177,3 +177,141 @@ func TestNoEndpointOutlivesEveryHandle(t *testing.T) {
 		}
 	}
 }
+
+// replySchema carries requests of bytes and replies of one endpoint.
+func replySchema(t testing.TB) *Schema {
+	s, err := NewSchema(
+		MessageSpec{Type: msgReq, MaxData: 64},
+		MessageSpec{Type: msgEndpoint, Handles: []HandleSpec{{Type: abi.TypeChannel}}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// serveEndpoint answers one call on server with a reply carrying the
+// endpoint h of table tb.
+func serveEndpoint(t *testing.T, server *Endpoint, tb *cap.Table, h cap.Handle) {
+	go func() {
+		m, err := server.Read(wait.Forever, true, nil)
+		if err != nil {
+			t.Errorf("server read: %v", err)
+			return
+		}
+		if err := server.WriteFrom(tb, msgEndpoint, m.Txid, nil, []cap.Handle{h}, wait.Forever, true); err != nil {
+			t.Errorf("server reply: %v", err)
+		}
+	}()
+}
+
+var errRefused = errors.New("refused by the test")
+
+// TestAReplyInFlightKeepsItsEndpointsCounted makes a call whose reply
+// carries the endpoint y1 and whose caller cannot take it, so the reply
+// goes back to the caller's queue. While the reply is with the caller the
+// caller's endpoint p0 counts y1 as carried: p0 cannot travel into y1's
+// queue, where it and the reply put back would form a cycle.
+func TestAReplyInFlightKeepsItsEndpointsCounted(t *testing.T) {
+	client, server := cap.NewTable(0), cap.NewTable(0)
+	p0, p1, _ := NewChannel(replySchema(t), 0)
+	y0, y1, _ := NewChannel(endpointSchema(t), 0)
+	hp0, _ := client.Install(cap.New(p0, abi.RightsAll))
+	hy0, _ := client.Install(cap.New(y0, abi.RightsAll))
+	hp1, _ := server.Install(cap.New(p1, abi.RightsAll))
+	hy1, _ := server.Install(cap.New(y1, abi.RightsAll))
+	serveEndpoint(t, p1, server, hy1)
+
+	err := p0.CallFrom(client, msgReq, nil, nil, wait.Forever, nil, func(m *Message) error {
+		if n := p0.carried.Load(); n != 1 {
+			t.Errorf("p0 carries %d endpoints while the reply is with its caller, want 1", n)
+		}
+		err := y0.WriteFrom(client, msgEndpoint, 0, nil, []cap.Handle{hp0}, wait.Forever, true)
+		if !errors.Is(err, ErrCarrier) {
+			t.Errorf("sending p0 into y1's queue while y1 travels to p0: %v, want ErrCarrier", err)
+		}
+		return errRefused
+	})
+	if !errors.Is(err, errRefused) {
+		t.Fatalf("call: %v, want the accept's error", err)
+	}
+	if inFlightCycle([]*Endpoint{p0, p1, y0, y1}) {
+		t.Fatal("the reply put back closed a cycle of endpoints in flight")
+	}
+	if n := p0.carried.Load(); n != 1 {
+		t.Fatalf("p0 carries %d endpoints with the reply put back, want 1", n)
+	}
+
+	// The reply put back is read like any message, once.
+	m, err := readNow(p0)
+	if err != nil || m.Type != msgEndpoint || len(m.Caps) != 1 || m.Caps[0].Object() != cap.Object(y1) {
+		t.Fatalf("reading the reply put back: %+v, %v", m, err)
+	}
+	if n := p0.carried.Load(); n != 0 {
+		t.Fatalf("p0 carries %d endpoints after the reply was read, want 0", n)
+	}
+	back, err := client.InstallAll(m.Caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := y0.WriteFrom(client, msgEndpoint, 0, nil, []cap.Handle{hp0}, wait.Forever, true); err != nil {
+		t.Fatalf("sending p0, whose queue is empty again: %v", err)
+	}
+	for _, h := range []cap.Handle{hy0, back[0]} {
+		client.Close(h)
+	}
+	server.Close(hp1)
+	for i, e := range []*Endpoint{p0, p1, y0, y1} {
+		if !closedNow(e) {
+			t.Errorf("endpoint %d outlived every handle", i)
+		}
+	}
+}
+
+// TestAReplyTakenOrDroppedIsUncounted checks the other ends of a reply's
+// flight: taken by its caller, and dropped because the caller's endpoint
+// closed before the reply could be put back.
+func TestAReplyTakenOrDroppedIsUncounted(t *testing.T) {
+	t.Run("taken", func(t *testing.T) {
+		client, server := cap.NewTable(0), cap.NewTable(0)
+		p0, p1, _ := NewChannel(replySchema(t), 0)
+		y0, y1, _ := NewChannel(endpointSchema(t), 0)
+		client.Install(cap.New(p0, abi.RightsAll))
+		client.Install(cap.New(y0, abi.RightsAll))
+		server.Install(cap.New(p1, abi.RightsAll))
+		hy1, _ := server.Install(cap.New(y1, abi.RightsAll))
+		serveEndpoint(t, p1, server, hy1)
+		err := p0.CallFrom(client, msgReq, nil, nil, wait.Forever, nil, func(m *Message) error {
+			_, err := client.InstallAll(m.Caps)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := p0.carried.Load(); n != 0 {
+			t.Fatalf("p0 carries %d endpoints after its caller took the reply, want 0", n)
+		}
+	})
+	t.Run("dropped", func(t *testing.T) {
+		client, server := cap.NewTable(0), cap.NewTable(0)
+		p0, p1, _ := NewChannel(replySchema(t), 0)
+		_, y1, _ := NewChannel(endpointSchema(t), 0)
+		hp0, _ := client.Install(cap.New(p0, abi.RightsAll))
+		server.Install(cap.New(p1, abi.RightsAll))
+		hy1, _ := server.Install(cap.New(y1, abi.RightsAll))
+		serveEndpoint(t, p1, server, hy1)
+		err := p0.CallFrom(client, msgReq, nil, nil, wait.Forever, nil, func(m *Message) error {
+			client.Close(hp0)
+			return errRefused
+		})
+		if !errors.Is(err, errRefused) {
+			t.Fatalf("call: %v, want the accept's error", err)
+		}
+		if n := p0.carried.Load(); n != 0 {
+			t.Fatalf("closed p0 carries %d endpoints, want 0", n)
+		}
+		if !closedNow(y1) {
+			t.Fatal("y1, dropped with the reply, outlived its last capability")
+		}
+	})
+}

@@ -17,14 +17,12 @@ const (
 	Memory Resource = iota
 	// Threads is the threads alive at once.
 	Threads
-	// Handles is the handles in the process's table.
-	Handles
 	// Children is the child processes alive at once.
 	Children
 	numResources
 )
 
-var resourceNames = [numResources]string{"memory", "threads", "handles", "children"}
+var resourceNames = [numResources]string{"memory", "threads", "children"}
 
 // String returns the resource's name as ps and reports spell it.
 func (r Resource) String() string {
@@ -35,7 +33,10 @@ func (r Resource) String() string {
 }
 
 // Limits bound one process. A zero field means no limit of the process's
-// own: only its ancestors' and the machine's reserve apply.
+// own: only its ancestors' and the machine's reserve apply. Handles is not
+// an Account's resource but the size of the process's handle table, which
+// the table enforces itself (cap.ErrNoSpace); zero gives
+// abi.DefaultMaxHandles.
 type Limits struct {
 	Memory   uint64
 	Threads  int
@@ -59,8 +60,6 @@ func (l Limits) of(r Resource) int64 {
 		return int64(min(l.Memory, 1<<62))
 	case Threads:
 		return int64(l.Threads)
-	case Handles:
-		return int64(l.Handles)
 	case Children:
 		return int64(l.Children)
 	}
@@ -83,7 +82,7 @@ func (l Limits) Within(outer Limits) Limits {
 	return Limits{
 		Memory:   uint64(clamp(l.of(Memory), outer.of(Memory))),
 		Threads:  int(clamp(l.of(Threads), outer.of(Threads))),
-		Handles:  int(clamp(l.of(Handles), outer.of(Handles))),
+		Handles:  int(clamp(int64(l.Handles), int64(outer.Handles))),
 		Children: int(clamp(l.of(Children), outer.of(Children))),
 	}
 }
@@ -136,9 +135,6 @@ func New(name string, l Limits, parent *Account) *Account {
 	}
 	return &Account{name: name, limits: l, parent: parent}
 }
-
-// Name returns the account's name.
-func (a *Account) Name() string { return a.name }
 
 // Limits returns the account's limits.
 func (a *Account) Limits() Limits { return a.limits }

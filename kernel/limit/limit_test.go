@@ -52,11 +52,12 @@ func TestAChildCountsAgainstEveryAncestor(t *testing.T) {
 		t.Fatalf("charge past the root's limit: %v", err)
 	}
 	for _, x := range []struct {
+		name string
 		a    *Account
 		want int64
-	}{{child, 60}, {parent, 60}, {root, 90}, {other, 30}} {
+	}{{"child", child, 60}, {"parent", parent, 60}, {"root", root, 90}, {"other", other, 30}} {
 		if got := x.a.Used(Memory); got != x.want {
-			t.Errorf("%s uses %d after the refusal, want %d", x.a.Name(), got, x.want)
+			t.Errorf("%s uses %d after the refusal, want %d", x.name, got, x.want)
 		}
 	}
 	child.Uncharge(Memory, 60)
@@ -105,7 +106,7 @@ func TestTheKernelReserveRefusesMemoryWithENOMEM(t *testing.T) {
 }
 
 func TestConcurrentChargesNeverAdmitMoreThanTheLimit(t *testing.T) {
-	parent := New("parent", Limits{Handles: 500}, nil)
+	parent := New("parent", Limits{Threads: 500}, nil)
 	var admitted atomic.Int64
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
@@ -114,15 +115,15 @@ func TestConcurrentChargesNeverAdmitMoreThanTheLimit(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				if child.Charge(Handles, 1) == nil {
+				if child.Charge(Threads, 1) == nil {
 					admitted.Add(1)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if n := admitted.Load(); n > 500 || parent.Used(Handles) != n {
-		t.Fatalf("admitted %d, parent counts %d, limit 500", n, parent.Used(Handles))
+	if n := admitted.Load(); n > 500 || parent.Used(Threads) != n {
+		t.Fatalf("admitted %d, parent counts %d, limit 500", n, parent.Used(Threads))
 	}
 }
 

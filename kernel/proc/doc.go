@@ -42,19 +42,18 @@
 //
 // console_write watches the end when its console has WriteUntil (see
 // SharedConsole); one that has only Write is assumed never to block long.
-// channel_call does not watch it yet: it waits for its reply inside
-// kernel/ipc, and a kill ends it only when the killed process held its
-// endpoint alone (closing the handles releases it).
+// channel_call hands Dying to kernel/ipc, whose waits for room and for
+// the reply end when it closes.
 //
 // # Address space
 //
-// User code lives in [UserBase, UserTop). The last page below the
+// User code lives in [abi.UserBase, abi.UserTop). The last page below the
 // canonical boundary at 1<<47 is never mapped, so that SYSRET never
 // returns to a non-canonical address.
 //
 // A Space is a sorted list of non-overlapping regions, each with
 // permissions (never both writable and executable), a kind (image, stack,
-// anonymous) and a name for reports. Pages are demand-zero: Reserve maps
+// guard, anonymous) and a name for reports. Pages are demand-zero: Reserve maps
 // nothing, and the first touch of a page (Fault, or a copy by the kernel)
 // maps a zeroed frame. Discard drops a region's pages but keeps the region,
 // so that the next touch gives zero pages again; Release removes the
@@ -68,10 +67,10 @@
 //
 // LoadELF loads a static little-endian x86-64 executable linked inside the
 // user range, one image region per PT_LOAD segment, and keeps its function
-// symbols for Image.Symbolize. SetupStack reserves a stack with an
-// unreserved guard page below it and lays out argc, argv, envp and an
-// empty auxiliary vector as the System V AMD64 ABI does for a static
-// program. StackTrace follows the frame-pointer chain that Go code on
+// symbols for Image.Symbolize. SetupStack reserves a stack with a guard
+// page below it, a region of its own without permissions (KindGuard) that
+// no other mapping can take, and lays out argc, argv, envp and an empty
+// auxiliary vector as the System V AMD64 ABI does for a static program. StackTrace follows the frame-pointer chain that Go code on
 // amd64 maintains. Futexes are a process's futex wait queues.
 //
 // # Locking

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"clk/abi"
 	"cmp"
 	"debug/elf"
 	"errors"
@@ -77,7 +78,7 @@ func segmentName(perm Perm) string {
 // the segment's permissions, its file bytes copied into freshly mapped
 // pages and the rest of its memory (bss) left demand-zero. It checks every
 // segment before it reserves anything: inside the user range, its address
-// and file offset equal modulo PageSize, its memory size at least its file
+// and file offset equal modulo abi.PageSize, its memory size at least its file
 // size, its file bytes inside image, never writable and executable, and no
 // two segments sharing a page; and the entry point must lie in an
 // executable segment. Errors from the image wrap ErrBadELF and name what
@@ -151,10 +152,10 @@ func segments(f *elf.File, size uint64) ([]segment, error) {
 		switch {
 		case p.Flags&(elf.PF_W|elf.PF_X) == elf.PF_W|elf.PF_X:
 			return nil, bad("writable and executable")
-		case p.Vaddr < UserBase || end < p.Vaddr || end > UserTop:
+		case p.Vaddr < abi.UserBase || end < p.Vaddr || end > abi.UserTop:
 			return nil, bad("memory [%#x, %#x) outside the user range [%#x, %#x)",
-				p.Vaddr, p.Vaddr+p.Memsz, uint64(UserBase), uint64(UserTop))
-		case p.Vaddr%PageSize != p.Off%PageSize:
+				p.Vaddr, p.Vaddr+p.Memsz, uint64(abi.UserBase), uint64(abi.UserTop))
+		case p.Vaddr%abi.PageSize != p.Off%abi.PageSize:
 			return nil, bad("address %#x and file offset %#x differ modulo the page size", p.Vaddr, p.Off)
 		case p.Memsz < p.Filesz:
 			return nil, bad("memory size %#x smaller than file size %#x", p.Memsz, p.Filesz)
@@ -173,7 +174,7 @@ func segments(f *elf.File, size uint64) ([]segment, error) {
 		}
 		segs = append(segs, segment{
 			index: i, vaddr: p.Vaddr, memsz: p.Memsz, off: p.Off, filesz: p.Filesz,
-			start: p.Vaddr &^ (PageSize - 1), end: roundUp(end), perm: perm,
+			start: p.Vaddr &^ (abi.PageSize - 1), end: roundUp(end), perm: perm,
 		})
 	}
 	if len(segs) == 0 {

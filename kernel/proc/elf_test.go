@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"clk/abi"
 	"cmp"
 	"debug/elf"
 	"encoding/binary"
@@ -72,7 +73,7 @@ func testELF() []byte {
 		putPh(b, i, 24, p.va)
 		putPh(b, i, phFilesz, p.file)
 		putPh(b, i, phMemsz, p.mem)
-		putPh(b, i, 48, PageSize)
+		putPh(b, i, 48, abi.PageSize)
 	}
 	for i := range 0x40 {
 		b[textOff+i] = 0x90 // nop
@@ -93,8 +94,8 @@ func TestLoadELF(t *testing.T) {
 		t.Errorf("image = %+v, want entry %#x and no symbols", img, uint64(entryVA))
 	}
 	want := []Region{
-		{textVA, textVA + PageSize, rx, KindImage, "text"},
-		{textVA + PageSize, textVA + 5*PageSize, rw, KindImage, "data"},
+		{textVA, textVA + abi.PageSize, rx, KindImage, "text"},
+		{textVA + abi.PageSize, textVA + 5*abi.PageSize, rw, KindImage, "data"},
 	}
 	if got := s.Regions(); !equalRegions(got, want) {
 		t.Fatalf("regions:\n%v\nwant\n%v", got, want)
@@ -103,15 +104,15 @@ func TestLoadELF(t *testing.T) {
 	if s.Resident() != 2 {
 		t.Errorf("resident %d, want 2", s.Resident())
 	}
-	text := make([]byte, PageSize)
+	text := make([]byte, abi.PageSize)
 	if err := s.CopyIn(text, textVA); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(text[:0x40], bytes.Repeat([]byte{0x90}, 0x40)) || !isZero(text[0x40:]) {
 		t.Error("text page holds the wrong bytes")
 	}
-	data := make([]byte, 4*PageSize)
-	if err := s.CopyIn(data, textVA+PageSize); err != nil {
+	data := make([]byte, 4*abi.PageSize)
+	if err := s.CopyIn(data, textVA+abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
 	if !isZero(data[:0x10]) || data[0x10] != 0xA0 || data[0x2f] != 0xBF || !isZero(data[0x30:]) {
@@ -148,7 +149,7 @@ func TestLoadELFRefusals(t *testing.T) {
 			return b
 		}, "segment 0: writable and executable"},
 		{"below the user range", func(b []byte) []byte { putPh(b, 1, phVaddr, 0x401010); return b }, "segment 1: memory [0x401010"},
-		{"past the top", func(b []byte) []byte { putPh(b, 1, phVaddr, UserTop-0x1ff0); return b }, "outside the user range"},
+		{"past the top", func(b []byte) []byte { putPh(b, 1, phVaddr, abi.UserTop-0x1ff0); return b }, "outside the user range"},
 		{"wraps", func(b []byte) []byte { putPh(b, 1, phMemsz, ^uint64(0)-0x1000); return b }, "outside the user range"},
 		{"misaligned", func(b []byte) []byte { putPh(b, 1, phVaddr, dataVA+8); return b }, "differ modulo the page size"},
 		{"memsz < filesz", func(b []byte) []byte { putPh(b, 1, phMemsz, 0x10); return b }, "memory size 0x10 smaller than file size 0x20"},
@@ -184,7 +185,7 @@ func TestLoadELFRefusals(t *testing.T) {
 func TestLoadELFNoRoom(t *testing.T) {
 	// The data segment's pages are taken: nothing of the image stays.
 	s, _ := newSpace(t)
-	mustReserve(t, s, textVA+2*PageSize, PageSize, ro, KindAnon, "in the way")
+	mustReserve(t, s, textVA+2*abi.PageSize, abi.PageSize, ro, KindAnon, "in the way")
 	_, err := LoadELF(s, testELF())
 	if !errors.Is(err, ErrOverlap) || errors.Is(err, ErrBadELF) || !strings.Contains(err.Error(), "segment 1") {
 		t.Fatalf("LoadELF over a region: %v, want ErrOverlap naming segment 1", err)
@@ -289,7 +290,7 @@ func TestLoadELFGoProgram(t *testing.T) {
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			loads = append(loads, p)
-			wantResident += int((roundUp(p.Vaddr+p.Filesz) - p.Vaddr&^(PageSize-1)) / PageSize)
+			wantResident += int((roundUp(p.Vaddr+p.Filesz) - p.Vaddr&^(abi.PageSize-1)) / abi.PageSize)
 		}
 	}
 	if len(loads) < 3 {
@@ -313,7 +314,7 @@ func TestLoadELFGoProgram(t *testing.T) {
 				perm |= fl.p
 			}
 		}
-		if !ok || r.Kind != KindImage || r.Perm != perm || r.Start != p.Vaddr&^(PageSize-1) || r.End != roundUp(p.Vaddr+p.Memsz) {
+		if !ok || r.Kind != KindImage || r.Perm != perm || r.Start != p.Vaddr&^(abi.PageSize-1) || r.End != roundUp(p.Vaddr+p.Memsz) {
 			t.Errorf("segment %v at %#x: region %v, %v", p.Flags, p.Vaddr, r, ok)
 			continue
 		}
@@ -348,7 +349,7 @@ func TestLoadELFGoProgram(t *testing.T) {
 	if name, off, ok := img.Symbolize(img.Entry); !ok || off != 0 || !strings.HasPrefix(name, "_rt0_amd64") {
 		t.Errorf("Symbolize(entry) = %q, %d, %v; want _rt0_amd64...+0", name, off, ok)
 	}
-	if _, _, ok := img.Symbolize(UserBase); ok {
+	if _, _, ok := img.Symbolize(abi.UserBase); ok {
 		t.Error("an address below the image symbolized")
 	}
 	sorted := slices.IsSortedFunc(img.Symbols, func(a, b Symbol) int { return cmp.Compare(a.Addr, b.Addr) })

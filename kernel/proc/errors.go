@@ -19,7 +19,8 @@ var (
 
 	// ErrUnmapped: no region holds the address.
 	ErrUnmapped = errors.New("no mapping")
-	// ErrOutOfRange: the range is not inside [UserBase, UserTop), or wraps.
+	// ErrOutOfRange: the range is not inside [abi.UserBase, abi.UserTop),
+	// or wraps.
 	ErrOutOfRange = errors.New("outside the user address space")
 	// ErrNotReadable: a read of a region without PermRead.
 	ErrNotReadable = errors.New("region not readable")

@@ -47,7 +47,7 @@ func TestThreadExitWakesJoiner(t *testing.T) {
 					t.Errorf("futex_wait errno %v, want 0 or EAGAIN", e)
 				}
 			}
-			create := sys(abi.SysThreadCreate, entryVA, UserTop-PageSize)
+			create := sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize)
 			create.after = start
 			return []step{
 				create,

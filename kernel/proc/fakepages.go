@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"clk/abi"
 	"errors"
 	"fmt"
 	"sync"
@@ -44,9 +45,9 @@ func (m *MemPages) checkVA(op string, va uint64) error {
 	switch {
 	case m.released:
 		return m.note("%s %#x after Release", op, va)
-	case va%PageSize != 0:
+	case va%abi.PageSize != 0:
 		return m.note("%s %#x: not page aligned", op, va)
-	case va < UserBase || va >= UserTop:
+	case va < abi.UserBase || va >= abi.UserTop:
 		return m.note("%s %#x: outside the user range", op, va)
 	}
 	return nil
@@ -80,7 +81,7 @@ func (m *MemPages) Map(va uint64, perm Perm) ([]byte, error) {
 	if m.pages == nil {
 		m.pages = make(map[uint64]*memPage)
 	}
-	p := &memPage{frame: make([]byte, PageSize), perm: perm}
+	p := &memPage{frame: make([]byte, abi.PageSize), perm: perm}
 	m.pages[va] = p
 	return p.frame, nil
 }
@@ -124,13 +125,13 @@ func (m *MemPages) Unmap(va, n uint64) {
 	if m.checkVA("unmap", va) != nil {
 		return
 	}
-	if n == 0 || n%PageSize != 0 || n > UserTop-va {
+	if n == 0 || n%abi.PageSize != 0 || n > abi.UserTop-va {
 		m.note("unmap %#x bytes at %#x: bad length", n, va)
 		return
 	}
 	m.unmaps++
-	if n/PageSize < uint64(len(m.pages)) {
-		for a := va; a < va+n; a += PageSize {
+	if n/abi.PageSize < uint64(len(m.pages)) {
+		for a := va; a < va+n; a += abi.PageSize {
 			delete(m.pages, a)
 		}
 		return

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"clk/abi"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -11,7 +12,7 @@ import (
 func futexSpace(t *testing.T) (*Space, uint64) {
 	t.Helper()
 	s, _ := newSpace(t)
-	return s, mustReserve(t, s, 0, PageSize, rw, KindAnon, "futexes")
+	return s, mustReserve(t, s, 0, abi.PageSize, rw, KindAnon, "futexes")
 }
 
 func store(t *testing.T, s *Space, addr uint64, v uint32) {
@@ -45,7 +46,7 @@ func TestFutexRefusals(t *testing.T) {
 	}{
 		{"value differs", addr, 8, ErrValueChanged},
 		{"misaligned", addr + 2, 7, ErrInvalid},
-		{"unmapped", addr + PageSize, 0, ErrFault},
+		{"unmapped", addr + abi.PageSize, 0, ErrFault},
 		{"nil", 0, 0, ErrFault},
 	}
 	for _, tt := range tests {

@@ -55,12 +55,12 @@ func (t *thread) Unmap(addr, n uint64, keep bool) error {
 // userAddr reports whether a is a user address a register may be loaded
 // with: ring 0 loads the FS base by WRMSR and RIP by IRETQ, and a
 // non-canonical value would fault in the kernel.
-func userAddr(a uint64) bool { return a >= UserBase && a < UserTop }
+func userAddr(a uint64) bool { return a >= abi.UserBase && a < abi.UserTop }
 
 // NewThread starts a thread of the process.
 func (t *thread) NewThread(entry, stack, fsbase, arg uint64) (uint64, error) {
 	p := t.p
-	if !userAddr(entry) || stack < UserBase || stack > UserTop || fsbase != 0 && !userAddr(fsbase) {
+	if !userAddr(entry) || stack < abi.UserBase || stack > abi.UserTop || fsbase != 0 && !userAddr(fsbase) {
 		return 0, fmt.Errorf("thread_create: entry %#x stack %#x FS base %#x: %w", entry, stack, fsbase, cap.ErrInvalid)
 	}
 	if err := p.chargeThread(); err != nil {

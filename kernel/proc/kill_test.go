@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,8 +37,8 @@ func TestKillEndsEveryThreadAndFreesSpaceAndHandles(t *testing.T) {
 			return nil // the created threads compute forever
 		}
 		return []step{
-			sys(abi.SysThreadCreate, entryVA, UserTop-PageSize),
-			sys(abi.SysThreadCreate, entryVA, UserTop-2*PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-2*abi.PageSize),
 			sys(abi.SysFutexWait, futexWord, 0, abi.DeadlineNever),
 		}
 	})
@@ -168,7 +169,7 @@ func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
 	exit := make(chan struct{})
 	s, _ := newSystem(t, func(n int, regs Regs) []step {
 		if n == 0 {
-			return []step{sys(abi.SysThreadCreate, entryVA, UserTop-PageSize)}
+			return []step{sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize)}
 		}
 		return []step{{after: exit, trap: sys(abi.SysProcessExit, 3).trap}}
 	})
@@ -186,20 +187,32 @@ func TestDyingClosesWhenAnotherThreadExits(t *testing.T) {
 	}
 }
 
-// unreadConsole is a console whose reader never reads.
-type unreadConsole struct{}
+// unreadConsole is a console whose reader never reads. writing is set
+// once a write has begun waiting.
+type unreadConsole struct{ writing atomic.Bool }
 
-func (unreadConsole) Write(b []byte) (int, error) { select {} }
+func (*unreadConsole) Write(b []byte) (int, error) { select {} }
 
-func (unreadConsole) WriteUntil(b []byte, stop <-chan struct{}) (int, error) {
+func (c *unreadConsole) WriteUntil(b []byte, stop <-chan struct{}) (int, error) {
+	c.writing.Store(true)
 	<-stop
 	return 0, errors.New("the writer is ending")
+}
+
+// blockedScene is what TestKillEndsBlockedCalls looks at to tell that a
+// case's call is blocked.
+type blockedScene struct {
+	p            *Process
+	timer        *object.Timer
+	mine, theirs *ipc.Endpoint
 }
 
 // TestKillEndsBlockedCalls kills processes whose thread is blocked in
 // each call that can wait long: each must end although nothing it waits
 // for ever comes. The channel the calls use has another holder, so that
-// closing the process's handles does not release it.
+// closing the process's handles does not release it. The kill comes only
+// once the call is seen blocked: a kill before it would close the handles
+// first, and a call that looks one up would fail without ever waiting.
 func TestKillEndsBlockedCalls(t *testing.T) {
 	const (
 		itemVA = scratchVA + 0x100 // one object_wait_many item: the timer
@@ -222,21 +235,35 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 		rdesc              uint64 = descVA + abi.MsgDescSize
 		zero               uint64
 	)
+	console := &unreadConsole{}
+	// The process's end of the channel waits on theirs' signals.
+	waitsOnChannel := func(x blockedScene) bool { return x.theirs.Waiting() == 1 }
 	tests := []struct {
 		name    string
 		call    step
 		console io.Writer
 		// room leaves the queue the process writes to with room.
 		room bool
+		// blocked reports that the call is waiting.
+		blocked func(x blockedScene) bool
 	}{
-		{"clock_sleep", call(abi.SysClockSleep, &far), nil, false},
-		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never), nil, false},
-		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never), nil, false},
-		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never), nil, false},
-		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never), nil, false},
-		{"console_write to a console nobody reads", call(abi.SysConsoleWrite, &desc, &one), unreadConsole{}, false},
-		{"channel_call to a full queue", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, false},
-		{"channel_call that gets no reply", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, true},
+		// clock_sleep waits on nothing the test can see. It uses no
+		// handle, so a kill landing before it blocks still leaves it an
+		// hour to sleep unless it watches the end.
+		{"clock_sleep", call(abi.SysClockSleep, &far), nil, false,
+			func(x blockedScene) bool { return x.p.Info().Syscalls == 1 }},
+		{"object_wait_many", call(abi.SysObjectWaitMany, &item, &one, &never), nil, false,
+			func(x blockedScene) bool { return x.timer.Waiting() == 1 }},
+		{"futex_wait", call(abi.SysFutexWait, &w, &zero, &never), nil, false,
+			func(x blockedScene) bool { return x.p.futex.Waiting() == 1 }},
+		{"channel_read", call(abi.SysChannelRead, &hv.ep, &desc, &never), nil, false, waitsOnChannel},
+		{"channel_write to a full queue", call(abi.SysChannelWrite, &hv.ep, &desc, &never), nil, false, waitsOnChannel},
+		{"console_write to a console nobody reads", call(abi.SysConsoleWrite, &desc, &one), console, false,
+			func(blockedScene) bool { return console.writing.Load() }},
+		{"channel_call to a full queue", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, false, waitsOnChannel},
+		// The request has arrived: the call waits for its reply.
+		{"channel_call that gets no reply", call(abi.SysChannelCall, &hv.ep, &desc, &rdesc, &never), nil, true,
+			func(x blockedScene) bool { return x.mine.Signals()&abi.Readable != 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,8 +298,9 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			timer := object.NewTimer()
 			p := spawn(t, s, SpawnOptions{
-				Handles: []*cap.Cap{cap.New(object.NewTimer(), syscalls.TimerRights), derived},
+				Handles: []*cap.Cap{cap.New(timer, syscalls.TimerRights), derived},
 				Console: tt.console,
 			})
 			for _, h := range p.Object().Handles.List() {
@@ -293,7 +321,8 @@ func TestKillEndsBlockedCalls(t *testing.T) {
 				}
 			}
 			close(start)
-			waitUntil(t, "the call", func() bool { return p.Info().Syscalls == 1 })
+			scene := blockedScene{p: p, timer: timer, mine: mine, theirs: theirs}
+			waitUntil(t, "the call blocks", func() bool { return tt.blocked(scene) })
 			p.Kill("killed in " + tt.name)
 			if code, report := waitEnd(t, p); code != killedStatus || report != "killed in "+tt.name {
 				t.Errorf("Wait = %d, %q", code, report)

@@ -28,9 +28,9 @@ func TestAThreadStormMeetsTheThreadLimit(t *testing.T) {
 			return nil
 		}
 		return []step{
-			sys(abi.SysThreadCreate, entryVA, UserTop-PageSize),
-			sys(abi.SysThreadCreate, entryVA, UserTop-2*PageSize),
-			sys(abi.SysThreadCreate, entryVA, UserTop-3*PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-abi.PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-2*abi.PageSize),
+			sys(abi.SysThreadCreate, entryVA, abi.UserTop-3*abi.PageSize),
 			parked(&status, seen),
 		}
 	})
@@ -51,7 +51,7 @@ func TestTouchingPastTheMemoryLimitKillsWithAReportNamingIt(t *testing.T) {
 	const region = 1 << 20
 	s, m := newSystem(t, func(n int, regs Regs) []step {
 		steps := []step{sys(abi.SysVMMap, AnonBase, region, abi.ProtRead|abi.ProtWrite)}
-		for va := uint64(AnonBase); va < AnonBase+region; va += PageSize {
+		for va := uint64(AnonBase); va < AnonBase+region; va += abi.PageSize {
 			steps = append(steps, fault(entryVA, va, AccessWrite))
 		}
 		return append(steps, exitStep(0))

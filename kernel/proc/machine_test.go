@@ -119,7 +119,7 @@ func (m *fakeMachine) NewTables() (Tables, error) {
 }
 
 func (m *fakeMachine) SystemInfo() abi.SystemInfo {
-	return abi.SystemInfo{CPUs: 1, PageSize: PageSize}
+	return abi.SystemInfo{CPUs: 1, PageSize: abi.PageSize}
 }
 
 // set changes the machine's failures for the next address spaces.
@@ -164,7 +164,7 @@ const (
 	// scratchVA is zero-filled, writable memory for syscall arguments.
 	scratchVA = dataVA + 0x100
 	// bssPage is a page of the bss no copy has touched.
-	bssPage = textVA + 3*PageSize
+	bssPage = textVA + 3*abi.PageSize
 )
 
 func progELF() []byte {

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"clk/abi"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -22,7 +23,7 @@ const modelOffset = 123
 type model map[uint64]*modelPage
 
 func (m model) free(a, b uint64) bool {
-	for va := a; va < b; va += PageSize {
+	for va := a; va < b; va += abi.PageSize {
 		if m[va] != nil {
 			return false
 		}
@@ -32,8 +33,8 @@ func (m model) free(a, b uint64) bool {
 
 // firstFit is the lowest free run of n pages at or above from.
 func (m model) firstFit(from, n uint64) uint64 {
-	for a := from; ; a += PageSize {
-		if m.free(a, a+n*PageSize) {
+	for a := from; ; a += abi.PageSize {
+		if m.free(a, a+n*abi.PageSize) {
 			return a
 		}
 	}
@@ -49,7 +50,7 @@ func TestSpaceModel(t *testing.T) {
 		window = 64 // pages, the first half below AnonBase
 		steps  = 400
 	)
-	lo := uint64(AnonBase - window/2*PageSize)
+	lo := uint64(AnonBase - window/2*abi.PageSize)
 	names := []string{"a", "b"}
 	perms := []Perm{0, PermRead, PermWrite, PermExec, rw, rx, PermWrite | PermExec, permAll}
 	for seed := range uint64(20) {
@@ -57,11 +58,11 @@ func TestSpaceModel(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x636c6b))
 			s, p := newSpace(t)
 			m := model{}
-			page := func() uint64 { return lo + rng.Uint64N(window)*PageSize }
+			page := func() uint64 { return lo + rng.Uint64N(window)*abi.PageSize }
 			for step := range steps {
 				a := page()
 				n := 1 + rng.Uint64N(8)
-				b := a + n*PageSize
+				b := a + n*abi.PageSize
 				perm := perms[rng.IntN(len(perms))]
 				wx := perm&(PermWrite|PermExec) == PermWrite|PermExec
 				var op string
@@ -71,14 +72,14 @@ func TestSpaceModel(t *testing.T) {
 				case 0, 1: // reserve at a fixed address
 					kind, name := Kind(rng.IntN(int(kindCount))), names[rng.IntN(2)]
 					op = fmt.Sprintf("Reserve(%#x, %d pages, %v, %v, %s)", a, n, perm, kind, name)
-					_, err = s.Reserve(a, n*PageSize, perm, kind, name)
+					_, err = s.Reserve(a, n*abi.PageSize, perm, kind, name)
 					switch {
 					case wx:
 						wantErr = ErrInvalid
 					case !m.free(a, b):
 						wantErr = ErrOverlap
 					default:
-						for va := a; va < b; va += PageSize {
+						for va := a; va < b; va += abi.PageSize {
 							m[va] = &modelPage{perm: perm, kind: kind, name: name}
 						}
 					}
@@ -86,7 +87,7 @@ func TestSpaceModel(t *testing.T) {
 					n = 1 + rng.Uint64N(4)
 					op = fmt.Sprintf("Reserve(0, %d pages, %v)", n, perm)
 					var got uint64
-					got, err = s.Reserve(0, n*PageSize-rng.Uint64N(PageSize), perm, KindAnon, "any")
+					got, err = s.Reserve(0, n*abi.PageSize-rng.Uint64N(abi.PageSize), perm, KindAnon, "any")
 					if wx {
 						wantErr = ErrInvalid
 						break
@@ -95,33 +96,33 @@ func TestSpaceModel(t *testing.T) {
 					if err == nil && got != want {
 						t.Fatalf("step %d: %s at %#x, want %#x", step, op, got, want)
 					}
-					for va := want; va < want+n*PageSize; va += PageSize {
+					for va := want; va < want+n*abi.PageSize; va += abi.PageSize {
 						m[va] = &modelPage{perm: perm, kind: KindAnon, name: "any"}
 					}
 				case 3: // release
 					op = fmt.Sprintf("Release(%#x, %d pages)", a, n)
-					err = s.Release(a, n*PageSize)
-					for va := a; va < b; va += PageSize {
+					err = s.Release(a, n*abi.PageSize)
+					for va := a; va < b; va += abi.PageSize {
 						delete(m, va)
 					}
 				case 4: // discard
 					op = fmt.Sprintf("Discard(%#x, %d pages)", a, n)
-					err = s.Discard(a, n*PageSize)
-					for va := a; va < b; va += PageSize {
+					err = s.Discard(a, n*abi.PageSize)
+					for va := a; va < b; va += abi.PageSize {
 						if mp := m[va]; mp != nil {
 							mp.data = 0
 						}
 					}
 				case 5: // protect
 					op = fmt.Sprintf("Protect(%#x, %d pages, %v)", a, n, perm)
-					err = s.Protect(a, n*PageSize, perm)
+					err = s.Protect(a, n*abi.PageSize, perm)
 					switch {
 					case wx:
 						wantErr = ErrInvalid
 					case !m.covers(a, b):
 						wantErr = ErrUnmapped
 					default:
-						for va := a; va < b; va += PageSize {
+						for va := a; va < b; va += abi.PageSize {
 							m[va].perm = perm
 						}
 					}
@@ -171,7 +172,7 @@ func TestSpaceModel(t *testing.T) {
 
 // covers reports whether every page of [a, b) is reserved.
 func (m model) covers(a, b uint64) bool {
-	for va := a; va < b; va += PageSize {
+	for va := a; va < b; va += abi.PageSize {
 		if m[va] == nil {
 			return false
 		}
@@ -198,9 +199,9 @@ func (m model) compare(t *testing.T, step int, op string, s *Space, p *MemPages)
 	pages := 0
 	for i, r := range regions {
 		switch {
-		case r.Start >= r.End || r.Start%PageSize != 0 || r.End%PageSize != 0:
+		case r.Start >= r.End || r.Start%abi.PageSize != 0 || r.End%abi.PageSize != 0:
 			t.Fatalf("step %d (%s): malformed region %v", step, op, r)
-		case r.Start < UserBase || r.End > UserTop:
+		case r.Start < abi.UserBase || r.End > abi.UserTop:
 			t.Fatalf("step %d (%s): region %v outside the user range", step, op, r)
 		case r.Perm&(PermWrite|PermExec) == PermWrite|PermExec:
 			t.Fatalf("step %d (%s): region %v is writable and executable", step, op, r)
@@ -210,7 +211,7 @@ func (m model) compare(t *testing.T, step int, op string, s *Space, p *MemPages)
 			regions[i-1].Kind == r.Kind && regions[i-1].Name == r.Name:
 			t.Fatalf("step %d (%s): equal neighbours %v and %v not merged", step, op, regions[i-1], r)
 		}
-		for va := r.Start; va < r.End; va += PageSize {
+		for va := r.Start; va < r.End; va += abi.PageSize {
 			mp := m[va]
 			if mp == nil || mp.perm != r.Perm || mp.kind != r.Kind || mp.name != r.Name {
 				t.Fatalf("step %d (%s): page %#x in region %v; model has %+v", step, op, va, r, mp)

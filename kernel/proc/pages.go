@@ -4,20 +4,10 @@ import (
 	"clk/abi"
 )
 
-// Geometry of a user address space.
-const (
-	// PageSize is the size of a page: the 4 KiB page of x86-64 4-level
-	// paging.
-	PageSize = 4096
-	// UserBase is the lowest user address.
-	UserBase = 0x7f00_0000_0000
-	// UserTop is the end of the user range: the last page below
-	// 0x8000_0000_0000 is never mapped.
-	UserTop = 0x7fff_ffff_f000
-	// AnonBase is where Reserve starts looking for a free gap when it is
-	// given no address.
-	AnonBase = 0x7f80_0000_0000
-)
+// AnonBase is where Reserve starts looking for a free gap when it is given
+// no address. The user range is abi's: [abi.UserBase, abi.UserTop), in
+// pages of abi.PageSize bytes.
+const AnonBase = 0x7f80_0000_0000
 
 // Perm is a set of page permissions.
 type Perm uint8
@@ -55,12 +45,12 @@ var ErrNoMemory = abi.ENOMEM
 
 // Pages is the hardware side of an address space: one process's page
 // tables and the frames behind them. Every va is page aligned and inside
-// [UserBase, UserTop); a Space never asks for a page that is both writable
-// and executable. A Space holds its lock across every call, so an
+// [abi.UserBase, abi.UserTop); a Space never asks for a page that is both
+// writable and executable. A Space holds its lock across every call, so an
 // implementation needs no lock of its own for the Space's sake.
 type Pages interface {
 	// Map backs the page at va with a fresh zeroed frame with
-	// permissions perm and returns the frame's PageSize bytes, which the
+	// permissions perm and returns the frame's abi.PageSize bytes, which the
 	// kernel may read and write whatever perm says. The page must not be
 	// mapped already.
 	Map(va uint64, perm Perm) ([]byte, error)

@@ -77,9 +77,10 @@ func (p *Process) Name() string { return p.obj.Name() }
 
 // Dying is closed as soon as the process starts to end: killed, or
 // process_exit, or its last thread gone. Every syscall that blocks must
-// select on it (the thread's abi.Caller carries it as Dying) and return
-// at once when it closes, so that a kill is never held up by a sleep or
-// a wait; the result of such a call never reaches ring 3.
+// return at once when the process ends, so that a kill is never held up
+// by a sleep or a wait: it selects on Dying (the thread's syscalls.Caller
+// carries it) or watches the process object, whose Signaled rises just
+// before Dying closes. The result of such a call never reaches ring 3.
 func (p *Process) Dying() <-chan struct{} { return p.dying }
 
 // Done is closed when every thread has stopped and the address space is

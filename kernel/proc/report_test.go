@@ -66,7 +66,7 @@ func TestFaultKillsWithReport(t *testing.T) {
 func TestDemandZeroFaultResumes(t *testing.T) {
 	code, report, console, p := runFault(t,
 		fault(textVA, bssPage+8, AccessWrite),
-		fault(textVA, bssPage+PageSize, AccessRead),
+		fault(textVA, bssPage+abi.PageSize, AccessRead),
 		exitStep(4))
 	if code != 4 || report != "" || console != "" {
 		t.Errorf("Wait = %d, %q, console %q; want the exit's 4 and no report", code, report, console)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"clk/abi"
 	"clk/kernel/limit"
 	"clk/kernel/syscalls"
 )
@@ -115,7 +116,7 @@ type Space struct {
 }
 
 // tableSpan is the address space one page table maps: 512 pages.
-const tableSpan = 512 * PageSize
+const tableSpan = 512 * abi.PageSize
 
 var _ syscalls.AddressSpace = (*Space)(nil)
 
@@ -138,9 +139,9 @@ func (s *Space) SetAccount(a *limit.Account) {
 // first page under that table, against the account.
 // Preconditions: s.mu is held.
 func (s *Space) charge(va uint64) error {
-	n := int64(PageSize)
+	n := int64(abi.PageSize)
 	if s.tables[va/tableSpan] == 0 {
-		n += PageSize
+		n += abi.PageSize
 	}
 	if err := s.account.Charge(limit.Memory, n); err != nil {
 		return err
@@ -152,10 +153,10 @@ func (s *Space) charge(va uint64) error {
 // uncharge gives back what charge counted for the page at va.
 // Preconditions: s.mu is held.
 func (s *Space) uncharge(va uint64) {
-	n := int64(PageSize)
+	n := int64(abi.PageSize)
 	if s.tables[va/tableSpan]--; s.tables[va/tableSpan] == 0 {
 		delete(s.tables, va/tableSpan)
-		n += PageSize
+		n += abi.PageSize
 	}
 	s.account.Uncharge(limit.Memory, n)
 }
@@ -175,19 +176,19 @@ func checkPerm(perm Perm) error {
 // with n rounded up to whole pages, which must lie in the user range.
 func pageRange(addr, n uint64) (a, b uint64, err error) {
 	switch {
-	case addr%PageSize != 0:
+	case addr%abi.PageSize != 0:
 		return 0, 0, fmt.Errorf("address %#x not page aligned: %w", addr, ErrInvalid)
 	case n == 0:
 		return 0, 0, fmt.Errorf("empty range at %#x: %w", addr, ErrInvalid)
-	case addr < UserBase || addr >= UserTop || n > UserTop-addr:
+	case addr < abi.UserBase || addr >= abi.UserTop || n > abi.UserTop-addr:
 		return 0, 0, fmt.Errorf("%#x bytes at %#x: %w", n, addr, ErrOutOfRange)
 	}
 	return addr, addr + roundUp(n), nil
 }
 
-// roundUp rounds n up to a multiple of PageSize; n must not be within a
+// roundUp rounds n up to a multiple of abi.PageSize; n must not be within a
 // page of overflowing.
-func roundUp(n uint64) uint64 { return (n + PageSize - 1) &^ (PageSize - 1) }
+func roundUp(n uint64) uint64 { return (n + abi.PageSize - 1) &^ (abi.PageSize - 1) }
 
 // after returns the index of the first region that ends above addr.
 func (s *Space) after(addr uint64) int {
@@ -300,8 +301,8 @@ func (s *Space) cut(a, b uint64) {
 // residentIn returns the mapped pages of [a, b).
 func (s *Space) residentIn(a, b uint64) []uint64 {
 	var vas []uint64
-	if (b-a)/PageSize <= uint64(len(s.resident)) {
-		for va := a; va < b; va += PageSize {
+	if (b-a)/abi.PageSize <= uint64(len(s.resident)) {
+		for va := a; va < b; va += abi.PageSize {
 			if _, ok := s.resident[va]; ok {
 				vas = append(vas, va)
 			}
@@ -327,7 +328,7 @@ func (s *Space) drop(a, b uint64) {
 		delete(s.resident, va)
 		s.uncharge(va)
 	}
-	lo, hi := vas[0], vas[len(vas)-1]+PageSize
+	lo, hi := vas[0], vas[len(vas)-1]+abi.PageSize
 	s.pages.Unmap(lo, hi-lo)
 }
 
@@ -335,7 +336,7 @@ func (s *Space) drop(a, b uint64) {
 // zeroed frame with the region's permissions if none is there.
 func (s *Space) present(va uint64, r Region) ([]byte, error) {
 	if f, _, ok := s.pages.Frame(va); ok {
-		if len(f) != PageSize {
+		if len(f) != abi.PageSize {
 			return nil, fmt.Errorf("page %#x: frame of %d bytes", va, len(f))
 		}
 		return f, nil
@@ -349,7 +350,7 @@ func (s *Space) present(va uint64, r Region) ([]byte, error) {
 		return nil, fmt.Errorf("map page %#x: %w", va, err)
 	}
 	s.resident[va] = struct{}{}
-	if len(f) != PageSize {
+	if len(f) != abi.PageSize {
 		return nil, fmt.Errorf("map page %#x: frame of %d bytes", va, len(f))
 	}
 	return f, nil
@@ -366,7 +367,7 @@ func (s *Space) touch(addr uint64, access Access) ([]byte, error) {
 	if r.Perm&access.need() == 0 {
 		return nil, &FaultError{Addr: addr, Access: access, Region: &r, Cause: deniedCause[access]}
 	}
-	return s.present(addr&^(PageSize-1), r)
+	return s.present(addr&^(abi.PageSize-1), r)
 }
 
 // Reserve adds a region of n bytes, rounded up to whole pages, with
@@ -394,7 +395,7 @@ func (s *Space) reserve(addr, n uint64, perm Perm, kind Kind, name string, guard
 	}
 	var a, b uint64
 	if addr == 0 {
-		if n == 0 || n > UserTop-UserBase {
+		if n == 0 || n > abi.UserTop-abi.UserBase {
 			return wrap(fmt.Errorf("size %#x: %w", n, ErrInvalid))
 		}
 		n = roundUp(n)
@@ -403,7 +404,7 @@ func (s *Space) reserve(addr, n uint64, perm Perm, kind Kind, name string, guard
 		if a, b, err = pageRange(addr, n); err != nil {
 			return wrap(err)
 		}
-		if a-UserBase < guard {
+		if a-abi.UserBase < guard {
 			return wrap(fmt.Errorf("no room for a guard page: %w", ErrOutOfRange))
 		}
 	}
@@ -415,8 +416,8 @@ func (s *Space) reserve(addr, n uint64, perm Perm, kind Kind, name string, guard
 	}
 	if addr == 0 {
 		var ok bool
-		if a, ok = s.gap(AnonBase, UserTop, n); !ok {
-			if a, ok = s.gap(UserBase, UserTop, n); !ok {
+		if a, ok = s.gap(AnonBase, abi.UserTop, n); !ok {
+			if a, ok = s.gap(abi.UserBase, abi.UserTop, n); !ok {
 				return wrap(ErrNoSpace)
 			}
 		}
@@ -523,7 +524,7 @@ func (s *Space) Fault(addr uint64, access Access) error {
 // region that allows it.
 func (s *Space) check(addr, n uint64, access Access) error {
 	end := addr + n
-	if addr < UserBase || end < addr || end > UserTop {
+	if addr < abi.UserBase || end < addr || end > abi.UserTop {
 		return &FaultError{Addr: addr, Access: access, Cause: ErrOutOfRange}
 	}
 	need := access.need()
@@ -556,7 +557,7 @@ func (s *Space) transfer(addr uint64, buf []byte, access Access) error {
 	// leaves nothing copied: the copy is all or nothing.
 	var small [4][]byte
 	frames := small[:0]
-	for va := addr &^ (PageSize - 1); va < addr+uint64(len(buf)); va += PageSize {
+	for va := addr &^ (abi.PageSize - 1); va < addr+uint64(len(buf)); va += abi.PageSize {
 		frame, err := s.touch(va, access)
 		if err != nil {
 			return err
@@ -566,9 +567,9 @@ func (s *Space) transfer(addr uint64, buf []byte, access Access) error {
 	for _, frame := range frames {
 		var n int
 		if access == AccessWrite {
-			n = copy(frame[addr%PageSize:], buf)
+			n = copy(frame[addr%abi.PageSize:], buf)
 		} else {
-			n = copy(buf, frame[addr%PageSize:])
+			n = copy(buf, frame[addr%abi.PageSize:])
 		}
 		buf = buf[n:]
 		addr += uint64(n)
@@ -619,11 +620,11 @@ func (s *Space) fill(addr uint64, data []byte) error {
 	}
 	for len(data) > 0 {
 		i, _ := s.lookup(addr)
-		frame, err := s.present(addr&^(PageSize-1), s.regions[i])
+		frame, err := s.present(addr&^(abi.PageSize-1), s.regions[i])
 		if err != nil {
 			return err
 		}
-		n := copy(frame[addr%PageSize:], data)
+		n := copy(frame[addr%abi.PageSize:], data)
 		data = data[n:]
 		addr += uint64(n)
 	}

@@ -40,7 +40,7 @@ const (
 )
 
 func TestReserveRefusals(t *testing.T) {
-	const base = UserBase + 0x10_0000
+	const base = abi.UserBase + 0x10_0000
 	tests := []struct {
 		name  string
 		addr  uint64
@@ -50,27 +50,27 @@ func TestReserveRefusals(t *testing.T) {
 		want  error
 		words string
 	}{
-		{"misaligned", base + 8, PageSize, rw, KindAnon, ErrInvalid, "not page aligned"},
+		{"misaligned", base + 8, abi.PageSize, rw, KindAnon, ErrInvalid, "not page aligned"},
 		{"empty", base, 0, rw, KindAnon, ErrInvalid, "empty"},
 		{"empty anywhere", 0, 0, rw, KindAnon, ErrInvalid, "size"},
-		{"huge anywhere", 0, UserTop, rw, KindAnon, ErrInvalid, "size"},
-		{"below user range", UserBase - PageSize, PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
-		{"at top", UserTop, PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
-		{"past top", UserTop - PageSize, 2 * PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
-		{"wraps", base, ^uint64(0) - PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
-		{"write and exec", base, PageSize, PermWrite | PermExec, KindAnon, ErrInvalid, "writable and executable"},
-		{"rwx", base, PageSize, permAll, KindAnon, ErrInvalid, "writable and executable"},
-		{"undefined perm", base, PageSize, 8, KindAnon, ErrInvalid, "undefined bits"},
-		{"undefined kind", base, PageSize, rw, kindCount, ErrInvalid, "kind"},
-		{"overlap start", base - PageSize, 2 * PageSize, rw, KindAnon, ErrOverlap, "existing"},
-		{"overlap inside", base + PageSize, PageSize, rw, KindAnon, ErrOverlap, "existing"},
-		{"overlap end", base + 3*PageSize, 2 * PageSize, rw, KindAnon, ErrOverlap, "existing"},
-		{"overlap around", base - PageSize, 8 * PageSize, rw, KindAnon, ErrOverlap, "existing"},
+		{"huge anywhere", 0, abi.UserTop, rw, KindAnon, ErrInvalid, "size"},
+		{"below user range", abi.UserBase - abi.PageSize, abi.PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
+		{"at top", abi.UserTop, abi.PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
+		{"past top", abi.UserTop - abi.PageSize, 2 * abi.PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
+		{"wraps", base, ^uint64(0) - abi.PageSize, rw, KindAnon, ErrOutOfRange, "outside"},
+		{"write and exec", base, abi.PageSize, PermWrite | PermExec, KindAnon, ErrInvalid, "writable and executable"},
+		{"rwx", base, abi.PageSize, permAll, KindAnon, ErrInvalid, "writable and executable"},
+		{"undefined perm", base, abi.PageSize, 8, KindAnon, ErrInvalid, "undefined bits"},
+		{"undefined kind", base, abi.PageSize, rw, kindCount, ErrInvalid, "kind"},
+		{"overlap start", base - abi.PageSize, 2 * abi.PageSize, rw, KindAnon, ErrOverlap, "existing"},
+		{"overlap inside", base + abi.PageSize, abi.PageSize, rw, KindAnon, ErrOverlap, "existing"},
+		{"overlap end", base + 3*abi.PageSize, 2 * abi.PageSize, rw, KindAnon, ErrOverlap, "existing"},
+		{"overlap around", base - abi.PageSize, 8 * abi.PageSize, rw, KindAnon, ErrOverlap, "existing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := newSpace(t)
-			mustReserve(t, s, base, 4*PageSize, ro, KindAnon, "existing")
+			mustReserve(t, s, base, 4*abi.PageSize, ro, KindAnon, "existing")
 			_, err := s.Reserve(tt.addr, tt.n, tt.perm, tt.kind, "new")
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.words) {
 				t.Fatalf("Reserve(%#x, %#x, %v, %v) = %v, want %v saying %q", tt.addr, tt.n, tt.perm, tt.kind, err, tt.want, tt.words)
@@ -85,16 +85,16 @@ func TestReserveRefusals(t *testing.T) {
 func TestReserveExact(t *testing.T) {
 	s, p := newSpace(t)
 	// n is rounded up to whole pages.
-	a := mustReserve(t, s, UserBase, 1, rx, KindImage, "text")
-	b := mustReserve(t, s, UserBase+PageSize, PageSize+1, ro, KindImage, "rodata")
-	top := mustReserve(t, s, UserTop-PageSize, PageSize, rw, KindStack, "stack")
-	if a != UserBase || b != UserBase+PageSize || top != UserTop-PageSize {
+	a := mustReserve(t, s, abi.UserBase, 1, rx, KindImage, "text")
+	b := mustReserve(t, s, abi.UserBase+abi.PageSize, abi.PageSize+1, ro, KindImage, "rodata")
+	top := mustReserve(t, s, abi.UserTop-abi.PageSize, abi.PageSize, rw, KindStack, "stack")
+	if a != abi.UserBase || b != abi.UserBase+abi.PageSize || top != abi.UserTop-abi.PageSize {
 		t.Fatalf("Reserve returned %#x, %#x, %#x", a, b, top)
 	}
 	want := []Region{
-		{UserBase, UserBase + PageSize, rx, KindImage, "text"},
-		{UserBase + PageSize, UserBase + 3*PageSize, ro, KindImage, "rodata"},
-		{UserTop - PageSize, UserTop, rw, KindStack, "stack"},
+		{abi.UserBase, abi.UserBase + abi.PageSize, rx, KindImage, "text"},
+		{abi.UserBase + abi.PageSize, abi.UserBase + 3*abi.PageSize, ro, KindImage, "rodata"},
+		{abi.UserTop - abi.PageSize, abi.UserTop, rw, KindStack, "stack"},
 	}
 	if got := s.Regions(); !equalRegions(got, want) {
 		t.Fatalf("regions:\n%v\nwant\n%v", got, want)
@@ -102,23 +102,23 @@ func TestReserveExact(t *testing.T) {
 	if s.Resident() != 0 || p.Mapped() != 0 {
 		t.Fatalf("Reserve mapped pages: resident %d, mapped %d", s.Resident(), p.Mapped())
 	}
-	if r, ok := s.Lookup(UserBase + PageSize + 5); !ok || r != want[1] {
+	if r, ok := s.Lookup(abi.UserBase + abi.PageSize + 5); !ok || r != want[1] {
 		t.Errorf("Lookup = %v, %v; want %v", r, ok, want[1])
 	}
-	if _, ok := s.Lookup(UserBase + 3*PageSize); ok {
+	if _, ok := s.Lookup(abi.UserBase + 3*abi.PageSize); ok {
 		t.Error("Lookup found a region in a hole")
 	}
 }
 
 func TestReserveMerges(t *testing.T) {
 	s, _ := newSpace(t)
-	mustReserve(t, s, UserBase+PageSize, PageSize, rw, KindAnon, "heap")
-	mustReserve(t, s, UserBase+3*PageSize, PageSize, rw, KindAnon, "heap")
-	mustReserve(t, s, UserBase+2*PageSize, PageSize, rw, KindAnon, "heap")
-	mustReserve(t, s, UserBase+4*PageSize, PageSize, rw, KindAnon, "other")
+	mustReserve(t, s, abi.UserBase+abi.PageSize, abi.PageSize, rw, KindAnon, "heap")
+	mustReserve(t, s, abi.UserBase+3*abi.PageSize, abi.PageSize, rw, KindAnon, "heap")
+	mustReserve(t, s, abi.UserBase+2*abi.PageSize, abi.PageSize, rw, KindAnon, "heap")
+	mustReserve(t, s, abi.UserBase+4*abi.PageSize, abi.PageSize, rw, KindAnon, "other")
 	want := []Region{
-		{UserBase + PageSize, UserBase + 4*PageSize, rw, KindAnon, "heap"},
-		{UserBase + 4*PageSize, UserBase + 5*PageSize, rw, KindAnon, "other"},
+		{abi.UserBase + abi.PageSize, abi.UserBase + 4*abi.PageSize, rw, KindAnon, "heap"},
+		{abi.UserBase + 4*abi.PageSize, abi.UserBase + 5*abi.PageSize, rw, KindAnon, "other"},
 	}
 	if got := s.Regions(); !equalRegions(got, want) {
 		t.Fatalf("regions:\n%v\nwant\n%v", got, want)
@@ -127,61 +127,61 @@ func TestReserveMerges(t *testing.T) {
 
 func TestReserveAnywhere(t *testing.T) {
 	s, _ := newSpace(t)
-	a := mustReserve(t, s, 0, 3*PageSize, rw, KindAnon, "a")
+	a := mustReserve(t, s, 0, 3*abi.PageSize, rw, KindAnon, "a")
 	b := mustReserve(t, s, 0, 1, rw, KindAnon, "b")
-	if a != AnonBase || b != AnonBase+3*PageSize {
-		t.Fatalf("anywhere gave %#x, %#x; want %#x, %#x", a, b, uint64(AnonBase), uint64(AnonBase+3*PageSize))
+	if a != AnonBase || b != AnonBase+3*abi.PageSize {
+		t.Fatalf("anywhere gave %#x, %#x; want %#x, %#x", a, b, uint64(AnonBase), uint64(AnonBase+3*abi.PageSize))
 	}
 	// A freed gap is reused when large enough, skipped otherwise.
-	if err := s.Release(a+PageSize, PageSize); err != nil {
+	if err := s.Release(a+abi.PageSize, abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
-	if c := mustReserve(t, s, 0, 2*PageSize, rw, KindAnon, "c"); c != b+PageSize {
-		t.Errorf("2 pages went to %#x, want %#x past the 1-page hole", c, b+PageSize)
+	if c := mustReserve(t, s, 0, 2*abi.PageSize, rw, KindAnon, "c"); c != b+abi.PageSize {
+		t.Errorf("2 pages went to %#x, want %#x past the 1-page hole", c, b+abi.PageSize)
 	}
-	if d := mustReserve(t, s, 0, PageSize, rw, KindAnon, "d"); d != a+PageSize {
-		t.Errorf("1 page went to %#x, want the hole at %#x", d, a+PageSize)
+	if d := mustReserve(t, s, 0, abi.PageSize, rw, KindAnon, "d"); d != a+abi.PageSize {
+		t.Errorf("1 page went to %#x, want the hole at %#x", d, a+abi.PageSize)
 	}
 
 	// With everything from AnonBase up taken, the search starts at
-	// UserBase, past what is reserved there.
+	// abi.UserBase, past what is reserved there.
 	s2, _ := newSpace(t)
-	mustReserve(t, s2, AnonBase, UserTop-AnonBase, ro, KindAnon, "top half")
-	mustReserve(t, s2, UserBase, PageSize, rx, KindImage, "text")
-	if e := mustReserve(t, s2, 0, PageSize, rw, KindAnon, "low"); e != UserBase+PageSize {
-		t.Errorf("fallback went to %#x, want %#x", e, uint64(UserBase+PageSize))
+	mustReserve(t, s2, AnonBase, abi.UserTop-AnonBase, ro, KindAnon, "top half")
+	mustReserve(t, s2, abi.UserBase, abi.PageSize, rx, KindImage, "text")
+	if e := mustReserve(t, s2, 0, abi.PageSize, rw, KindAnon, "low"); e != abi.UserBase+abi.PageSize {
+		t.Errorf("fallback went to %#x, want %#x", e, uint64(abi.UserBase+abi.PageSize))
 	}
-	mustReserve(t, s2, UserBase+2*PageSize, AnonBase-UserBase-2*PageSize, ro, KindAnon, "rest")
-	if _, err := s2.Reserve(0, PageSize, rw, KindAnon, "none"); !errors.Is(err, ErrNoSpace) {
+	mustReserve(t, s2, abi.UserBase+2*abi.PageSize, AnonBase-abi.UserBase-2*abi.PageSize, ro, KindAnon, "rest")
+	if _, err := s2.Reserve(0, abi.PageSize, rw, KindAnon, "none"); !errors.Is(err, ErrNoSpace) {
 		t.Errorf("Reserve in a full space: %v, want ErrNoSpace", err)
 	}
 }
 
 func TestRelease(t *testing.T) {
 	s, p := newSpace(t)
-	base := mustReserve(t, s, UserBase, 8*PageSize, rw, KindAnon, "heap")
-	mustReserve(t, s, base+8*PageSize, 2*PageSize, ro, KindAnon, "ro")
+	base := mustReserve(t, s, abi.UserBase, 8*abi.PageSize, rw, KindAnon, "heap")
+	mustReserve(t, s, base+8*abi.PageSize, 2*abi.PageSize, ro, KindAnon, "ro")
 	for i := range 10 {
-		if err := s.Fault(base+uint64(i)*PageSize, AccessRead); err != nil {
+		if err := s.Fault(base+uint64(i)*abi.PageSize, AccessRead); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Cut a hole in the middle of the first region; the range may cover
 	// unreserved addresses.
-	if err := s.Release(base+2*PageSize, 2*PageSize); err != nil {
+	if err := s.Release(base+2*abi.PageSize, 2*abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
 	// Cut across the boundary of the two regions.
-	if err := s.Release(base+7*PageSize, 2*PageSize); err != nil {
+	if err := s.Release(base+7*abi.PageSize, 2*abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Release(base+20*PageSize, 5*PageSize); err != nil {
+	if err := s.Release(base+20*abi.PageSize, 5*abi.PageSize); err != nil {
 		t.Fatalf("Release of nothing: %v", err)
 	}
 	want := []Region{
-		{base, base + 2*PageSize, rw, KindAnon, "heap"},
-		{base + 4*PageSize, base + 7*PageSize, rw, KindAnon, "heap"},
-		{base + 9*PageSize, base + 10*PageSize, ro, KindAnon, "ro"},
+		{base, base + 2*abi.PageSize, rw, KindAnon, "heap"},
+		{base + 4*abi.PageSize, base + 7*abi.PageSize, rw, KindAnon, "heap"},
+		{base + 9*abi.PageSize, base + 10*abi.PageSize, ro, KindAnon, "ro"},
 	}
 	if got := s.Regions(); !equalRegions(got, want) {
 		t.Fatalf("regions:\n%v\nwant\n%v", got, want)
@@ -189,10 +189,10 @@ func TestRelease(t *testing.T) {
 	if s.Resident() != 6 || p.Mapped() != 6 {
 		t.Errorf("resident %d, mapped %d; want 6", s.Resident(), p.Mapped())
 	}
-	if _, _, ok := p.Frame(base + 3*PageSize); ok {
+	if _, _, ok := p.Frame(base + 3*abi.PageSize); ok {
 		t.Error("a released page is still mapped")
 	}
-	for _, bad := range []struct{ addr, n uint64 }{{base + 1, PageSize}, {base, 0}, {UserTop, PageSize}} {
+	for _, bad := range []struct{ addr, n uint64 }{{base + 1, abi.PageSize}, {base, 0}, {abi.UserTop, abi.PageSize}} {
 		if err := s.Release(bad.addr, bad.n); err == nil {
 			t.Errorf("Release(%#x, %#x) succeeded", bad.addr, bad.n)
 		}
@@ -201,32 +201,32 @@ func TestRelease(t *testing.T) {
 
 func TestDiscard(t *testing.T) {
 	s, p := newSpace(t)
-	base := mustReserve(t, s, 0, 4*PageSize, rw, KindAnon, "heap")
-	data := bytes.Repeat([]byte{0xAB}, 4*PageSize)
+	base := mustReserve(t, s, 0, 4*abi.PageSize, rw, KindAnon, "heap")
+	data := bytes.Repeat([]byte{0xAB}, 4*abi.PageSize)
 	if err := s.CopyOut(base, data); err != nil {
 		t.Fatal(err)
 	}
 	unmaps := p.Unmaps()
-	if err := s.Discard(base+PageSize, 2*PageSize); err != nil {
+	if err := s.Discard(base+abi.PageSize, 2*abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
 	if s.Resident() != 2 || p.Unmaps() != unmaps+1 {
 		t.Fatalf("after Discard: resident %d, unmaps %d", s.Resident(), p.Unmaps()-unmaps)
 	}
-	if got := s.Regions(); len(got) != 1 || got[0].Size() != 4*PageSize {
+	if got := s.Regions(); len(got) != 1 || got[0].Size() != 4*abi.PageSize {
 		t.Fatalf("Discard changed the regions: %v", got)
 	}
-	got := make([]byte, 4*PageSize)
+	got := make([]byte, 4*abi.PageSize)
 	if err := s.CopyIn(got, base); err != nil {
 		t.Fatal(err)
 	}
 	want := bytes.Clone(data)
-	clear(want[PageSize : 3*PageSize])
+	clear(want[abi.PageSize : 3*abi.PageSize])
 	if !bytes.Equal(got, want) {
 		t.Error("discarded pages did not come back zero, or others changed")
 	}
 	// Discarding pages that are not mapped costs no TLB shootdown.
-	if err := s.Discard(AnonBase+100*PageSize, 10*PageSize); err != nil {
+	if err := s.Discard(AnonBase+100*abi.PageSize, 10*abi.PageSize); err != nil {
 		t.Fatal(err)
 	}
 	if p.Unmaps() != unmaps+1 {
@@ -236,38 +236,38 @@ func TestDiscard(t *testing.T) {
 
 func TestProtect(t *testing.T) {
 	s, p := newSpace(t)
-	base := mustReserve(t, s, 0, 4*PageSize, rw, KindAnon, "heap")
-	if err := s.CopyOut(base+PageSize, []byte{1}); err != nil {
+	base := mustReserve(t, s, 0, 4*abi.PageSize, rw, KindAnon, "heap")
+	if err := s.CopyOut(base+abi.PageSize, []byte{1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Protect(base+PageSize, 2*PageSize, ro); err != nil {
+	if err := s.Protect(base+abi.PageSize, 2*abi.PageSize, ro); err != nil {
 		t.Fatal(err)
 	}
 	want := []Region{
-		{base, base + PageSize, rw, KindAnon, "heap"},
-		{base + PageSize, base + 3*PageSize, ro, KindAnon, "heap"},
-		{base + 3*PageSize, base + 4*PageSize, rw, KindAnon, "heap"},
+		{base, base + abi.PageSize, rw, KindAnon, "heap"},
+		{base + abi.PageSize, base + 3*abi.PageSize, ro, KindAnon, "heap"},
+		{base + 3*abi.PageSize, base + 4*abi.PageSize, rw, KindAnon, "heap"},
 	}
 	if got := s.Regions(); !equalRegions(got, want) {
 		t.Fatalf("regions:\n%v\nwant\n%v", got, want)
 	}
-	if _, perm, ok := p.Frame(base + PageSize); !ok || perm != ro {
+	if _, perm, ok := p.Frame(base + abi.PageSize); !ok || perm != ro {
 		t.Errorf("mapped page has %v, %v; want %v", perm, ok, ro)
 	}
-	if err := s.CopyOut(base+PageSize, []byte{2}); !errors.Is(err, ErrNotWritable) {
+	if err := s.CopyOut(base+abi.PageSize, []byte{2}); !errors.Is(err, ErrNotWritable) {
 		t.Errorf("write to a protected page: %v", err)
 	}
 	// Back to rw: the regions merge again.
-	if err := s.Protect(base+PageSize, 2*PageSize, rw); err != nil {
+	if err := s.Protect(base+abi.PageSize, 2*abi.PageSize, rw); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Regions(); len(got) != 1 {
 		t.Errorf("regions did not merge: %v", got)
 	}
-	if err := s.Protect(base, 5*PageSize, ro); !errors.Is(err, ErrUnmapped) {
+	if err := s.Protect(base, 5*abi.PageSize, ro); !errors.Is(err, ErrUnmapped) {
 		t.Errorf("Protect past the region: %v, want ErrUnmapped", err)
 	}
-	if err := s.Protect(base, PageSize, PermWrite|PermExec); !errors.Is(err, ErrInvalid) {
+	if err := s.Protect(base, abi.PageSize, PermWrite|PermExec); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Protect to wx: %v, want ErrInvalid", err)
 	}
 	if got := s.Regions(); len(got) != 1 || got[0].Perm != rw {
@@ -297,17 +297,17 @@ func TestFault(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.perm.String()+"/"+tt.access.String(), func(t *testing.T) {
 			s, p := newSpace(t)
-			base := mustReserve(t, s, 0, 2*PageSize, tt.perm, KindAnon, "r")
-			err := s.Fault(base+PageSize+123, tt.access)
+			base := mustReserve(t, s, 0, 2*abi.PageSize, tt.perm, KindAnon, "r")
+			err := s.Fault(base+abi.PageSize+123, tt.access)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("Fault: %v", err)
 				}
-				if _, perm, ok := p.Frame(base + PageSize); !ok || perm != tt.perm || s.Resident() != 1 {
+				if _, perm, ok := p.Frame(base + abi.PageSize); !ok || perm != tt.perm || s.Resident() != 1 {
 					t.Fatalf("after Fault: mapped %v with %v, resident %d", ok, perm, s.Resident())
 				}
 				// A second fault on the same page (a race) is harmless.
-				if err := s.Fault(base+PageSize, tt.access); err != nil || s.Resident() != 1 {
+				if err := s.Fault(base+abi.PageSize, tt.access); err != nil || s.Resident() != 1 {
 					t.Fatalf("spurious fault: %v, resident %d", err, s.Resident())
 				}
 				return
@@ -316,7 +316,7 @@ func TestFault(t *testing.T) {
 			if !errors.Is(err, tt.want) || !errors.Is(err, ErrFault) || !errors.As(err, &fe) {
 				t.Fatalf("Fault = %v, want %v and ErrFault", err, tt.want)
 			}
-			if fe.Addr != base+PageSize+123 || fe.Access != tt.access || fe.Region == nil || fe.Region.Name != "r" {
+			if fe.Addr != base+abi.PageSize+123 || fe.Access != tt.access || fe.Region == nil || fe.Region.Name != "r" {
 				t.Errorf("FaultError = %+v", fe)
 			}
 			if !strings.Contains(err.Error(), tt.access.String()) {
@@ -331,8 +331,8 @@ func TestFault(t *testing.T) {
 
 func TestFaultOutside(t *testing.T) {
 	s, _ := newSpace(t)
-	base := mustReserve(t, s, UserBase+PageSize, PageSize, rw, KindAnon, "r")
-	for _, addr := range []uint64{0, UserBase, base + PageSize, UserTop, UserTop + 5, ^uint64(0)} {
+	base := mustReserve(t, s, abi.UserBase+abi.PageSize, abi.PageSize, rw, KindAnon, "r")
+	for _, addr := range []uint64{0, abi.UserBase, base + abi.PageSize, abi.UserTop, abi.UserTop + 5, ^uint64(0)} {
 		err := s.Fault(addr, AccessRead)
 		if !errors.Is(err, ErrUnmapped) || !errors.Is(err, ErrFault) {
 			t.Errorf("Fault(%#x) = %v, want ErrUnmapped", addr, err)
@@ -346,11 +346,11 @@ func TestFaultOutside(t *testing.T) {
 func TestFaultNoMemory(t *testing.T) {
 	p := &MemPages{Limit: 1}
 	s := NewSpace(p)
-	base := mustReserve(t, s, 0, 2*PageSize, rw, KindAnon, "heap")
+	base := mustReserve(t, s, 0, 2*abi.PageSize, rw, KindAnon, "heap")
 	if err := s.Fault(base, AccessWrite); err != nil {
 		t.Fatal(err)
 	}
-	err := s.Fault(base+PageSize, AccessWrite)
+	err := s.Fault(base+abi.PageSize, AccessWrite)
 	if !errors.Is(err, ErrNoMemory) || errors.Is(err, ErrFault) {
 		t.Fatalf("Fault beyond the frame limit: %v, want ErrNoMemory and not ErrFault", err)
 	}
@@ -363,16 +363,16 @@ func TestCopyAcrossRegions(t *testing.T) {
 	s, p := newSpace(t)
 	// [a, a+2p) rw "one", [a+2p, a+4p) rw "two", [a+4p, a+5p) ro,
 	// hole, [a+6p, a+7p) rw.
-	a := mustReserve(t, s, UserBase, 2*PageSize, rw, KindAnon, "one")
-	mustReserve(t, s, a+2*PageSize, 2*PageSize, rw, KindAnon, "two")
-	mustReserve(t, s, a+4*PageSize, PageSize, ro, KindAnon, "ro")
-	mustReserve(t, s, a+6*PageSize, PageSize, rw, KindAnon, "after hole")
+	a := mustReserve(t, s, abi.UserBase, 2*abi.PageSize, rw, KindAnon, "one")
+	mustReserve(t, s, a+2*abi.PageSize, 2*abi.PageSize, rw, KindAnon, "two")
+	mustReserve(t, s, a+4*abi.PageSize, abi.PageSize, ro, KindAnon, "ro")
+	mustReserve(t, s, a+6*abi.PageSize, abi.PageSize, rw, KindAnon, "after hole")
 
-	msg := make([]byte, PageSize+100)
+	msg := make([]byte, abi.PageSize+100)
 	for i := range msg {
 		msg[i] = byte(i*7 + 1)
 	}
-	at := a + 2*PageSize - 50 // across "one" and "two", over three pages
+	at := a + 2*abi.PageSize - 50 // across "one" and "two", over three pages
 	if err := s.CopyOut(at, msg); err != nil {
 		t.Fatalf("CopyOut across regions: %v", err)
 	}
@@ -386,7 +386,7 @@ func TestCopyAcrossRegions(t *testing.T) {
 	// Reading an untouched page gives zeros and maps it.
 	zero := make([]byte, 16)
 	zero[0] = 1
-	if err := s.CopyIn(zero, a+4*PageSize-8); err != nil || !bytes.Equal(zero, make([]byte, 16)) {
+	if err := s.CopyIn(zero, a+4*abi.PageSize-8); err != nil || !bytes.Equal(zero, make([]byte, 16)) {
 		t.Fatalf("CopyIn into the read-only region: %v, %x", err, zero)
 	}
 
@@ -398,11 +398,11 @@ func TestCopyAcrossRegions(t *testing.T) {
 		cause error
 		bad   uint64 // the address the error names
 	}{
-		{"write into read-only", true, a + 4*PageSize - 8, 16, ErrNotWritable, a + 4*PageSize},
-		{"read across a hole", false, a + 5*PageSize - 8, 16, ErrUnmapped, a + 5*PageSize},
-		{"write across a hole", true, a + 6*PageSize - 1, 2, ErrUnmapped, a + 6*PageSize - 1},
-		{"read below the range", false, UserBase - 4, 8, ErrOutOfRange, UserBase - 4},
-		{"read past the top", false, UserTop - 4, 8, ErrOutOfRange, UserTop - 4},
+		{"write into read-only", true, a + 4*abi.PageSize - 8, 16, ErrNotWritable, a + 4*abi.PageSize},
+		{"read across a hole", false, a + 5*abi.PageSize - 8, 16, ErrUnmapped, a + 5*abi.PageSize},
+		{"write across a hole", true, a + 6*abi.PageSize - 1, 2, ErrUnmapped, a + 6*abi.PageSize - 1},
+		{"read below the range", false, abi.UserBase - 4, 8, ErrOutOfRange, abi.UserBase - 4},
+		{"read past the top", false, abi.UserTop - 4, 8, ErrOutOfRange, abi.UserTop - 4},
 		{"read that wraps", false, ^uint64(0) - 3, 8, ErrOutOfRange, ^uint64(0) - 3},
 		{"write at nil", true, 0, 1, ErrOutOfRange, 0},
 	}
@@ -433,7 +433,7 @@ func TestCopyAcrossRegions(t *testing.T) {
 	}
 	// The refused write into the read-only region wrote nothing before it.
 	last := make([]byte, 8)
-	if err := s.CopyIn(last, a+4*PageSize-8); err != nil || !bytes.Equal(last, make([]byte, 8)) {
+	if err := s.CopyIn(last, a+4*abi.PageSize-8); err != nil || !bytes.Equal(last, make([]byte, 8)) {
 		t.Errorf("bytes before the refused write: %x, %v", last, err)
 	}
 	// Zero-length copies succeed anywhere.
@@ -447,7 +447,7 @@ func TestCopyAcrossRegions(t *testing.T) {
 
 func TestClose(t *testing.T) {
 	s, p := newSpace(t)
-	base := mustReserve(t, s, 0, PageSize, rw, KindAnon, "heap")
+	base := mustReserve(t, s, 0, abi.PageSize, rw, KindAnon, "heap")
 	if err := s.Fault(base, AccessWrite); err != nil {
 		t.Fatal(err)
 	}
@@ -463,11 +463,11 @@ func TestClose(t *testing.T) {
 		"Fault":   s.Fault(base, AccessRead),
 		"CopyIn":  s.CopyIn(make([]byte, 1), base),
 		"CopyOut": s.CopyOut(base, []byte{1}),
-		"Release": s.Release(base, PageSize),
-		"Discard": s.Discard(base, PageSize),
-		"Protect": s.Protect(base, PageSize, ro),
+		"Release": s.Release(base, abi.PageSize),
+		"Discard": s.Discard(base, abi.PageSize),
+		"Protect": s.Protect(base, abi.PageSize, ro),
 	}
-	_, checks["Reserve"] = s.Reserve(0, PageSize, rw, KindAnon, "x")
+	_, checks["Reserve"] = s.Reserve(0, abi.PageSize, rw, KindAnon, "x")
 	for name, err := range checks {
 		if !errors.Is(err, ErrClosed) {
 			t.Errorf("%s after Close: %v, want ErrClosed", name, err)
@@ -485,7 +485,7 @@ func TestStrings(t *testing.T) {
 		{Kind(7).String(), "Kind(7)"},
 		{AccessExec.String(), "execute"},
 		{Access(5).String(), "Access(5)"},
-		{Region{UserBase, UserBase + PageSize, rx, KindImage, "text"}.String(), "0x7f0000000000-0x7f0000001000 r-x image text"},
+		{Region{abi.UserBase, abi.UserBase + abi.PageSize, rx, KindImage, "text"}.String(), "0x7f0000000000-0x7f0000001000 r-x image text"},
 		{(&FaultError{Addr: 0x10, Access: AccessWrite, Cause: ErrUnmapped}).Error(), "write at 0x10: no mapping"},
 	}
 	for _, tt := range tests {

@@ -43,12 +43,7 @@ type SpawnOptions struct {
 	Limits limit.Limits
 }
 
-// handlesEnv is the environment variable that lists a process's startup
-// handles: hexadecimal, comma-separated, in the order they were passed
-// (process_spawn in docs/abi.md).
-const handlesEnv = "CLK_HANDLES"
-
-// handlePlaceholder stands for a handle value in handlesEnv until the
+// handlePlaceholder stands for a handle value in abi.HandlesEnv until the
 // value is known: every value is written as 0x and eight digits, so that
 // the stack can be laid out first.
 const handlePlaceholder = "0x00000000"
@@ -127,17 +122,14 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 		p.space.Close()
 		return fmt.Errorf("spawn %s: %w", p.Name(), err)
 	}
-	if len(handles) > abi.DefaultMaxHandles {
-		return fail(fmt.Errorf("%d handles: %w", len(handles), cap.ErrNoSpace))
-	}
 	if len(args) == 0 {
 		args = []string{p.Name()}
 	}
 	// The stack first, with placeholders of the values' width: it is
 	// the last step that can fail, and once the handles are in the
 	// new table they cannot go back.
-	env := handlesEnv + "=" + placeholders(len(handles))
-	sp, err := SetupStack(p.space, UserTop, StackSize, args, []string{env})
+	env := abi.HandlesEnv + "=" + placeholders(len(handles))
+	sp, err := SetupStack(p.space, abi.UserTop, StackSize, args, []string{env})
 	if err != nil {
 		return fail(err)
 	}
@@ -146,7 +138,8 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	}
 	hs, err := p.obj.Handles.InstallAll(handles)
 	if err != nil {
-		// The table is new and large enough: this cannot happen.
+		// More handles than the new table holds (the process's handle
+		// limit): none was installed, and the caller keeps them.
 		p.unchargeThread()
 		return fail(err)
 	}
@@ -168,7 +161,7 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	return nil
 }
 
-// placeholders is the value of handlesEnv before the n values are known.
+// placeholders is the value of abi.HandlesEnv before the n values are known.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat(handlePlaceholder+",", n), ",")
 }
@@ -181,7 +174,7 @@ func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle) error {
 	if err := p.space.CopyIn(word[:], sp+8*uint64(argc+2)); err != nil {
 		return err
 	}
-	at := binary.LittleEndian.Uint64(word[:]) + uint64(len(handlesEnv)+1)
+	at := binary.LittleEndian.Uint64(word[:]) + uint64(len(abi.HandlesEnv)+1)
 	vals := make([]string, len(hs))
 	for i, h := range hs {
 		vals[i] = fmt.Sprintf("0x%08x", uint32(h))

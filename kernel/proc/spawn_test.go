@@ -11,6 +11,7 @@ import (
 	"clk/abi"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
+	"clk/kernel/limit"
 )
 
 // newEndpoint returns a capability to one end of a new channel and the
@@ -136,8 +137,18 @@ func TestFailedSpawnLeavesHandlesWithTheCaller(t *testing.T) {
 			t.Fatalf("Spawn(%s) closed the caller's handle", tt.name)
 		}
 	}
+	// More handles than the child's table holds.
+	c2, peer2 := newEndpoint(t)
+	_, err := s.Spawn(progName, SpawnOptions{Handles: []*cap.Cap{c, c2}, Limits: limit.Limits{Handles: 1}})
+	if !errors.Is(err, cap.ErrNoSpace) {
+		t.Errorf("Spawn with 2 handles for a table of 1 = %v, want cap.ErrNoSpace", err)
+	}
+	if peerClosed(peer) || peerClosed(peer2) {
+		t.Fatal("a spawn refused for its handles closed the caller's handles")
+	}
 	checkFreed(t, s, m)
 	c.Close()
+	c2.Close()
 }
 
 // TestSpawnPassesHandlesInOrder checks the startup handles' values in
@@ -167,12 +178,12 @@ func TestSpawnPassesHandlesInOrder(t *testing.T) {
 	}
 	envp := word(sp + 8*4) // after argc, two arguments and a 0
 	// The variable and its NUL end 8 bytes below the top of the stack.
-	buf := make([]byte, UserTop-8-envp)
+	buf := make([]byte, abi.UserTop-8-envp)
 	if err := p.space.CopyIn(buf, envp); err != nil {
 		t.Fatal(err)
 	}
 	env, _, _ := strings.Cut(string(buf), "\x00")
-	list, ok := strings.CutPrefix(env, handlesEnv+"=")
+	list, ok := strings.CutPrefix(env, abi.HandlesEnv+"=")
 	vals := strings.Split(list, ",")
 	if !ok || len(vals) != 2 {
 		t.Fatalf("environment %q", env)

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"clk/abi"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,10 +40,10 @@ func SetupStack(s *Space, top, size uint64, args, env []string) (sp uint64, err 
 	wrap := func(err error) (uint64, error) {
 		return 0, fmt.Errorf("set up stack of %#x bytes below %#x: %w", size, top, err)
 	}
-	if top%PageSize != 0 || size == 0 || size%PageSize != 0 {
+	if top%abi.PageSize != 0 || size == 0 || size%abi.PageSize != 0 {
 		return wrap(fmt.Errorf("top and size must be page aligned, size non-zero: %w", ErrInvalid))
 	}
-	if top > UserTop || top < UserBase || size > top-UserBase {
+	if top > abi.UserTop || top < abi.UserBase || size > top-abi.UserBase {
 		return wrap(ErrOutOfRange)
 	}
 
@@ -84,17 +85,17 @@ func SetupStack(s *Space, top, size uint64, args, env []string) (sp uint64, err 
 	w = binary.LittleEndian.AppendUint64(w, atNull)
 	_ = binary.LittleEndian.AppendUint64(w, 0)
 
-	if _, err := s.reserve(top-size, size, PermRead|PermWrite, KindStack, "stack", PageSize); err != nil {
+	if _, err := s.reserve(top-size, size, PermRead|PermWrite, KindStack, "stack", abi.PageSize); err != nil {
 		return wrap(err)
 	}
 	// The guard page is a region of its own, without permissions: an
 	// overflow faults there, and no fixed vm_map can take it.
-	if _, err := s.Reserve(top-size-PageSize, PageSize, 0, KindGuard, "stack guard"); err != nil {
+	if _, err := s.Reserve(top-size-abi.PageSize, abi.PageSize, 0, KindGuard, "stack guard"); err != nil {
 		s.Release(top-size, size)
 		return wrap(err)
 	}
 	if err := s.CopyOut(sp, buf); err != nil {
-		s.Release(top-size-PageSize, size+PageSize)
+		s.Release(top-size-abi.PageSize, size+abi.PageSize)
 		return wrap(err)
 	}
 	return sp, nil

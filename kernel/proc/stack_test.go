@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"clk/abi"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -66,8 +67,8 @@ func TestSetupStack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := newSpace(t)
-			const size = 16 * PageSize
-			top := uint64(UserTop)
+			const size = 16 * abi.PageSize
+			top := uint64(abi.UserTop)
 			sp, err := SetupStack(s, top, size, tt.args, tt.env)
 			if err != nil {
 				t.Fatal(err)
@@ -75,7 +76,7 @@ func TestSetupStack(t *testing.T) {
 			if sp%16 != 0 || sp >= top || sp < top-size {
 				t.Fatalf("sp %#x: not 16-byte aligned inside the stack", sp)
 			}
-			want := []Region{{top - size - PageSize, top - size, 0, KindGuard, "stack guard"}, {top - size, top, rw, KindStack, "stack"}}
+			want := []Region{{top - size - abi.PageSize, top - size, 0, KindGuard, "stack guard"}, {top - size, top, rw, KindStack, "stack"}}
 			if got := s.Regions(); !equalRegions(got, want) {
 				t.Fatalf("regions %v, want %v", got, want)
 			}
@@ -106,7 +107,7 @@ func TestSetupStack(t *testing.T) {
 }
 
 func TestSetupStackRefusals(t *testing.T) {
-	const top, size = UserTop - 16*PageSize, 4 * PageSize
+	const top, size = abi.UserTop - 16*abi.PageSize, 4 * abi.PageSize
 	long := strings.Repeat("x", MaxArgBytes)
 	many := make([]string, MaxArgBytes/8)
 	tests := []struct {
@@ -119,22 +120,22 @@ func TestSetupStackRefusals(t *testing.T) {
 		{"misaligned top", top - 8, size, nil, nil, ErrInvalid, "page aligned"},
 		{"misaligned size", top, size + 8, nil, nil, ErrInvalid, "page aligned"},
 		{"zero size", top, 0, nil, nil, ErrInvalid, "non-zero"},
-		{"above the user range", UserTop + PageSize, size, nil, nil, ErrOutOfRange, ""},
-		{"below the user range", UserBase + PageSize, 2 * PageSize, nil, nil, ErrOutOfRange, ""},
-		{"no room for the guard", UserBase + size, size, nil, nil, ErrOutOfRange, "guard"},
+		{"above the user range", abi.UserTop + abi.PageSize, size, nil, nil, ErrOutOfRange, ""},
+		{"below the user range", abi.UserBase + abi.PageSize, 2 * abi.PageSize, nil, nil, ErrOutOfRange, ""},
+		{"no room for the guard", abi.UserBase + size, size, nil, nil, ErrOutOfRange, "guard"},
 		{"guard page taken", top, size, nil, nil, ErrOverlap, "taken"},
-		{"stack taken", top - 2*PageSize, size, nil, nil, ErrOverlap, "taken"},
+		{"stack taken", top - 2*abi.PageSize, size, nil, nil, ErrOverlap, "taken"},
 		{"NUL in an argument", top, size, []string{"a\x00b"}, nil, ErrInvalid, "NUL"},
 		{"NUL in the environment", top, size, nil, []string{"A=\x00"}, ErrInvalid, "NUL"},
-		{"strings too long", top, 32 * PageSize, []string{long}, nil, ErrArgsTooLarge, ""},
-		{"too many pointers", top, 32 * PageSize, nil, many, ErrArgsTooLarge, ""},
-		{"larger than the stack", top, PageSize, []string{strings.Repeat("y", PageSize)}, nil, ErrArgsTooLarge, ""},
+		{"strings too long", top, 32 * abi.PageSize, []string{long}, nil, ErrArgsTooLarge, ""},
+		{"too many pointers", top, 32 * abi.PageSize, nil, many, ErrArgsTooLarge, ""},
+		{"larger than the stack", top, abi.PageSize, []string{strings.Repeat("y", abi.PageSize)}, nil, ErrArgsTooLarge, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := newSpace(t)
 			// The page below a stack ending at top is taken.
-			mustReserve(t, s, top-size-PageSize, PageSize, ro, KindAnon, "taken")
+			mustReserve(t, s, top-size-abi.PageSize, abi.PageSize, ro, KindAnon, "taken")
 			before := s.Regions()
 			_, err := SetupStack(s, tt.top, tt.size, tt.args, tt.env)
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.words) {
@@ -150,7 +151,7 @@ func TestSetupStackRefusals(t *testing.T) {
 func TestSetupStackLongArgument(t *testing.T) {
 	s, _ := newSpace(t)
 	arg := strings.Repeat("z", MaxArgBytes/2)
-	sp, err := SetupStack(s, UserTop, 32*PageSize, []string{arg}, nil)
+	sp, err := SetupStack(s, abi.UserTop, 32*abi.PageSize, []string{arg}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,12 +163,12 @@ func TestSetupStackLongArgument(t *testing.T) {
 
 func TestNoMappingTakesTheStackGuardPage(t *testing.T) {
 	s := NewSpace(&MemPages{})
-	const size = 4 * PageSize
-	if _, err := SetupStack(s, UserTop, size, []string{"prog"}, nil); err != nil {
+	const size = 4 * abi.PageSize
+	if _, err := SetupStack(s, abi.UserTop, size, []string{"prog"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	guard := uint64(UserTop - size - PageSize)
-	if _, err := s.Reserve(guard, PageSize, PermRead|PermWrite, KindAnon, "anon"); !errors.Is(err, ErrOverlap) {
+	guard := uint64(abi.UserTop - size - abi.PageSize)
+	if _, err := s.Reserve(guard, abi.PageSize, PermRead|PermWrite, KindAnon, "anon"); !errors.Is(err, ErrOverlap) {
 		t.Fatalf("a fixed mapping over the guard page: %v, want ErrOverlap", err)
 	}
 	var fe *FaultError
@@ -179,22 +180,22 @@ func TestNoMappingTakesTheStackGuardPage(t *testing.T) {
 func TestACopyThatCannotMapEveryPageWritesNothing(t *testing.T) {
 	// Room for three pages: the copy needs four.
 	s := NewSpace(&MemPages{Limit: 3})
-	base, err := s.Reserve(0, 8*PageSize, PermRead|PermWrite, KindAnon, "anon")
+	base, err := s.Reserve(0, 8*abi.PageSize, PermRead|PermWrite, KindAnon, "anon")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CopyOut(base, []byte{1}); err != nil { // maps the first page
 		t.Fatal(err)
 	}
-	buf := make([]byte, 3*PageSize+1)
+	buf := make([]byte, 3*abi.PageSize+1)
 	for i := range buf {
 		buf[i] = 0xaa
 	}
-	if err := s.CopyOut(base+PageSize-1, buf); err == nil {
+	if err := s.CopyOut(base+abi.PageSize-1, buf); err == nil {
 		t.Fatal("a copy over more pages than memory allows succeeded")
 	}
 	var got [1]byte
-	if err := s.CopyIn(got[:], base+PageSize-1); err != nil || got[0] != 0 {
+	if err := s.CopyIn(got[:], base+abi.PageSize-1); err != nil || got[0] != 0 {
 		t.Fatalf("the failed copy wrote %#x (err %v); want nothing written", got[0], err)
 	}
 }

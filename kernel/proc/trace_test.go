@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"clk/abi"
 	"encoding/binary"
 	"testing"
 )
@@ -13,8 +14,8 @@ func TestStackTrace(t *testing.T) {
 		{"runtime.main", 0x7f00_0010_1300, 0x100},
 	}}
 	s, _ := newSpace(t)
-	stack := mustReserve(t, s, 0, 4*PageSize, rw, KindStack, "stack")
-	top := stack + 4*PageSize
+	stack := mustReserve(t, s, 0, 4*abi.PageSize, rw, KindStack, "stack")
+	top := stack + 4*abi.PageSize
 
 	// Frames at rbp0 < rbp1 < rbp2 < rbp3; the outermost links to 0.
 	rbp := []uint64{top - 0x400, top - 0x300, top - 0x200, top - 0x100}

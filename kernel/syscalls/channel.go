@@ -71,7 +71,8 @@ func (c *Caller) endpoint(v uint64, need abi.Rights) (*ipc.Endpoint, error) {
 
 // outgoing reads a message to send: its descriptor, data and handle
 // values. Lengths are checked against the kernel's limits before any
-// buffer is allocated.
+// buffer is allocated. The data buffer is fresh: the message sent takes it
+// as it is (ipc.Endpoint.WriteFrom does not copy).
 func outgoing(c *Caller, descPtr uint64) (abi.MsgDesc, []byte, []cap.Handle, error) {
 	d, err := readDesc(c.Mem, descPtr)
 	if err != nil {
@@ -220,17 +221,13 @@ func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 		return 0, err
 	}
 	deadline, _ := k.deadline(a[3])
-	reply, err := ep.CallFrom(c.Proc.Handles, wd.Type, data, hs, deadline, c.Dying)
+	// A reply deliver refuses stays the caller's: CallFrom puts it back in
+	// the queue, where a read with room for it gets it.
+	err = ep.CallFrom(c.Proc.Handles, wd.Type, data, hs, deadline, c.Dying, func(m *ipc.Message) error {
+		return deliver(c, a[2], rd, m)
+	})
 	if errors.Is(err, ipc.ErrStopped) {
 		return 0, fmt.Errorf("channel_call: %w", errDying)
 	}
-	if err != nil {
-		return 0, err
-	}
-	if err := deliver(c, a[2], rd, &reply); err != nil {
-		// The reply is the caller's: a read with room for it gets it.
-		ep.Unread(reply)
-		return 0, err
-	}
-	return 0, nil
+	return 0, err
 }

@@ -27,9 +27,12 @@ type Caller struct {
 	// Host is the process's machine side; nil outside ring 3.
 	Host Host
 	// Dying is closed when the process starts to end (killed, or
-	// process_exit by another thread): every call that blocks selects
-	// on it and returns ECLOSED at once. nil, never closed, outside
-	// ring 3.
+	// process_exit by another thread). clock_sleep, channel_call and
+	// console_write (on a console with WriteUntil) select on it;
+	// channel_read, channel_write and object_wait_many instead watch
+	// Proc for Signaled, which rises just before Dying closes, in the
+	// same wait as their objects. Either way the call returns ECLOSED at
+	// once. nil, never closed, outside ring 3.
 	Dying <-chan struct{}
 }
 

@@ -26,7 +26,9 @@
 // # Locking
 //
 // This package holds no locks of its own; it takes those of cap, ipc and
-// object in their documented order. deliver runs inside ipc's read
-// callback, under the channel's lock, and from there takes the caller's
-// table lock (channel.mu < cap.Table.mu).
+// object in their documented order (ipc's: transferMu < channel.mu <
+// cap.Table.mu). deliver runs inside ipc's read callback, under the
+// channel's lock, and from there takes the caller's table lock
+// (channel.mu < cap.Table.mu); as channel_call's callback it runs with no
+// channel lock held.
 package syscalls

@@ -26,8 +26,8 @@ func sysObjectWaitMany(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	items := make([]wait.Item, n)
 	for i := range items {
 		rec := raw[i*abi.WaitItemSize:]
-		h := uint64(binary.LittleEndian.Uint32(rec[0:]))
-		want := abi.Signals(binary.LittleEndian.Uint32(rec[4:]))
+		h := uint64(binary.LittleEndian.Uint32(rec[abi.WaitItemHandle:]))
+		want := abi.Signals(binary.LittleEndian.Uint32(rec[abi.WaitItemWant:]))
 		if want == 0 || want&^abi.AllSignals != 0 {
 			return 0, fmt.Errorf("object_wait_many: item %d wants %#x: %w", i, uint32(want), errInvalid)
 		}
@@ -56,7 +56,7 @@ func sysObjectWaitMany(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	}
 	items = items[:self]
 	for i := range items {
-		binary.LittleEndian.PutUint32(raw[i*abi.WaitItemSize+8:], uint32(items[i].Observed))
+		binary.LittleEndian.PutUint32(raw[i*abi.WaitItemSize+abi.WaitItemObserved:], uint32(items[i].Observed))
 	}
 	if err := c.Mem.CopyOut(ptr, raw); err != nil {
 		return 0, fmt.Errorf("object_wait_many: items: %w", err)

@@ -36,6 +36,15 @@ func (s *Source) Signals() abi.Signals {
 	return s.state
 }
 
+// Waiting returns the number of waits watching s now: a goroutine counts
+// from the moment its wait watches s, before it blocks, until the wait
+// returns.
+func (s *Source) Waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.waiters)
+}
+
 // Update clears the signals in clear, then raises those in set, and wakes
 // every waiter that wants a signal now raised.
 func (s *Source) Update(clear, set abi.Signals) {

@@ -84,3 +84,25 @@ func TestTheSameObjectTwiceWakesForEitherWant(t *testing.T) {
 		t.Fatalf("first item observed %v", items[0].Observed)
 	}
 }
+
+func TestWaitingCountsTheWaitsOnASource(t *testing.T) {
+	var s Source
+	if n := s.Waiting(); n != 0 {
+		t.Fatalf("%d waiting on a new source", n)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := One(&s, abi.Readable, time.Now().Add(10*time.Second))
+		done <- err
+	}()
+	for s.Waiting() != 1 {
+		runtime.Gosched()
+	}
+	s.Update(0, abi.Readable)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Waiting(); n != 0 {
+		t.Fatalf("%d waiting after the wait returned", n)
+	}
+}

@@ -16,14 +16,13 @@ import (
 	"clk/sdk"
 )
 
-// The address space as the fuzzer aims at it.
+// The address space as the fuzzer aims at it, beside the user range
+// [abi.UserBase, abi.UserTop): the program's image is above abi.UserBase,
+// and the initial stack ends at abi.UserTop.
 const (
-	userBase    = 0x7f00_0000_0000 // start of the user range; below the program's image
-	userTop     = 0x7fff_ffff_f000 // end of the user range; the initial stack ends here
-	kernelImage = 0x100000         // the kernel's image, identity-mapped
+	kernelImage = 0x100000 // the kernel's image, identity-mapped
 	kernelHalf  = 0xffff_8000_0000_0000
 	nonCanon    = 0x8000_0000_0000 // the first non-canonical address
-	pageSize    = 4096
 )
 
 // The arena is the fuzzer's own memory for the kernel to read and write.
@@ -382,13 +381,13 @@ func (f *fuzzer) kernel() uint64 {
 }
 
 // unmapped returns an address in user space where nothing is mapped: in
-// the megabyte below the program's image, which is linked at userBase plus
-// 1 MiB and a page, low enough that no call the fuzzer draws reaches the
-// image from there (vm_unmap's at most 17 pages, random_get's 4 KiB).
+// the megabyte below the program's image, which is linked at
+// abi.UserBase plus 1 MiB and a page, low enough that no call the fuzzer
+// draws reaches the image from there (vm_unmap's at most 17 pages, random_get's 4 KiB).
 // Other gaps exist, but where the runtime puts its heap is its own
 // business, and a write there would corrupt the fuzzer.
 func (f *fuzzer) unmapped() uint64 {
-	return userBase + f.r.Uint64N(0xe0000)
+	return abi.UserBase + f.r.Uint64N(0xe0000)
 }
 
 // nearTop returns an address around the top of the user range: the last
@@ -398,7 +397,7 @@ func (f *fuzzer) nearTop() uint64 {
 	if f.r.IntN(4) == 0 {
 		return nonCanon - 8 + f.r.Uint64N(16)
 	}
-	return userTop - 64 + f.r.Uint64N(64+pageSize)
+	return abi.UserTop - 64 + f.r.Uint64N(64+abi.PageSize)
 }
 
 // foreign returns an address that is none of the fuzzer's memory: what
@@ -411,12 +410,12 @@ func (f *fuzzer) foreign() uint64 {
 	case 1:
 		a = f.unmapped()
 	case 2:
-		a = userTop + f.r.Uint64N(2*pageSize)
+		a = abi.UserTop + f.r.Uint64N(2*abi.PageSize)
 	default:
 		a = kernelHalf + f.r.Uint64()%(1<<46)
 	}
 	if f.r.IntN(4) != 0 {
-		a &^= pageSize - 1
+		a &^= abi.PageSize - 1
 	}
 	return a
 }
@@ -430,15 +429,15 @@ func (f *fuzzer) refused() uint64 {
 	case 1:
 		return nonCanon + f.r.Uint64N(1<<40)
 	}
-	return f.r.Uint64N(pageSize)
+	return f.r.Uint64N(abi.PageSize)
 }
 
 // pages returns a length for vm_map and vm_unmap: up to 16 pages, now and
 // then not a multiple of the page size.
 func (f *fuzzer) pages() uint64 {
-	n := f.r.Uint64N(17) * pageSize
+	n := f.r.Uint64N(17) * abi.PageSize
 	if f.r.IntN(8) == 0 {
-		n += 1 + f.r.Uint64N(pageSize-1)
+		n += 1 + f.r.Uint64N(abi.PageSize-1)
 	}
 	return n
 }
@@ -454,5 +453,5 @@ func (f *fuzzer) deadline() uint64 {
 // mayBeMapped reports whether p is one of the addresses the fuzzer draws
 // that may be mapped: in the arena or below the top of the user range.
 func (f *fuzzer) mayBeMapped(p uint64) bool {
-	return (p >= f.base && p-f.base < arenaSize) || (p >= userTop-pageSize && p < userTop)
+	return (p >= f.base && p-f.base < arenaSize) || (p >= abi.UserTop-abi.PageSize && p < abi.UserTop)
 }

@@ -34,7 +34,7 @@ func TestCallsAreHarmless(t *testing.T) {
 	f := newFuzzer(1)
 	f.keep(0x1234) // a handle value, as the pool would have on clk
 	inArena := func(p uint64) bool { return p >= f.base && p-f.base < arenaSize }
-	userMemory := func(p uint64) bool { return p >= userBase+0x100000 && p < userTop }
+	userMemory := func(p uint64) bool { return p >= abi.UserBase+0x100000 && p < abi.UserTop }
 	deadlineOK := func(d uint64) bool {
 		return d == uint64(sdk.Now) || (d >= testNow && d <= testNow+uint64(2*time.Millisecond))
 	}
@@ -63,15 +63,15 @@ func TestCallsAreHarmless(t *testing.T) {
 			}
 		case abi.SysVMUnmap:
 			end := a[0] + a[1]
-			if inArena(a[0]) || userMemory(a[0]) || (end > userBase+0x100000 && a[0] < userTop) || a[1] > 17*pageSize {
+			if inArena(a[0]) || userMemory(a[0]) || (end > abi.UserBase+0x100000 && a[0] < abi.UserTop) || a[1] > 17*abi.PageSize {
 				t.Fatalf("call %d: vm_unmap(%#x, %#x) may reach the fuzzer's memory", i, a[0], a[1])
 			}
 		case abi.SysThreadCreate:
-			if a[0] >= userBase && a[0] < userTop || a[1] >= userBase && a[1] < userTop {
+			if a[0] >= abi.UserBase && a[0] < abi.UserTop || a[1] >= abi.UserBase && a[1] < abi.UserTop {
 				t.Fatalf("call %d: thread_create at %#x with stack %#x", i, a[0], a[1])
 			}
 		case abi.SysThreadSetFS:
-			if a[0] >= userBase && a[0] < userTop {
+			if a[0] >= abi.UserBase && a[0] < abi.UserTop {
 				t.Fatalf("call %d: thread_set_fs(%#x)", i, a[0])
 			}
 		case abi.SysConsoleWrite:

@@ -63,7 +63,7 @@ const (
 	clkEIO         = 18 // the device behind the call failed
 	clkENOMEM      = 19 // physical memory or the address space is exhausted, or the range is taken
 	clkEAGAIN      = 20 // futex_wait found a value other than the expected one; nothing waited
-	clkELIMIT      = 21 // a limit of the process (memory, threads, handles or child processes) would be exceeded; nothing changed
+	clkELIMIT      = 21 // a limit of the process (memory, threads or child processes) would be exceeded; nothing changed
 )
 
 // Flags and limits.
