@@ -58,13 +58,16 @@ var RightList = []RightInfo{
 func (r Rights) Has(want Rights) bool { return r&want == want }
 
 // String lists the rights by name, joined by '|', or "none".
-func (r Rights) String() string {
-	var names [8]string
+func (r Rights) String() string { return bitNames(uint32(r), rightNames) }
+
+// rightNames are RightList's names, by bit.
+var rightNames = func() []string {
+	names := make([]string, len(RightList))
 	for i, ri := range RightList {
 		names[i] = ri.Name
 	}
-	return bitNames(uint32(r), names[:])
-}
+	return names
+}()
 
 // Signals is a set of states a waitable object can be in.
 type Signals uint32
@@ -102,13 +105,16 @@ var SignalList = []SignalInfo{
 }
 
 // String lists the signals by name, joined by '|', or "none".
-func (s Signals) String() string {
-	var names [4]string
+func (s Signals) String() string { return bitNames(uint32(s), signalNames) }
+
+// signalNames are SignalList's names, by bit.
+var signalNames = func() []string {
+	names := make([]string, len(SignalList))
 	for i, si := range SignalList {
 		names[i] = si.Name
 	}
-	return bitNames(uint32(s), names[:])
-}
+	return names
+}()
 
 // ObjectType names a kind of kernel object, as handle lookups and schemas
 // name them.
