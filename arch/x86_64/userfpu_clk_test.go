@@ -67,7 +67,10 @@ func runToSyscall(t *testing.T, c *UserContext) {
 // even when its context is the memory of the old thread's, freed and
 // allocated again. A thread that left by SYSCALL leaves its x87 state in
 // the CPU (the syscall ABI does not keep it), and the next entry skips
-// FXRSTOR when the CPU still holds that context's state.
+// FXRSTOR when the CPU still holds that context's state. The danger is
+// on one CPU, where both threads run in turn: make test-clk's first pass
+// boots one; on more, the goroutine may move between the runs, and the
+// check then passes without testing the skip.
 func TestFPUStateStaysWithItsProcess(t *testing.T) {
 	first := userProcess(t, fpuLeaveCode)
 	second := userProcess(t, fpuReadCode)
