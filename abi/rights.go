@@ -61,13 +61,7 @@ func (r Rights) Has(want Rights) bool { return r&want == want }
 func (r Rights) String() string { return bitNames(uint32(r), rightNames) }
 
 // rightNames are RightList's names, by bit.
-var rightNames = func() []string {
-	names := make([]string, len(RightList))
-	for i, ri := range RightList {
-		names[i] = ri.Name
-	}
-	return names
-}()
+var rightNames = namesOf(RightList, func(r RightInfo) string { return r.Name })
 
 // Signals is a set of states a waitable object can be in.
 type Signals uint32
@@ -108,13 +102,16 @@ var SignalList = []SignalInfo{
 func (s Signals) String() string { return bitNames(uint32(s), signalNames) }
 
 // signalNames are SignalList's names, by bit.
-var signalNames = func() []string {
-	names := make([]string, len(SignalList))
-	for i, si := range SignalList {
-		names[i] = si.Name
+var signalNames = namesOf(SignalList, func(s SignalInfo) string { return s.Name })
+
+// namesOf returns the name of each entry of a list in bit order.
+func namesOf[T any](list []T, name func(T) string) []string {
+	names := make([]string, len(list))
+	for i, x := range list {
+		names[i] = name(x)
 	}
 	return names
-}()
+}
 
 // ObjectType names a kind of kernel object, as handle lookups and schemas
 // name them.
