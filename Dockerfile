@@ -11,7 +11,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates git make curl patch binutils gcc libc6-dev cpio \
-      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf \
+      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf \
       golang-go \
  && rm -rf /var/lib/apt/lists/*
 
