@@ -37,6 +37,14 @@ const (
 	SysFutexWake
 	SysSystemInfo
 	SysFaultEntry
+	SysDeviceInfo
+	SysDeviceConfigRead
+	SysDeviceConfigWrite
+	SysDeviceMap
+	SysDeviceDMAAlloc
+	SysDeviceIRQ
+	SysDeviceIOPorts
+	SysRandomAdd
 
 	// NumCalls is the number of syscalls; numbers from NumCalls up are
 	// unknown to the kernel (ENOSYS).
@@ -321,17 +329,24 @@ func init() {
 		},
 		{
 			Num: SysIRQWait, Name: "irq_wait",
-			Args:   []Arg{{"handle", ArgHandle, "an IRQ"}, {"deadline", ArgDeadline, "when to give up"}},
-			Rights: "wait on handle",
-			Errors: []Errno{ENOSYS},
-			Effect: "Waits for the interrupt line to fire. Not wired: routing lines to user drivers is not in the kernel yet.",
+			Args:    []Arg{{"handle", ArgHandle, "an IRQ"}, {"deadline", ArgDeadline, "when to give up"}},
+			Returns: "how many times the interrupt fired since the last irq_wait returned, at least 1",
+			Rights:  "wait on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, ETIMEDOUT, ECLOSED, EPEERCLOSED}),
+			Effect:  "Waits until the interrupt has fired at least once since the last irq_wait on it returned, then clears its Signaled and returns the count. An IRQ raises Signaled while an interrupt is pending, so object_wait_many can wait for it beside channels. When the device the IRQ came from is released, a wait returns EPEERCLOSED.",
+			Wired:   true,
 		},
 		{
 			Num: SysIOPortAccess, Name: "ioport_access",
-			Args:   []Arg{{"handle", ArgHandle, "an I/O port range"}},
-			Rights: "manage on handle",
-			Errors: []Errno{ENOSYS},
-			Effect: "Grants the caller the range in its TSS I/O permission bitmap. Not wired: ring-3 entry is not in the kernel yet.",
+			Args: []Arg{
+				{"handle", ArgHandle, "an I/O port range"}, {"port", ArgValue, "the port, inside the range with its width"},
+				{"op", ArgValue, "the width in bytes (1, 2 or 4), plus 0x100 to write"}, {"value", ArgValue, "what to write"},
+			},
+			Returns: "for a read, the value read",
+			Rights:  "read on handle to read, write on handle to write",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL}),
+			Effect:  "Reads or writes one I/O port of the range for the caller, with IN or OUT of the given width. The kernel does the access itself: clk gives no process the I/O privilege level or an I/O permission bitmap, so a driver reaches only the ports of its handles, one call per access.",
+			Wired:   true,
 		},
 		{
 			Num: SysThreadCreate, Name: "thread_create",
@@ -395,6 +410,78 @@ func init() {
 			Rights: "none",
 			Errors: []Errno{EINVAL, ENOSYS},
 			Effect: "Sets where a thread of the caller's process resumes when it divides by zero (#DE) or touches the nil page (an address below 4096): at entry, with RDI the vector, RSI the address, RDX the faulting instruction and every other register, RSP included, as at the fault. The Go runtime turns this into its run-time panic, which a deferred recover can stop. With 0, or for a fault at entry itself, or for any other fault, the kernel kills the process with a report.",
+			Wired:  true,
+		},
+		{
+			Num: SysDeviceInfo, Name: "device_info",
+			Args:   []Arg{{"handle", ArgHandle, "a device"}, {"buf", ArgPtr, "where to write"}, {"len", ArgLen, "its size, at least 120"}},
+			Rights: "read on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, EINVAL}),
+			Effect: "Writes the device's DeviceInfo record: its PCI address, IDs and class, its BARs (kind and size; never their physical addresses), its interrupts (the MSI-X table size, the MSI vectors, the INTx pin) and the size of its configuration space.",
+			Wired:  true,
+		},
+		{
+			Num: SysDeviceConfigRead, Name: "device_config_read",
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"offset", ArgValue, "into the function's configuration space, aligned to width"}, {"width", ArgValue, "1, 2 or 4 bytes"}},
+			Returns: "the value read",
+			Rights:  "read on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL}),
+			Effect:  "Reads the device's own PCI configuration space, and no other function's.",
+			Wired:   true,
+		},
+		{
+			Num: SysDeviceConfigWrite, Name: "device_config_write",
+			Args: []Arg{
+				{"handle", ArgHandle, "a device"}, {"offset", ArgValue, "into the function's configuration space, aligned to width"},
+				{"width", ArgValue, "1, 2 or 4 bytes"}, {"value", ArgValue, "what to write"},
+			},
+			Rights: "write on handle",
+			Errors: errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL}),
+			Effect: "Writes the device's configuration space where a driver may: the command register's I/O, memory, bus-master and INTx-disable bits (the others keep their value), and the bodies of vendor-specific capabilities (ID 9, bytes 3 and up). Everything else (BARs, the MSI and MSI-X capabilities, other functions) is the kernel's: EINVAL.",
+			Wired:  true,
+		},
+		{
+			Num: SysDeviceMap, Name: "device_map",
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"bar", ArgValue, "the memory BAR, 0 to 5"}},
+			Returns: "the address of the mapping",
+			Rights:  "map on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, ENOMEM}),
+			Effect:  "Maps the whole BAR, rounded up to pages, uncached and read-write, into the caller's address space, and returns where. Each BAR is mapped once per device handle's object: a second call returns the same address. The mapping goes when the device is released; vm_unmap cannot remove it, and syscalls refuse it as a buffer (EFAULT).",
+			Wired:   true,
+		},
+		{
+			Num: SysDeviceDMAAlloc, Name: "device_dma_alloc",
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"len", ArgLen, "bytes, rounded up to pages; at most 4 MiB at once"}, {"phys", ArgPtr, "where to write the physical address, a uint64"}},
+			Returns: "the address of the mapping",
+			Rights:  "map on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, EFAULT, ENOMEM, ELIMIT}),
+			Effect:  "Allocates physically contiguous zeroed memory for the device to read and write by DMA, maps it read-write into the caller's address space and writes its physical address to phys. It counts against the caller's memory limit, and a device holds at most 64 MiB. When the device is released the kernel turns the device's bus mastering off, then unmaps and frees the memory.",
+			Wired:   true,
+		},
+		{
+			Num: SysDeviceIRQ, Name: "device_irq",
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"index", ArgValue, "the MSI-X table entry, or 0 for MSI"}},
+			Returns: "a handle to an IRQ with wait, duplicate and transfer",
+			Rights:  "manage on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, ENOSPACE, ENOMEM}),
+			Effect:  "Routes one of the device's interrupts to a vector of the kernel and returns an IRQ for it: entry index of the MSI-X table when the device has MSI-X (which is then enabled), else its single MSI vector (index 0). A device without either gets EINVAL: INTx is not routed to drivers. Asking again for the same index returns another handle to the same IRQ.",
+			Wired:   true,
+		},
+		{
+			Num: SysDeviceIOPorts, Name: "device_ioports",
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"bar", ArgValue, "the I/O BAR, 0 to 5"}},
+			Returns: "a handle to the BAR's I/O port range with read, write, duplicate and transfer",
+			Rights:  "manage on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, ENOSPACE}),
+			Effect:  "Returns the I/O port range the BAR decodes, for ioport_access.",
+			Wired:   true,
+		},
+		{
+			Num: SysRandomAdd, Name: "random_add",
+			Args:   []Arg{{"buf", ArgPtr, "entropy"}, {"len", ArgLen, "its length, at most 4096"}},
+			Rights: "none",
+			Errors: []Errno{EFAULT, ETOOLARGE},
+			Effect: "Mixes the bytes into the kernel's random pool, which random_get draws from. Anyone may add: the pool hashes what it is given into its state, so bytes an attacker chooses cannot make its output weaker, only fail to make it stronger.",
 			Wired:  true,
 		},
 	} {

@@ -19,7 +19,7 @@ const runtimeFile = "../rt/src/runtime/zabi_clk.go"
 // constant's suffix ("ThreadSetFS"), as the Sys constants of this package
 // spell them.
 func goName(call string) string {
-	acronyms := map[string]string{"fs": "FS", "vm": "VM", "irq": "IRQ", "io": "IO", "ioport": "IOPort"}
+	acronyms := map[string]string{"fs": "FS", "vm": "VM", "irq": "IRQ", "io": "IO", "ioport": "IOPort", "ioports": "IOPorts", "dma": "DMA"}
 	var b strings.Builder
 	for _, w := range strings.Split(call, "_") {
 		if a, ok := acronyms[w]; ok {

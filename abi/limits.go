@@ -32,6 +32,16 @@ const (
 	MaxThreads = 256
 	// DefaultMaxHandles is the size of a process's handle table.
 	DefaultMaxHandles = 4096
+	// MaxDMAAlloc is the most bytes one device_dma_alloc allocates.
+	MaxDMAAlloc = 4 << 20
+	// MaxDMAPerDevice is the most DMA memory one device holds at once.
+	MaxDMAPerDevice = 64 << 20
+)
+
+// Operations of ioport_access: a width in bytes, with IOPortWrite for a
+// write.
+const (
+	IOPortWrite = 0x100
 )
 
 // Deadlines, as the calls that wait take them: nanoseconds of the

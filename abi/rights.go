@@ -127,6 +127,7 @@ const (
 	TypeIRQ
 	TypeTimer
 	TypeLog
+	TypeDevice
 
 	// NumTypes is the number of object types, TypeAny included.
 	NumTypes
@@ -141,6 +142,7 @@ var typeNames = [NumTypes]string{
 	TypeIRQ:     "irq",
 	TypeTimer:   "timer",
 	TypeLog:     "log",
+	TypeDevice:  "device",
 }
 
 // String returns the type's name as docs/abi.md spells it.

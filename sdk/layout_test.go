@@ -76,7 +76,7 @@ func TestSchemaMarshalRefusals(t *testing.T) {
 		{"twice", Schema{{Type: 1}, {Type: 2}, {Type: 1}}},
 		{"too much data", Schema{{Type: 1, MaxData: abi.MaxData + 1}}},
 		{"too many handles", Schema{{Type: 1, Handles: make([]HandleSpec, abi.MaxHandles+1)}}},
-		{"unknown type", Schema{{Type: 1, Handles: []HandleSpec{{abi.TypeLog + 1, 0}}}}},
+		{"unknown type", Schema{{Type: 1, Handles: []HandleSpec{{abi.NumTypes, 0}}}}},
 		{"unknown rights", Schema{{Type: 1, Handles: []HandleSpec{{abi.TypeAny, abi.RightsAll + 1}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

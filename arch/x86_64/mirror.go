@@ -66,6 +66,8 @@ const (
 	pteUser         = 1 << 2
 	ptePresent      = 1 << 0
 	pteNoExec       = 1 << 63
+	ptePWT          = 1 << 3
+	ptePCD          = 1 << 4
 	pteAddrMask     = 0x000f_ffff_ffff_f000
 	pfErrPresent    = 1 << 0
 	pfErrWrite      = 1 << 1

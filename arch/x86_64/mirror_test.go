@@ -220,6 +220,8 @@ func TestConstantsMatchTheRuntimes(t *testing.T) {
 		{"pteW", pteWritable},
 		{"pteU", pteUser},
 		{"pteNX", pteNoExec},
+		{"ptePWT", ptePWT},
+		{"ptePCD", ptePCD},
 		{"pteAddrMask", pteAddrMask},
 		{"pfPresent", pfErrPresent},
 		{"pfWrite", pfErrWrite},

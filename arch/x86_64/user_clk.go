@@ -21,6 +21,15 @@ func userSpaceNew() uintptr
 //go:linkname userMap runtime.clkUserMap
 func userMap(pml4, va uintptr, perm uint64) uintptr
 
+//go:linkname userMapPhys runtime.clkUserMapPhys
+func userMapPhys(pml4, va, pa uintptr, perm uint64) bool
+
+//go:linkname contigAlloc runtime.clkContigAlloc
+func contigAlloc(n uintptr) uintptr
+
+//go:linkname contigFree runtime.clkContigFree
+func contigFree(f, n uintptr)
+
 //go:linkname userLookup runtime.clkUserLookup
 func userLookup(pml4, va uintptr) uint64
 
@@ -145,6 +154,47 @@ func (s *AddressSpace) Map(va uint64, write, exec bool) ([]byte, error) {
 	}
 	return frame(pa), nil
 }
+
+// MapPhys maps the page at va to the physical frame pa, which the address
+// space does not own: unmapping the page or releasing the space leaves the
+// frame alone. uncached maps it with caching off (PCD and PWT), as device
+// registers need. The page must not be mapped yet.
+func (s *AddressSpace) MapPhys(va, pa uint64, write, uncached bool) error {
+	if err := checkUser(va); err != nil {
+		return err
+	}
+	if pa%PageSize != 0 || pa >= 1<<52 {
+		return fmt.Errorf("x86: %#x is not a physical frame", pa)
+	}
+	perm := permBits(write, false)
+	if uncached {
+		perm |= ptePCD | ptePWT
+	}
+	if !userMapPhys(s.pml4, uintptr(va), uintptr(pa), perm) {
+		return fmt.Errorf("x86: page %#x: mapped already, or %w", va, ErrNoMemory)
+	}
+	return nil
+}
+
+// AllocContiguous returns n physically contiguous zeroed frames: the
+// physical address of the first, and their bytes through the identity
+// map. Device DMA needs memory a device reaches by one physical address.
+// It fails with ErrNoMemory when no unused range of RAM is that large.
+func AllocContiguous(n int) (pa uint64, mem []byte, err error) {
+	if n <= 0 {
+		return 0, nil, fmt.Errorf("x86: %d contiguous frames", n)
+	}
+	f := contigAlloc(uintptr(n))
+	if f == 0 {
+		return 0, nil, ErrNoMemory
+	}
+	// unsafe.Pointer: f is RAM the identity map reaches, held until FreeContiguous.
+	return uint64(f), unsafe.Slice((*byte)(unsafe.Pointer(f)), n*PageSize), nil
+}
+
+// FreeContiguous gives back n frames that AllocContiguous returned at pa.
+// Nothing may use them afterwards: no mapping, and no device.
+func FreeContiguous(pa uint64, n int) { contigFree(uintptr(pa), uintptr(n)) }
 
 // Frame returns the bytes of the page mapped at va and its permissions.
 func (s *AddressSpace) Frame(va uint64) (b []byte, write, exec, ok bool) {

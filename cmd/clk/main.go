@@ -25,6 +25,7 @@ import (
 	"clk/drivers/ps2"
 	"clk/drivers/uart"
 	"clk/drivers/vga"
+	"clk/kernel/device"
 	"clk/kernel/klog"
 )
 
@@ -65,7 +66,11 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
-	sys.pci = shellPCI(enumeratePCI(log, tables))
+	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
+		sys.broker = device.NewBroker(device.Hardware(), cfg, fns)
+		sys.drivers = newDrivers(log, sys.procs, sys.broker)
+		sys.drivers.startAll()
+	}
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return
 	}

@@ -21,11 +21,11 @@ const identityMapped = 4 << 30
 // enumeratePCI finds the PCI functions at boot, through ECAM when the
 // MCFG describes it where the kernel can reach it, else through the
 // legacy ports, and logs how many it found and how.
-func enumeratePCI(log *klog.Log, tables *acpi.Tables) []pci.Function {
+func enumeratePCI(log *klog.Log, tables *acpi.Tables) (pci.Config, []pci.Function) {
 	cfg, how, err := pciConfig(tables)
 	if err != nil {
 		log.Printf("pci: %v", err)
-		return nil
+		return nil, nil
 	}
 	fns := pci.Enumerate(cfg)
 	malformed := 0
@@ -35,7 +35,7 @@ func enumeratePCI(log *klog.Log, tables *acpi.Tables) []pci.Function {
 		}
 	}
 	log.Printf("pci: %d functions through %s, %d malformed", len(fns), how, malformed)
-	return fns
+	return cfg, fns
 }
 
 // pciConfig picks the configuration mechanism and says which it is.
@@ -86,17 +86,23 @@ func ecam(tables *acpi.Tables) (pci.Config, string, error) {
 	return nil, "", fmt.Errorf("MCFG: no region for bus 0 of segment 0: %w", acpi.ErrNotFound)
 }
 
-// shellPCI is what lspci shows of the functions. No driver binds to a
-// function yet.
-func shellPCI(fns []pci.Function) []shell.PCIFunction {
-	out := make([]shell.PCIFunction, 0, len(fns))
-	for i := range fns {
-		f := &fns[i]
+// PCIFunctions is what lspci shows of the functions: each with the
+// driver bound to it and the driver's process.
+func (s *system) PCIFunctions() []shell.PCIFunction {
+	if s.broker == nil {
+		return nil
+	}
+	bs := s.broker.Functions()
+	out := make([]shell.PCIFunction, 0, len(bs))
+	for i := range bs {
+		f := &bs[i].Function
 		out = append(out, shell.PCIFunction{
 			Addr:     f.Addr.String(),
 			VendorID: f.VendorID,
 			DeviceID: f.DeviceID,
 			Class:    f.ClassName(),
+			Driver:   bs[i].Driver,
+			Process:  bs[i].PID,
 			Details:  f.Details(),
 		})
 	}

@@ -27,6 +27,7 @@ func newProcesses() *proc.System {
 		return free
 	}, limit.DefaultReserve(total))
 	k := syscalls.NewDispatcher()
+	k.SetPorts(x86.Ports{})
 	return proc.NewSystem(k, proc.Hardware(k), func(name string) ([]byte, error) {
 		return os.ReadFile(path.Join(programDir, name))
 	})

@@ -14,6 +14,7 @@ import (
 	"clk/drivers/acpi"
 	"clk/drivers/ps2"
 	"clk/drivers/uart"
+	"clk/kernel/device"
 	"clk/kernel/klog"
 	"clk/kernel/limit"
 	"clk/kernel/proc"
@@ -21,20 +22,18 @@ import (
 
 // system is the machine as the shell sees it (shell.System).
 type system struct {
-	log    *klog.Log
-	tables *acpi.Tables
-	boot   x86.BootInfo
-	procs  *proc.System
-	pci    []shell.PCIFunction // found at boot
+	log     *klog.Log
+	tables  *acpi.Tables
+	boot    x86.BootInfo
+	procs   *proc.System
+	broker  *device.Broker // the PCI functions found at boot; nil without PCI
+	drivers *drivers
 }
 
 var (
 	_ shell.System  = (*system)(nil)
 	_ shell.Devices = (*system)(nil)
 )
-
-// PCIFunctions are the functions enumerated at boot.
-func (s *system) PCIFunctions() []shell.PCIFunction { return s.pci }
 
 func (*system) Memory() (total, used, free uint64) { return x86.Memory() }
 

@@ -96,3 +96,31 @@ func TestLogWritesWholeRecords(t *testing.T) {
 		t.Fatal("writer error lost")
 	}
 }
+
+func TestIRQCountsFiresUntilTakenAndDetachEndsWaits(t *testing.T) {
+	released := 0
+	q := NewIRQ("test", func() { released++ })
+	q.Fire()
+	q.Fire()
+	if q.Signals()&abi.Signaled == 0 {
+		t.Fatal("fired IRQ not signaled")
+	}
+	if n, detached := q.Take(); n != 2 || detached {
+		t.Fatalf("Take = %d, %v; want 2, false", n, detached)
+	}
+	if q.Signals()&abi.Signaled != 0 {
+		t.Fatal("Take left the IRQ signaled")
+	}
+	q.Detach()
+	q.Fire()
+	if n, detached := q.Take(); n != 0 || !detached {
+		t.Fatalf("after Detach, Take = %d, %v; want 0, true", n, detached)
+	}
+	if _, err := wait.One(&q.Source, abi.Signaled|abi.PeerClosed, time.Now().Add(time.Second)); err != nil {
+		t.Fatalf("detached IRQ does not end a wait: %v", err)
+	}
+	q.Release()
+	if released != 1 || q.Total() != 2 {
+		t.Fatalf("released %d times, total %d", released, q.Total())
+	}
+}

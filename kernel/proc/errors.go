@@ -29,6 +29,9 @@ var (
 	// ErrNotExecutable: an instruction fetch from a region without
 	// PermExec.
 	ErrNotExecutable = errors.New("region not executable")
+	// ErrDeviceMemory: a syscall's copy, or a fault, in device memory
+	// (KindDevice), which the kernel never touches for a program.
+	ErrDeviceMemory = errors.New("device memory")
 	// ErrClosed: the address space has been closed.
 	ErrClosed = errors.New("address space closed")
 

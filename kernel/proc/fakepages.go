@@ -26,6 +26,10 @@ type MemPages struct {
 type memPage struct {
 	frame []byte
 	perm  Perm
+	// phys is the frame's physical address for a page MapPhys mapped,
+	// whose frame the fake does not have: it reads as zeros.
+	phys     uint64
+	borrowed bool
 }
 
 // errMisuse is wrapped by every misuse MemPages records.
@@ -87,6 +91,41 @@ func (m *MemPages) Map(va uint64, perm Perm) ([]byte, error) {
 }
 
 // Frame returns the page mapped at va.
+// MapPhys maps the page at va to a stand-in for frame pa: a zeroed frame
+// that PhysOf reports pa for.
+func (m *MemPages) MapPhys(va, pa uint64, perm Perm, uncached bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.checkVA("map phys", va); err != nil {
+		return err
+	}
+	if err := m.checkPerm("map phys", va, perm); err != nil {
+		return err
+	}
+	if pa%abi.PageSize != 0 {
+		return m.note("map phys %#x: frame %#x not page aligned", va, pa)
+	}
+	if _, ok := m.pages[va]; ok {
+		return m.note("map phys %#x: already mapped", va)
+	}
+	if m.pages == nil {
+		m.pages = make(map[uint64]*memPage)
+	}
+	m.pages[va] = &memPage{frame: make([]byte, abi.PageSize), perm: perm, phys: pa, borrowed: true}
+	return nil
+}
+
+// PhysOf returns the physical frame MapPhys mapped at va.
+func (m *MemPages) PhysOf(va uint64) (uint64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.pages[va]
+	if !ok || !p.borrowed {
+		return 0, false
+	}
+	return p.phys, true
+}
+
 func (m *MemPages) Frame(va uint64) ([]byte, Perm, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -122,3 +122,13 @@ func (t *thread) SetFaultEntry(entry uint64) error {
 
 // Info is system_info.
 func (t *thread) Info() abi.SystemInfo { return t.p.sys.machine.SystemInfo() }
+
+// MapPhys maps physical memory the process does not own into its space.
+func (t *thread) MapPhys(pa, n uint64, uncached bool, skip func(off uint64) bool, name string) (uint64, func(), error) {
+	space := t.p.space
+	va, err := space.MapPhys(pa, n, PermRead|PermWrite, uncached, skip, name)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %v", abi.ENOMEM, err)
+	}
+	return va, func() { space.UnmapPhys(va, n) }, nil
+}

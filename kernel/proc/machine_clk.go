@@ -92,6 +92,14 @@ func (h hwTables) Map(va uint64, perm Perm) ([]byte, error) {
 	return b, err
 }
 
+func (h hwTables) MapPhys(va, pa uint64, perm Perm, uncached bool) error {
+	err := h.as.MapPhys(va, pa, perm&PermWrite != 0, uncached)
+	if errors.Is(err, x86.ErrNoMemory) {
+		return fmt.Errorf("%w: %v", ErrNoMemory, err)
+	}
+	return err
+}
+
 func (h hwTables) Frame(va uint64) ([]byte, Perm, bool) {
 	b, w, x, ok := h.as.Frame(va)
 	if !ok {

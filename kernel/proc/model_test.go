@@ -70,7 +70,7 @@ func TestSpaceModel(t *testing.T) {
 				var wantErr error
 				switch k := rng.IntN(8); k {
 				case 0, 1: // reserve at a fixed address
-					kind, name := Kind(rng.IntN(int(kindCount))), names[rng.IntN(2)]
+					kind, name := Kind(rng.IntN(int(KindDevice))), names[rng.IntN(2)] // MapPhys alone makes device regions
 					op = fmt.Sprintf("Reserve(%#x, %d pages, %v, %v, %s)", a, n, perm, kind, name)
 					_, err = s.Reserve(a, n*abi.PageSize, perm, kind, name)
 					switch {

@@ -57,6 +57,11 @@ type Pages interface {
 	// Frame returns the bytes and permissions of the page mapped at va,
 	// and ok false if none is.
 	Frame(va uint64) (frame []byte, perm Perm, ok bool)
+	// MapPhys maps the page at va to physical frame pa, which the pages
+	// do not own: Unmap and Release leave the frame alone. uncached turns
+	// caching off (device registers). The page must not be mapped
+	// already.
+	MapPhys(va, pa uint64, perm Perm, uncached bool) error
 	// Protect changes the permissions of the mapped page at va.
 	Protect(va uint64, perm Perm) error
 	// Unmap releases the pages of [va, va+n) that are mapped (va and n

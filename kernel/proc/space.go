@@ -25,13 +25,19 @@ const (
 	// KindGuard is a guard page: a region without permissions below a
 	// stack, so that an overflow faults, and that no mapping can take.
 	KindGuard
+	// KindDevice is memory the process does not own, mapped whole when
+	// the region is made: a device's registers, or DMA memory. Syscalls
+	// refuse it as a buffer, since the kernel must not read or write a
+	// device's registers on a program's behalf.
+	KindDevice
 
 	kindCount
 )
 
-var kindNames = [...]string{KindAnon: "anon", KindImage: "image", KindStack: "stack", KindGuard: "guard"}
+var kindNames = [...]string{KindAnon: "anon", KindImage: "image", KindStack: "stack", KindGuard: "guard", KindDevice: "device"}
 
-// String returns the kind's name: "anon", "image", "stack" or "guard".
+// String returns the kind's name: "anon", "image", "stack", "guard" or
+// "device".
 func (k Kind) String() string {
 	if k < kindCount {
 		return kindNames[k]
@@ -367,6 +373,11 @@ func (s *Space) touch(addr uint64, access Access) ([]byte, error) {
 	if r.Perm&access.need() == 0 {
 		return nil, &FaultError{Addr: addr, Access: access, Region: &r, Cause: deniedCause[access]}
 	}
+	if r.Kind == KindDevice {
+		// Mapped whole when made: a fault here, or a syscall's copy,
+		// must not put a frame of RAM where the device's should be.
+		return nil, &FaultError{Addr: addr, Access: access, Region: &r, Cause: ErrDeviceMemory}
+	}
 	return s.present(addr&^(abi.PageSize-1), r)
 }
 
@@ -378,6 +389,9 @@ func (s *Space) touch(addr uint64, access Access) ([]byte, error) {
 // given a zeroed frame when first touched. Reserve returns the region's
 // start.
 func (s *Space) Reserve(addr, n uint64, perm Perm, kind Kind, name string) (uint64, error) {
+	if kind == KindDevice {
+		return 0, fmt.Errorf("reserve %#x bytes at %#x: device memory is mapped by MapPhys: %w", n, addr, ErrInvalid)
+	}
 	return s.reserve(addr, n, perm, kind, name, 0)
 }
 
@@ -427,6 +441,56 @@ func (s *Space) reserve(addr, n uint64, perm Perm, kind Kind, name string, guard
 	}
 	s.insert(Region{Start: a, End: b, Perm: perm, Kind: kind, Name: name})
 	return a, nil
+}
+
+// MapPhys adds a KindDevice region of n bytes, rounded up to whole pages,
+// at the lowest free gap at or above AnonBase, and maps it at once to the
+// physical frames from pa on, which the space does not own, except the
+// pages at offsets for which skip (if not nil) reports true: touching
+// those faults. It charges
+// nothing: what the frames cost is their owner's to count. It returns the
+// region's start.
+func (s *Space) MapPhys(pa, n uint64, perm Perm, uncached bool, skip func(off uint64) bool, name string) (uint64, error) {
+	if pa%abi.PageSize != 0 {
+		return 0, fmt.Errorf("map %#x bytes of frame %#x: %w", n, pa, ErrInvalid)
+	}
+	a, err := s.reserve(0, n, perm, KindDevice, name, 0)
+	if err != nil {
+		return 0, err
+	}
+	n = roundUp(n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for off := uint64(0); off < n; off += abi.PageSize {
+		if skip != nil && skip(off) {
+			continue
+		}
+		if err := s.pages.MapPhys(a+off, pa+off, perm, uncached); err != nil {
+			if off > 0 {
+				s.pages.Unmap(a, off)
+			}
+			s.cut(a, a+n)
+			return 0, fmt.Errorf("map frame %#x at %#x: %w", pa+off, a+off, err)
+		}
+	}
+	return a, nil
+}
+
+// UnmapPhys removes the KindDevice region MapPhys made at addr, of n bytes.
+// The frames stay their owner's. After Close it does nothing: the pages
+// went with the tables.
+func (s *Space) UnmapPhys(addr, n uint64) {
+	a, b, err := pageRange(addr, n)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.cut(a, b)
+	s.pages.Unmap(a, b-a)
 }
 
 // Release removes [addr, addr+n), n rounded up to whole pages, from the
@@ -536,6 +600,9 @@ func (s *Space) check(addr, n uint64, access Access) error {
 		r := s.regions[i]
 		if r.Perm&need == 0 {
 			return &FaultError{Addr: cur, Access: access, Region: &r, Cause: deniedCause[access]}
+		}
+		if r.Kind == KindDevice {
+			return &FaultError{Addr: cur, Access: access, Region: &r, Cause: ErrDeviceMemory}
 		}
 		cur = r.End
 	}

@@ -506,3 +506,39 @@ func equalRegions(a, b []Region) bool {
 	}
 	return true
 }
+
+func TestDeviceMemoryIsMappedWholeAndNeverCopied(t *testing.T) {
+	pages := &MemPages{}
+	s := NewSpace(pages)
+	const pa = 0xfe000000
+	skip := func(off uint64) bool { return off == abi.PageSize }
+	va, err := s.MapPhys(pa, 3*abi.PageSize, PermRead|PermWrite, true, skip, "bar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := pages.PhysOf(va + 2*abi.PageSize); !ok || got != pa+2*abi.PageSize {
+		t.Fatalf("third page maps %#x, %v", got, ok)
+	}
+	if _, ok := pages.PhysOf(va + abi.PageSize); ok {
+		t.Fatal("a skipped page was mapped")
+	}
+	if err := s.Fault(va+abi.PageSize, AccessRead); !errors.Is(err, ErrDeviceMemory) {
+		t.Fatalf("fault in a skipped page: %v, want ErrDeviceMemory", err)
+	}
+	var b [8]byte
+	if err := s.CopyIn(b[:], va); !errors.Is(err, ErrFault) || !errors.Is(err, ErrDeviceMemory) {
+		t.Fatalf("copy from device memory: %v", err)
+	}
+	if _, err := s.Reserve(0, abi.PageSize, PermRead, KindDevice, "x"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Reserve of a device region: %v", err)
+	}
+	s.UnmapPhys(va, 3*abi.PageSize)
+	if _, ok := s.Lookup(va); ok || pages.Mapped() != 0 {
+		t.Fatalf("after UnmapPhys: region there %v, %d pages mapped", ok, pages.Mapped())
+	}
+	s.Close()
+	s.UnmapPhys(va, abi.PageSize) // after Close: nothing to do, no misuse
+	if err := pages.Misuse(); err != nil {
+		t.Fatal(err)
+	}
+}

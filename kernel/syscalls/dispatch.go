@@ -8,17 +8,21 @@ import (
 
 	"clk/abi"
 	"clk/kernel/cap"
+	"clk/kernel/device"
 	"clk/kernel/object"
 )
 
-// Dispatcher runs syscalls. Its only state is what the calls share: the
-// origin of the monotonic clock that clock_get and deadlines count from.
+// Dispatcher runs syscalls. Its state is what the calls share: the origin
+// of the monotonic clock that clock_get and deadlines count from, and the
+// random pool.
 type Dispatcher struct {
-	start time.Time
+	start  time.Time
+	random *pool
+	ports  device.Ports // set once at boot, before any call
 }
 
 // NewDispatcher returns a Dispatcher whose monotonic clock starts now.
-func NewDispatcher() *Dispatcher { return &Dispatcher{start: time.Now()} }
+func NewDispatcher() *Dispatcher { return &Dispatcher{start: time.Now(), random: newPool()} }
 
 // Caller is who makes a syscall: the process and its address space.
 type Caller struct {
@@ -56,36 +60,46 @@ type handler func(k *Dispatcher, c *Caller, a Args) (uint64, error)
 // handlers holds the code of every wired call, by number; a nil entry is a
 // call the ABI declares but the kernel does not implement yet (ENOSYS).
 var handlers = [abi.NumCalls]handler{
-	abi.SysHandleClose:     sysHandleClose,
-	abi.SysHandleDuplicate: sysHandleDuplicate,
-	abi.SysHandleReplace:   sysHandleReplace,
-	abi.SysHandleRevoke:    sysHandleRevoke,
-	abi.SysChannelCreate:   sysChannelCreate,
-	abi.SysChannelWrite:    sysChannelWrite,
-	abi.SysChannelRead:     sysChannelRead,
-	abi.SysChannelCall:     sysChannelCall,
-	abi.SysObjectWaitMany:  sysObjectWaitMany,
-	abi.SysProcessSelf:     sysProcessSelf,
-	abi.SysProcessExit:     sysProcessExit,
-	abi.SysLogWrite:        sysLogWrite,
-	abi.SysConsoleWrite:    sysConsoleWrite,
-	abi.SysClockGet:        sysClockGet,
-	abi.SysClockSleep:      sysClockSleep,
-	abi.SysTaskYield:       sysTaskYield,
-	abi.SysRandomGet:       sysRandomGet,
-	abi.SysTimerCreate:     sysTimerCreate,
-	abi.SysTimerSet:        sysTimerSet,
-	abi.SysTimerCancel:     sysTimerCancel,
-	abi.SysVMMap:           sysVMMap,
-	abi.SysVMUnmap:         sysVMUnmap,
-	abi.SysProcessSpawn:    sysProcessSpawn,
-	abi.SysThreadCreate:    sysThreadCreate,
-	abi.SysThreadExit:      sysThreadExit,
-	abi.SysThreadSetFS:     sysThreadSetFS,
-	abi.SysFutexWait:       sysFutexWait,
-	abi.SysFutexWake:       sysFutexWake,
-	abi.SysSystemInfo:      sysSystemInfo,
-	abi.SysFaultEntry:      sysFaultEntry,
+	abi.SysHandleClose:       sysHandleClose,
+	abi.SysHandleDuplicate:   sysHandleDuplicate,
+	abi.SysHandleReplace:     sysHandleReplace,
+	abi.SysHandleRevoke:      sysHandleRevoke,
+	abi.SysChannelCreate:     sysChannelCreate,
+	abi.SysChannelWrite:      sysChannelWrite,
+	abi.SysChannelRead:       sysChannelRead,
+	abi.SysChannelCall:       sysChannelCall,
+	abi.SysObjectWaitMany:    sysObjectWaitMany,
+	abi.SysProcessSelf:       sysProcessSelf,
+	abi.SysProcessExit:       sysProcessExit,
+	abi.SysLogWrite:          sysLogWrite,
+	abi.SysConsoleWrite:      sysConsoleWrite,
+	abi.SysClockGet:          sysClockGet,
+	abi.SysClockSleep:        sysClockSleep,
+	abi.SysTaskYield:         sysTaskYield,
+	abi.SysRandomGet:         sysRandomGet,
+	abi.SysTimerCreate:       sysTimerCreate,
+	abi.SysTimerSet:          sysTimerSet,
+	abi.SysTimerCancel:       sysTimerCancel,
+	abi.SysVMMap:             sysVMMap,
+	abi.SysVMUnmap:           sysVMUnmap,
+	abi.SysProcessSpawn:      sysProcessSpawn,
+	abi.SysThreadCreate:      sysThreadCreate,
+	abi.SysThreadExit:        sysThreadExit,
+	abi.SysThreadSetFS:       sysThreadSetFS,
+	abi.SysFutexWait:         sysFutexWait,
+	abi.SysFutexWake:         sysFutexWake,
+	abi.SysSystemInfo:        sysSystemInfo,
+	abi.SysFaultEntry:        sysFaultEntry,
+	abi.SysIRQWait:           sysIRQWait,
+	abi.SysIOPortAccess:      sysIOPortAccess,
+	abi.SysDeviceInfo:        sysDeviceInfo,
+	abi.SysDeviceConfigRead:  sysDeviceConfigRead,
+	abi.SysDeviceConfigWrite: sysDeviceConfigWrite,
+	abi.SysDeviceMap:         sysDeviceMap,
+	abi.SysDeviceDMAAlloc:    sysDeviceDMAAlloc,
+	abi.SysDeviceIRQ:         sysDeviceIRQ,
+	abi.SysDeviceIOPorts:     sysDeviceIOPorts,
+	abi.SysRandomAdd:         sysRandomAdd,
 }
 
 // Dispatch runs syscall num for the caller. It validates every argument

@@ -37,6 +37,11 @@ type Host interface {
 	Info() abi.SystemInfo
 	// SetFaultEntry sets where faulting threads resume (fault_entry).
 	SetFaultEntry(entry uint64) error
+	// MapPhys maps n bytes of physical memory at pa, which the process
+	// does not own, read-write into its address space (device_map,
+	// device_dma_alloc), leaving out the pages at offsets skip (if not
+	// nil) reports, and returns where and how to unmap it.
+	MapPhys(pa, n uint64, uncached bool, skip func(off uint64) bool, name string) (va uint64, unmap func(), err error)
 }
 
 func (c *Caller) host() (Host, error) {

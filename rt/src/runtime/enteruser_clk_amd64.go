@@ -235,6 +235,26 @@ func clkUserMap(pml4, va uintptr, perm uint64) uintptr {
 	return f
 }
 
+// clkUserMapPhys maps the page at va in pml4 to the physical frame pa,
+// which the space does not own (a device's registers, DMA memory the
+// kernel hands out): the entry carries pteBorrowed, so unmapping the page
+// or freeing the space leaves the frame alone. perm holds the permission
+// and caching bits (pteW, pteNX, ptePWT, ptePCD). It returns false when
+// va is not a user page, is mapped already, or a page table cannot be had.
+func clkUserMapPhys(pml4, va, pa uintptr, perm uint64) bool {
+	if va&(clkPageSize-1) != 0 || pa&(clkPageSize-1) != 0 || uint64(pa)&^pteAddrMask != 0 {
+		return false
+	}
+	clkMemAcquire()
+	defer clkMemRelease()
+	e := clkUserWalk(pml4, va, true)
+	if e == nil || *e&pteP != 0 {
+		return false
+	}
+	*e = uint64(pa) | pteP | pteU | pteBorrowed | perm&(pteW|pteNX|ptePWT|ptePCD)
+	return true
+}
+
 // clkUserLookup returns the page-table entry of the page at va in pml4, or
 // 0 if it is not mapped.
 func clkUserLookup(pml4, va uintptr) uint64 {
@@ -311,8 +331,9 @@ func clkFreeSpace(pml4 uintptr) {
 				}
 				clkMemAcquire()
 				for l := uintptr(0); l < 512; l++ {
-					if frame, ok := clkTableEntry(pt, l); ok {
-						clkFrameFree(frame)
+					e := *(*uint64)(unsafe.Pointer(pt + l*8))
+					if e&pteP != 0 && e&pteBorrowed == 0 {
+						clkFrameFree(uintptr(e & pteAddrMask))
 					}
 				}
 				clkFrameFree(pt)

@@ -37,6 +37,9 @@ import (
 //go:linkname clkUserEnter
 //go:linkname clkUserSpaceNew
 //go:linkname clkUserMap
+//go:linkname clkUserMapPhys
+//go:linkname clkContigAlloc
+//go:linkname clkContigFree
 //go:linkname clkUserLookup
 //go:linkname clkUserProtect
 //go:linkname clkUserUnmap

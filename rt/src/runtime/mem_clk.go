@@ -39,6 +39,11 @@ const (
 	ptePS  = 1 << 7
 	pteNX  = 1 << 63
 
+	// pteBorrowed is one of the bits the processor ignores (9 to 11): it
+	// marks a user page whose frame the address space does not own, so
+	// that unmapping the page does not free the frame.
+	pteBorrowed = 1 << 9
+
 	pteAddrMask = 0x000ffffffffff000
 
 	// clkLowMemory is left alone: BIOS data, the EBDA, option ROMs.
@@ -251,6 +256,47 @@ func clkFrameAlloc() uintptr {
 	return f
 }
 
+// clkContigAlloc returns the first of n physically contiguous zeroed
+// frames, or 0 if no range of memory not yet handed out holds them: DMA
+// memory, which a device reaches by physical address. Frames that came
+// back to the allocator are not considered, since they are scattered.
+// Each frame goes back with clkFrameFree.
+func clkContigAlloc(n uintptr) uintptr {
+	if n == 0 {
+		return 0
+	}
+	size := uint64(n) * clkPageSize
+	clkMemAcquire()
+	var f uintptr
+	for i := 0; i < clkNFree; i++ {
+		r := &clkFree[i]
+		if r.size >= size {
+			f = uintptr(r.base)
+			r.base += size
+			r.size -= size
+			break
+		}
+	}
+	if f != 0 {
+		clkMemInUse.Add(int64(size))
+	}
+	clkMemRelease()
+	if f != 0 {
+		// Outside the lock: the frames are this caller's alone now.
+		memclrNoHeapPointers(unsafe.Pointer(f), uintptr(size))
+	}
+	return f
+}
+
+// clkContigFree gives back n frames from f, which clkContigAlloc returned.
+func clkContigFree(f, n uintptr) {
+	for i := uintptr(0); i < n; i++ {
+		clkMemAcquire()
+		clkFrameFree(f + i*clkPageSize)
+		clkMemRelease()
+	}
+}
+
 // Preconditions: clkMemLock is held.
 //
 // Nosplit: runs with clkMemLock held, and a stack growth may need memory,
@@ -412,8 +458,10 @@ func clkUnmapIn(pml4, v, n uintptr) {
 		for steps := 0; steps < maxSteps && nf < len(frames) && va+clkPageSize <= end; steps++ {
 			e, next := clkLeafOrSkip(root, va)
 			if e != nil && *e&pteP != 0 {
-				frames[nf] = uintptr(*e & pteAddrMask)
-				nf++
+				if *e&pteBorrowed == 0 {
+					frames[nf] = uintptr(*e & pteAddrMask)
+					nf++
+				}
 				*e = 0
 				clkInvlpg(va)
 			}

@@ -1,0 +1,172 @@
+//go:build clk
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"sync"
+
+	"clk/drivers/pci"
+	"clk/kernel/cap"
+	"clk/kernel/device"
+	"clk/kernel/klog"
+	"clk/kernel/proc"
+)
+
+// Device drivers: ring-3 programs of the initrd, each started with one
+// device handle from the broker (kernel/device) for a function it drives.
+
+// driverFor names the program that drives a function, "" when none does.
+// Virtio devices are matched by their modern IDs (0x1040 plus the device
+// type) and the transitional ones QEMU gives by default.
+func driverFor(f *pci.Function) string {
+	const virtio = 0x1af4
+	if f.VendorID != virtio {
+		return ""
+	}
+	switch f.DeviceID {
+	case 0x1005, 0x1040 + 4:
+		return "virtio-rng"
+	}
+	return ""
+}
+
+// drivers starts and stops the driver processes.
+type drivers struct {
+	log    *klog.Log
+	procs  *proc.System
+	broker *device.Broker
+
+	mu      sync.Mutex
+	running map[pci.Addr]*proc.Process
+}
+
+func newDrivers(log *klog.Log, procs *proc.System, broker *device.Broker) *drivers {
+	return &drivers{log: log, procs: procs, broker: broker, running: make(map[pci.Addr]*proc.Process)}
+}
+
+// startAll starts the driver of every function that has one in the
+// initrd.
+func (d *drivers) startAll() {
+	for _, b := range d.broker.Functions() {
+		f := b.Function
+		name := driverFor(&f)
+		if name == "" {
+			continue
+		}
+		if _, err := os.Stat(path.Join(programDir, name)); err != nil {
+			d.log.Printf("drivers: %v: no %s in the initrd", f.Addr, name)
+			continue
+		}
+		if err := d.Start(f.Addr); err != nil {
+			d.log.Printf("drivers: %v", err)
+		}
+	}
+}
+
+// Start binds the function at a to its driver and starts the driver's
+// process with the device handle.
+func (d *drivers) Start(a pci.Addr) error {
+	var f *pci.Function
+	for _, b := range d.broker.Functions() {
+		if b.Function.Addr == a {
+			f = &b.Function
+		}
+	}
+	if f == nil {
+		return fmt.Errorf("start driver of %v: %w", a, device.ErrNoFunction)
+	}
+	name := driverFor(f)
+	if name == "" {
+		return fmt.Errorf("start driver of %v: no driver for %04x:%04x", a, f.VendorID, f.DeviceID)
+	}
+	dev, err := d.broker.Bind(a, name)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	h := cap.New(dev, device.Rights)
+	p, err := d.procs.Spawn(name, proc.SpawnOptions{
+		Args:    []string{name, a.String()},
+		Handles: []*cap.Cap{h},
+		Console: &logLines{log: d.log, prefix: name + ": "},
+	})
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("start %s for %v: %w", name, a, err)
+	}
+	d.broker.SetPID(dev, p.PID())
+	d.mu.Lock()
+	d.running[a] = p
+	d.mu.Unlock()
+	d.log.Printf("drivers: %s (pid %d) drives %v", name, p.PID(), a)
+	go func() {
+		code, _ := p.Wait()
+		d.mu.Lock()
+		if d.running[a] == p {
+			delete(d.running, a)
+		}
+		d.mu.Unlock()
+		d.log.Printf("drivers: %s (pid %d) for %v exited with status %d", name, p.PID(), a, code)
+	}()
+	return nil
+}
+
+// Stop kills the driver of the function at a, which releases the device.
+func (d *drivers) Stop(a pci.Addr) error {
+	d.mu.Lock()
+	p := d.running[a]
+	d.mu.Unlock()
+	if p == nil {
+		return fmt.Errorf("stop driver of %v: %w", a, errNoDriver)
+	}
+	p.KillTree("driver stopped")
+	p.Wait()
+	return nil
+}
+
+var errNoDriver = errors.New("no driver running")
+
+// Running lists the functions with a driver process, in address order.
+func (d *drivers) Running() []pci.Addr {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []pci.Addr
+	for a := range d.running {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// logLines is a driver's console: each line it writes goes to the kernel
+// log, after its name.
+type logLines struct {
+	log     *klog.Log
+	prefix  string
+	mu      sync.Mutex
+	partial []byte
+}
+
+func (w *logLines) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.partial = append(w.partial, b...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		w.log.Printf("%s%s", w.prefix, w.partial[:i])
+		w.partial = w.partial[i+1:]
+	}
+	if len(w.partial) > 4096 {
+		w.log.Printf("%s%s", w.prefix, w.partial)
+		w.partial = w.partial[:0]
+	}
+	return len(b), nil
+}

@@ -1,0 +1,39 @@
+package device
+
+// Machine is the hardware side of the broker.
+type Machine interface {
+	// AllocDMA returns pages physically contiguous zeroed frames: the
+	// physical address of the first and their bytes.
+	AllocDMA(pages int) (phys uint64, mem []byte, err error)
+	// FreeDMA gives back what AllocDMA returned.
+	FreeDMA(phys uint64, pages int)
+	// AllocVector reserves an interrupt vector and calls fire each time
+	// it is taken, from a goroutine of its own, until FreeVector.
+	AllocVector(fire func()) (vector uint8, err error)
+	// FreeVector stops calling the vector's fire and frees it.
+	FreeVector(vector uint8)
+	// MSIMessage returns the address and data that an MSI or MSI-X write
+	// must carry to raise vector (Intel SDM vol. 3A, 11.11).
+	MSIMessage(vector uint8) (addr uint64, data uint32)
+	// MMIO returns the kernel's access to n bytes of device memory at
+	// physical address pa, or an error when the kernel cannot reach it.
+	MMIO(pa, n uint64) (Registers, error)
+	// Ports returns the machine's I/O ports.
+	Ports() Ports
+}
+
+// Registers is device memory: single loads and stores of each width.
+type Registers interface {
+	Read32(off uintptr) uint32
+	Write32(off uintptr, v uint32)
+}
+
+// Ports is port I/O, one IN or OUT of each width.
+type Ports interface {
+	In(port uint16) uint8
+	In16(port uint16) uint16
+	In32(port uint16) uint32
+	Out(port uint16, v uint8)
+	Out16(port uint16, v uint16)
+	Out32(port uint16, v uint32)
+}
