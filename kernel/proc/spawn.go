@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,15 @@ type SpawnOptions struct {
 	// Limits bound the process (limit.Default for the zero value); its
 	// children get the same, counted against it too.
 	Limits limit.Limits
+	// Image, when not nil, is the program's ELF, which the kernel found
+	// somewhere else than the programs it loads by name (a file on the
+	// disk); the process is still called by its name.
+	Image []byte
+	// HandleEnv names startup handles in the environment: for each
+	// entry, the variable is set to the value of Handles[index], written
+	// as abi.HandlesEnv writes values (abi.FSEnv names the file system
+	// channel this way).
+	HandleEnv map[string]int
 }
 
 // handlePlaceholder stands for a handle value in abi.HandlesEnv until the
@@ -54,11 +64,16 @@ func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
 	if lim == (limit.Limits{}) {
 		lim = limit.Default
 	}
-	p, err := sys.prepare(name, opt.Console, lim, nil)
+	for env, i := range opt.HandleEnv {
+		if i < 0 || i >= len(opt.Handles) || env == "" || strings.ContainsAny(env, "=\x00") {
+			return nil, fmt.Errorf("spawn %s: environment %q names handle %d of %d: %w", name, env, i, len(opt.Handles), ErrInvalid)
+		}
+	}
+	p, err := sys.prepare(name, opt.Image, opt.Console, lim, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.begin(opt.Args, opt.Handles); err != nil {
+	if err := p.begin(opt.Args, opt.Handles, opt.HandleEnv); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -67,13 +82,16 @@ func (sys *System) Spawn(name string, opt SpawnOptions) (*Process, error) {
 // prepare loads the program into a new address space, ready for begin,
 // with limits lim nested in the account parent (nil for none). On an
 // error nothing is left behind.
-func (sys *System) prepare(name string, console io.Writer, lim limit.Limits, parent *limit.Account) (*Process, error) {
+func (sys *System) prepare(name string, bin []byte, console io.Writer, lim limit.Limits, parent *limit.Account) (*Process, error) {
 	// The caller's mistakes (no such program, not a program) wrap
 	// ErrInvalid, which process_spawn reports as EINVAL.
 	if name == "" || strings.ContainsAny(name, "/\x00") {
 		return nil, fmt.Errorf("spawn %q: not a program name: %w", name, ErrInvalid)
 	}
-	bin, err := sys.load(name)
+	var err error
+	if bin == nil {
+		bin, err = sys.load(name)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("spawn %s: no such program: %w", name, ErrInvalid)
 	}
@@ -117,7 +135,7 @@ var errHandlesClosed = errors.New("startup handles closed")
 // address space is gone, the process never started and, unless the error
 // wraps errHandlesClosed, the handles are not installed: the caller still
 // owns them.
-func (p *Process) begin(args []string, handles []*cap.Cap) error {
+func (p *Process) begin(args []string, handles []*cap.Cap, named map[string]int) error {
 	fail := func(err error) error {
 		p.space.Close()
 		return fmt.Errorf("spawn %s: %w", p.Name(), err)
@@ -128,8 +146,16 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 	// The stack first, with placeholders of the values' width: it is
 	// the last step that can fail, and once the handles are in the
 	// new table they cannot go back.
-	env := abi.HandlesEnv + "=" + placeholders(len(handles))
-	sp, err := SetupStack(p.space, abi.UserTop, StackSize, args, []string{env})
+	env := []string{abi.HandlesEnv + "=" + placeholders(len(handles))}
+	names := make([]string, 0, len(named))
+	for name := range named {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		env = append(env, name+"="+handlePlaceholder)
+	}
+	sp, err := SetupStack(p.space, abi.UserTop, StackSize, args, env)
 	if err != nil {
 		return fail(err)
 	}
@@ -143,7 +169,7 @@ func (p *Process) begin(args []string, handles []*cap.Cap) error {
 		p.unchargeThread()
 		return fail(err)
 	}
-	if err := p.writeHandles(sp, len(args), hs); err != nil {
+	if err := p.writeHandles(sp, len(args), hs, names, named); err != nil {
 		p.unchargeThread()
 		// The placeholders are on resident pages of a writable region
 		// that nothing else can reach yet: this cannot happen either.
@@ -167,24 +193,38 @@ func placeholders(n int) string {
 }
 
 // writeHandles writes the handle values over the placeholders of the
-// environment SetupStack laid out at sp below argc arguments.
-func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle) error {
-	var word [8]byte
-	// sp holds argc, then argv and its terminating 0, then envp[0].
-	if err := p.space.CopyIn(word[:], sp+8*uint64(argc+2)); err != nil {
-		return err
-	}
-	at := binary.LittleEndian.Uint64(word[:]) + uint64(len(abi.HandlesEnv)+1)
+// environment SetupStack laid out at sp below argc arguments: the list in
+// envp[0], then the value of each variable of names, in envp[1] on.
+func (p *Process) writeHandles(sp uint64, argc int, hs []cap.Handle, names []string, named map[string]int) error {
+	value := func(h cap.Handle) string { return fmt.Sprintf("0x%08x", uint32(h)) }
 	vals := make([]string, len(hs))
 	for i, h := range hs {
-		vals[i] = fmt.Sprintf("0x%08x", uint32(h))
+		vals[i] = value(h)
 	}
 	list := strings.Join(vals, ",")
 	if len(list) != len(placeholders(len(hs))) {
 		return fmt.Errorf("handle values %q do not fit their placeholders", list)
 	}
+	if err := p.writeEnv(sp, argc, 0, len(abi.HandlesEnv)+1, list); err != nil {
+		return err
+	}
+	for i, name := range names {
+		if err := p.writeEnv(sp, argc, i+1, len(name)+1, value(hs[named[name]])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeEnv writes v at byte skip of envp[i] of the stack at sp.
+func (p *Process) writeEnv(sp uint64, argc, i, skip int, v string) error {
+	var word [8]byte
+	// sp holds argc, then argv and its terminating 0, then envp.
+	if err := p.space.CopyIn(word[:], sp+8*uint64(argc+2+i)); err != nil {
+		return err
+	}
 	// The pages were written by SetupStack and are resident.
-	return p.space.CopyOut(at, []byte(list))
+	return p.space.CopyOut(binary.LittleEndian.Uint64(word[:])+uint64(skip), []byte(v))
 }
 
 // spawnChild is process_spawn for parent: the child inherits parent's
@@ -199,7 +239,7 @@ func (sys *System) spawnChild(parent *Process, image string, args []string, take
 	if err := parent.account.Charge(limit.Children, 1); err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", image, err)
 	}
-	child, err := sys.prepare(image, parent.obj.Console(), parent.account.Limits(), parent.account)
+	child, err := sys.prepare(image, nil, parent.obj.Console(), parent.account.Limits(), parent.account)
 	if err != nil {
 		parent.account.Uncharge(limit.Children, 1)
 		return nil, err
@@ -211,7 +251,7 @@ func (sys *System) spawnChild(parent *Process, image string, args []string, take
 		parent.account.Uncharge(limit.Children, 1)
 		return nil, err
 	}
-	if err := child.begin(args, handles); err != nil {
+	if err := child.begin(args, handles, nil); err != nil {
 		parent.account.Uncharge(limit.Children, 1)
 		if errors.Is(err, errHandlesClosed) {
 			return nil, err

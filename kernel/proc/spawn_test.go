@@ -199,3 +199,54 @@ func TestSpawnPassesHandlesInOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSpawnNamesHandlesInTheEnvironment checks that a variable of
+// HandleEnv holds the value of the handle it names in the child's table.
+func TestSpawnNamesHandlesInTheEnvironment(t *testing.T) {
+	sps := make(chan uint64, 1)
+	s, _ := newSystem(t, func(n int, regs Regs) []step {
+		sps <- regs.RSP
+		return nil
+	})
+	c0, _ := newEndpoint(t)
+	c1, _ := newEndpoint(t)
+	p := spawn(t, s, SpawnOptions{Handles: []*cap.Cap{c0, c1}, HandleEnv: map[string]int{"B_CHAN": 1, "A_CHAN": 0}})
+	defer waitEnd(t, p)
+	defer p.Kill("done")
+	sp := <-sps
+	word := func(addr uint64) uint64 {
+		var b [8]byte
+		if err := p.space.CopyIn(b[:], addr); err != nil {
+			t.Fatal(err)
+		}
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	str := func(addr uint64) string {
+		b := make([]byte, min(64, abi.UserTop-addr))
+		if err := p.space.CopyIn(b, addr); err != nil {
+			t.Fatal(err)
+		}
+		s, _, _ := strings.Cut(string(b), "\x00")
+		return s
+	}
+	argc := word(sp)
+	for i, want := range map[string]*cap.Cap{"A_CHAN": c0, "B_CHAN": c1} {
+		var env string
+		for j := uint64(1); j <= 2; j++ {
+			if e := str(word(sp + 8*(argc+2+j))); strings.HasPrefix(e, i+"=") {
+				env = e
+			}
+		}
+		v, err := strconv.ParseUint(strings.TrimPrefix(env, i+"="), 0, 32)
+		if err != nil {
+			t.Fatalf("%s: environment %q: %v", i, env, err)
+		}
+		got, err := p.Object().Handles.Lookup(cap.Handle(v), abi.TypeAny, 0)
+		if err != nil || got.Object() != want.Object() {
+			t.Errorf("%s=%#x names %v, %v", i, v, got, err)
+		}
+	}
+	if _, err := s.Spawn("prog", SpawnOptions{Handles: []*cap.Cap{c0}, HandleEnv: map[string]int{"X": 3}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a variable naming a handle not passed: %v", err)
+	}
+}
