@@ -11,11 +11,15 @@ import (
 	"sort"
 	"sync"
 
+	"clk/abi"
 	"clk/drivers/pci"
 	"clk/kernel/cap"
 	"clk/kernel/device"
+	"clk/kernel/ipc"
 	"clk/kernel/klog"
 	"clk/kernel/proc"
+	"clk/sdk"
+	"clk/services/block"
 )
 
 // Device drivers: ring-3 programs of the initrd, each started with one
@@ -32,22 +36,56 @@ func driverFor(f *pci.Function) string {
 	switch f.DeviceID {
 	case 0x1005, 0x1040 + 4:
 		return "virtio-rng"
+	case 0x1001, 0x1040 + 2:
+		return "virtio-blk"
 	}
 	return ""
 }
+
+// serviceOf is the schema of the channel a driver serves, nil for a
+// driver that serves none: the disk's driver serves the block protocol.
+func serviceOf(program string) *ipc.Schema {
+	if program == "virtio-blk" {
+		return blockSchema
+	}
+	return nil
+}
+
+// blockSchema is the block protocol's schema as the kernel's channels
+// take it.
+var blockSchema = kernelSchema(block.Schema)
+
+// kernelSchema turns a protocol's schema into the kernel's form, through
+// the binary form channel_create reads.
+func kernelSchema(s sdk.Schema) *ipc.Schema {
+	b, err := s.MarshalBinary()
+	if err == nil {
+		var ks *ipc.Schema
+		if ks, err = ipc.ParseSchema(b); err == nil {
+			return ks
+		}
+	}
+	panic(fmt.Sprintf("clk: a protocol's schema does not parse: %v", err))
+}
+
+// serviceRights are the rights of each end of a service's channel.
+const serviceRights = abi.RightRead | abi.RightWrite | abi.RightWait | abi.RightTransfer
 
 // drivers starts and stops the driver processes.
 type drivers struct {
 	log    *klog.Log
 	procs  *proc.System
 	broker *device.Broker
+	// serve gets the kernel's end of the channel a driver serves, each
+	// time such a driver starts.
+	serve func(program string, a pci.Addr, ep *ipc.Endpoint)
 
 	mu      sync.Mutex
 	running map[pci.Addr]*proc.Process
 }
 
-func newDrivers(log *klog.Log, procs *proc.System, broker *device.Broker) *drivers {
-	return &drivers{log: log, procs: procs, broker: broker, running: make(map[pci.Addr]*proc.Process)}
+func newDrivers(log *klog.Log, procs *proc.System, broker *device.Broker, serve func(string, pci.Addr, *ipc.Endpoint)) *drivers {
+	return &drivers{log: log, procs: procs, broker: broker, serve: serve, running: make(map[pci.Addr]*proc.Process)}
 }
 
 // startAll starts the driver of every function that has one in the
@@ -89,14 +127,28 @@ func (d *drivers) Start(a pci.Addr) error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
-	h := cap.New(dev, device.Rights)
+	handles := []*cap.Cap{cap.New(dev, device.Rights)}
+	var mine *ipc.Endpoint
+	if schema := serviceOf(name); schema != nil {
+		var theirs *ipc.Endpoint
+		if mine, theirs, err = ipc.NewChannel(schema, 0); err != nil {
+			handles[0].Close()
+			return fmt.Errorf("start %s: %w", name, err)
+		}
+		handles = append(handles, cap.New(theirs, serviceRights))
+	}
 	p, err := d.procs.Spawn(name, proc.SpawnOptions{
 		Args:    []string{name, a.String()},
-		Handles: []*cap.Cap{h},
+		Handles: handles,
 		Console: &logLines{log: d.log, prefix: name + ": "},
 	})
 	if err != nil {
-		h.Close()
+		for _, h := range handles {
+			h.Close()
+		}
+		if mine != nil {
+			mine.Release()
+		}
 		return fmt.Errorf("start %s for %v: %w", name, a, err)
 	}
 	d.broker.SetPID(dev, p.PID())
@@ -104,6 +156,13 @@ func (d *drivers) Start(a pci.Addr) error {
 	d.running[a] = p
 	d.mu.Unlock()
 	d.log.Printf("drivers: %s (pid %d) drives %v", name, p.PID(), a)
+	if mine != nil {
+		if d.serve != nil {
+			d.serve(name, a, mine)
+		} else {
+			mine.Release()
+		}
+	}
 	go func() {
 		code, _ := p.Wait()
 		d.mu.Lock()

@@ -68,7 +68,7 @@ func main() {
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
 		sys.broker = device.NewBroker(device.Hardware(), cfg, fns)
-		sys.drivers = newDrivers(log, sys.procs, sys.broker)
+		sys.drivers = newDrivers(log, sys.procs, sys.broker, nil)
 		sys.drivers.startAll()
 	}
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
