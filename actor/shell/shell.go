@@ -123,7 +123,7 @@ func (s *Shell) Run(text string) {
 	if len(line.Stages) == 0 {
 		return
 	}
-	if line.Stages[0][0] == "fg" && len(line.Stages) == 1 && !line.Background {
+	if line.Stages[0][0] == "fg" && len(line.Stages) == 1 && !line.Background && line.Redirect == "" {
 		s.fg(line.Stages[0][1:])
 		return
 	}

@@ -379,13 +379,3 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
-// fsPath turns a shell path into an fs.FS name: no leading slash, "." for
-// the root.
-func fsPath(name string) string {
-	name = strings.Trim(name, "/")
-	if name == "" {
-		return "."
-	}
-	return name
-}
