@@ -96,11 +96,14 @@ func TestRedirectionThatCannotOpenRunsNothing(t *testing.T) {
 	s.commands([]reply{
 		{"echo hi > /etc/motd", "redirect to /etc/motd: permission denied\n"},
 		{"cat /etc/motd", "hello\nclk\n"},
-		{"echo hi > /tmp/no/such/dir", "redirect to /tmp/no/such/dir: file does not exist\n"},
+		{"mkdir /tmp/made > /tmp/no/such/dir", "redirect to /tmp/no/such/dir: file does not exist\n"},
 		{"echo hi > /tmp", "redirect to /tmp: permission denied\n"},
 		{"echo hi > /disk/docs", "redirect to /disk/docs: is a directory\n"},
 		{"nosuch > /tmp/x", "nosuch: unknown command (try help)\n"},
 	})
+	if got := s.command("ls /tmp"); got != "" {
+		t.Errorf("the command whose redirection failed ran: ls /tmp: %q", got)
+	}
 	if _, ok := sys.file("tmp/x"); ok {
 		t.Errorf("the redirection of an unknown command made its file")
 	}
