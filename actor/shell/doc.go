@@ -8,7 +8,9 @@
 // waits, so a fast producer runs no further ahead than its consumer allows.
 // The end of a stage's output closes the next stage's input; a stage that
 // ends early (head) makes the stage before it stop at its next send. The
-// last stage writes to the terminal.
+// last stage writes to the terminal, or to a file: "a | b > f" truncates
+// f and ">> f" appends to it, through the System's Writable side, which
+// cp, mv, rm, mkdir and df also need.
 //
 // The shell reads the terminal in its own goroutine, so that while a
 // foreground job runs it still sees Ctrl-C, which stops every actor of the

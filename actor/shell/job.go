@@ -59,8 +59,11 @@ func (j *Job) actorIDs() string {
 	return strings.Join(ids, " ")
 }
 
-// start looks up every command of line and spawns the pipeline's actors,
-// the last first so that each knows where to send.
+// start looks up every command of line, opens the file its output is
+// redirected to, and spawns the pipeline's actors, the last first so that
+// each knows where to send. The file is closed once every actor has
+// exited, by the goroutine that waits for them: closing it in the last
+// actor could be cut short by a kill, and a kill never strikes there.
 func (s *Shell) start(text string, line Line) (*Job, error) {
 	cmds := make([]Command, len(line.Stages))
 	for i, words := range line.Stages {
@@ -70,13 +73,36 @@ func (s *Shell) start(text string, line Line) (*Job, error) {
 		}
 		cmds[i] = c
 	}
+	var out *redirect
+	if line.Redirect != "" {
+		var err error
+		if out, err = s.openRedirect(line.Redirect, line.Append); err != nil {
+			return nil, err
+		}
+	}
 	j := &Job{Text: text, Line: line, done: make(chan struct{}), started: time.Now(), actors: make([]actor.Ref, len(cmds))}
 	j.bg.Store(line.Background)
 	var next actor.Ref
 	for i := len(cmds) - 1; i >= 0; i-- {
-		r, err := s.spawnStage(cmds[i], line.Stages[i][1:], i == 0, next)
+		var to *redirect
+		if i == len(cmds)-1 {
+			to = out
+		}
+		r, err := s.spawnStage(cmds[i], line.Stages[i][1:], i == 0, next, to)
 		if err != nil {
 			j.Kill()
+			if out != nil {
+				// The stages spawned so far may still write to
+				// it until they see the kill.
+				go func() {
+					for _, r := range j.actors[i+1:] {
+						actor.Wait(r)
+					}
+					if err := out.close(); err != nil {
+						s.printf("%v\n", err)
+					}
+				}()
+			}
 			return nil, fmt.Errorf("%s: %w", cmds[i].Name, err)
 		}
 		j.actors[i], next = r, r
@@ -88,6 +114,11 @@ func (s *Shell) start(text string, line Line) (*Job, error) {
 	go func() {
 		for i, r := range j.actors {
 			s.report(cmds[i], r.ID(), actor.Wait(r))
+		}
+		if out != nil {
+			if err := out.close(); err != nil {
+				s.printf("%v\n", err)
+			}
 		}
 		j.endedAt.Store(time.Now().UnixNano())
 		close(j.done)

@@ -13,7 +13,7 @@ import (
 
 func systemCommands() []Command {
 	return []Command{
-		{Name: "ls", Usage: "ls [DIR]", Help: "list a directory of the initrd", Run: ls},
+		{Name: "ls", Usage: "ls [DIR]", Help: "list a directory (/), with the size of each file", Run: ls},
 		{Name: "mem", Usage: "mem", Help: "physical memory and the Go heap", Run: mem},
 		{Name: "uptime", Usage: "uptime", Help: "time since the machine started", Run: uptime},
 		{Name: "date", Usage: "date", Help: "the wall-clock time (UTC)", Run: date},

@@ -7,44 +7,70 @@ import (
 )
 
 // Line is a parsed command line: a pipeline of commands, maybe timed, maybe
-// in the background.
+// in the background, maybe with its output sent to a file.
 type Line struct {
 	Stages     [][]string // each stage's words, the command name first
 	Background bool       // ends with &
 	Timed      bool       // starts with the keyword time
+	// Redirect is the file that takes the pipeline's output ("> FILE"),
+	// "" when the output goes to the terminal. Append says ">>": add to
+	// the file rather than truncate it.
+	Redirect string
+	Append   bool
 }
 
 // ErrSyntax is the cause of every parse error.
 var ErrSyntax = errors.New("syntax error")
+
+// Where a line is with its redirection, as Parse reads it.
+const (
+	noRedirect = iota
+	wantFile   // a '>' waits for its file
+	redirected // the file is known: only '&' may follow
+)
 
 // Parse splits a command line into the stages of a pipeline. Words are
 // separated by spaces and tabs; single quotes keep everything up to the
 // next single quote, double quotes everything up to the next double quote
 // except that a backslash escapes the next character, and outside quotes a
 // backslash escapes the next character. "|" separates stages and a final
-// "&" runs the line in the background. A leading "time" times the whole
+// "&" runs the line in the background. "> FILE" or ">> FILE" after the
+// last stage (before a final "&") sends the pipeline's output to FILE,
+// truncated or appended to; a line has at most one. A quoted or escaped
+// ">" is an ordinary character. A leading "time" times the whole
 // pipeline. An empty line parses to a Line with no stages.
 func Parse(s string) (Line, error) {
 	var (
-		line  Line
-		stage []string
-		word  strings.Builder
-		have  bool // a word is open, maybe empty ('')
+		line    Line
+		stage   []string
+		word    strings.Builder
+		have    bool // a word is open, maybe empty ('')
+		redir   = noRedirect
+		redirAt int // the column of the '>'
 	)
-	endWord := func() {
-		if have {
-			stage = append(stage, word.String())
-			word.Reset()
-			have = false
-		}
+	noFile := func() error {
+		return fmt.Errorf("%w near '>' at column %d: the file is missing", ErrSyntax, redirAt)
 	}
-	endStage := func(at int) error {
-		endWord()
-		if len(stage) == 0 {
-			return fmt.Errorf("%w near '|' at column %d: a command is missing", ErrSyntax, at+1)
+	// endWord ends the open word: the next word of the stage, or the
+	// file a '>' waits for.
+	endWord := func() error {
+		if !have {
+			return nil
 		}
-		line.Stages = append(line.Stages, stage)
-		stage = nil
+		w := word.String()
+		word.Reset()
+		have = false
+		switch redir {
+		case wantFile:
+			if w == "" {
+				return fmt.Errorf("%w near '>' at column %d: the file name is empty", ErrSyntax, redirAt)
+			}
+			line.Redirect, redir = w, redirected
+		case redirected:
+			return fmt.Errorf("%w near '>' at column %d: '> FILE' must end the pipeline", ErrSyntax, redirAt)
+		default:
+			stage = append(stage, w)
+		}
 		return nil
 	}
 	rs := []rune(s)
@@ -58,17 +84,51 @@ func Parse(s string) (Line, error) {
 		}
 		switch r {
 		case ' ', '\t':
-			endWord()
-		case '|':
-			if err := endStage(i); err != nil {
+			if err := endWord(); err != nil {
 				return Line{}, err
 			}
+		case '|':
+			if err := endWord(); err != nil {
+				return Line{}, err
+			}
+			switch {
+			case redir == wantFile:
+				return Line{}, noFile()
+			case redir == redirected:
+				return Line{}, fmt.Errorf("%w near '>' at column %d: only the last command of a pipeline may be redirected", ErrSyntax, redirAt)
+			case len(stage) == 0:
+				return Line{}, fmt.Errorf("%w near '|' at column %d: a command is missing", ErrSyntax, i+1)
+			}
+			line.Stages = append(line.Stages, stage)
+			stage = nil
 		case '&':
-			endWord()
+			if err := endWord(); err != nil {
+				return Line{}, err
+			}
+			if redir == wantFile {
+				return Line{}, noFile()
+			}
 			if len(stage) == 0 {
 				return Line{}, fmt.Errorf("%w near '&' at column %d: a command is missing", ErrSyntax, i+1)
 			}
 			line.Background = true
+		case '>':
+			if err := endWord(); err != nil {
+				return Line{}, err
+			}
+			switch {
+			case redir == wantFile:
+				return Line{}, noFile()
+			case redir == redirected:
+				return Line{}, fmt.Errorf("%w at column %d: a second redirection", ErrSyntax, i+1)
+			case len(stage) == 0:
+				return Line{}, fmt.Errorf("%w near '>' at column %d: a command is missing", ErrSyntax, i+1)
+			}
+			redir, redirAt = wantFile, i+1
+			if i+1 < len(rs) && rs[i+1] == '>' {
+				line.Append = true
+				i++
+			}
 		case '\\':
 			if i+1 == len(rs) {
 				return Line{}, fmt.Errorf("%w: the line ends in a backslash", ErrSyntax)
@@ -94,7 +154,12 @@ func Parse(s string) (Line, error) {
 			have = true
 		}
 	}
-	endWord()
+	if err := endWord(); err != nil {
+		return Line{}, err
+	}
+	if redir == wantFile {
+		return Line{}, noFile()
+	}
 	if len(stage) == 0 {
 		if len(line.Stages) > 0 {
 			return Line{}, fmt.Errorf("%w: the line ends in '|'", ErrSyntax)

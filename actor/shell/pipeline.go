@@ -16,10 +16,11 @@ const MailboxDepth = 16
 var errInterrupted = errors.New("interrupted")
 
 // spawnStage starts command c as an actor that reads batches from its
-// mailbox (unless it is the first stage) and sends its output to next, or
-// to the terminal when next is the zero Ref. When the command ends, however
-// it ends, next's mailbox is closed so that next sees the end of its input.
-func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref) (actor.Ref, error) {
+// mailbox (unless it is the first stage) and sends its output to next, or,
+// when next is the zero Ref, to out or the terminal when out is nil. When
+// the command ends, however it ends, next's mailbox is closed so that next
+// sees the end of its input. out stays open: the caller closes it.
+func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref, out *redirect) (actor.Ref, error) {
 	return actor.Spawn(c.Name, func(ctx *actor.Context) error {
 		if !next.IsZero() {
 			defer actor.Close(next)
@@ -28,19 +29,27 @@ func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref)
 		if !first {
 			p.recv = func() (string, error) { return recvBatch(ctx) }
 		}
-		if next.IsZero() {
-			// The terminal's lock is shared with the shell and every
-			// job: a kill must not strike while it is held.
-			p.send = func(b string) (err error) {
-				ctx.Critical(func() { err = s.writeLines(b) })
-				return err
-			}
-		} else {
+		switch {
+		case !next.IsZero():
 			p.send = func(b string) error {
 				if err := ctx.Send(next, b); err != nil {
 					return fmt.Errorf("%w: %w", ErrStopped, err)
 				}
 				return nil
+			}
+		case out != nil:
+			// The file system takes locks of its own, as the
+			// terminal does.
+			p.send = func(b string) (err error) {
+				ctx.Critical(func() { err = out.write(b) })
+				return err
+			}
+		default:
+			// The terminal's lock is shared with the shell and every
+			// job: a kill must not strike while it is held.
+			p.send = func(b string) (err error) {
+				ctx.Critical(func() { err = s.writeLines(b) })
+				return err
 			}
 		}
 		var err error

@@ -92,6 +92,7 @@ func (s *Shell) key() (byte, error) {
 
 func (s *Shell) commands() []Command {
 	cmds := append(textCommands(), systemCommands()...)
+	cmds = append(cmds, fileCommands()...)
 	cmds = append(cmds, s.jobCommands()...)
 	cmds = append(cmds, programCommands()...)
 	return append(cmds, Command{Name: "help", Usage: "help [COMMAND]", Help: "list the commands, or explain one", Run: s.help})
@@ -123,7 +124,7 @@ func (s *Shell) Run(text string) {
 	if len(line.Stages) == 0 {
 		return
 	}
-	if line.Stages[0][0] == "fg" && len(line.Stages) == 1 && !line.Background {
+	if line.Stages[0][0] == "fg" && len(line.Stages) == 1 && !line.Background && line.Redirect == "" {
 		s.fg(line.Stages[0][1:])
 		return
 	}

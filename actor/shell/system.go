@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"io"
 	"io/fs"
 	"time"
 )
@@ -20,7 +21,9 @@ type System interface {
 	Counters() []Counter
 	// KernelLog returns the kernel's log, oldest line first.
 	KernelLog() []string
-	// Files is the initial RAM disk's file tree (empty when there is none).
+	// Files is the machine's file tree, read-only: the initial RAM disk
+	// and whatever the kernel mounts beside it. Its names are those of
+	// fs.FS: "etc/motd" for /etc/motd.
 	Files() fs.FS
 	// Shutdown powers the machine off; it returns only on failure.
 	Shutdown() error
@@ -62,4 +65,33 @@ type PCIFunction struct {
 	// Details are lspci -v's lines about the function: BARs,
 	// interrupts, capabilities.
 	Details []string
+}
+
+// Writable is a System whose files can be changed: the commands that
+// write (redirection, cp, mv, rm, mkdir, df) need it. Names are absolute,
+// cleaned and slash-separated, as "/disk/a/b.txt"; they name the files
+// that Files shows as "disk/a/b.txt". Errors are the file system's, as
+// *fs.PathError where there is a path to name, with causes that match
+// fs.ErrNotExist, fs.ErrExist and fs.ErrPermission where they apply.
+type Writable interface {
+	// Create opens name for writing, creating it if it is missing. With
+	// append what the file holds is kept and writes go after it; else
+	// the file is truncated.
+	Create(name string, append bool) (io.WriteCloser, error)
+	// Mkdir makes one directory; its parent must exist.
+	Mkdir(name string) error
+	// Remove removes a file or an empty directory.
+	Remove(name string) error
+	// Rename moves oldname to newname, replacing a file there.
+	Rename(oldname, newname string) error
+	// Usage says how large the volume holding name is and how much of
+	// it is free.
+	Usage(name string) (Usage, error)
+}
+
+// Usage is what df shows of a volume.
+type Usage struct {
+	Total, Free uint64 // bytes
+	ReadOnly    bool
+	Kind        string // the file system, as "fat32"
 }

@@ -14,7 +14,7 @@ import (
 func textCommands() []Command {
 	return []Command{
 		{Name: "echo", Usage: "echo [WORD...]", Help: "print the words", Run: echo},
-		{Name: "cat", Usage: "cat [FILE...]", Help: "print files of the initrd, or the input", Run: cat},
+		{Name: "cat", Usage: "cat [FILE...]", Help: "print files, or the input", Run: cat},
 		{Name: "seq", Usage: "seq [FIRST [STEP]] LAST", Help: "print numbers from FIRST (1) to LAST", Run: seq},
 		{Name: "yes", Usage: "yes [WORD...]", Help: "print y (or the words) until stopped", Run: yes},
 		{Name: "head", Usage: "head [-n N]", Help: "pass the first N (10) lines", Run: head},
@@ -378,14 +378,4 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, usagef("%q is not a duration", s)
 	}
 	return d, nil
-}
-
-// fsPath turns a shell path into an fs.FS name: no leading slash, "." for
-// the root.
-func fsPath(name string) string {
-	name = strings.Trim(name, "/")
-	if name == "" {
-		return "."
-	}
-	return name
 }

@@ -240,6 +240,32 @@ func TestKernelShellActors(t *testing.T) {
 		}
 	})
 
+	// /tmp is the kernel's writable file system, there with or without
+	// an initrd: the shell's writes reach it through package os.
+	t.Run("files", func(t *testing.T) {
+		for _, c := range []struct{ line, want string }{
+			{"seq 3 > /tmp/n", ""},
+			{"seq 4 6 >> tmp/n", ""},
+			{"cat /tmp/n | wc -l", "6\n"},
+			{"mkdir -p /tmp/a/b", ""},
+			{"cp /tmp/n /tmp/a/b", ""},
+			{"mv /tmp/a/b/n /tmp/a/m", ""},
+			{"ls /tmp/a", "b/\nm                                12\n"},
+			{"sha256sum /tmp/a/m", "c5d161527c5f9d09a2ed9cd76c4063481472f14da4dda40d19468bbfab4421a7  /tmp/a/m\n"},
+			{"rm -r /tmp/a /tmp/n", ""},
+			{"ls /tmp", ""},
+		} {
+			if got := command(t, m, c.line, l); got != c.want {
+				t.Errorf("%s: %q, want %q", c.line, got, c.want)
+			}
+		}
+		for _, line := range []string{"rm /tmp", "mkdir /tmp", "cp /tmp/none /tmp/x", "echo x > /etc/hostname", "mv /tmp /tmp/x"} {
+			if lines := nonEmptyLines(command(t, m, line, l)); len(lines) != 1 {
+				t.Errorf("%s: want a one-line error, got %q", line, lines)
+			}
+		}
+	})
+
 	t.Run("system", func(t *testing.T) {
 		if got := command(t, m, "dmesg", l); !strings.Contains(got, "booted by") {
 			t.Errorf("dmesg lacks the boot messages: %q", got)
