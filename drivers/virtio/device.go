@@ -167,6 +167,10 @@ func wrapMissing(err error) error {
 // Type is the device type.
 func (d *Device) Type() DeviceType { return d.typ }
 
+// DMA is the allocator the device was opened with, for the buffers of
+// the driver's requests.
+func (d *Device) DMA() DMA { return d.dma }
+
 // NumQueues is the number of virtqueues the device has (num_queues).
 func (d *Device) NumQueues() int { return d.numQueues }
 
