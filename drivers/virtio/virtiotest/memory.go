@@ -58,7 +58,10 @@ func (m *Memory) Alloc(size int) ([]byte, uint64, error) {
 // that holds them, or false if no single allocation holds them all.
 func (m *Memory) Slice(addr uint64, n uint64) ([]byte, bool) {
 	b, ok := m.slice(addr, n)
-	return b[:n:n], ok
+	if !ok {
+		return nil, false
+	}
+	return b[:n:n], true
 }
 
 // slice is Slice with the capacity running to the allocation's end, for
