@@ -327,8 +327,12 @@ func (d *Device) stopQueues() {
 // SetConfigVector maps configuration change notifications to MSI-X table
 // entry v, or unmaps them with NoVector, and checks that the device
 // accepted the mapping (4.1.5.1.2). The kernel programs table entry v; the
-// driver waits on the interrupt object it gave for v.
+// driver waits on the interrupt object it gave for v. It is called after
+// Negotiate, whose reset unmaps every vector.
 func (d *Device) SetConfigVector(v uint16) error {
+	if d.phase != phaseFeatures && d.phase != phaseLive {
+		return fmt.Errorf("%v device: configuration vector set before features are negotiated: %w", d.typ, ErrState)
+	}
 	if v > maxVector && v != NoVector {
 		return fmt.Errorf("%v device: configuration vector %#x: %w", d.typ, v, ErrInvalid)
 	}

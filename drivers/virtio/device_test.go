@@ -238,6 +238,9 @@ func TestRefusedVectorsAreReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := d.SetConfigVector(0); !errors.Is(err, virtio.ErrState) {
+		t.Errorf("SetConfigVector before Negotiate, whose reset unmaps it: %v, want ErrState", err)
+	}
 	if err := d.Negotiate(0); err != nil {
 		t.Fatal(err)
 	}
