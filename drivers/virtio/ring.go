@@ -70,7 +70,7 @@ type layout struct {
 func layoutFor(n int) layout {
 	l := layout{n: n, desc: 0, avail: descSize * n}
 	l.usedEvent = l.avail + availRing + 2*n
-	l.used = alignUp(l.usedEvent+2, usedAlign)
+	l.used = alignUp(l.usedEvent+4, usedAlign) // past used_event's word
 	l.availEvent = l.used + usedRing + usedElem*n
 	l.size = l.availEvent + 4
 	return l
