@@ -57,12 +57,22 @@ const defaultQueueSize = 128
 // The causes of the package's errors, for errors.Is. Errors of the queue
 // and of Wait are wrapped as they come.
 var (
-	ErrNotBlock    = errors.New("blk: not a block device")
-	ErrNoWait      = errors.New("blk: no way to wait for interrupts")
-	ErrOutOfRange  = errors.New("blk: sectors beyond the disk's capacity")
-	ErrReadOnly    = errors.New("blk: disk is read-only")
-	ErrBadRequest  = errors.New("blk: invalid request")
-	ErrIO          = errors.New("blk: I/O error")
+	// ErrNotBlock: New was given a device of another type.
+	ErrNotBlock = errors.New("blk: not a block device")
+	// ErrNoWait: New was given no Config.Wait.
+	ErrNoWait = errors.New("blk: no way to wait for interrupts")
+	// ErrOutOfRange: sectors past the capacity (5.2.6.1); not sent.
+	ErrOutOfRange = errors.New("blk: sectors beyond the disk's capacity")
+	// ErrReadOnly: a write to a disk with VIRTIO_BLK_F_RO; not sent.
+	ErrReadOnly = errors.New("blk: disk is read-only")
+	// ErrBadRequest: no data, data not whole sectors (5.2.6.1), more
+	// segments than MaxSegments, one longer than MaxSegmentSize; not
+	// sent.
+	ErrBadRequest = errors.New("blk: invalid request")
+	// ErrIO: the device's status VIRTIO_BLK_S_IOERR, a status it does
+	// not define or did not write, or fewer bytes read than asked.
+	ErrIO = errors.New("blk: I/O error")
+	// ErrUnsupported: the device's status VIRTIO_BLK_S_UNSUPP.
 	ErrUnsupported = errors.New("blk: request not supported by the device")
 )
 
