@@ -5,12 +5,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"clk/internal/qemu"
 )
 
 // lspciLine matches a function's line of lspci: address, vendor:device,
-// class, driver and process ("-" and "-" while no driver exists).
+// class, driver and process ("-" and "-" when no driver has it).
 var lspciLine = regexp.MustCompile(`^([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])  ([0-9a-f]{4}:[0-9a-f]{4})  (.+?) +(\S+) +(\S+)$`)
 
 // pciFunction is a function as lspci -v lists it.
@@ -73,6 +74,7 @@ func find(fns []pciFunction, id string) []pciFunction {
 // reach through the bridge.
 func TestKernelListsPCI(t *testing.T) {
 	elf := artefact(t, "CLK_SYSTEST_ELF")
+	initrd := artefact(t, "CLK_SYSTEST_INITRD") // the drivers
 	cases := []struct {
 		machine string
 		extra   []string
@@ -103,7 +105,9 @@ func TestKernelListsPCI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.machine, func(t *testing.T) {
-			m := startMachineWith(t, qemu.PVH(c.machine, elf), directLimits, qemu.Options{Args: c.extra})
+			boot := qemu.PVH(c.machine, elf)
+			boot.Args = append(boot.Args, "-initrd", initrd)
+			m := startMachineWith(t, boot, directLimits, qemu.Options{Args: c.extra})
 			if _, err := m.Expect(qemu.Prompt, directLimits.boot); err != nil {
 				t.Fatalf("boot: %v", err)
 			}
@@ -118,8 +122,8 @@ func TestKernelListsPCI(t *testing.T) {
 				}
 			}
 			for _, f := range fns {
-				if f.driver != "-" || f.process != "-" {
-					t.Errorf("%s: driver %q process %q, want - and - while no driver exists", f.addr, f.driver, f.process)
+				if f.id != c.rng && (f.driver != "-" || f.process != "-") {
+					t.Errorf("%s (%s): driver %q process %q, want - and -: no driver exists for it", f.addr, f.id, f.driver, f.process)
 				}
 				for _, d := range f.details {
 					if strings.HasPrefix(d, "malformed") {
@@ -134,6 +138,25 @@ func TestKernelListsPCI(t *testing.T) {
 			r := rng[0]
 			if !strings.HasPrefix(r.addr, c.rngBus+":") || r.class != "other 00ff" {
 				t.Errorf("virtio entropy device at %s, class %q; want bus %s, class 00ff (other)", r.addr, r.class, c.rngBus)
+			}
+			// The broker started the device's driver, a process of its
+			// own, which feeds the kernel's random pool.
+			if r.driver != "virtio-rng" || !regexp.MustCompile(`^[0-9]+$`).MatchString(r.process) {
+				t.Errorf("virtio entropy device: driver %q process %q, want virtio-rng and its pid", r.driver, r.process)
+			} else if ps := command(t, m, "ps | grep virtio-rng", directLimits); !regexp.MustCompile(`(?m)^\s*` + r.process + `\s+virtio-rng\s`).MatchString(ps) {
+				t.Errorf("ps does not list the driver's process %s:\n%s", r.process, ps)
+			}
+			fed := regexp.MustCompile(`virtio-rng: ` + regexp.QuoteMeta(r.addr) + `: fed the kernel's pool [0-9]+ bytes`)
+			for try := 0; ; try++ {
+				log := command(t, m, "dmesg", directLimits)
+				if fed.MatchString(log) {
+					break
+				}
+				if try == 20 {
+					t.Errorf("the driver did not feed the random pool:\n%s", log)
+					break
+				}
+				time.Sleep(500 * time.Millisecond)
 			}
 			// QEMU's virtio-pci devices put the virtio 1.x structures in
 			// a 64-bit prefetchable memory BAR and offer MSI-X, with the
