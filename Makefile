@@ -37,6 +37,14 @@ QEMU_ACCEL ?= tcg
 QEMU_DISPLAY ?= none
 # Extra QEMU arguments, e.g. QEMU_FLAGS="-s -S" to wait for GDB on :1234.
 QEMU_FLAGS ?=
+# The disk make qemu attaches: a FAT32 image, made on first use when it is
+# the default one. DISK=path boots another image; DISK= boots without one.
+DEFAULT_DISK := build/disk.img
+DISK ?= $(DEFAULT_DISK)
+# The host port on 127.0.0.1 that reaches the guest's port 80.
+CLK_HTTP_PORT ?= 8080
+# The devices make qemu and make qemu-iso give the guest.
+DEVICE_FLAGS = $(if $(DISK),-disk $(DISK)) -http-port $(CLK_HTTP_PORT)
 # UEFI=1 makes qemu-iso boot through OVMF instead of SeaBIOS.
 UEFI ?=
 OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
@@ -115,17 +123,24 @@ $(INITRD): $(INITRD_FILES) FORCE | toolchain
 	@cd $(BUILD)/initrd-root && find . -exec touch -h -d @0 {} + && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible >$(abspath $@).new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-qemu: deps kernel $(INITRD)
+qemu: deps kernel $(INITRD) $(filter $(DEFAULT_DISK),$(DISK))
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
-	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) -- $(QEMU_FLAGS)
+	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
 
-qemu-iso: deps iso
+# The default disk: a 512 MiB FAT32 volume of 4 KiB clusters, sparse on
+# the host, made once; mtools (mdir -i build/disk.img ::) and fsck.fat
+# read it.
+$(DEFAULT_DISK): | deps
+	@mkdir -p $(dir $@)
+	/usr/sbin/mkfs.fat -F 32 -s 8 -n CLK -C $@.new 524288 >/dev/null && mv $@.new $@
+
+qemu-iso: deps iso $(filter $(DEFAULT_DISK),$(DISK))
 ifneq ($(filter 1 yes true,$(UEFI)),)
 	$(call header,booting $(ISO) from UEFI (OVMF): Ctrl-A X quits QEMU)
-	@CLK_OVMF_CODE=$(OVMF_CODE) CLK_OVMF_VARS=$(OVMF_VARS) $(CLKBOOT) -iso $(ISO) -uefi $(BUILD) -- $(QEMU_FLAGS)
+	@CLK_OVMF_CODE=$(OVMF_CODE) CLK_OVMF_VARS=$(OVMF_VARS) $(CLKBOOT) -iso $(ISO) -uefi $(BUILD) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
 else
 	$(call header,booting $(ISO) from BIOS: Ctrl-A X quits QEMU)
-	@$(CLKBOOT) -iso $(ISO) -- $(QEMU_FLAGS)
+	@$(CLKBOOT) -iso $(ISO) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
 endif
 
 test: deps toolchain test-host test-fuzz test-clk test-system test-std

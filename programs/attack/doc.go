@@ -10,6 +10,7 @@
 //	attack touch         touch fresh memory until refused or killed
 //	attack sparseunmap   map a huge range, touch two far pages, unmap it all
 //	attack sleep         sleep forever (the test kills it)
+//	attack devices       make every device call without a device handle
 //
 // Each attack prints one line that starts with "attack NAME:" and says how
 // it ended. A child of spawnstorm runs "attack child" and waits for its

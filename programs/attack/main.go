@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -23,6 +24,7 @@ var attacks = map[string]func(){
 	"sparseunmap": sparseUnmap,
 	"sleep":       sleepForever,
 	"child":       child,
+	"devices":     devices,
 }
 
 func printf(format string, args ...any) { fmt.Fprintf(sdk.Console, format, args...) }
@@ -45,7 +47,7 @@ func report(name string, n int, err error, want ...abi.Errno) {
 
 func main() {
 	if len(os.Args) != 2 || attacks[os.Args[1]] == nil {
-		printf("usage: attack chanflood|cycle|spawnstorm|threadstorm|touch|sparseunmap|sleep\n")
+		printf("usage: attack chanflood|cycle|spawnstorm|threadstorm|touch|sparseunmap|sleep|devices\n")
 		sdk.Exit(2)
 	}
 	attacks[os.Args[1]]()
@@ -209,4 +211,59 @@ func sleepForever() {
 	for {
 		time.Sleep(time.Hour)
 	}
+}
+
+// devices makes every device call with handles that are not devices: its
+// mailbox, and values it guesses. A process the broker gave no device
+// must get EBADH or EWRONGTYPE from each, never a mapping, DMA memory, an
+// interrupt or a port.
+func devices() {
+	hs := sdk.StartupHandles()
+	var phys uint64
+	calls := []struct {
+		name string
+		num  uint64
+		args func(h uint64) [6]uint64
+	}{
+		{"device_info", abi.SysDeviceInfo, func(h uint64) [6]uint64 {
+			return [6]uint64{h, uint64(uintptr(unsafe.Pointer(&phys))), 8}
+		}},
+		{"device_config_read", abi.SysDeviceConfigRead, func(h uint64) [6]uint64 { return [6]uint64{h, 0, 4} }},
+		{"device_config_write", abi.SysDeviceConfigWrite, func(h uint64) [6]uint64 { return [6]uint64{h, 4, 2, 7} }},
+		{"device_map", abi.SysDeviceMap, func(h uint64) [6]uint64 { return [6]uint64{h, 0} }},
+		{"device_dma_alloc", abi.SysDeviceDMAAlloc, func(h uint64) [6]uint64 {
+			return [6]uint64{h, 4096, uint64(uintptr(unsafe.Pointer(&phys)))}
+		}},
+		{"device_irq", abi.SysDeviceIRQ, func(h uint64) [6]uint64 { return [6]uint64{h, 0} }},
+		{"device_ioports", abi.SysDeviceIOPorts, func(h uint64) [6]uint64 { return [6]uint64{h, 0} }},
+		{"irq_wait", abi.SysIRQWait, func(h uint64) [6]uint64 { return [6]uint64{h, abi.DeadlineNow} }},
+		{"ioport_access", abi.SysIOPortAccess, func(h uint64) [6]uint64 { return [6]uint64{h, 0x80, 1} }},
+	}
+	var guesses []uint64
+	for _, h := range hs {
+		guesses = append(guesses, uint64(h))
+	}
+	var seed [8]byte
+	sdk.Random(seed[:])
+	x := uint64(seed[0]) | uint64(seed[1])<<8 | uint64(seed[2])<<16 | uint64(seed[3])<<24 | 1
+	for range 256 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		guesses = append(guesses, x&0xffffffff, x>>32&0xffff)
+	}
+	n := 0
+	for _, c := range calls {
+		for _, h := range guesses {
+			_, no := sdk.Syscall(c.num, c.args(h))
+			runtime.KeepAlive(&phys)
+			if no != abi.EBADH && no != abi.EWRONGTYPE {
+				printf("attack devices: %s with handle %#x: %v\n", c.name, h, no)
+				sdk.Exit(1)
+			}
+			n++
+		}
+	}
+	printf("attack devices: refused %d calls\n", n)
+	sdk.Exit(0)
 }

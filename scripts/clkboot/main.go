@@ -24,7 +24,17 @@ func run() int {
 	initrd := flag.String("initrd", "", "initrd for -kernel")
 	iso := flag.String("iso", "", "ISO image, booted through GRUB")
 	uefi := flag.String("uefi", "", "boot the ISO from UEFI, with OVMF's variables copied into this directory")
+	rng := flag.Bool("rng", true, "attach a virtio entropy device")
+	disk := flag.String("disk", "", "raw disk image to attach as a virtio block device")
+	network := flag.Bool("net", true, "attach a virtio network device on QEMU's user network (restrict=on)")
+	httpPort := flag.Int("http-port", 0, "host port on 127.0.0.1 forwarded to the guest's port 80 (0: none)")
+	hostServer := flag.String("host-server", "", "loopback server (127.0.0.1:PORT) the guest reaches at "+qemu.GuestFwd.String())
 	flag.Parse()
+	devices, err := qemu.Devices{RNG: *rng, Disk: *disk, Net: *network, HTTPPort: *httpPort, HostServer: *hostServer}.Args()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "clkboot:", err)
+		return 2
+	}
 	var boot qemu.Boot
 	switch {
 	case (*kernel == "") == (*iso == ""):
@@ -49,7 +59,7 @@ func run() int {
 		Accel:   *accel,
 		Console: qemu.Terminal,
 		Display: *display,
-		Extra:   flag.Args(),
+		Extra:   append(devices, flag.Args()...),
 	}
 	fmt.Println(c)
 	cmd := exec.Command(qemu.Binary(), c.Args()...)
@@ -57,7 +67,7 @@ func run() int {
 	// A Ctrl-C that reaches the terminal before QEMU makes it raw goes
 	// to QEMU too; this program stays to say how QEMU ended.
 	signal.Notify(make(chan os.Signal, 1), os.Interrupt, syscall.SIGQUIT)
-	err := cmd.Run()
+	err = cmd.Run()
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

@@ -22,10 +22,11 @@ var usedMiB = regexp.MustCompile(`physical: ([0-9]+) MiB total, ([0-9]+) MiB use
 // TestKernelShellSurvivesAttacks runs the attack program's attacks from
 // the shell on 1 and 2 CPUs: channel floods, a cycle of endpoints in
 // flight, spawn and thread storms, touching more memory than allowed, a
-// huge sparse unmap, and a sleep that is killed. After each the attacker
-// met a clean refusal or a kill report naming the limit, the shell
-// answers, ps lists no attack process, and mem shows the memory in use
-// back within 1% of what it was before.
+// huge sparse unmap, every device call without a device handle, and a
+// sleep that is killed. After each the attacker met a clean refusal or a
+// kill report naming the limit, the shell answers, ps lists no attack
+// process, and mem shows the memory in use back within 1% of what it was
+// before.
 func TestKernelShellSurvivesAttacks(t *testing.T) {
 	initrd := os.Getenv("CLK_SYSTEST_INITRD")
 	if initrd == "" {
@@ -76,6 +77,7 @@ func attackSession(t *testing.T, initrd string, cpus int) {
 		{"run -t 16 attack threadstorm", regexp.MustCompile(`attack threadstorm: refused after [0-9]+ with ELIMIT`)},
 		{"run -m 32M attack touch", regexp.MustCompile(`process [0-9]+ \(attack\) killed: page fault: .*memory limit 33554432 reached`)},
 		{"run attack sparseunmap", regexp.MustCompile(`attack sparseunmap: unmapped 248 GiB with 2 pages touched`)},
+		{"run attack devices", regexp.MustCompile(`attack devices: refused [0-9]+ calls`)},
 	}
 	for _, a := range attacks {
 		got := command(t, m, a.line, l)

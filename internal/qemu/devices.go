@@ -1,0 +1,69 @@
+package qemu
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// GuestFwd is the address inside the guest's user network that leads, by
+// QEMU's guestfwd rule, to the server on the host's loopback that
+// Devices.HostServer names: the one outside address the guest may reach.
+var GuestFwd = netip.MustParseAddrPort("10.0.2.100:8000")
+
+// GuestHTTP is the guest's TCP port that Devices.HTTPPort forwards to.
+const GuestHTTP = 80
+
+// Devices are the virtio devices clk drives, as a machine is given them.
+// The network is QEMU's user network with restrict=on: the guest reaches
+// QEMU's own gateway (10.0.2.2) and DHCP server, the host's loopback
+// through the hostfwd and guestfwd rules below, and nothing else, no name
+// server and no outside address.
+type Devices struct {
+	// RNG attaches a virtio entropy device.
+	RNG bool
+	// Disk, when set, is a raw disk image attached as a virtio block
+	// device.
+	Disk string
+	// Net attaches a virtio network device on the user network.
+	Net bool
+	// HTTPPort, when not zero, is the TCP port on the host's 127.0.0.1
+	// forwarded to the guest's port GuestHTTP.
+	HTTPPort int
+	// HostServer, when set, is the host's loopback server
+	// ("127.0.0.1:PORT") that the guest reaches at GuestFwd.
+	HostServer string
+}
+
+// Args returns the QEMU arguments that attach the devices.
+func (d Devices) Args() ([]string, error) {
+	var args []string
+	if d.RNG {
+		args = append(args, "-device", "virtio-rng-pci")
+	}
+	if d.Disk != "" {
+		args = append(args,
+			"-drive", "file="+d.Disk+",if=none,id=disk0,format=raw",
+			"-device", "virtio-blk-pci,drive=disk0")
+	}
+	if d.Net {
+		netdev := "user,id=net0,restrict=on"
+		if d.HTTPPort != 0 {
+			if d.HTTPPort < 0 || d.HTTPPort > 65535 {
+				return nil, fmt.Errorf("qemu: HTTP port %d", d.HTTPPort)
+			}
+			netdev += ",hostfwd=tcp:127.0.0.1:" + strconv.Itoa(d.HTTPPort) + "-:" + strconv.Itoa(GuestHTTP)
+		}
+		if d.HostServer != "" {
+			ap, err := netip.ParseAddrPort(d.HostServer)
+			if err != nil || !ap.Addr().IsLoopback() {
+				return nil, fmt.Errorf("qemu: host server %q: want a loopback address and port", d.HostServer)
+			}
+			netdev += ",guestfwd=tcp:" + GuestFwd.String() + "-tcp:" + ap.String()
+		}
+		args = append(args, "-netdev", netdev, "-device", "virtio-net-pci,netdev=net0")
+	} else if d.HTTPPort != 0 || d.HostServer != "" {
+		return nil, fmt.Errorf("qemu: forwarding without a network device")
+	}
+	return args, nil
+}

@@ -1,0 +1,45 @@
+package qemu
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestUserNetworkIsRestrictedAndForwardsOnlyLoopback(t *testing.T) {
+	args, err := Devices{Net: true, HTTPPort: 8080, HostServer: "127.0.0.1:9000"}.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(args, "-netdev")
+	if i < 0 {
+		t.Fatalf("no -netdev in %q", args)
+	}
+	netdev := args[i+1]
+	for _, want := range []string{"restrict=on", "hostfwd=tcp:127.0.0.1:8080-:80", "guestfwd=tcp:10.0.2.100:8000-tcp:127.0.0.1:9000"} {
+		if !strings.Contains(netdev, want) {
+			t.Errorf("netdev %q lacks %q", netdev, want)
+		}
+	}
+	for _, bad := range []string{"10.0.0.5:80", "192.168.1.1:80", "example.com:80", "0.0.0.0:80"} {
+		if _, err := (Devices{Net: true, HostServer: bad}).Args(); err == nil {
+			t.Errorf("host server %s accepted", bad)
+		}
+	}
+	if _, err := (Devices{HTTPPort: 8080}).Args(); err == nil {
+		t.Error("forwarding without a network device accepted")
+	}
+}
+
+func TestDevicesAttachTheDiskAndRNG(t *testing.T) {
+	args, err := Devices{RNG: true, Disk: "d.img"}.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " ")
+	for _, want := range []string{"-device virtio-rng-pci", "file=d.img,if=none,id=disk0,format=raw", "virtio-blk-pci,drive=disk0"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+}
