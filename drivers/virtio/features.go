@@ -25,8 +25,9 @@ const (
 )
 
 // DeviceFeatures are the bits whose meaning depends on the device type:
-// 0 to 23 and, of the first 64, 50 to 63 (2.2). A driver's supported set
-// may hold these and FeatureEventIdx; other bits are never accepted.
+// 0 to 23 and, of the first 64, 50 to 63 (2.2). Of the bits a driver
+// passes to Negotiate, these and FeatureEventIdx count; the others are
+// ignored, the package not implementing what they would turn on.
 const DeviceFeatures uint64 = 1<<24 - 1 | (1<<64-1)&^(1<<50-1)
 
 // acceptable is what Negotiate accepts of the bits a driver supports and
