@@ -436,12 +436,19 @@ func clkHalt() {
 	}
 }
 
-// clkRandom fills r from RDRAND when the CPU has it, mixed with the TSC so
-// that a missing or broken RDRAND still gives distinct seeds per boot.
+// clkRandom fills r from RDRAND when the CPU has it, mixed with the TSC and
+// the wall clock so that a missing or broken RDRAND still gives distinct
+// seeds per boot. The wall clock is the one read at boot, once the clocks
+// are calibrated; only calls before that read the RTC, which is slow and
+// serialized.
 func clkRandom(r []byte) {
 	_, _, ecx, _ := clkCpuid(1, 0)
 	hasRDRAND := ecx&(1<<30) != 0
-	x := clkRdtsc() ^ uint64(clkRTCUnix())<<20
+	wall := clkWallBase
+	if wall == 0 {
+		wall = clkRTCUnix() * 1_000_000_000
+	}
+	x := clkRdtsc() ^ uint64(wall)<<20
 	for i := 0; i < len(r); i += 8 {
 		if hasRDRAND {
 			if v, ok := clkRdrand(); ok {

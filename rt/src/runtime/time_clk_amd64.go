@@ -186,7 +186,14 @@ func clkCMOS(reg uint8) uint8 {
 
 // clkRTCUnix reads the RTC as seconds since 1970, retrying until two reads
 // agree so that an update in the middle does not tear the value.
+//
+// clkRTCLock is a spin lock, so its holder must not be descheduled: a
+// goroutine preempted with it held (at a stack check of the closure below)
+// left every later caller spinning in runtime code, which is never
+// preempted, and on one CPU nothing ran again. acquirem keeps the holder
+// on its M and unpreemptible until the lock is released.
 func clkRTCUnix() int64 {
+	mp := acquirem()
 	for !atomic.Cas(&clkRTCLock, 0, 1) {
 		clkPause()
 	}
@@ -212,6 +219,7 @@ func clkRTCUnix() int64 {
 	}
 	status := clkCMOS(rtcStatusB)
 	atomic.Store(&clkRTCLock, 0)
+	releasem(mp)
 
 	pm := a[2]&rtcHourPM != 0
 	a[2] &^= rtcHourPM
