@@ -347,6 +347,10 @@ func clkShootdown(drop uintptr) {
 		clkIntrRestore(fl)
 		return
 	}
+	// clkShootLock is a spin lock: its holder must not be descheduled
+	// (at a stack check of a callee) while others spin for it in runtime
+	// code, which is never preempted.
+	mp := acquirem()
 	for !atomic.Cas(&clkShootLock, 0, 1) {
 		clkPause()
 	}
@@ -372,6 +376,7 @@ func clkShootdown(drop uintptr) {
 		clkPause()
 	}
 	atomic.Store(&clkShootLock, 0)
+	releasem(mp)
 }
 
 // clkShootdownDrop loads the kernel's own CR3 if the calling CPU's is the
