@@ -1,0 +1,79 @@
+//go:build !clk
+
+package fat
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// The host tools the interoperability and crash tests check against:
+// dosfstools' fsck.fat and mkfs.fat, and mtools. Those tests skip where
+// the tools are missing, and on clk, which has none.
+
+// tool returns the path of a host tool, looking in PATH and then in the
+// sbin directories that hold dosfstools but are often not in a user's
+// PATH; it skips the test if the tool is missing.
+func tool(t testing.TB, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	t.Skipf("%s is not installed (dosfstools or mtools): skipping the check it makes", name)
+	return ""
+}
+
+// fsck runs fsck.fat -n on an image and returns its output and exit
+// status.
+func fsck(t testing.TB, img string) (string, int) {
+	t.Helper()
+	out, err := exec.Command(tool(t, "fsck.fat"), "-n", img).CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("fsck.fat: %v", err)
+	return "", 0
+}
+
+// mtools runs an mtools command (mcopy, mdir, mtype, mmd) with the
+// geometry checks off, returning its standard output.
+func mtools(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(tool(t, name), args...)
+	cmd.Env = append(os.Environ(), "MTOOLS_SKIP_CHECK=1")
+	var stderr []byte
+	out, err := cmd.Output()
+	if exit, ok := err.(*exec.ExitError); ok {
+		stderr = exit.Stderr
+	}
+	if err != nil {
+		t.Fatalf("%s %q: %v\n%s", name, args, err, stderr)
+	}
+	return out
+}
+
+// mkfsImage makes a FAT32 image of kib KiB with mkfs.fat, 512-byte
+// sectors and clusters, in dir.
+func mkfsImage(t testing.TB, dir string, kib int) string {
+	t.Helper()
+	img := filepath.Join(dir, "mkfs.img")
+	out, err := exec.Command(tool(t, "mkfs.fat"), "-F", "32", "-S", "512", "-s", "1", "-n", "MKFS", "-C", img, strconv.Itoa(kib)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("mkfs.fat: %v\n%s", err, out)
+	}
+	return img
+}
