@@ -287,13 +287,17 @@ func (t *table) countFree() (uint32, error) {
 		return uint32(t.free), nil
 	}
 	var n uint32
-	for c := uint32(2); c < t.g.clusters+2; c++ {
-		v, err := t.get(c)
+	end := t.g.clusters + 2
+	for s := uint32(0); s*t.perSector < end; s++ {
+		b, err := t.sector(s)
 		if err != nil {
 			return 0, err
 		}
-		if v == fatFree {
-			n++
+		for i := range t.perSector {
+			c := s*t.perSector + i
+			if c >= 2 && c < end && binary.LittleEndian.Uint32(b[i*4:])&fatEntryMask == fatFree {
+				n++
+			}
 		}
 	}
 	t.free = int64(n)
