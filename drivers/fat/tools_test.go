@@ -15,11 +15,10 @@ import (
 // dosfstools' fsck.fat and mkfs.fat, and mtools. Those tests skip where
 // the tools are missing, and on clk, which has none.
 
-// tool returns the path of a host tool, looking in PATH and then in the
-// sbin directories that hold dosfstools but are often not in a user's
-// PATH; it skips the test if the tool is missing.
-func tool(t testing.TB, name string) string {
-	t.Helper()
+// findTool returns the path of a host tool, looking in PATH and then in
+// the sbin directories that hold dosfstools but are often not in a
+// user's PATH, or "" if it is missing.
+func findTool(name string) string {
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
@@ -29,8 +28,18 @@ func tool(t testing.TB, name string) string {
 			return p
 		}
 	}
-	t.Skipf("%s is not installed (dosfstools or mtools): skipping the check it makes", name)
 	return ""
+}
+
+// tool returns the path of a host tool, skipping the test if it is
+// missing.
+func tool(t testing.TB, name string) string {
+	t.Helper()
+	p := findTool(name)
+	if p == "" {
+		t.Skipf("%s is not installed (dosfstools or mtools): skipping the check it makes", name)
+	}
+	return p
 }
 
 // fsck runs fsck.fat -n on an image and returns its output and exit
@@ -76,4 +85,17 @@ func mkfsImage(t testing.TB, dir string, kib int) string {
 		t.Fatalf("mkfs.fat: %v\n%s", err, out)
 	}
 	return img
+}
+
+// fsckClean checks an image with fsck.fat -n, if it is installed, and
+// fails the test unless it finds nothing.
+func fsckClean(t *testing.T, dev *MemDevice) {
+	t.Helper()
+	if findTool("fsck.fat") == "" {
+		t.Log("fsck.fat is not installed: the image is not checked with it")
+		return
+	}
+	if out, code := fsck(t, saveImage(t, dev, t.TempDir())); code != 0 {
+		t.Fatalf("fsck.fat -n exit %d:\n%s", code, out)
+	}
 }
