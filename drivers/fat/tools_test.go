@@ -42,6 +42,26 @@ func tool(t testing.TB, name string) string {
 	return p
 }
 
+// toolImages returns images made by mkfs.fat and filled by mtools, to
+// seed the fuzzers with another formatter's layout, or none if the tools
+// are missing.
+func toolImages(tb testing.TB) []*MemDevice {
+	if findTool("mkfs.fat") == "" || findTool("mcopy") == "" || findTool("mmd") == "" {
+		return nil
+	}
+	dir := tb.TempDir()
+	img := mkfsImage(tb, dir, 35000)
+	local := filepath.Join(dir, "local")
+	if err := os.WriteFile(local, []byte("written by mtools\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	mtools(tb, "mmd", "-i", img, "::A Directory", "::A Directory/sub")
+	for _, name := range []string{"::A Directory/A Long Name.txt", "::A Directory/sub/x.txt", "::SHORT.TXT", "::lower.txt"} {
+		mtools(tb, "mcopy", "-i", img, local, name)
+	}
+	return []*MemDevice{loadImage(tb, img, 512)}
+}
+
 // fsck runs fsck.fat -n on an image and returns its output and exit
 // status.
 func fsck(t testing.TB, img string) (string, int) {
