@@ -3,6 +3,7 @@ package fat
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -397,6 +398,8 @@ func (d *dir) put(s int, ents [][entrySize]byte) {
 // numeric tail unless the basis holds the name exactly and is not taken.
 // Short names in spare are about to be deleted and count as free.
 func (d *dir) uniqueShort(name string, spare ...shortName) (s shortName, lfn bool, err error) {
+	// A short name is taken if another entry has it, or if it folds to
+	// another entry's long name, which lookups would then confuse.
 	taken := func(s shortName) bool {
 		n := d.shorts[s]
 		for _, x := range spare {
@@ -404,7 +407,11 @@ func (d *dir) uniqueShort(name string, spare ...shortName) (s shortName, lfn boo
 				n--
 			}
 		}
-		return n > 0
+		if n > 0 {
+			return true
+		}
+		other := d.byName[fold(s.String())]
+		return other != nil && !slices.Contains(spare, other.short)
 	}
 	if s, ok := exactShort(name); ok && !taken(s) {
 		return s, false, nil

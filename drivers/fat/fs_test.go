@@ -678,3 +678,28 @@ func TestDirectoryFileListsInChunks(t *testing.T) {
 		t.Fatalf("after Seek(0) ReadDir(-1) = %d entries", len(all))
 	}
 }
+
+func TestGeneratedShortNamesAvoidOtherEntriesLongNames(t *testing.T) {
+	dev, fsys := newVolume(t)
+	// An entry another system wrote: long name "ab~1", short name ZZZ.
+	short := shortName([]byte("ZZZ        "))
+	ents := entriesFor("ab~1", short, true, newShortEntry(short, attrArchive, 0, testTime))
+	root := fsys.root
+	s, err := fsys.placeRun(root, len(ents), -1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root.put(s, ents)
+	if err := fsys.writeSlots(root, s, s+len(ents), true); err != nil {
+		t.Fatal(err)
+	}
+	fsys = mount(t, dev)
+	writeFile(t, fsys, "a b", []byte("new"))
+	info, _ := fsys.Stat("a b")
+	if got := info.Sys().(*EntryInfo).ShortName; got == "AB~1" {
+		t.Fatalf("\"a b\" got the short name AB~1, another entry's long name")
+	}
+	if got, err := fsys.Stat("ab~1"); err != nil || got.Sys().(*EntryInfo).ShortName != "ZZZ" {
+		t.Fatalf("ab~1 now finds %v, %v", got, err)
+	}
+}
