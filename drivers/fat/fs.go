@@ -41,7 +41,7 @@ type FS struct {
 	info       fsInfo // the FSInfo sector's hints as on disk
 	infoOK     bool   // the volume has a valid FSInfo sector
 	infoSector []byte
-	fatChanged bool // the FAT was written since the last Sync
+	synced     int64 // fsys.d.writes when Sync last wrote the FSInfo sector
 
 	root     *dir
 	dirs     map[uint32]*dir // by first cluster
@@ -164,7 +164,6 @@ func (fsys *FS) commitFAT() error {
 	if err := fsys.t.flush(); err != nil {
 		return err
 	}
-	fsys.fatChanged = true
 	return fsys.d.barrier()
 }
 
@@ -213,8 +212,8 @@ func (fsys *FS) writeInfo() error {
 	return fsys.d.write(fsys.infoSector, int64(fsys.g.fsInfo))
 }
 
-// Sync writes the FSInfo sector's free count and next-free hint if the
-// FAT changed, then flushes the device.
+// Sync writes the FSInfo sector's free count and next-free hint if
+// anything was written since the last Sync, then flushes the device.
 func (fsys *FS) Sync() error {
 	fsys.mu.Lock()
 	defer fsys.mu.Unlock()
@@ -228,7 +227,7 @@ func (fsys *FS) sync() error {
 	if fsys.opts.ReadOnly {
 		return nil
 	}
-	if fsys.writable() == nil && fsys.fatChanged && fsys.infoOK {
+	if fsys.writable() == nil && fsys.d.writes != fsys.synced && fsys.infoOK {
 		free, err := fsys.t.countFree()
 		if err != nil {
 			return err
@@ -247,7 +246,7 @@ func (fsys *FS) sync() error {
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}
-		fsys.fatChanged = false
+		fsys.synced = fsys.d.writes
 		fsys.armInfo()
 	}
 	return fsys.d.flush()

@@ -13,6 +13,7 @@ type disk struct {
 	failed   error  // the first write error, nil while writes succeed
 	bounce   []byte // one sector, for partial-sector transfers
 	zeros    []byte // zeroChunk zero bytes, made on first use
+	writes   int64  // successful writes so far
 	// beforeWrite, if set, runs once before the next write, which waits
 	// for it; it is cleared before it runs, so it may write itself.
 	beforeWrite func() error
@@ -57,6 +58,7 @@ func (d *disk) write(p []byte, first int64) error {
 		d.failed = fmt.Errorf("write %d sectors at %d: %w", len(p)/d.g.sectorSize, first, err)
 		return d.failed
 	}
+	d.writes++
 	return nil
 }
 
