@@ -2,6 +2,7 @@ package fat
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -701,5 +702,31 @@ func TestGeneratedShortNamesAvoidOtherEntriesLongNames(t *testing.T) {
 	}
 	if got, err := fsys.Stat("ab~1"); err != nil || got.Sys().(*EntryInfo).ShortName != "ZZZ" {
 		t.Fatalf("ab~1 now finds %v, %v", got, err)
+	}
+}
+
+func TestFSInfoFreeCountIsUnknownWhileChangingAndTrueAfterSync(t *testing.T) {
+	dev, fsys := newVolume(t)
+	count := func() uint32 {
+		b := make([]byte, 512)
+		dev.ReadSectors(b, int64(fsys.g.fsInfo))
+		return binary.LittleEndian.Uint32(b[fsiFreeCount:])
+	}
+	writeFile(t, fsys, "f", make([]byte, 3000))
+	if c := count(); c != fsiUnknown {
+		t.Fatalf("free count %d on disk after an unsynced change, want unknown", c)
+	}
+	fsys.Sync()
+	u, _ := fsys.StatFS()
+	if c := count(); c != u.FreeClusters {
+		t.Fatalf("free count %d after Sync, want %d", c, u.FreeClusters)
+	}
+	fsys.Rename("f", "g")
+	if c := count(); c != fsiUnknown {
+		t.Fatalf("free count %d on disk after a rename, want unknown", c)
+	}
+	fsys.Sync()
+	if c := count(); c != u.FreeClusters {
+		t.Fatalf("free count %d after a rename and Sync, want %d", c, u.FreeClusters)
 	}
 }
