@@ -89,9 +89,10 @@ func (fsys *FS) closeNode(n *node) error {
 	return fsys.commitFAT()
 }
 
-// unlink detaches n from its entry, which is being deleted.
-func (fsys *FS) unlink(n *node) {
-	copy(n.saved[:], n.parent.entry(n.key.slot))
+// unlink detaches n from its entry, which has been deleted; entry is the
+// entry as it was.
+func (fsys *FS) unlink(n *node, entry [entrySize]byte) {
+	n.saved = entry
 	delete(fsys.nodes, n.key)
 	n.parent.open--
 	n.parent = nil

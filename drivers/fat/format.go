@@ -236,6 +236,7 @@ func bootSector(ss, spc int, total, fatSz, id uint32, label string) []byte {
 	b[bpbMedia] = newMedia
 	le.PutUint16(b[bpbSecPerTrk:], 63) // the usual fake geometry of a hard disk
 	le.PutUint16(b[bpbNumHeads:], 255)
+	le.PutUint32(b[bpbHiddSec:], 0) // the volume starts at the device's first sector
 	le.PutUint32(b[bpbTotSec32:], total)
 	le.PutUint32(b[bpbFATSz32:], fatSz)
 	le.PutUint32(b[bpbRootClus:], newRoot)

@@ -535,8 +535,9 @@ func (fsys *FS) remove(name string) error {
 
 // removal is what deleting an entry leaves to free.
 type removal struct {
-	n        *node // the entry's open node, if any
-	sub      *dir  // the directory the entry named, if it is one
+	n        *node           // the entry's open node, if any
+	entry    [entrySize]byte // the entry as it was, for that node's Stat
+	sub      *dir            // the directory the entry named, if it is one
 	clusters []uint32
 }
 
@@ -547,6 +548,7 @@ func (fsys *FS) prepareRemoval(d *dir, ent *dirent) (removal, error) {
 	var r removal
 	e := d.entry(ent.slot)
 	r.n = fsys.nodes[nodeKey{d.first, ent.slot}]
+	copy(r.entry[:], e)
 	if e[dirAttr]&attrDirectory != 0 {
 		sub, err := fsys.subdir(d, ent)
 		if err != nil {
@@ -576,7 +578,7 @@ func (fsys *FS) prepareRemoval(d *dir, ent *dirent) (removal, error) {
 // on disk.
 func (fsys *FS) finishRemoval(r removal) error {
 	if r.n != nil {
-		fsys.unlink(r.n)
+		fsys.unlink(r.n, r.entry)
 	}
 	if r.sub != nil {
 		fsys.dropDir(r.sub)

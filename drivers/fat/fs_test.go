@@ -497,7 +497,7 @@ func TestRemovedOpenFileKeepsItsDataUntilClosed(t *testing.T) {
 	if err != nil || !bytes.Equal(got, bytes.Repeat([]byte("z"), 3000)) {
 		t.Fatalf("reading a removed open file: %d bytes, %v", len(got), err)
 	}
-	if info, err := f.Stat(); err != nil || info.Size() != 3000 {
+	if info, err := f.Stat(); err != nil || info.Size() != 3000 || info.Name() != "f" || info.Sys().(*EntryInfo).ShortName != "F" {
 		t.Fatalf("Stat of a removed open file = %v, %v", info, err)
 	}
 	f.Close()
@@ -728,5 +728,29 @@ func TestFSInfoFreeCountIsUnknownWhileChangingAndTrueAfterSync(t *testing.T) {
 	fsys.Sync()
 	if c := count(); c != u.FreeClusters {
 		t.Fatalf("free count %d after a rename and Sync, want %d", c, u.FreeClusters)
+	}
+}
+
+func TestAFileReplacedByRenameStaysReadableWhileOpen(t *testing.T) {
+	_, fsys := newVolume(t)
+	before, _ := fsys.StatFS()
+	writeFile(t, fsys, "old", bytes.Repeat([]byte("o"), 2000))
+	writeFile(t, fsys, "new", bytes.Repeat([]byte("n"), 1000))
+	f, _ := fsys.Open("old")
+	want, _ := f.Stat()
+	if err := fsys.Rename("new", "old"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(f)
+	if err != nil || !bytes.Equal(got, bytes.Repeat([]byte("o"), 2000)) {
+		t.Fatalf("the replaced file reads %d bytes, %v", len(got), err)
+	}
+	if info, _ := f.Stat(); info.Size() != 2000 || info.Sys().(*EntryInfo).Cluster != want.Sys().(*EntryInfo).Cluster {
+		t.Fatalf("Stat of the replaced file = %d bytes at cluster %d", info.Size(), info.Sys().(*EntryInfo).Cluster)
+	}
+	f.Close()
+	fsys.Remove("old")
+	if u, _ := fsys.StatFS(); u.FreeClusters != before.FreeClusters {
+		t.Fatalf("%d clusters not freed", before.FreeClusters-u.FreeClusters)
 	}
 }
