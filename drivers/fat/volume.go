@@ -14,6 +14,7 @@ type disk struct {
 	bounce   []byte // one sector, for partial-sector transfers
 	zeros    []byte // zeroChunk zero bytes, made on first use
 	writes   int64  // successful writes so far
+	flushed  int64  // writes when the device was last flushed
 	// beforeWrite, if set, runs once before the next write, which waits
 	// for it; it is cleared before it runs, so it may write itself.
 	beforeWrite func() error
@@ -64,9 +65,9 @@ func (d *disk) write(p []byte, first int64) error {
 
 // barrier orders the writes before it before the writes after it. Devices
 // that keep writes in order need nothing; with Options.Barriers the
-// device is flushed.
+// device is flushed, unless nothing was written since it last was.
 func (d *disk) barrier() error {
-	if !d.barriers {
+	if !d.barriers || d.writes == d.flushed {
 		return nil
 	}
 	return d.flush()
@@ -81,6 +82,7 @@ func (d *disk) flush() error {
 		d.failed = fmt.Errorf("flush: %w", err)
 		return d.failed
 	}
+	d.flushed = d.writes
 	return nil
 }
 
