@@ -199,3 +199,31 @@ func TestFormattedVolumePassesFsckAndMtoolsReadsIt(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPicksTheClusterSizeMkfsFatDoes(t *testing.T) {
+	tool(t, "mkfs.fat")
+	for _, mib := range []int{40, 300, 9000} {
+		img := mkfsImageOf(t, t.TempDir(), mib<<10)
+		f, err := os.Open(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, err := NewFileDevice(f, 512)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := Mount(dev, Options{ReadOnly: true})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := NewMemDevice(512, int64(mib)<<11)
+		if err := Format(mem, ""); err != nil {
+			t.Fatal(err)
+		}
+		ours := mount(t, mem)
+		if ours.g.clusterSize != theirs.g.clusterSize {
+			t.Errorf("%d MiB: Format picks clusters of %d bytes, mkfs.fat %d", mib, ours.g.clusterSize, theirs.g.clusterSize)
+		}
+	}
+}

@@ -98,9 +98,20 @@ func mtools(t testing.TB, name string, args ...string) []byte {
 // mkfsImage makes a FAT32 image of kib KiB with mkfs.fat, 512-byte
 // sectors and clusters, in dir.
 func mkfsImage(t testing.TB, dir string, kib int) string {
+	return mkfs(t, dir, "-S", "512", "-s", "1", "-n", "MKFS", strconv.Itoa(kib))
+}
+
+// mkfsImageOf makes a FAT32 image of kib KiB with mkfs.fat choosing the
+// cluster size, in dir.
+func mkfsImageOf(t testing.TB, dir string, kib int) string {
+	return mkfs(t, dir, strconv.Itoa(kib))
+}
+
+func mkfs(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	img := filepath.Join(dir, "mkfs.img")
-	out, err := exec.Command(tool(t, "mkfs.fat"), "-F", "32", "-S", "512", "-s", "1", "-n", "MKFS", "-C", img, strconv.Itoa(kib)).CombinedOutput()
+	args = append([]string{"-F", "32", "-C", img}, args...)
+	out, err := exec.Command(tool(t, "mkfs.fat"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("mkfs.fat: %v\n%s", err, out)
 	}
