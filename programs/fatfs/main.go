@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+
+	"clk/drivers/fat"
+	"clk/sdk"
+	"clk/services/block"
+	fsservice "clk/services/fs"
+)
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(sdk.Console, format+"\n", args...)
+	sdk.Exit(1)
+}
+
+func main() {
+	hs := sdk.StartupHandles()
+	if len(hs) < 2 {
+		fail("want a block channel and a control channel, got %d handles", len(hs))
+	}
+	disk, err := block.Dial(sdk.Channel{Handle: hs[0]})
+	if err != nil {
+		fail("%v", err)
+	}
+	// Barriers: the disk may complete writes out of order until they
+	// are flushed, and the volume's crash safety rests on their order.
+	fsys, err := fat.Mount(disk, fat.Options{ReadOnly: disk.ReadOnly(), Barriers: true})
+	if err != nil {
+		fail("mount: %v", err)
+	}
+	u, err := fsys.StatFS()
+	if err != nil {
+		fail("mount: %v", err)
+	}
+	mode := "read-write"
+	if fsys.ReadOnly() {
+		mode = "read-only"
+	}
+	fmt.Fprintf(sdk.Console, "mounted %q, %d MiB, %d MiB free, %s\n", u.Label, u.TotalBytes>>20, u.FreeBytes>>20, mode)
+	svc := fsservice.New(fsys)
+	svc.Log = sdk.Console
+	if err := svc.ServeControl(sdk.Channel{Handle: hs[1]}); err != nil {
+		fail("%v", err)
+	}
+	if err := fsys.Sync(); err != nil {
+		fail("sync: %v", err)
+	}
+}
