@@ -66,9 +66,10 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
+	sys.storage = newStorage(log, sys.procs)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
 		sys.broker = device.NewBroker(device.Hardware(), cfg, fns)
-		sys.drivers = newDrivers(log, sys.procs, sys.broker, nil)
+		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {

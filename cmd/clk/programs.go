@@ -5,6 +5,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -54,14 +56,37 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 		return nil, err
 	}
 	pr := &program{mbox: mine, out: make(chan string, 64)}
-	p, err := s.procs.Spawn(name, proc.SpawnOptions{
+	opt := proc.SpawnOptions{
 		Args:    args,
 		Handles: []*cap.Cap{cap.New(theirs, mailboxRights)},
 		Console: &console{out: pr.out, users: &pr.wg},
 		Limits:  limit.Default.Within(limit.Limits{Memory: lim.Memory, Threads: lim.Threads, Children: lim.Children}),
-	})
+	}
+	// A path names a program on a disk: the kernel reads it and starts
+	// it under its base name.
+	if strings.Contains(name, "/") {
+		img, err := os.ReadFile(name)
+		if err != nil {
+			mine.Release()
+			return nil, fmt.Errorf("run %s: %w", name, err)
+		}
+		opt.Image, name = img, path.Base(name)
+		if len(args) > 0 {
+			args[0] = name
+		}
+	}
+	// The program gets its own channel to the file system service,
+	// which its runtime mounts at /disk.
+	if fs, err := s.storage.Connect(); err == nil {
+		opt.Handles = append(opt.Handles, fs)
+		opt.HandleEnv = map[string]int{abi.FSEnv: len(opt.Handles) - 1}
+	}
+	p, err := s.procs.Spawn(name, opt)
 	if err != nil {
 		mine.Release()
+		for _, h := range opt.Handles[1:] {
+			h.Close()
+		}
 		return nil, err
 	}
 	pr.p = p

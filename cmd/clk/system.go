@@ -12,9 +12,11 @@ import (
 	"clk/actor/shell"
 	x86 "clk/arch/x86_64"
 	"clk/drivers/acpi"
+	"clk/drivers/pci"
 	"clk/drivers/ps2"
 	"clk/drivers/uart"
 	"clk/kernel/device"
+	"clk/kernel/ipc"
 	"clk/kernel/klog"
 	"clk/kernel/limit"
 	"clk/kernel/proc"
@@ -28,6 +30,26 @@ type system struct {
 	procs   *proc.System
 	broker  *device.Broker // the PCI functions found at boot; nil without PCI
 	drivers *drivers
+	storage *storage
+	// disk is the function whose driver serves the file system's
+	// disk: the first block device found.
+	disk pci.Addr
+	// haveDisk says disk is set.
+	haveDisk bool
+}
+
+// serve takes the kernel's end of the channel a driver serves: a block
+// driver's goes to the file system service, if it is the disk's.
+func (s *system) serve(program string, a pci.Addr, ep *ipc.Endpoint) {
+	if program != "virtio-blk" || s.haveDisk && s.disk != a {
+		s.log.Printf("storage: %v: only the first disk is mounted", a)
+		ep.Release()
+		return
+	}
+	s.disk, s.haveDisk = a, true
+	if err := s.storage.start(ep); err != nil {
+		s.log.Printf("%v", err)
+	}
 }
 
 var (

@@ -1,0 +1,176 @@
+//go:build clk
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"sync"
+	"syscall"
+	"time"
+	_ "unsafe" // go:linkname
+
+	"clk/abi"
+	"clk/kernel/cap"
+	"clk/kernel/ipc"
+	"clk/kernel/klog"
+	"clk/kernel/proc"
+	fsservice "clk/services/fs"
+)
+
+// Storage: the disk's driver (virtio-blk) serves the block protocol on a
+// channel the kernel made; the file system service (fatfs) mounts the
+// volume over the other end and serves files. The kernel holds the
+// service's control channel: through it, it makes a client channel for
+// itself, which the kernel's package syscall mounts at /disk, and one
+// for each program it starts, which the program's runtime mounts there.
+
+// fsProgram is the file system service's program in the initrd.
+const fsProgram = "fatfs"
+
+// The file protocol's schemas, as the kernel's channels take them.
+var (
+	fsSchema        = kernelSchema(fsservice.Schema)
+	fsControlSchema = kernelSchema(fsservice.ControlSchema)
+)
+
+// mountService is package syscall's mount of the file system service at
+// /disk in the kernel's own file tree (rt/src/syscall): call carries one
+// request to the service and brings the reply back. A new call replaces
+// the old; nil removes the mount.
+//
+//go:linkname mountService syscall.clkMountService
+func mountService(call func(typ uint32, req, resp []byte) (int, syscall.Errno)) error
+
+// storage runs the file system service over a block service.
+type storage struct {
+	log   *klog.Log
+	procs *proc.System
+
+	mu     sync.Mutex
+	fs     *proc.Process // nil while none runs
+	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
+	client *ipc.Endpoint // the kernel's own client channel
+}
+
+func newStorage(log *klog.Log, procs *proc.System) *storage {
+	return &storage{log: log, procs: procs}
+}
+
+var errNoService = errors.New("no file system service")
+
+// start runs the file system service over the block channel blk (the
+// kernel's end of a block driver's channel), replacing the one that ran
+// before, and mounts it at /disk in the kernel.
+func (st *storage) start(blk *ipc.Endpoint) error {
+	if _, err := os.Stat(path.Join(programDir, fsProgram)); err != nil {
+		blk.Release()
+		return fmt.Errorf("storage: no %s in the initrd", fsProgram)
+	}
+	st.stop()
+	ctl, theirs, err := ipc.NewChannel(fsControlSchema, 0)
+	if err != nil {
+		blk.Release()
+		return fmt.Errorf("storage: %w", err)
+	}
+	p, err := st.procs.Spawn(fsProgram, proc.SpawnOptions{
+		Args:    []string{fsProgram},
+		Handles: []*cap.Cap{cap.New(blk, serviceRights), cap.New(theirs, serviceRights)},
+		Console: &logLines{log: st.log, prefix: fsProgram + ": "},
+	})
+	if err != nil {
+		blk.Release()
+		theirs.Release()
+		ctl.Release()
+		return fmt.Errorf("storage: start %s: %w", fsProgram, err)
+	}
+	st.mu.Lock()
+	st.fs, st.ctl = p, ctl
+	st.mu.Unlock()
+	st.log.Printf("storage: %s (pid %d) serves the disk", fsProgram, p.PID())
+	go func() {
+		code, _ := p.Wait()
+		st.log.Printf("storage: %s (pid %d) exited with status %d", fsProgram, p.PID(), code)
+	}()
+	client, err := st.connect()
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	st.client = client
+	st.mu.Unlock()
+	if err := mountService(diskCall(client)); err != nil {
+		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
+	}
+	return nil
+}
+
+// stop ends the file system service, if one runs.
+func (st *storage) stop() {
+	st.mu.Lock()
+	p, ctl, client := st.fs, st.ctl, st.client
+	st.fs, st.ctl, st.client = nil, nil, nil
+	st.mu.Unlock()
+	if client != nil {
+		client.Release()
+	}
+	if ctl != nil {
+		ctl.Release()
+	}
+	if p != nil {
+		p.KillTree("file system service stopped")
+		p.Wait()
+	}
+}
+
+// connect makes a client channel: the service's end goes over the
+// control channel, the other is returned.
+func (st *storage) connect() (*ipc.Endpoint, error) {
+	st.mu.Lock()
+	ctl := st.ctl
+	st.mu.Unlock()
+	if ctl == nil {
+		return nil, errNoService
+	}
+	mine, theirs, err := ipc.NewChannel(fsSchema, 0)
+	if err != nil {
+		return nil, fmt.Errorf("storage: connect: %w", err)
+	}
+	if err := ctl.Write(ipc.Message{Type: abi.FSConnect, Caps: []*cap.Cap{cap.New(theirs, serviceRights)}}, time.Time{}, true); err != nil {
+		mine.Release()
+		return nil, fmt.Errorf("storage: connect: %w", err)
+	}
+	return mine, nil
+}
+
+// Connect returns a handle to a new client channel of the file system
+// service, for a program to mount; errNoService when none runs.
+func (st *storage) Connect() (*cap.Cap, error) {
+	ep, err := st.connect()
+	if err != nil {
+		return nil, err
+	}
+	return cap.New(ep, serviceRights), nil
+}
+
+// diskCall is the kernel's transport to the service over its client
+// channel ep: one channel call per request. It stays with ep, whose file
+// ids are ep's: once the service is gone every call fails with EIO, and a
+// restarted service comes with a new channel and a new call.
+func diskCall(ep *ipc.Endpoint) func(typ uint32, req, resp []byte) (int, syscall.Errno) {
+	return func(typ uint32, req, resp []byte) (int, syscall.Errno) {
+		m, err := ep.Call(ipc.Message{Type: typ, Data: req}, time.Time{})
+		if err != nil {
+			return 0, syscall.EIO
+		}
+		for _, c := range m.Caps {
+			c.Close()
+		}
+		if m.Type != typ || len(m.Data) > len(resp) {
+			return 0, syscall.EIO
+		}
+		return copy(resp, m.Data), 0
+	}
+}
