@@ -25,6 +25,10 @@ func ClkTmpUsed() int64 {
 // ClkMountService is clkMountService: the tests install fake services.
 var ClkMountService = clkMountService
 
+// ClkParseHandle is how a program reads its channel to the service from
+// its environment.
+var ClkParseHandle = parseHandle
+
 // The file protocol, for the tests' fake service.
 const (
 	ClkFSOpen     = fsOpen

@@ -73,7 +73,8 @@ var (
 //	//go:linkname mountService syscall.clkMountService
 //	func mountService(call func(typ uint32, req, resp []byte) (int, syscall.Errno)) error
 //
-// and calls it when its service starts or restarts.
+// and calls it when its service starts or restarts; a user program's
+// start-up calls it with a channel its environment names (mountFromEnv).
 // It fails with EEXIST when /disk is not mounted and the tree already
 // holds a /disk (from the initrd or clkMount).
 //

@@ -846,3 +846,18 @@ func TestClkDiskLossIsEIOUntilTheServiceReturns(t *testing.T) {
 		t.Errorf("Read through the old channel = %v, want EIO", err)
 	}
 }
+
+func TestClkFSEnvNamesAHandleAsHandlesEnvDoes(t *testing.T) {
+	for _, c := range []struct {
+		s  string
+		h  uint32
+		ok bool
+	}{
+		{"0x1a", 0x1a, true}, {"0XFF", 0xff, true}, {"26", 26, true}, {"0xffffffff", 0xffffffff, true},
+		{"0", 0, false}, {"0x", 0, false}, {"", 0, false}, {"0x100000000", 0, false}, {"12a", 0, false}, {"-1", 0, false},
+	} {
+		if h, ok := syscall.ClkParseHandle(c.s); h != c.h || ok != c.ok {
+			t.Errorf("parseHandle(%q) = %#x, %v; want %#x, %v", c.s, h, ok, c.h, c.ok)
+		}
+	}
+}
