@@ -18,6 +18,15 @@ import "unsafe"
 //
 //go:linkname syscall_now syscall.now
 
+// syscall_userMode reports whether the program runs in ring 3, where
+// package syscall reaches the file system service with channel_call
+// through clkSyscall; the kernel has no SYSCALL path to itself.
+//
+//go:linkname syscall_userMode syscall.userMode
+func syscall_userMode() bool {
+	return clkUserMode
+}
+
 // syscall_consoleWrite writes b to the console for package syscall's
 // descriptors 1 and 2.
 //

@@ -21,3 +21,39 @@ func ClkTmpUsed() int64 {
 	defer fsMu.RUnlock()
 	return tmpUsed
 }
+
+// ClkMountService is clkMountService: the tests install fake services.
+var ClkMountService = clkMountService
+
+// ClkParseHandle is how a program reads its channel to the service from
+// its environment.
+var ClkParseHandle = parseHandle
+
+// The file protocol, for the tests' fake service.
+const (
+	ClkFSOpen     = fsOpen
+	ClkFSClose    = fsClose
+	ClkFSRead     = fsRead
+	ClkFSWrite    = fsWrite
+	ClkFSStat     = fsStat
+	ClkFSFstat    = fsFstat
+	ClkFSReadDir  = fsReadDir
+	ClkFSMkdir    = fsMkdir
+	ClkFSRemove   = fsRemove
+	ClkFSRename   = fsRename
+	ClkFSTruncate = fsTruncate
+	ClkFSSync     = fsSync
+
+	ClkFSOpenRead      = fsOpenRead
+	ClkFSOpenWrite     = fsOpenWrite
+	ClkFSOpenCreate    = fsOpenCreate
+	ClkFSOpenExcl      = fsOpenExcl
+	ClkFSOpenTrunc     = fsOpenTrunc
+	ClkFSOpenAppend    = fsOpenAppend
+	ClkFSOpenDirectory = fsOpenDirectory
+
+	ClkFSMaxIO    = fsMaxIO
+	ClkFSModeDir  = fsModeDir
+	ClkFSModeFile = fsModeFile
+	ClkMaxData    = clkMaxData
+)

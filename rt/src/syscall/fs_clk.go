@@ -17,9 +17,11 @@ import (
 // end of file. Paths name inodes of one tree in memory. The tree holds the
 // root directory, the files that clkMount adds (read-only: changing them
 // fails with EROFS), the devices /dev/null and /dev/zero, and /tmp, a
-// writable file system of its own (tmp_clk.go). Pipe makes in-memory pipes.
+// writable file system of its own (tmp_clk.go). With a file system service,
+// /disk is its volume (remote_clk.go). Pipe makes in-memory pipes.
 //
-// Lock order: fsMu < filesMu < pipe.mu; fsMu < file.mu.
+// Lock order: fsMu < filesMu < pipe.mu; fsMu < file.mu. No lock is held
+// while a request to the file system service is out.
 
 // consoleWrite writes b to the console. It is provided by the runtime.
 //
@@ -97,31 +99,64 @@ var (
 // a slash, from the root. A path may not hold a NUL byte. When only its
 // last element is missing it returns ENOENT together with the directory
 // that would hold that element, so that callers can tell a missing file
-// from one that cannot be made.
+// from one that cannot be made. A path that leads to /disk or below is
+// ENOSYS: only the calls that ask resolve first reach the service.
 //
 // Preconditions: fsMu is held.
 func lookup(path string) (*inode, error) {
+	n, rp, err := walk(path)
+	if err == nil && rp.t != nil {
+		return nil, ENOSYS
+	}
+	return n, err
+}
+
+// walk is lookup, except that a path that leads to /disk or below
+// (mountDir) is returned as rp, a path in the service's tree: past /disk
+// the elements are taken lexically, ".." at the service's root going back
+// to the root of the tree.
+//
+// Preconditions: fsMu is held.
+func walk(path string) (n *inode, rp remotePath, err error) {
 	if path == "" {
-		return nil, ENOENT
+		return nil, rp, ENOENT
 	}
 	if len(path) > PathMax {
-		return nil, ENAMETOOLONG
+		return nil, rp, ENAMETOOLONG
 	}
 	for i := 0; i < len(path); i++ {
 		if path[i] == 0 {
-			return nil, EINVAL // as where paths are C strings
+			return nil, rp, EINVAL // as where paths are C strings
 		}
 	}
-	n := cwd
+	n = cwd
+	var rel []string // the elements past /disk, while n is mountDir
+	if n == mountDir {
+		rel = splitPath(cwdRemote)
+	}
 	if path[0] == '/' {
-		n = root
+		n, rel = root, nil
 	}
 	dirOnly := path[len(path)-1] == '/'
 	for path != "" {
 		var elem string
 		elem, path = cutSlash(path)
+		if n == mountDir {
+			switch elem {
+			case "", ".":
+			case "..":
+				if len(rel) == 0 {
+					n = n.parent
+				} else {
+					rel = rel[:len(rel)-1]
+				}
+			default:
+				rel = append(rel, elem)
+			}
+			continue
+		}
 		if !n.isDir() {
-			return nil, ENOTDIR
+			return nil, rp, ENOTDIR
 		}
 		switch elem {
 		case "", ".":
@@ -133,17 +168,41 @@ func lookup(path string) (*inode, error) {
 			kid, ok := n.kids[elem]
 			if !ok {
 				if trimSlash(path) != "" {
-					return nil, ENOENT
+					return nil, rp, ENOENT
 				}
-				return n, ENOENT
+				return n, rp, ENOENT
 			}
 			n = kid
 		}
 	}
-	if dirOnly && !n.isDir() {
-		return nil, ENOTDIR
+	if n == mountDir {
+		rp = remotePath{t: service.Load(), dirOnly: dirOnly}
+		for i, elem := range rel {
+			if i > 0 {
+				rp.path += "/"
+			}
+			rp.path += elem
+		}
+		if len(rp.path) > fsMaxPath {
+			return nil, remotePath{}, ENAMETOOLONG
+		}
+		return n, rp, nil
 	}
-	return n, nil
+	if dirOnly && !n.isDir() {
+		return nil, rp, ENOTDIR
+	}
+	return n, rp, nil
+}
+
+// splitPath returns the elements of a path in the service's tree.
+func splitPath(path string) []string {
+	var elems []string
+	for path != "" {
+		var elem string
+		elem, path = cutSlash(path)
+		elems = append(elems, elem)
+	}
+	return elems
 }
 
 // cutSlash splits path at its first slash.
@@ -170,7 +229,8 @@ func trimSlash(path string) string {
 // side may change them afterwards. Missing directories on the way are
 // made. A path that already exists, passes through a file, climbs with
 // "..", ends in a slash or is empty fails the call with EEXIST, ENOTDIR or
-// EINVAL, leaving the files before it (in sorted order) added.
+// EINVAL, one into /disk while it is mounted with EBUSY, leaving the files
+// before it (in sorted order) added.
 //
 // Files and directories it makes under /tmp are writable like any other
 // there, and a file's contents are copied before they first change.
@@ -215,6 +275,8 @@ func clkMount(files map[string][]byte) error {
 			}
 			if kid == nil {
 				kid = dir.mountKid(elem, true, nil)
+			} else if kid == mountDir {
+				return EBUSY
 			} else if !kid.isDir() {
 				return ENOTDIR
 			}
@@ -282,16 +344,17 @@ func (n *inode) stat(st *Stat_t) {
 type file struct {
 	refs int // descriptors naming the file, guarded by filesMu
 
-	console bool   // the console
-	node    *inode // or a file or directory of the tree
-	pipe    *pipe  // or one end of a pipe
-	writer  bool   // which end of pipe
-	flags   int    // the access mode and O_APPEND of a node's file
-	// dir is whether node is a directory, read once at Open: a node's
-	// type never changes, and chmod rewrites its mode under fsMu.
+	console bool        // the console
+	node    *inode      // or a file or directory of the tree
+	remote  *remoteFile // or one of the file system service
+	pipe    *pipe       // or one end of a pipe
+	writer  bool        // which end of pipe
+	flags   int         // the access mode and O_APPEND of a node's or remote's file
+	// dir is whether node or remote is a directory, read once at Open: a
+	// node's type never changes, and chmod rewrites its mode under fsMu.
 	dir bool
 
-	mu  sync.Mutex // guards off and after
+	mu  sync.Mutex // guards off, after and remote's directory entries
 	off int64      // the next byte of a file
 
 	// after is the name of the last directory entry read, "" at the
@@ -346,6 +409,9 @@ func lastElem(path string) string {
 }
 
 func Open(path string, openmode int, perm uint32) (int, error) {
+	if rp, ok := resolve(path); ok {
+		return rp.openFD(openmode, perm)
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := lookup(path)
@@ -395,6 +461,8 @@ func Close(fd int) error {
 	filesMu.Unlock()
 	switch {
 	case !last:
+	case f.remote != nil:
+		return f.remote.close()
 	case f.pipe != nil:
 		f.pipe.close(f.writer)
 	case f.node != nil:
@@ -443,6 +511,8 @@ func Read(fd int, b []byte) (int, error) {
 		return 0, EBADF
 	case f.dir:
 		return 0, EISDIR
+	case f.remote != nil:
+		return f.readAtOffset(b)
 	case f.node.dev != 0:
 		return f.node.devRead(b), nil
 	}
@@ -490,6 +560,8 @@ func Write(fd int, b []byte) (int, error) {
 		return f.pipe.write(b)
 	case !f.writable():
 		return 0, EBADF
+	case f.remote != nil:
+		return f.writeAtOffset(b)
 	case f.node.dev != 0:
 		return len(b), nil
 	}
@@ -514,7 +586,7 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 		return 0, err
 	}
 	switch {
-	case f.node == nil:
+	case f.node == nil && f.remote == nil:
 		return 0, ESPIPE
 	case !f.readable():
 		return 0, EBADF
@@ -522,6 +594,8 @@ func Pread(fd int, b []byte, offset int64) (int, error) {
 		return 0, EISDIR
 	case offset < 0:
 		return 0, EINVAL
+	case f.remote != nil:
+		return f.remote.read(b, offset)
 	case f.node.dev != 0:
 		return f.node.devRead(b), nil
 	}
@@ -538,12 +612,15 @@ func Pwrite(fd int, b []byte, offset int64) (int, error) {
 		return 0, err
 	}
 	switch {
-	case f.node == nil:
+	case f.node == nil && f.remote == nil:
 		return 0, ESPIPE
 	case !f.writable():
 		return 0, EBADF
 	case offset < 0:
 		return 0, EINVAL
+	case f.remote != nil:
+		n, _, err := f.remote.write(b, offset)
+		return n, err
 	case f.node.dev != 0:
 		return len(b), nil
 	}
@@ -561,6 +638,9 @@ func Seek(fd int, offset int64, whence int) (int64, error) {
 	f, err := fdToFile(fd)
 	if err != nil {
 		return 0, err
+	}
+	if f.remote != nil {
+		return f.seek(offset, whence)
 	}
 	if f.node == nil {
 		return 0, ESPIPE
@@ -603,8 +683,11 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if f.node == nil || !f.dir {
+	if f.node == nil && f.remote == nil || !f.dir {
 		return 0, ENOTDIR
+	}
+	if f.remote != nil {
+		return f.readDirent(buf)
 	}
 	fsMu.RLock()
 	defer fsMu.RUnlock()
@@ -618,7 +701,8 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	n := 0
 	for ; i < len(d.names); i++ {
 		name := d.names[i]
-		m := putDirent(buf[n:], d.kids[name], int64(i+1), name)
+		kid := d.kids[name]
+		m := putDirent(buf[n:], kid.ino, int64(i+1), kid.mode, name)
 		if m == 0 {
 			if n == 0 {
 				return 0, EINVAL
@@ -631,9 +715,9 @@ func ReadDirent(fd int, buf []byte) (int, error) {
 	return n, nil
 }
 
-// putDirent writes the record of entry name, inode n, to b and returns
-// its length, or 0 if b is too short.
-func putDirent(b []byte, n *inode, next int64, name string) int {
+// putDirent writes the record of entry name, file number ino, of the type
+// mode gives, to b and returns its length, or 0 if b is too short.
+func putDirent(b []byte, ino uint64, next int64, mode uint32, name string) int {
 	namoff := int(unsafe.Offsetof(Dirent{}.Name))
 	reclen := (namoff + len(name) + 1 + 7) &^ 7
 	if reclen > len(b) {
@@ -641,11 +725,11 @@ func putDirent(b []byte, n *inode, next int64, name string) int {
 	}
 	b = b[:reclen]
 	clear(b)
-	putInt(b[unsafe.Offsetof(Dirent{}.Ino):], n.ino, 8)
+	putInt(b[unsafe.Offsetof(Dirent{}.Ino):], ino, 8)
 	putInt(b[unsafe.Offsetof(Dirent{}.Off):], uint64(next), 8)
 	putInt(b[unsafe.Offsetof(Dirent{}.Reclen):], uint64(reclen), 2)
 	b[unsafe.Offsetof(Dirent{}.Type)] = DT_REG
-	switch n.mode & S_IFMT {
+	switch mode & S_IFMT {
 	case S_IFDIR:
 		b[unsafe.Offsetof(Dirent{}.Type)] = DT_DIR
 	case S_IFCHR:
@@ -663,6 +747,9 @@ func putInt(b []byte, v uint64, size int) {
 }
 
 func Stat(path string, st *Stat_t) error {
+	if rp, ok := resolve(path); ok {
+		return rp.stat(st)
+	}
 	fsMu.RLock()
 	defer fsMu.RUnlock()
 	n, err := lookup(path)
@@ -688,6 +775,12 @@ func Fstat(fd int, st *Stat_t) error {
 		*st = Stat_t{Nlink: 1, Mode: S_IFCHR | 0o620, Blksize: 4096}
 	case f.pipe != nil:
 		*st = Stat_t{Nlink: 1, Mode: S_IFIFO | 0o600, Blksize: 4096}
+	case f.remote != nil:
+		a, err := f.remote.attr()
+		if err != nil {
+			return err
+		}
+		a.stat(st, f.remote.path)
 	default:
 		fsMu.RLock()
 		f.node.stat(st)
@@ -712,11 +805,15 @@ func changing(path string) (*inode, error) {
 }
 
 // changingFD is changing for the file fd names; a pipe or the console
-// cannot change.
+// cannot change, and the protocol cannot change the file system service's
+// files this way.
 func changingFD(fd int) (*inode, error) {
 	f, err := fdToFile(fd)
 	if err != nil {
 		return nil, err
+	}
+	if f.remote != nil {
+		return nil, ENOSYS
 	}
 	if f.node == nil {
 		return nil, EINVAL
@@ -728,6 +825,9 @@ func changingFD(fd int) (*inode, error) {
 }
 
 func Mkdir(path string, perm uint32) error {
+	if rp, ok := resolve(path); ok {
+		return rp.mkdir(perm)
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	d, err := lookup(path)
@@ -742,6 +842,9 @@ func Mkdir(path string, perm uint32) error {
 }
 
 func Unlink(path string) error {
+	if rp, ok := resolve(path); ok {
+		return rp.remove(false)
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := changing(path)
@@ -756,6 +859,9 @@ func Unlink(path string) error {
 }
 
 func Rmdir(path string) error {
+	if rp, ok := resolve(path); ok {
+		return rp.remove(true)
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := lookup(path)
@@ -822,6 +928,9 @@ func Fchown(fd int, uid, gid int) error {
 }
 
 func Truncate(path string, length int64) error {
+	if rp, ok := resolve(path); ok {
+		return rp.truncate(length)
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := changing(path)
@@ -841,7 +950,13 @@ func Ftruncate(fd int, length int64) error {
 	if err != nil {
 		return err
 	}
-	if f.node == nil || f.dir || f.node.dev != 0 || !f.writable() || length < 0 {
+	if f.node == nil && f.remote == nil || f.dir || !f.writable() || length < 0 {
+		return EINVAL
+	}
+	if f.remote != nil {
+		return f.remote.truncate(length)
+	}
+	if f.node.dev != 0 {
 		return EINVAL
 	}
 	fsMu.Lock()
@@ -905,6 +1020,12 @@ func refuseLink(path string) error {
 }
 
 func Readlink(path string, buf []byte) (n int, err error) {
+	if rp, ok := resolve(path); ok {
+		if _, err := rp.attr(); err != nil {
+			return 0, err
+		}
+		return 0, EINVAL
+	}
 	fsMu.RLock()
 	defer fsMu.RUnlock()
 	if _, err := lookup(path); err != nil {
@@ -921,6 +1042,9 @@ func Fsync(fd int) error {
 	if f.pipe != nil {
 		return EINVAL
 	}
+	if f.remote != nil {
+		return f.remote.sync()
+	}
 	return nil
 }
 
@@ -932,12 +1056,15 @@ func Getwd() (string, error) {
 	if cwd.removed {
 		return "", ENOENT
 	}
-	if cwd == root {
-		return "/", nil
-	}
 	wd := ""
+	if cwd == mountDir && cwdRemote != "" {
+		wd = "/" + cwdRemote
+	}
 	for n := cwd; n != root; n = n.parent {
 		wd = "/" + n.name + wd
+	}
+	if wd == "" {
+		return "/", nil
 	}
 	return wd, nil
 }
@@ -956,6 +1083,9 @@ func Getcwd(buf []byte) (n int, err error) {
 }
 
 func Chdir(path string) error {
+	if rp, ok := resolve(path); ok {
+		return rp.chdir()
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := lookup(path)
@@ -965,7 +1095,7 @@ func Chdir(path string) error {
 	if !n.isDir() {
 		return ENOTDIR
 	}
-	cwd = n
+	cwd, cwdRemote = n, ""
 	return nil
 }
 
@@ -974,12 +1104,19 @@ func Fchdir(fd int) error {
 	if err != nil {
 		return err
 	}
-	if f.node == nil || !f.dir {
+	if f.node == nil && f.remote == nil || !f.dir {
 		return ENOTDIR
 	}
 	fsMu.Lock()
-	cwd = f.node
-	fsMu.Unlock()
+	defer fsMu.Unlock()
+	switch {
+	case f.node != nil:
+		cwd, cwdRemote = f.node, ""
+	case mountDir == nil:
+		return ENOENT
+	default:
+		cwd, cwdRemote = mountDir, f.remote.path
+	}
 	return nil
 }
 

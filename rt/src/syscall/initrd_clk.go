@@ -13,7 +13,9 @@ import "unsafe"
 // out of its allocator. If the environment names a PWD that exists in the
 // tree, the working directory starts there, as a shell would have left it.
 // This is how scripts/go_clk_amd64_exec gives a test binary its package's
-// files, testdata included.
+// files, testdata included. A ring-3 program given a channel to the file
+// system service has /disk mounted by then (mountFromEnv), so PWD may lie
+// there too.
 
 // bootInitrd is where the loader left the initrd. The runtime read the
 // boot record before any package ran and pushes this (export_clk.go);
@@ -46,6 +48,7 @@ func init() {
 		print("syscall: initrd: ", err.Error(), "\n")
 	}
 	mountDevices()
+	mountFromEnv()
 	if dir, ok := Getenv("PWD"); ok {
 		Chdir(dir)
 	}

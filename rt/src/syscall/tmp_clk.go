@@ -277,8 +277,11 @@ func (n *inode) writeAt(b []byte, off int64) error {
 // Rename moves a file or directory within /tmp, replacing a file, or an
 // empty directory, that has the new name. Elsewhere the tree is read-only,
 // and between /tmp and the rest rename fails with EXDEV, as between two
-// Unix file systems.
+// Unix file systems. Within /disk the file system service renames.
 func Rename(from, to string) error {
+	if done, err := remoteRename(from, to); done {
+		return err
+	}
 	fsMu.Lock()
 	defer fsMu.Unlock()
 	n, err := lookup(from)
