@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
+	"clk/abi"
 	"clk/actor/shell"
 )
 
@@ -39,8 +41,15 @@ func (*system) Remove(name string) error { return os.Remove(name) }
 
 func (*system) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
 
-// Usage is not known for any volume yet: neither /tmp nor the initrd
-// keeps a size, and nothing reports /disk's.
-func (*system) Usage(name string) (shell.Usage, error) {
-	return shell.Usage{}, &fs.PathError{Op: "usage", Path: name, Err: errors.ErrUnsupported}
+// Usage reports /disk's volume, through the file system service; the
+// kernel's other trees (the initrd, /tmp) keep no size.
+func (s *system) Usage(name string) (shell.Usage, error) {
+	if name != abi.FSMount && !strings.HasPrefix(name, abi.FSMount+"/") {
+		return shell.Usage{}, &fs.PathError{Op: "usage", Path: name, Err: errors.ErrUnsupported}
+	}
+	total, free, ro, err := s.storage.Usage()
+	if err != nil {
+		return shell.Usage{}, &fs.PathError{Op: "usage", Path: name, Err: err}
+	}
+	return shell.Usage{Total: total, Free: free, ReadOnly: ro, Kind: "fat32"}, nil
 }

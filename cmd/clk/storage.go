@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -35,6 +36,9 @@ var (
 	fsSchema        = kernelSchema(fsservice.Schema)
 	fsControlSchema = kernelSchema(fsservice.ControlSchema)
 )
+
+// le is the byte order of the file protocol.
+var le = binary.LittleEndian
 
 // mountService is package syscall's mount of the file system service at
 // /disk in the kernel's own file tree (rt/src/syscall): call carries one
@@ -172,5 +176,59 @@ func diskCall(ep *ipc.Endpoint) func(typ uint32, req, resp []byte) (int, syscall
 			return 0, syscall.EIO
 		}
 		return copy(resp, m.Data), 0
+	}
+}
+
+// request sends one request on the kernel's own client channel and
+// returns the reply's body after a zero status.
+func (st *storage) request(typ uint32, req []byte) ([]byte, error) {
+	st.mu.Lock()
+	client := st.client
+	st.mu.Unlock()
+	if client == nil {
+		return nil, errNoService
+	}
+	resp := make([]byte, abi.MaxData)
+	n, errno := diskCall(client)(typ, req, resp)
+	if errno != 0 {
+		return nil, errno
+	}
+	if no := abi.FSStatusOf(resp[:n]); no != 0 {
+		return nil, syscall.Errno(no)
+	}
+	return resp[abi.FSStatusSize:n], nil
+}
+
+// Usage reports the volume's size, free space and whether it is
+// read-only.
+func (st *storage) Usage() (total, free uint64, readOnly bool, err error) {
+	b, err := st.request(abi.FSStatFS, nil)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if len(b) < 24 {
+		return 0, 0, false, syscall.EIO
+	}
+	return le.Uint64(b), le.Uint64(b[8:]), le.Uint32(b[20:])&abi.FSReadOnly != 0, nil
+}
+
+// syncTimeout bounds how long a shutdown waits for the volume to be
+// written out: a service that does not answer must not keep the machine
+// up.
+const syncTimeout = 5 * time.Second
+
+// Sync asks the service to write out the whole volume, waiting at most
+// syncTimeout.
+func (st *storage) Sync() error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := st.request(abi.FSSync, []byte{0, 0, 0, 0})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(syncTimeout):
+		return fmt.Errorf("storage: sync: no answer in %v", syncTimeout)
 	}
 }

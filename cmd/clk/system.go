@@ -94,6 +94,17 @@ func (s *system) KernelLog() []string { return s.log.Lines() }
 // Files is the initrd, which package syscall mounts at the root.
 func (*system) Files() fs.FS { return os.DirFS("/") }
 
+// syncDisk writes the disk's volume out before the machine stops, so
+// that its free-cluster count and every file's last writes are on it.
+func (s *system) syncDisk() {
+	if s.storage == nil || !s.haveDisk {
+		return
+	}
+	if err := s.storage.Sync(); err != nil {
+		s.log.Printf("%v", err)
+	}
+}
+
 // powerOffGrace is how long Shutdown waits for the machine to stop after
 // the ACPI power-off before it takes the exit device.
 const powerOffGrace = 2 * time.Second
@@ -101,6 +112,7 @@ const powerOffGrace = 2 * time.Second
 // Shutdown enters ACPI S5, or stops through the exit device when the
 // tables do not allow it (QEMU then ends with status 1).
 func (s *system) Shutdown() error {
+	s.syncDisk()
 	// Give the terminal on the other end of the serial line time to take
 	// the last bytes before the machine goes away.
 	time.Sleep(100 * time.Millisecond)
@@ -122,6 +134,7 @@ func (s *system) Shutdown() error {
 // Reboot pulses the CPU reset line through the keyboard controller; QEMU
 // run with -no-reboot ends instead of starting again.
 func (s *system) Reboot() error {
+	s.syncDisk()
 	time.Sleep(100 * time.Millisecond)
 	if err := ps2.Reset(x86.Ports{}); err != nil {
 		return fmt.Errorf("reboot: %w", err)
