@@ -4,4 +4,7 @@
 // library takes what it needs from a driver through a small interface of its
 // own, so it builds and is tested on the host as well as for GOOS=clk. The
 // programs in programs/ wire drivers, sdk and these libraries together.
+//
+//   - netstack: the TCP/IP stack of the network service, gVisor's tcpip
+//     package over Ethernet frames.
 package services
