@@ -27,6 +27,10 @@ var (
 	ErrAddrInUse = errors.New("address already in use")
 )
 
+// errMalformed: a DHCP message failed validation. The client drops such
+// messages, so the error never reaches callers.
+var errMalformed = errors.New("malformed DHCP message")
+
 // stackError turns a gVisor error into an error callers can test with
 // errors.Is where one of the causes above fits; the rest keep gVisor's
 // text.
