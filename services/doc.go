@@ -6,5 +6,5 @@
 // programs in programs/ wire drivers, sdk and these libraries together.
 //
 //   - netstack: the TCP/IP stack of the network service, gVisor's tcpip
-//     package over Ethernet frames.
+//     package over Ethernet frames, with its own DHCP client.
 package services

@@ -6,12 +6,9 @@
 // imports: it is tested on the host, two stacks back to back over
 // netstacktest's in-memory pipe, and builds for GOOS=clk unchanged.
 //
-//	s, err := netstack.New(link, netstack.Config{
-//		Addr:    netip.MustParsePrefix("10.0.2.15/24"), // QEMU's slirp
-//		Gateway: netip.MustParseAddr("10.0.2.2"),
-//	})
+//	s, err := netstack.New(link, netstack.Config{DHCP: true})
 //	go driverReceiveLoop(s.DeliverFrame)
-//	err = s.Start(ctx)
+//	err = s.Start(ctx) // 10.0.2.15/24 via 10.0.2.2 under QEMU's slirp
 //	l, err := s.ListenTCP(netip.MustParseAddrPort("0.0.0.0:22"))
 //
 // # gVisor's pieces
@@ -30,6 +27,30 @@
 // Stack's address by itself. Traffic to the Stack's own address loops
 // inside it. TCP options (SACK, loss recovery, buffer sizes, receive-buffer
 // moderation) are set in New with the reason for each.
+//
+// # DHCP
+//
+// The client is this package's own (dhcp_client.go, dhcp_message.go), after
+// RFC 2131 and the options of RFC 2132. Start broadcasts DISCOVER from
+// 0.0.0.0:68 to 255.255.255.255:67 with the broadcast flag set, takes the
+// first OFFER with a usable address and server identifier, broadcasts a
+// REQUEST naming both (options 50 and 54, which slirp requires), and
+// installs the acknowledged address, subnet route and default route.
+// gVisor sends only from an address of the interface, so 0.0.0.0 is one
+// for the length of the exchange. Messages are padded to 548 octets, the
+// size slirp reads. Retransmissions follow RFC 2131 section 4.1 (4, 8, 16
+// ... 64 seconds, randomized); a NAK or four unanswered REQUESTs start over.
+//
+// After Start, a goroutine renews the lease at T1 by unicast to the server,
+// rebinds by broadcast at T2, and when the lease ends or is refused removes
+// the address and routes and goes back to DISCOVER. Replies are matched on
+// xid and hardware address; every datagram is parsed with bounds checks,
+// and a malformed one is dropped, never trusted and never a panic
+// (FuzzDHCPMessage).
+//
+// DNS servers from option 6 are only reported by DNS(). The client does
+// not probe the offered address with ARP before using it (RFC 2131 section
+// 4.4.1 says SHOULD), sends no DECLINE and no RELEASE.
 //
 // # Not supported
 //

@@ -25,6 +25,8 @@ var (
 	ErrRefused = errors.New("connection refused")
 	// ErrAddrInUse: another socket has the local address and port.
 	ErrAddrInUse = errors.New("address already in use")
+	// ErrDHCPTimeout: no DHCP server gave a lease within Config.DHCPTimeout.
+	ErrDHCPTimeout = errors.New("no DHCP lease before the timeout")
 )
 
 // errMalformed: a DHCP message failed validation. The client drops such

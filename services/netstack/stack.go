@@ -21,16 +21,32 @@ import (
 type Config struct {
 	// Addr is a static address with its prefix length (10.0.2.15/24), and
 	// Gateway the router for everything outside that prefix (optional).
+	// Leave both zero when DHCP is set.
 	Addr    netip.Prefix
 	Gateway netip.Addr
+
+	// DHCP makes Start ask a DHCP server for the address, the gateway and
+	// the DNS servers. DHCPTimeout bounds that first exchange (default
+	// DefaultDHCPTimeout); Hostname, if set, is sent to the server as
+	// option 12.
+	DHCP        bool
+	DHCPTimeout time.Duration
+	Hostname    string
 
 	// Clock reads the time for Ping's round trips (default time.Now).
 	// Timers, timeouts and lease times always run on real time.
 	Clock func() time.Time
 }
 
+// DefaultDHCPTimeout is how long Start waits for a lease when
+// Config.DHCPTimeout is zero: time for four DISCOVERs, 4, 8 and 16 seconds
+// apart as RFC 2131 section 4.1 has them.
+const DefaultDHCPTimeout = 30 * time.Second
+
 // minMTU is the smallest Link MTU accepted: every IPv4 host must take
-// 576-octet datagrams (RFC 791, "Total Length"; RFC 1122 section 3.3.3).
+// 576-octet datagrams (RFC 791, "Total Length"; RFC 1122 section 3.3.3),
+// and a DHCP message of 548 octets must fit in one frame (RFC 2131
+// section 2).
 const minMTU = 576
 
 // nicID is the number of the Stack's one interface in gVisor.
@@ -60,17 +76,22 @@ type Stack struct {
 	link *nicLink
 	ip   *stack.Stack
 
-	// ctx ends at Close, and with it what waits on the network. wg counts
-	// the goroutines that use ip besides callers'.
+	// ctx ends at Close; it bounds every DHCP exchange. wg counts the
+	// goroutines that use ip besides callers'.
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// dhcpRetry is the first DHCP retransmission delay, RFC 2131's four
+	// seconds; tests shorten it.
+	dhcpRetry time.Duration
 
 	mu      sync.Mutex
 	started bool
 	closed  bool
 	addr    netip.Prefix
 	gateway netip.Addr
+	dns     []netip.Addr
 }
 
 // New builds a stack over link. It has no address and sends nothing until
@@ -80,12 +101,16 @@ func New(link Link, cfg Config) (*Stack, error) {
 		return nil, err
 	}
 	s := &Stack{
-		cfg:  cfg,
-		now:  cfg.Clock,
-		link: newNICLink(link),
+		cfg:       cfg,
+		now:       cfg.Clock,
+		link:      newNICLink(link),
+		dhcpRetry: 4 * time.Second,
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.cfg.DHCPTimeout <= 0 {
+		s.cfg.DHCPTimeout = DefaultDHCPTimeout
 	}
 	s.ip = stack.New(stack.Options{
 		NetworkProtocols: []stack.NetworkProtocolFactory{ipv4.NewProtocol, arp.NewProtocol},
@@ -118,8 +143,17 @@ func checkConfig(link Link, cfg Config) error {
 	if mtu := link.MTU(); mtu < minMTU || mtu > 65535 {
 		return fmt.Errorf("%w: link MTU %d outside [%d, 65535]", ErrConfig, mtu, minMTU)
 	}
+	if len(cfg.Hostname) > 255 {
+		return fmt.Errorf("%w: hostname of %d bytes, more than a DHCP option holds", ErrConfig, len(cfg.Hostname))
+	}
+	if cfg.DHCP {
+		if cfg.Addr.IsValid() || cfg.Gateway.IsValid() {
+			return fmt.Errorf("%w: static address and DHCP both set", ErrConfig)
+		}
+		return nil
+	}
 	if !cfg.Addr.IsValid() {
-		return fmt.Errorf("%w: no address", ErrConfig)
+		return fmt.Errorf("%w: neither a static address nor DHCP", ErrConfig)
 	}
 	if a := cfg.Addr.Addr(); !a.Is4() || !a.IsGlobalUnicast() && !a.IsLinkLocalUnicast() || cfg.Addr.Bits() == 0 {
 		return fmt.Errorf("%w: %s is not a unicast IPv4 address with a prefix", ErrConfig, cfg.Addr)
@@ -160,8 +194,11 @@ func (s *Stack) tuneTCP() error {
 
 func ptr[T any](v T) *T { return &v }
 
-// Start installs the configured address and routes. After a failure it
-// may be called again.
+// Start configures the interface: with a static Config it installs the
+// address and routes; with DHCP it runs DISCOVER, OFFER, REQUEST, ACK
+// (RFC 2131 section 3.1), installs the lease and keeps renewing it until
+// Close. It returns once configured, or with ErrDHCPTimeout, or with ctx's
+// error; after a failure Start may be called again.
 func (s *Stack) Start(ctx context.Context) (err error) {
 	s.mu.Lock()
 	switch {
@@ -184,15 +221,40 @@ func (s *Stack) Start(ctx context.Context) (err error) {
 		}
 	}()
 
-	if err := s.configure(s.cfg.Addr, s.cfg.Gateway); err != nil {
-		return fmt.Errorf("netstack: configure %s: %w", s.cfg.Addr, err)
+	if !s.cfg.DHCP {
+		if err := s.configure(s.cfg.Addr, s.cfg.Gateway, nil); err != nil {
+			return fmt.Errorf("netstack: configure %s: %w", s.cfg.Addr, err)
+		}
+		return nil
+	}
+	l, err := s.acquireLease(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.configure(l.addr, l.gateway, l.dns); err != nil {
+		return fmt.Errorf("netstack: configure leased %s: %w", l.addr, err)
+	}
+	if !l.infinite && s.goBackground() {
+		go s.keepLease(l)
 	}
 	return nil
 }
 
+// goBackground reserves a place in wg for a goroutine that uses the
+// gVisor stack, unless the Stack is closed.
+func (s *Stack) goBackground() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
 // configure makes p the interface's one address, with routes to p's subnet
 // on the link and, when gw is valid, everything else through gw.
-func (s *Stack) configure(p netip.Prefix, gw netip.Addr) error {
+func (s *Stack) configure(p netip.Prefix, gw netip.Addr, dns []netip.Addr) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -211,14 +273,28 @@ func (s *Stack) configure(p netip.Prefix, gw netip.Addr) error {
 		}
 	}
 	s.ip.SetRouteTable(routeTable(p, gw))
-	s.addr, s.gateway = p, gw
+	s.addr, s.gateway, s.dns = p, gw, dns
 	return nil
+}
+
+// unconfigure removes the address and every route but the broadcast one:
+// the lease is gone.
+func (s *Stack) unconfigure() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.addr.IsValid() {
+		// The address was added by configure; removing it cannot fail
+		// short of a closed stack, where nothing is left to undo.
+		_ = s.ip.RemoveAddress(nicID, toTCPIP(s.addr.Addr()))
+	}
+	s.ip.SetRouteTable(routeTable(netip.Prefix{}, netip.Addr{}))
+	s.addr, s.gateway, s.dns = netip.Prefix{}, netip.Addr{}, nil
 }
 
 // routeTable is the route table for address p and gateway gw. The limited
 // broadcast address always has a route, so that sockets not bound to the
-// interface can send to 255.255.255.255: gVisor looks broadcasts up in the
-// table like any destination.
+// interface (a DHCP server, say) can send to 255.255.255.255: gVisor looks
+// broadcasts up in the table like any destination.
 func routeTable(p netip.Prefix, gw netip.Addr) []tcpip.Route {
 	rs := []tcpip.Route{{Destination: header.IPv4Broadcast.WithPrefix().Subnet(), NIC: nicID}}
 	if p.IsValid() {
@@ -231,7 +307,7 @@ func routeTable(p netip.Prefix, gw netip.Addr) []tcpip.Route {
 }
 
 // Addr is the interface's address, or the zero Prefix before Start has
-// configured one.
+// configured one (and while a lost lease is being replaced).
 func (s *Stack) Addr() netip.Prefix {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -243,6 +319,14 @@ func (s *Stack) Gateway() netip.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.gateway
+}
+
+// DNS lists the DNS servers the DHCP server named (option 6). The Stack
+// only reports them; it has no resolver.
+func (s *Stack) DNS() []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]netip.Addr(nil), s.dns...)
 }
 
 // MAC is the link's Ethernet address.
@@ -287,7 +371,7 @@ func (s *Stack) DeliverFrame(frame []byte) {
 	s.link.deliver(frame)
 }
 
-// Close shuts the stack down: every connection is aborted,
+// Close shuts the stack down: DHCP stops, every connection is aborted,
 // gVisor's goroutines end. Frames delivered afterwards are dropped, and
 // nothing more is written to the Link. Close returns once nothing of the
 // Stack runs any more; calling it again does nothing.
