@@ -49,7 +49,7 @@ SMP_COUNTS ?= 2 4
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU):
 # test/baremetal holds the Go runtime port's own tests.
-CLK_DIRS := arch kernel drivers cmd actor test/baremetal
+CLK_DIRS := arch kernel drivers cmd actor services test/baremetal
 
 # Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
 # serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
