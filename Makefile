@@ -57,7 +57,7 @@ SMP_COUNTS ?= 2 4
 
 # Directories whose packages also run on bare metal (GOOS=clk, in QEMU):
 # test/baremetal holds the Go runtime port's own tests.
-CLK_DIRS := arch kernel drivers cmd actor test/baremetal
+CLK_DIRS := arch kernel drivers cmd actor services test/baremetal
 
 # Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
 # serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
@@ -162,13 +162,14 @@ test-host: toolchain
 # syscalls through the real thread driver and address space, the ACPI
 # table parsers, the PCI capability walk and BAR sizing, the virtio
 # capability walk and used-ring checks, the keyboard decoder, the screen,
-# the shell's parser and line editor, and the FAT file system's boot
-# sector, cluster chains and directories.
+# the shell's parser and line editor, the FAT file system's boot sector,
+# cluster chains and directories, and the network service's DHCP message
+# parser.
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
 	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
 	./drivers/virtio:FuzzTransportCaps ./drivers/virtio:FuzzUsedRing ./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor \
-	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory
+	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./services/netstack:FuzzDHCPMessage
 
 #
 # Go 1.26's fuzzing coordinator can end a run that found nothing with
