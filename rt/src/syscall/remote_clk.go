@@ -288,7 +288,9 @@ func (rp remotePath) open(flags, perm uint32) (uint32, fsAttr, error) {
 	return byteorder.LEUint32(body), a, nil
 }
 
-// openFD is Open for a path in the service's tree.
+// openFD is Open for a path in the service's tree. Package os opens a
+// directory to list it as it opens a file, read-only: the service is
+// asked for FSOpenRead without FSOpenDirectory then, which fs.go allows.
 func (rp remotePath) openFD(openmode int, perm uint32) (int, error) {
 	var flags uint32
 	switch openmode & O_ACCMODE {
