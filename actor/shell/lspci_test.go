@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -49,5 +50,43 @@ func TestLspciWithoutDevices(t *testing.T) {
 	s := newSession(t)
 	if got := s.command("lspci"); got != "lspci: this system lists no devices\n" {
 		t.Errorf("lspci on a system without Devices: %q", got)
+	}
+}
+
+// driversSystem records the drivers stopped and started.
+type driversSystem struct {
+	fakeSystem
+	calls *[]string
+}
+
+func (d driversSystem) StopDriver(addr string) error {
+	*d.calls = append(*d.calls, "stop "+addr)
+	return nil
+}
+
+func (d driversSystem) StartDriver(addr string) error {
+	if addr == "99:00.0" {
+		return errors.New("no such function")
+	}
+	*d.calls = append(*d.calls, "start "+addr)
+	return nil
+}
+
+func TestDriverStopsAndStartsThroughTheSystem(t *testing.T) {
+	var calls []string
+	s := newSessionOn(t, driversSystem{calls: &calls})
+	s.command("driver stop 00:04.0")
+	s.command("driver start 00:04.0")
+	if strings.Join(calls, ",") != "stop 00:04.0,start 00:04.0" {
+		t.Errorf("calls %q", calls)
+	}
+	if got := s.command("driver start 99:00.0"); !strings.Contains(got, "no such function") {
+		t.Errorf("a failed start: %q", got)
+	}
+	if got := s.command("driver restart 00:04.0"); !strings.Contains(got, "usage") {
+		t.Errorf("driver restart: %q", got)
+	}
+	if got := newSession(t).command("driver stop 00:04.0"); !strings.Contains(got, "cannot be stopped") {
+		t.Errorf("driver on a system without DriverControl: %q", got)
 	}
 }

@@ -20,6 +20,7 @@ func systemCommands() []Command {
 		{Name: "dmesg", Usage: "dmesg", Help: "the kernel log", Run: dmesg},
 		{Name: "stats", Usage: "stats", Help: "runtime and interrupt counters", Run: stats},
 		{Name: "lspci", Usage: "lspci [-v]", Help: "list the PCI functions, with the driver bound to each (-v: BARs, interrupts, capabilities)", Run: lspci},
+		{Name: "driver", Usage: "driver stop|start ADDR", Help: "stop a PCI function's driver process, or start it again", Run: driver},
 		{Name: "shutdown", Usage: "shutdown", Help: "power the machine off", Run: shutdown},
 		{Name: "reboot", Usage: "reboot", Help: "reset the machine", Run: reboot},
 	}
@@ -174,6 +175,20 @@ func lspci(p *Stage) error {
 		}
 	}
 	return nil
+}
+
+func driver(p *Stage) error {
+	if len(p.Args) != 2 || p.Args[0] != "stop" && p.Args[0] != "start" {
+		return usagef("want stop or start and a function's address")
+	}
+	dc, ok := p.Sys.(DriverControl)
+	if !ok {
+		return errors.New("this system's drivers cannot be stopped or started")
+	}
+	if p.Args[0] == "stop" {
+		return dc.StopDriver(p.Args[1])
+	}
+	return dc.StartDriver(p.Args[1])
 }
 
 func shutdown(p *Stage) error {

@@ -52,6 +52,16 @@ type Devices interface {
 	PCIFunctions() []PCIFunction
 }
 
+// DriverControl is a System whose device drivers can be stopped and
+// started again while it runs, by the function's address ("00:04.0").
+type DriverControl interface {
+	// StopDriver ends the driver of the function at addr, which
+	// releases the device.
+	StopDriver(addr string) error
+	// StartDriver starts the function's driver.
+	StartDriver(addr string) error
+}
+
 // PCIFunction is what lspci shows of a PCI function.
 type PCIFunction struct {
 	Addr     string // bus:device.function in hex, as "00:1f.2"

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"clk/abi"
+	"clk/actor/shell"
 	"clk/drivers/pci"
 	"clk/kernel/cap"
 	"clk/kernel/device"
@@ -228,4 +229,39 @@ func (w *logLines) Write(b []byte) (int, error) {
 		w.partial = w.partial[:0]
 	}
 	return len(b), nil
+}
+
+var _ shell.DriverControl = (*system)(nil)
+
+// parseAddr reads a function's address as lspci prints it: "00:04.0".
+func parseAddr(s string) (pci.Addr, error) {
+	var bus, dev, fn uint8
+	if n, err := fmt.Sscanf(s, "%02x:%02x.%1x", &bus, &dev, &fn); n != 3 || err != nil || dev >= 32 || fn >= 8 || len(s) != 7 {
+		return pci.Addr{}, fmt.Errorf("%q is not a PCI function's address (bus:device.function, as lspci prints it)", s)
+	}
+	return pci.Addr{Bus: bus, Device: dev, Function: fn}, nil
+}
+
+// StopDriver kills the driver of the function at addr.
+func (s *system) StopDriver(addr string) error {
+	a, err := parseAddr(addr)
+	if err != nil {
+		return err
+	}
+	if s.drivers == nil {
+		return errNoDriver
+	}
+	return s.drivers.Stop(a)
+}
+
+// StartDriver starts the driver of the function at addr.
+func (s *system) StartDriver(addr string) error {
+	a, err := parseAddr(addr)
+	if err != nil {
+		return err
+	}
+	if s.drivers == nil {
+		return fmt.Errorf("start driver of %v: no PCI", a)
+	}
+	return s.drivers.Start(a)
 }

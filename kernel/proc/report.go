@@ -13,6 +13,13 @@ const traceFrames = 16
 // describes it) and writes the report to the process's console.
 func (t *thread) die(what string, tr Trap) {
 	p := t.p
+	if _, ended := p.obj.ExitStatus(); ended {
+		// The process is ending already: killed, or exited by another
+		// thread. A fault on the way out (in a device's memory its
+		// released handles took back, say) is not why it died, and a
+		// report would hide the reason that is.
+		return
+	}
 	report := t.report(what, tr)
 	p.Kill(report)
 	if w := p.obj.Console(); w != nil {

@@ -174,3 +174,59 @@ func TestKernelSharesADiskWithTheHost(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelSurvivesItsDiskDriverKilledMidWrite stops the block driver
+// while a program writes a large file: the program gets an error, the
+// shell goes on, and once the driver is started again the file system
+// service mounts the volume anew and reads it; after the power-off the
+// volume passes fsck.fat -n.
+func TestKernelSurvivesItsDiskDriverKilledMidWrite(t *testing.T) {
+	mkfs, fsck := dosfstool(t, "mkfs.fat"), dosfstool(t, "fsck.fat")
+	mcopy := dosfstool(t, "mcopy")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	hello := filepath.Join(dir, "hello.txt")
+	if err := os.WriteFile(hello, []byte("still here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host(t, mcopy, "-i", img, hello, "::/hello.txt")
+
+	m := diskBoot(t, "pc", img)
+	blk := regexp.MustCompile(`(?m)^([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+1af4:1001\s.*virtio-blk\s+[0-9]+$`).FindStringSubmatch(command(t, m, "lspci", diskLimits))
+	if blk == nil {
+		t.Fatal("lspci shows no virtio-blk driver")
+	}
+	command(t, m, "run diskcheck write /disk/victim.bin 100000000 &", diskLimits)
+	// Let the write get going, then take the disk away under it.
+	for try := 0; !strings.Contains(command(t, m, "ls /disk", diskLimits), "victim.bin"); try++ {
+		if try == 40 {
+			t.Fatal("the writer did not start")
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	command(t, m, "driver stop "+blk[1], diskLimits)
+	if _, err := m.ExpectRegexp(regexp.MustCompile(`diskcheck: (write|close) /disk/victim\.bin: [^\n]*(input/output error|read-only)`), diskLimits.command); err != nil {
+		t.Errorf("the writer was not told the disk failed: %v", err)
+	}
+	if got := command(t, m, "echo alive", diskLimits); got != "alive\n" {
+		t.Errorf("after the driver stopped, echo: %q", got)
+	}
+	command(t, m, "driver start "+blk[1], diskLimits)
+	mounts := regexp.MustCompile(`fatfs: mounted "CLK"`)
+	for try := 0; len(mounts.FindAllString(command(t, m, "dmesg", diskLimits), -1)) < 2; try++ {
+		if try == 40 {
+			t.Fatal("the file system service did not mount the disk again")
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if got := command(t, m, "cat /disk/hello.txt", diskLimits); got != "still here\n" {
+		t.Errorf("after the restart, cat: %q", got)
+	}
+	command(t, m, "echo after the restart > /disk/after.txt", diskLimits)
+	powerOff(t, m)
+	if out, err := exec.Command(fsck, "-n", img).CombinedOutput(); err != nil {
+		t.Errorf("fsck.fat -n after the driver was killed mid-write: %v\n%s", err, out)
+	}
+}
