@@ -13,7 +13,9 @@ import (
 
 	"clk/abi"
 	"clk/actor/shell"
+	x86 "clk/arch/x86_64"
 	"clk/drivers/pci"
+	"clk/drivers/virtio"
 	"clk/kernel/cap"
 	"clk/kernel/device"
 	"clk/kernel/ipc"
@@ -30,8 +32,7 @@ import (
 // Virtio devices are matched by their modern IDs (0x1040 plus the device
 // type) and the transitional ones QEMU gives by default.
 func driverFor(f *pci.Function) string {
-	const virtio = 0x1af4
-	if f.VendorID != virtio {
+	if f.VendorID != virtio.VendorID {
 		return ""
 	}
 	switch f.DeviceID {
@@ -264,4 +265,46 @@ func (s *system) StartDriver(addr string) error {
 		return fmt.Errorf("start driver of %v: no PCI", a)
 	}
 	return s.drivers.Start(a)
+}
+
+// resetDevice resets a released function whose protocol the kernel knows,
+// so that a request the device took before its driver went is finished
+// before the driver's DMA memory is reused: a virtio device's reset
+// (device_status 0) returns only once the device has stopped using its
+// queues' buffers. Other functions are left to bus mastering's clearing.
+func resetDevice(cfg pci.Config) func(pci.Function) error {
+	return func(f pci.Function) error {
+		if f.VendorID != virtio.VendorID {
+			return nil
+		}
+		d, err := virtio.Open(configSpace{cfg, f.Addr}, kernelBARs{&f}, nil)
+		if err != nil {
+			return fmt.Errorf("reset %v: %w", f.Addr, err)
+		}
+		return d.Reset()
+	}
+}
+
+// configSpace is one function's configuration space, as drivers/virtio
+// reads it.
+type configSpace struct {
+	cfg pci.Config
+	a   pci.Addr
+}
+
+func (c configSpace) Read8(off int) uint8   { return c.cfg.Read8(c.a, uint16(off)) }
+func (c configSpace) Read16(off int) uint16 { return c.cfg.Read16(c.a, uint16(off)) }
+func (c configSpace) Read32(off int) uint32 { return c.cfg.Read32(c.a, uint16(off)) }
+
+// kernelBARs are a function's memory BARs through the kernel's identity
+// map of device memory, below 4 GiB.
+type kernelBARs struct{ f *pci.Function }
+
+func (k kernelBARs) BAR(i int) (virtio.Registers, uint64, error) {
+	for _, b := range k.f.BARs {
+		if b.Index == i && !b.IO && b.Size > 0 && b.Addr+b.Size <= identityMapped {
+			return x86.MMIO(b.Addr), b.Size, nil
+		}
+	}
+	return nil, 0, fmt.Errorf("BAR %d is not memory the kernel reaches", i)
 }

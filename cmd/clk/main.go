@@ -69,6 +69,7 @@ func main() {
 	sys.storage = newStorage(log, sys.procs)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
 		sys.broker = device.NewBroker(device.Hardware(), cfg, fns)
+		sys.broker.SetReset(resetDevice(cfg))
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}

@@ -11,6 +11,8 @@ import (
 type Broker struct {
 	m   Machine
 	cfg pci.Config
+	// reset, if set, stops a released function's work in flight.
+	reset func(pci.Function) error
 
 	mu    sync.Mutex
 	slots []*slot
@@ -32,6 +34,14 @@ func NewBroker(m Machine, cfg pci.Config, fns []pci.Function) *Broker {
 	}
 	return b
 }
+
+// SetReset gives the broker a way to reset a function whose device
+// object is released, before its DMA memory is freed: clearing bus
+// mastering stops new transfers, but a device may still complete a
+// request it took before, from memory the kernel would have reused; a
+// reset that drains what is in flight (virtio's) closes that window. It
+// is meant to be called once, before the first Bind.
+func (b *Broker) SetReset(reset func(pci.Function) error) { b.reset = reset }
 
 // Binding is what the broker says of one function: lspci's line.
 type Binding struct {

@@ -79,6 +79,8 @@ type Device struct {
 	irqs     map[int]*irqRoute
 	msixOn   bool
 	msiOn    bool
+	// resetErr is why the release's reset failed, if it did.
+	resetErr error
 }
 
 // dmaBlock is one DMA allocation.
@@ -483,6 +485,14 @@ func (d *Device) routeMSI(vec uint8) error {
 	return nil
 }
 
+// ResetError returns why the reset at release failed, nil if it did not
+// (or has not run).
+func (d *Device) ResetError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.resetErr
+}
+
 // Released reports whether the device object has been released.
 func (d *Device) Released() bool {
 	d.mu.Lock()
@@ -492,10 +502,10 @@ func (d *Device) Released() bool {
 
 // Release runs when the last handle to the device goes. It stops the
 // device reaching memory and raising interrupts before anything it could
-// reach is freed: bus mastering off, MSI and MSI-X off and their entries
-// masked; then the IRQs are detached and their vectors freed, the
-// driver's mappings removed, the DMA memory freed, and the function
-// unbound.
+// reach is freed: a reset (Broker.SetReset), bus mastering off, MSI and
+// MSI-X off and their entries masked; then the IRQs are detached and
+// their vectors freed, the driver's mappings removed, the DMA memory
+// freed, and the function unbound.
 func (d *Device) Release() {
 	d.mu.Lock()
 	if d.released {
@@ -503,6 +513,11 @@ func (d *Device) Release() {
 		return
 	}
 	d.released = true
+	if d.b.reset != nil {
+		if err := d.b.reset(*d.fn); err != nil {
+			d.resetErr = err
+		}
+	}
 	cmd := d.b.cfg.Read16(d.a, regCommand)
 	d.b.cfg.Write16(d.a, regCommand, cmd&^cmdBusMaster)
 	if d.msixOn {

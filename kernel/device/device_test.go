@@ -341,3 +341,22 @@ func TestIOPortsAreTheIOBARsOnly(t *testing.T) {
 		t.Fatalf("memory BAR as ports: %v", err)
 	}
 }
+
+func TestReleaseResetsBeforeItStopsBusMastering(t *testing.T) {
+	b, m := testBroker(t)
+	var order []string
+	b.SetReset(func(f pci.Function) error {
+		if m.cfg.Read16(f.Addr, regCommand)&cmdBusMaster == 0 {
+			order = append(order, "reset after bus master off")
+		}
+		order = append(order, "reset "+f.Addr.String())
+		return nil
+	})
+	d, _ := b.Bind(testAddr, "drv")
+	d.ConfigWrite(regCommand, 2, cmdBusMaster|cmdMemory)
+	d.AllocDMA(pageSize, &fakeMapper{maps: map[uint64]string{}}, nil)
+	d.Release()
+	if strings.Join(order, ",") != "reset 00:03.0" {
+		t.Fatalf("release: %q, want one reset while the device could still finish its work", order)
+	}
+}
