@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"io/fs"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,13 +30,35 @@ type Command struct {
 // does not have.
 var ErrUnknownCommand = errors.New("unknown command")
 
-// lookup returns the named command.
+// lookup returns the named command. A name that is no command of the
+// shell but a program of /bin (on a System with Programs) runs that
+// program, as run NAME would: the shell finds programs as a Unix shell
+// finds them on its path.
 func (s *Shell) lookup(name string) (Command, error) {
 	c, ok := s.cmds[name]
-	if !ok {
-		return Command{}, fmt.Errorf("%s: %w (try help)", name, ErrUnknownCommand)
+	if ok {
+		return c, nil
 	}
-	return c, nil
+	if _, isProgs := s.sys.(Programs); isProgs && validProgramName(name) {
+		if info, err := fs.Stat(s.sys.Files(), "bin/"+name); err == nil && !info.IsDir() {
+			return Command{
+				Name:  name,
+				Usage: name + " [ARG...]",
+				Help:  "the program /bin/" + name,
+				Run: func(p *Stage) error {
+					p.Args = append([]string{name}, p.Args...)
+					return run(p)
+				},
+			}, nil
+		}
+	}
+	return Command{}, fmt.Errorf("%s: %w (try help)", name, ErrUnknownCommand)
+}
+
+// validProgramName reports whether name can name a program of /bin: one
+// path element, not an option.
+func validProgramName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && !strings.HasPrefix(name, "-")
 }
 
 // names returns the command names, sorted, with the shell keywords.
