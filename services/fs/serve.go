@@ -38,7 +38,8 @@ const maxOpen = 1024
 
 // Service serves one volume to its clients.
 type Service struct {
-	fsys *fat.FS
+	fsys    *fat.FS
+	clients sync.WaitGroup
 	// Log, if not nil, gets a line for each client that goes and each
 	// failure of the service itself.
 	Log io.Writer
@@ -71,9 +72,18 @@ func (s *Service) ServeControl(ctl sdk.Channel) error {
 			}
 			continue
 		}
-		go s.ServeClient(sdk.Channel{Handle: m.Handles[0]})
+		// hs is the next Read's buffer: take the handle now.
+		ch := sdk.Channel{Handle: m.Handles[0]}
+		s.clients.Add(1)
+		go func() {
+			defer s.clients.Done()
+			s.ServeClient(ch)
+		}()
 	}
 }
+
+// Wait waits until every client ServeControl took has gone.
+func (s *Service) Wait() { s.clients.Wait() }
 
 // ServeClient answers one client's requests until its channel closes,
 // then closes what it left open.

@@ -39,23 +39,32 @@ func serve(t *testing.T) func() *testClient {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- New(fsys).ServeControl(theirs) }()
+	svc := New(fsys)
+	go func() { done <- svc.ServeControl(theirs) }()
+	var clients []sdk.Channel
 	t.Cleanup(func() {
+		// Every goroutine of the service ends before the backend goes:
+		// a call after that would reach no kernel.
+		for _, c := range clients {
+			c.Close()
+		}
 		ctl.Close()
 		if err := <-done; err != nil {
 			t.Errorf("ServeControl: %v", err)
 		}
+		svc.Wait()
 		p.Exit(0)
 		sdk.SetBackend(nil)
 	})
 	return func() *testClient {
-		mine, svc, err := sdk.NewChannel(Schema, 0)
+		mine, peer, err := sdk.NewChannel(Schema, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ctl.Write(abi.FSConnect, nil, []sdk.Handle{svc.Handle}, sdk.Never); err != nil {
+		if err := ctl.Write(abi.FSConnect, nil, []sdk.Handle{peer.Handle}, sdk.Never); err != nil {
 			t.Fatal(err)
 		}
+		clients = append(clients, mine)
 		return &testClient{t: t, ch: mine}
 	}
 }
