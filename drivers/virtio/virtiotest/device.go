@@ -36,9 +36,11 @@ type Options struct {
 	// NotifyMultiplier is notify_off_multiplier (4.1.4.4); queue i's
 	// queue_notify_off is i. 0 puts every queue's notify at one address.
 	NotifyMultiplier uint32
-	// Handler serves each request the driver makes available. Unless
-	// Defer is set, the device serves a queue when the driver notifies
-	// it; a nil Handler leaves requests for Take.
+	// Handler serves each request the driver makes available and
+	// returns the bytes it wrote, with which the device completes the
+	// request, unless the handler held it (Request.Hold). Unless Defer
+	// is set, the device serves a queue when the driver notifies it; a
+	// nil Handler leaves requests for Take.
 	Handler func(r *Request) (written uint32)
 	// Defer makes notifications only counted: requests are served by
 	// Serve, or taken by Take and completed by Complete, when the test
@@ -95,6 +97,7 @@ type Device struct {
 
 	interrupts map[uint16]int
 	intx       int
+	fired      *sync.Cond // an interrupt was sent, or an IRQ closed
 	violations []string
 }
 
@@ -107,6 +110,7 @@ func New(opts Options) *Device {
 		devcfg:     append([]byte(nil), opts.Config...),
 		interrupts: map[uint16]int{},
 	}
+	d.fired = sync.NewCond(&d.mu)
 	for i, n := range opts.QueueSizes {
 		d.queues = append(d.queues, &queue{index: i, max: n})
 	}

@@ -15,8 +15,12 @@
 // Options.Handler serves it (an echo, a source of random bytes, a disk)
 // and the device writes the used ring and notifies the driver, unless the
 // driver suppressed it, counting MSI-X messages per vector or INTx
-// interrupts. With Options.Defer the test decides when requests are
-// served and in what order (Take, Complete).
+// interrupts. A handler may hold a request (Request.Hold) to complete it
+// later, as a network device holds its receive buffers until packets
+// come. With Options.Defer the test decides when requests are served and
+// in what order (Take, Complete). Device.IRQ gives interrupt objects
+// whose Wait blocks until an interrupt and latches, as the kernel's do,
+// for drivers that wait on the device from their own goroutines.
 //
 // The device checks the driver: the order of the status bits and feature
 // negotiation (3.1.1), the width of each register access (4.1.3.1), the
@@ -34,5 +38,6 @@
 // space can be made malformed byte by byte (SetConfig8, SetConfig32).
 //
 // Lock order: Device.mu is a leaf except that Memory.mu is taken under
-// it; Options.Handler runs with neither held.
+// it; Options.Handler runs with neither held. IRQ.Wait sleeps on a
+// condition of Device.mu.
 package virtiotest

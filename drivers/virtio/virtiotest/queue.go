@@ -94,7 +94,14 @@ type Request struct {
 	In    [][]byte // device-writable buffers, in chain order
 	descs []uint16
 	gen   int
+	held  bool
 }
+
+// Hold keeps the request in flight when the handler returns, instead of
+// completing it with what the handler wrote: the test completes it later
+// with Device.Complete. A network device holds its receive buffers this
+// way until a packet comes for them.
+func (r *Request) Hold() { r.held = true }
 
 // Readable is the device-readable buffers, concatenated.
 func (r *Request) Readable() []byte {
@@ -135,7 +142,8 @@ func (d *Device) Serve() int {
 }
 
 // serve takes queue q's new requests and completes each with what the
-// handler wrote. The handler runs without d.mu.
+// handler wrote, unless the handler held it. The handler runs without
+// d.mu.
 func (d *Device) serve(q *queue) int {
 	reqs := d.take(q)
 	for _, r := range reqs {
@@ -143,7 +151,9 @@ func (d *Device) serve(q *queue) int {
 		if d.opts.Handler != nil {
 			written = d.opts.Handler(r)
 		}
-		d.Complete(r, written)
+		if !r.held {
+			d.Complete(r, written)
+		}
 	}
 	return len(reqs)
 }

@@ -451,11 +451,10 @@ func (d *Device) configInterrupt() {
 func (d *Device) interrupt(vector uint16) {
 	if d.opts.MSIXVectors == 0 {
 		d.intx++
-		return
-	}
-	if vector != noVector {
+	} else if vector != noVector {
 		d.interrupts[vector]++
 	}
+	d.fired.Broadcast()
 }
 
 // Interrupts is the number of MSI-X messages sent on vector.
