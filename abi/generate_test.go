@@ -119,7 +119,10 @@ var protocolFiles = []protocolFile{
 		doc: "The network protocol of clk/abi (net.go), which the sockets of the\n" +
 			"network service (net_clk.go) speak: package net cannot import\n" +
 			"clk/abi.",
-		blocks: []constBlock{{doc: "The network protocol.", file: "net.go", from: "Net", to: "net"}},
+		blocks: []constBlock{
+			{doc: "The network protocol.", file: "net.go", from: "Net", to: "net"},
+			{doc: "The most data of a message, and the deadline that is none.", names: []string{"MaxData", "DeadlineNever"}},
+		},
 	},
 }
 

@@ -33,7 +33,7 @@ package abi
 //	NetConnect      request: id, deadline, then the peer's NetAddr
 //	                reply:   status, then NetAddr local, NetAddr peer
 //	NetRead         request: id, arg the most bytes wanted (1 to NetMaxIO), deadline, seq
-//	                reply:   status, then the bytes; none, with status 0, is the end of the stream
+//	                reply:   status, then the bytes; none, with status 0, is the end of the stream (of a UDP socket: an empty datagram)
 //	NetWrite        request: id, deadline, seq, then the bytes (at most NetMaxIO)
 //	                reply:   status, then uint32 count written, uint32 zero
 //	NetSendTo       request: id, deadline, seq, then the receiver's NetAddr, then the datagram (at most NetMaxIO)

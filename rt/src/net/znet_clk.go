@@ -40,3 +40,9 @@ const (
 	netOptKeepAlive  = 3
 	netEnv           = "CLK_NET"
 )
+
+// The most data of a message, and the deadline that is none.
+const (
+	clkMaxData       = 65536
+	clkDeadlineNever = 18446744073709551615
+)
