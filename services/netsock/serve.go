@@ -18,13 +18,15 @@ var le = binary.LittleEndian
 // Service lends the sockets of one stack to its clients.
 type Service struct {
 	stack Stack
+	// maxPending is abi.NetMaxPending, which tests lower.
+	maxPending int32
 	// Log, if not nil, gets a line for each failure of the service
 	// itself (not of a client's request).
 	Log io.Writer
 }
 
 // New returns the service of stack.
-func New(stack Stack) *Service { return &Service{stack: stack} }
+func New(stack Stack) *Service { return &Service{stack: stack, maxPending: abi.NetMaxPending} }
 
 func (s *Service) logf(format string, args ...any) {
 	if s.Log != nil {
@@ -75,7 +77,7 @@ func (s *Service) ServeClient(ch sdk.Channel) {
 			return
 		}
 		counted := !alwaysServed(m.Type)
-		if counted && c.pending.Add(1) > abi.NetMaxPending {
+		if counted && c.pending.Add(1) > s.maxPending {
 			c.pending.Add(-1)
 			putBuf(in)
 			c.reply(m, abi.NetStatus(make([]byte, 0, abi.NetStatusSize), errNOBUFS))
@@ -128,9 +130,10 @@ type client struct {
 	pending atomic.Int32
 	wg      sync.WaitGroup
 
-	mu    sync.Mutex
-	socks map[uint32]*socket
-	next  uint32 // the id given last
+	mu     sync.Mutex
+	socks  map[uint32]*socket
+	next   uint32 // the id given last
+	closed bool   // closeAll ran: no socket may join
 }
 
 // reply sends the reply to request m, unless the client is gone.
@@ -141,10 +144,14 @@ func (c *client) reply(m sdk.Message, out []byte) {
 }
 
 // add gives s an id: one the client has not had while this channel
-// lasts, unless 2^32 ids went by.
+// lasts, unless 2^32 ids went by. After closeAll it fails with EBADF: a
+// request that was still on its way must not leave a socket behind.
 func (c *client) add(s *socket) (uint32, uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return 0, errBADF
+	}
 	if len(c.socks) >= abi.NetMaxSockets {
 		return 0, errMFILE
 	}
@@ -178,7 +185,7 @@ func (c *client) remove(id uint32) *socket {
 func (c *client) closeAll() {
 	c.mu.Lock()
 	socks := c.socks
-	c.socks = make(map[uint32]*socket)
+	c.socks, c.closed = make(map[uint32]*socket), true
 	c.mu.Unlock()
 	for _, s := range socks {
 		s.close()
@@ -198,8 +205,10 @@ func (c *client) answer(typ uint32, req, out []byte) []byte {
 		if r.Arg != abi.NetTCP && r.Arg != abi.NetUDP {
 			return fail(errPROTONOSUPPORT)
 		}
-		id, e := c.add(newSocket(c.s, r.Arg, &c.wg))
+		ns := newSocket(c.s, r.Arg, &c.wg)
+		id, e := c.add(ns)
 		if e != 0 {
+			ns.close()
 			return fail(e)
 		}
 		return le.AppendUint32(le.AppendUint32(abi.NetStatus(out, 0), id), 0)

@@ -392,12 +392,15 @@ func (s *socket) read(p []byte, from bool) (int, abi.NetAddr, uint32) {
 	if s.expired(dirRead) {
 		return 0, abi.NetAddr{}, errAGAIN
 	}
-	if conn != nil {
+	for conn != nil {
 		n, err := conn.Read(p)
-		if n > 0 || err == io.EOF {
+		switch {
+		case n > 0 || err == io.EOF:
 			return n, abi.NetAddr{}, 0
+		case err != nil:
+			return 0, abi.NetAddr{}, s.failure(err)
 		}
-		return 0, abi.NetAddr{}, s.failure(err)
+		// Nothing and no error, which io.Reader allows: again.
 	}
 	for {
 		n, src, err := pc.ReadFrom(p)
