@@ -101,9 +101,9 @@ var protocolFiles = []protocolFile{
 			"of a ring-3 program, and where it finds their channels: package\n" +
 			"syscall cannot import clk/abi.",
 		blocks: []constBlock{
-			{doc: "Calls, their limits and the monotonic clock.", names: []string{
+			{doc: "Calls, their limits, statuses and the monotonic clock.", names: []string{
 				"SysChannelWrite", "SysChannelRead", "SysChannelCall", "SysClockGet",
-				"MsgDescSize", "MaxData", "DeadlineNever", "ClockMonotonic",
+				"MsgDescSize", "MaxData", "DeadlineNow", "DeadlineNever", "EQUEUEFULL", "ClockMonotonic",
 			}},
 			{doc: "The network service's channel (net.go).", names: []string{"NetEnv"}},
 		},

@@ -22,10 +22,16 @@ import (
 // carries (the kernel queues a reply when no channel_call waits for its
 // id, and the service's side cannot tell the difference). That reader
 // runs only while calls wait, so an idle program has no thread in the
-// kernel for it.
+// kernel for it. A request is sent without waiting when the service's
+// queue has room; when it is full, the callers take turns (wmu) at the
+// write that waits for room, so that they too wait parked, not each in a
+// thread of its own.
 type channelMux struct {
-	write func(typ, txid uint32, req []byte) Errno
+	write func(typ, txid uint32, req []byte, wait bool) Errno
 	read  func(buf []byte) (typ, txid uint32, n int, err Errno)
+
+	// wmu is held by the one caller whose write waits for room.
+	wmu sync.Mutex
 
 	mu      sync.Mutex
 	waiting map[uint32]*muxCall // by transaction id
@@ -47,15 +53,16 @@ type muxCall struct {
 // clkMountService and clkNetService take.
 func newChannelMux(h uint32) func(typ uint32, req, resp []byte) (int, Errno) {
 	return muxOver(
-		func(typ, txid uint32, req []byte) Errno { return channelWrite(h, typ, txid, req) },
+		func(typ, txid uint32, req []byte, wait bool) Errno { return channelWrite(h, typ, txid, req, wait) },
 		func(buf []byte) (uint32, uint32, int, Errno) { return channelRead(h, buf) })
 }
 
 // muxOver returns the transport of a channel that write and read reach:
-// write sends a message with a transaction id, waiting for room; read
-// takes the next message into buf, waiting for one. Either fails only
-// when the channel does.
-func muxOver(write func(typ, txid uint32, req []byte) Errno, read func(buf []byte) (typ, txid uint32, n int, err Errno)) func(typ uint32, req, resp []byte) (int, Errno) {
+// write sends a message with a transaction id, waiting for room in the
+// peer's queue if wait, else failing with EAGAIN when there is none; read
+// takes the next message into buf, waiting for one. Either fails
+// otherwise only when the channel does.
+func muxOver(write func(typ, txid uint32, req []byte, wait bool) Errno, read func(buf []byte) (typ, txid uint32, n int, err Errno)) func(typ uint32, req, resp []byte) (int, Errno) {
 	m := &channelMux{write: write, read: read, waiting: make(map[uint32]*muxCall)}
 	return m.call
 }
@@ -83,7 +90,13 @@ func (m *channelMux) call(typ uint32, req, resp []byte) (int, Errno) {
 	}
 	m.mu.Unlock()
 
-	if m.write(typ, txid, req) != 0 {
+	st := m.write(typ, txid, req, false)
+	if st == EAGAIN {
+		m.wmu.Lock()
+		st = m.write(typ, txid, req, true)
+		m.wmu.Unlock()
+	}
+	if st != 0 {
 		m.mu.Lock()
 		delete(m.waiting, txid)
 		m.mu.Unlock()
@@ -130,18 +143,29 @@ func (m *channelMux) readReplies() {
 	}
 }
 
-// channelWrite makes channel_write on handle h, waiting for room; EIO
-// when the kernel refuses (the peer is gone, or the handle).
-func channelWrite(h, typ, txid uint32, req []byte) Errno {
+// channelWrite makes channel_write on handle h: waiting for room if
+// wait, else failing with EAGAIN when the peer's queue is full (a write
+// that cannot wait needs no entersyscall). EIO when the kernel refuses
+// otherwise (the peer is gone, or the handle).
+func channelWrite(h, typ, txid uint32, req []byte, wait bool) Errno {
 	d := callDescPool.Get().(*callDescs)
 	d.w = msgDesc{typ: typ, txid: txid, data: sliceAddr(req), dataLen: uint32(len(req))}
 	// unsafe.Pointer: the kernel reads d.w by address; d lives on the
 	// heap and stays live until it returns to the pool.
-	st := blockingSyscall(clkSysChannelWrite, uint64(h), uint64(uintptr(unsafe.Pointer(&d.w))), clkDeadlineNever, 0)
+	desc := uint64(uintptr(unsafe.Pointer(&d.w)))
+	var st uint64
+	if wait {
+		st = blockingSyscall(clkSysChannelWrite, uint64(h), desc, clkDeadlineNever, 0)
+	} else {
+		st, _ = rawSyscall(clkSysChannelWrite, uint64(h), desc, clkDeadlineNow, 0, 0, 0)
+	}
 	runtime.KeepAlive(req)
 	*d = callDescs{}
 	callDescPool.Put(d)
-	if st != 0 {
+	switch {
+	case st == clkEQUEUEFULL && !wait:
+		return EAGAIN
+	case st != 0:
 		return EIO
 	}
 	return 0

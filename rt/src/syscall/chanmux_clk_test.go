@@ -22,19 +22,38 @@ type fakeMsg struct {
 }
 
 type fakeChannel struct {
-	requests chan fakeMsg // what the client wrote
+	requests chan fakeMsg // what the client wrote: the service's queue
 	replies  chan fakeMsg // what the client reads
 	gone     chan struct{}
 	reading  atomic.Int32 // reads in progress
+	waiting  atomic.Int32 // writes that wait for room in progress
+	most     atomic.Int32 // the most writes that waited at once
 }
 
-func newFakeChannel() *fakeChannel {
-	return &fakeChannel{requests: make(chan fakeMsg, 1000), replies: make(chan fakeMsg, 1000), gone: make(chan struct{})}
+// newFakeChannel returns a channel whose service's queue holds depth
+// requests.
+func newFakeChannel(depth int) *fakeChannel {
+	return &fakeChannel{requests: make(chan fakeMsg, depth), replies: make(chan fakeMsg, 1000), gone: make(chan struct{})}
 }
 
-func (c *fakeChannel) write(typ, txid uint32, req []byte) syscall.Errno {
+func (c *fakeChannel) write(typ, txid uint32, req []byte, wait bool) syscall.Errno {
+	m := fakeMsg{typ, txid, append([]byte(nil), req...)}
+	if !wait {
+		select {
+		case c.requests <- m:
+			return 0
+		case <-c.gone:
+			return syscall.EIO
+		default:
+			return syscall.EAGAIN
+		}
+	}
+	n := c.waiting.Add(1)
+	defer c.waiting.Add(-1)
+	for old := c.most.Load(); n > old && !c.most.CompareAndSwap(old, n); old = c.most.Load() {
+	}
 	select {
-	case c.requests <- fakeMsg{typ, txid, append([]byte(nil), req...)}:
+	case c.requests <- m:
 		return 0
 	case <-c.gone:
 		return syscall.EIO
@@ -89,7 +108,7 @@ func callAll(call func(uint32, []byte, []byte) (int, syscall.Errno), n int) <-ch
 }
 
 func TestChannelMuxGivesEachCallItsOwnReply(t *testing.T) {
-	c := newFakeChannel()
+	c := newFakeChannel(1000)
 	const n = 200
 	results := callAll(c.transport(), n)
 	// The service answers all of them, the last first.
@@ -122,7 +141,7 @@ func TestChannelMuxGivesEachCallItsOwnReply(t *testing.T) {
 }
 
 func TestChannelMuxRefusesRepliesThatDoNotMatch(t *testing.T) {
-	c := newFakeChannel()
+	c := newFakeChannel(1000)
 	call := c.transport()
 	results := callAll(call, 2)
 	a, b := c.request(t), c.request(t)
@@ -143,7 +162,7 @@ func TestChannelMuxRefusesRepliesThatDoNotMatch(t *testing.T) {
 }
 
 func TestChannelMuxFailsEveryCallWhenTheChannelGoes(t *testing.T) {
-	c := newFakeChannel()
+	c := newFakeChannel(1000)
 	call := c.transport()
 	results := callAll(call, 10)
 	for range 10 {
@@ -157,5 +176,26 @@ func TestChannelMuxFailsEveryCallWhenTheChannelGoes(t *testing.T) {
 	}
 	if _, err := call(7, []byte("late"), make([]byte, 65536)); err != syscall.EIO {
 		t.Fatalf("a call after the channel went: %v, want EIO", err)
+	}
+}
+
+func TestChannelMuxCallersWaitForRoomOneAtATime(t *testing.T) {
+	c := newFakeChannel(4)
+	const n = 100
+	results := callAll(c.transport(), n)
+	// The service is slow: the queue fills, and the callers beyond it
+	// wait for room, which one of them at a time does in a write.
+	time.Sleep(50 * time.Millisecond)
+	for range n {
+		m := c.request(t)
+		c.replies <- fakeMsg{m.typ, m.txid, m.data}
+	}
+	for range n {
+		if r := <-results; r.err != 0 || r.resp != r.req {
+			t.Fatalf("%s: %q, %v", r.req, r.resp, r.err)
+		}
+	}
+	if most := c.most.Load(); most != 1 {
+		t.Fatalf("%d writes waited for room at once, want 1", most)
 	}
 }

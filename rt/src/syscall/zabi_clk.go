@@ -6,7 +6,7 @@ package syscall
 // of a ring-3 program, and where it finds their channels: package
 // syscall cannot import clk/abi.
 
-// Calls, their limits and the monotonic clock.
+// Calls, their limits, statuses and the monotonic clock.
 const (
 	clkSysChannelWrite = 5
 	clkSysChannelRead  = 6
@@ -14,7 +14,9 @@ const (
 	clkSysClockGet     = 13
 	clkMsgDescSize     = 32
 	clkMaxData         = 65536
+	clkDeadlineNow     = 0
 	clkDeadlineNever   = 18446744073709551615
+	clkEQUEUEFULL      = 11
 	clkClockMonotonic  = 0
 )
 
