@@ -17,7 +17,10 @@
 // NetSetDeadline of a socket whose NetRead waits is served at once and
 // ends or shortens that read. A client has at most abi.NetMaxPending such
 // goroutines; a request beyond that is refused with ENOBUFS, except those
-// that end or shorten waiting calls, which are always served.
+// that end or shorten waiting calls, which are always served. A reply
+// that finds the client's queue full waits for room, one at a time
+// (client.replyMu), so that a client that asked much at once holds
+// goroutines of the service, not its threads.
 //
 // A client's state is its sockets by id (client.mu). A socket's own state
 // (socket.mu) is what it has become (a TCP listener or connection, a UDP

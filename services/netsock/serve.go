@@ -129,6 +129,8 @@ type client struct {
 	// listeners' accept loops.
 	pending atomic.Int32
 	wg      sync.WaitGroup
+	// replyMu is held by the one reply that waits for room.
+	replyMu sync.Mutex
 
 	mu     sync.Mutex
 	socks  map[uint32]*socket
@@ -136,9 +138,19 @@ type client struct {
 	closed bool   // closeAll ran: no socket may join
 }
 
-// reply sends the reply to request m, unless the client is gone.
+// reply sends the reply to request m, unless the client is gone. When
+// the client's queue is full, the replies wait for room one at a time
+// (replyMu), so that the others wait parked rather than each in a thread
+// of the service's own: a client that asked much at once must not use up
+// the service's threads.
 func (c *client) reply(m sdk.Message, out []byte) {
-	if err := c.ch.Reply(m.Txid, m.Type, out, nil, sdk.Never); err != nil && !errors.Is(err, abi.EPEERCLOSED) {
+	err := c.ch.Reply(m.Txid, m.Type, out, nil, sdk.Now)
+	if errors.Is(err, abi.EQUEUEFULL) {
+		c.replyMu.Lock()
+		err = c.ch.Reply(m.Txid, m.Type, out, nil, sdk.Never)
+		c.replyMu.Unlock()
+	}
+	if err != nil && !errors.Is(err, abi.EPEERCLOSED) {
 		c.s.logf("netsock: reply: %v", err)
 	}
 }
