@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -24,13 +25,14 @@ import (
 	"clk/kernel/syscalls"
 	"clk/sdk"
 	"clk/services/netsock"
+	"clk/services/netsock/memstack"
 )
 
 // Package net over the network service. A ring-3 program's runtime finds
 // its channel to the service in CLK_NET; here the test gives the
 // runtime a transport as the kernel would (syscall.clkNetService): channel
 // calls, through the kernel's direct backend, to services/netsock serving
-// a memStack. The test then uses package net and net/http as a program
+// a stack in memory (memstack) whose host is 10.0.2.15. The test then uses package net and net/http as a program
 // does, and every socket it makes is the service's.
 
 // netService is syscall.clkNetService, which installs package net's
@@ -41,8 +43,8 @@ import (
 func netService(call func(typ uint32, req, resp []byte) (int, syscall.Errno), clock func() uint64)
 
 // useNetService makes package net's TCP and UDP sockets those of a service
-// over a new memStack until the test ends.
-func useNetService(t *testing.T) *memStack {
+// over a new stack in memory until the test ends.
+func useNetService(t *testing.T) *memstack.Stack {
 	t.Helper()
 	p := object.NewProcess(t.Name(), 0, nil)
 	sdk.SetBackend(syscalls.Direct(syscalls.NewDispatcher(), &syscalls.Caller{Proc: p, Mem: syscalls.KernelSpace{}}))
@@ -50,7 +52,7 @@ func useNetService(t *testing.T) *memStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack := newMemStack()
+	stack := memstack.New(netip.AddrFrom4([4]byte{10, 0, 2, 15}))
 	served := make(chan struct{})
 	go func() {
 		netsock.New(stack).ServeClient(theirs)
@@ -116,7 +118,7 @@ func TestNetStreamsGoThroughTheNetworkService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if !stack.listening(8000) {
+	if !stack.Listening(8000) {
 		t.Fatal("the listener is not the service's")
 	}
 	if got := ln.Addr().String(); got != "10.0.2.15:8000" {
@@ -255,7 +257,7 @@ func TestDialsFailAsTheServiceSays(t *testing.T) {
 		t.Fatalf("dial a port nothing listens on: %v, want ECONNREFUSED", err)
 	}
 	start := time.Now()
-	_, err := net.DialTimeout("tcp", fmt.Sprintf("10.0.2.2:%d", blackholePort), 100*time.Millisecond)
+	_, err := net.DialTimeout("tcp", fmt.Sprintf("10.0.2.2:%d", memstack.BlackholePort), 100*time.Millisecond)
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("dial a host that does not answer: %v, want a timeout", err)
@@ -266,7 +268,7 @@ func TestDialsFailAsTheServiceSays(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	var d net.Dialer
-	if _, err := d.DialContext(ctx, "tcp", fmt.Sprintf("10.0.2.2:%d", blackholePort)); !errors.Is(err, context.Canceled) {
+	if _, err := d.DialContext(ctx, "tcp", fmt.Sprintf("10.0.2.2:%d", memstack.BlackholePort)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("dial whose context is canceled: %v", err)
 	}
 	local := net.Dialer{LocalAddr: &net.TCPAddr{Port: 5000}}
@@ -426,7 +428,7 @@ func TestWithoutAServiceSocketsStayInTheProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if stack.listening(8003) {
+	if stack.Listening(8003) {
 		t.Fatal("a listener went to the service after it was taken away")
 	}
 	go echo(ln)

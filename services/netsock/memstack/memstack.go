@@ -1,6 +1,12 @@
-//go:build clk
-
-package baremetal
+// Package memstack is a network stack in memory, a netsock.Stack for
+// tests and for programs that serve sockets to themselves: one host, whose
+// listeners every dial reaches by port alone, whatever the address (so
+// that 10.0.2.100:8000 reaches a listener on :8000), whose connections are
+// net.Pipe's (a write waits for the peer's read; there is no half close),
+// and whose UDP sockets lose what their full queues cannot take. A dial to
+// BlackholePort waits until its context ends, as one to a host that does
+// not answer does.
+package memstack
 
 import (
 	"context"
@@ -12,13 +18,8 @@ import (
 	"time"
 )
 
-// memStack is a network stack in memory for services/netsock, standing in
-// for clk's TCP/IP stack: one host, whose listeners every dial reaches by
-// port alone, whatever the address (so that 10.0.2.100:8000 reaches a
-// listener on :8000), and whose connections are net.Pipe's. A dial to
-// port 9 waits until its context ends, as one to a host that does not
-// answer does.
-type memStack struct {
+// Stack is the stack of one host.
+type Stack struct {
 	ip netip.Addr // the host's own address, for the ends it makes up
 
 	mu        sync.Mutex
@@ -27,11 +28,13 @@ type memStack struct {
 	next      uint16 // the ephemeral port given last
 }
 
-const blackholePort = 9
+// BlackholePort is the port whose dials never connect.
+const BlackholePort = 9
 
-func newMemStack() *memStack {
-	return &memStack{
-		ip:        netip.AddrFrom4([4]byte{10, 0, 2, 15}),
+// New returns the stack of a host whose address is ip.
+func New(ip netip.Addr) *Stack {
+	return &Stack{
+		ip:        ip,
 		listeners: make(map[uint16]*memListener),
 		packets:   make(map[uint16]*memPacketConn),
 		next:      40000,
@@ -42,7 +45,7 @@ func newMemStack() *memStack {
 // port when it is 0; EADDRINUSE otherwise.
 //
 // Preconditions: s.mu is held.
-func (s *memStack) port(a netip.AddrPort, used func(uint16) bool) (netip.AddrPort, error) {
+func (s *Stack) port(a netip.AddrPort, used func(uint16) bool) (netip.AddrPort, error) {
 	p := a.Port()
 	if p == 0 {
 		for p = s.next + 1; used(p); p++ {
@@ -58,14 +61,15 @@ func (s *memStack) port(a netip.AddrPort, used func(uint16) bool) (netip.AddrPor
 	return netip.AddrPortFrom(ip, p), nil
 }
 
-// listening reports whether a listener of the stack has port.
-func (s *memStack) listening(port uint16) bool {
+// Listening reports whether a listener of the stack has port.
+func (s *Stack) Listening(port uint16) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.listeners[port] != nil
 }
 
-func (s *memStack) ListenTCP(a netip.AddrPort) (net.Listener, error) {
+// ListenTCP opens a listener at a; an unspecified address is the host's.
+func (s *Stack) ListenTCP(a netip.AddrPort) (net.Listener, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.port(a, func(p uint16) bool { return s.listeners[p] != nil })
@@ -77,8 +81,9 @@ func (s *memStack) ListenTCP(a netip.AddrPort) (net.Listener, error) {
 	return l, nil
 }
 
-func (s *memStack) DialTCP(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
-	if a.Port() == blackholePort {
+// DialTCP connects to the listener with a's port, from a port of its own.
+func (s *Stack) DialTCP(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+	if a.Port() == BlackholePort {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
@@ -101,7 +106,8 @@ func (s *memStack) DialTCP(ctx context.Context, a netip.AddrPort) (net.Conn, err
 	}
 }
 
-func (s *memStack) ListenUDP(a netip.AddrPort) (net.PacketConn, error) {
+// ListenUDP opens a UDP socket at a; an unspecified address is the host's.
+func (s *Stack) ListenUDP(a netip.AddrPort) (net.PacketConn, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.port(a, func(p uint16) bool { return s.packets[p] != nil })
@@ -123,7 +129,7 @@ func (c memConn) LocalAddr() net.Addr  { return c.local }
 func (c memConn) RemoteAddr() net.Addr { return c.remote }
 
 type memListener struct {
-	s         *memStack
+	s         *Stack
 	addr      netip.AddrPort
 	conns     chan net.Conn
 	done      chan struct{}
@@ -159,7 +165,7 @@ type datagram struct {
 // memPacketConn is a UDP socket: datagrams to its port go to its queue,
 // or are lost when it is full.
 type memPacketConn struct {
-	s         *memStack
+	s         *Stack
 	addr      netip.AddrPort
 	in        chan datagram
 	done      chan struct{}
