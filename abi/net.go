@@ -58,8 +58,9 @@ package abi
 // address (EOPNOTSUPP after NetBind). NetBind of a UDP socket opens it at
 // the address; NetConnect of a UDP socket (bound first to 0.0.0.0 at any
 // port when it is not) makes the address its peer, from which alone it
-// then receives and to which NetRead and NetWrite move datagrams. NetSendTo
-// and NetRecvFrom need a bound UDP socket. Requests of a type the socket
+// then receives and to which NetRead and NetWrite move datagrams; its
+// NetSendTo is EISCONN. NetRecvFrom needs a bound UDP socket; NetSendTo
+// binds one that is not, as sendto(2) does. Requests of a type the socket
 // cannot take are EINVAL, as are malformed requests.
 //
 // Deadlines are points of the monotonic clock (Deadlines), DeadlineNever
