@@ -23,11 +23,6 @@ import (
 // socket's Sysfd is -1, so that SyscallConn's callers get EBADF from any
 // call they make with it.
 
-const (
-	readSyscallName  = "read"
-	writeSyscallName = "write"
-)
-
 // Network file descriptor.
 type netFD struct {
 	pfd poll.FD
@@ -44,17 +39,6 @@ type netFD struct {
 	// socket.
 	*fakeNetFD
 	remote *remoteSock
-}
-
-func (fd *netFD) name() string {
-	var ls, rs string
-	if fd.laddr != nil {
-		ls = fd.laddr.String()
-	}
-	if fd.raddr != nil {
-		rs = fd.raddr.String()
-	}
-	return fd.net + ":" + ls + "->" + rs
 }
 
 func (fd *netFD) accept() (*netFD, error) {
@@ -310,8 +294,3 @@ func (fd *netFD) dup() (*os.File, error) {
 	}
 	return nil, os.NewSyscallError("dup", syscall.ENOSYS)
 }
-
-type unknownAddr struct{}
-
-func (unknownAddr) Network() string { return "unknown" }
-func (unknownAddr) String() string  { return "unknown" }
