@@ -10,10 +10,12 @@
 // kernel/ipc, kernel/wait), its syscall handlers (kernel/syscalls), the
 // SDK programs import (sdk), and the user personality of the Go runtime,
 // whose copy (rt/src/runtime/zabi_clk.go) is generated from this package
-// because the runtime cannot import it; package syscall's copy of the file
-// protocol (rt/src/syscall/zfs_clk.go) likewise. docs/abi.md is generated
-// from the same tables. Tests fail when a generated file is stale; rewrite
-// them all with
+// because the runtime cannot import it; package syscall's copy of the calls
+// it makes and of the file protocol (rt/src/syscall/zabi_clk.go,
+// zfs_clk.go) and package net's of the network protocol
+// (rt/src/net/znet_clk.go) likewise. docs/abi.md is generated from the
+// same tables. Tests fail when a generated file is stale; rewrite them all
+// with
 //
 //	go generate ./abi
 //

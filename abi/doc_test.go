@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated files (docs/abi.md's tables, the runtime's and package syscall's constants) from this package")
+var update = flag.Bool("update", false, "rewrite the generated files (docs/abi.md's tables, the constants of the runtime and of packages syscall and net) from this package")
 
 const (
 	abiDoc   = "../docs/abi.md"

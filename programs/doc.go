@@ -19,6 +19,8 @@
 //   - nl: numbers the lines of its mailbox, for run inside pipelines.
 //   - ipcbench: the null syscall and a channel round trip between two
 //     processes, as BENCH lines.
+//   - netcheck: package net and net/http over the network service, which
+//     it serves to itself over a stack in memory.
 //
 // Each also builds for the host, so that go vet and go build ./... cover
 // it; there every syscall fails with ENOSYS.

@@ -22,7 +22,8 @@ var ring3Limits = limits{boot: 30 * time.Second, command: 60 * time.Second, shut
 // probe (kernel memory, privileged instructions, a jump into the kernel,
 // another process's memory) is killed with a report while the kernel and
 // the shell go on; a nil dereference and a division by zero are Go panics,
-// which recover stops; two processes ping-pong 100,000 messages; a fuzzer
+// which recover stops; two processes ping-pong 100,000 messages; package
+// net and net/http work over the network service (netcheck); a fuzzer
 // makes random syscalls, most of which the kernel carries out; a program
 // inside a pipeline gets every input batch and the end of the input, and
 // its output goes on down the pipeline; Ctrl-C ends a running program;
@@ -125,6 +126,13 @@ func TestKernelShellRing3(t *testing.T) {
 			t.Errorf("run pingpong 100000: %q", got)
 		}
 		t.Logf("%s", strings.TrimSpace(got))
+	})
+
+	t.Run("netcheck", func(t *testing.T) {
+		got := command(t, m, "run netcheck", limits{command: 5 * l.command})
+		if !strings.Contains(got, "netcheck: ok") {
+			t.Errorf("run netcheck: %q", got)
+		}
 	})
 
 	t.Run("sysfuzz", func(t *testing.T) {

@@ -29,6 +29,9 @@ var ClkMountService = clkMountService
 // its environment.
 var ClkParseHandle = parseHandle
 
+// ClkMuxOver is muxOver: the tests give it channels of their own.
+var ClkMuxOver = muxOver
+
 // The file protocol, for the tests' fake service.
 const (
 	ClkFSOpen     = fsOpen

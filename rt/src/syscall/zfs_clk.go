@@ -3,8 +3,7 @@
 package syscall
 
 // The file protocol of clk/abi (fs.go), which the remote mount
-// (remote_clk.go) speaks, and what a program needs to make a
-// channel_call: package syscall cannot import clk/abi.
+// (remote_clk.go) speaks: package syscall cannot import clk/abi.
 
 // The file protocol.
 const (
@@ -39,12 +38,4 @@ const (
 	fsModeType      = 0o170000
 	fsEnv           = "CLK_FS"
 	fsMount         = "/disk"
-)
-
-// channel_call.
-const (
-	clkSysChannelCall = 7
-	clkMsgDescSize    = 32
-	clkMaxData        = 65536
-	clkDeadlineNever  = 18446744073709551615
 )
