@@ -108,10 +108,18 @@ const (
 	NetSetOption   = 12
 	NetSetDeadline = 13
 
-	// NetConnectClient is the one message of the service's control
-	// channel: it carries a channel endpoint, whose peer becomes a new
-	// client.
+	// NetConnectClient, on the service's control channel, carries a
+	// channel endpoint, whose peer becomes a new client.
 	NetConnectClient = 100
+	// NetInfo and NetPing are the kernel's questions on the control
+	// channel, as channel calls (the shell's ifconfig and ping):
+	//
+	//	NetInfo  request: nothing
+	//	         reply:   status, then NetInterface
+	//	NetPing  request: uint32 IPv4 address (network order), uint16 sequence, uint16 zero, uint64 timeout in ns
+	//	         reply:   status (ETIMEDOUT 110 without an answer, EHOSTUNREACH 113 without a route), then uint64 the round trip in ns
+	NetInfo = 101
+	NetPing = 102
 
 	// NetMaxIO is the most bytes one request or reply moves.
 	NetMaxIO = MaxData - 4096
@@ -234,3 +242,53 @@ func NetStatusOf(b []byte) uint32 {
 // network service, which the user runtime's package net then uses for its
 // TCP and UDP sockets.
 const NetEnv = "CLK_NET"
+
+// NetInterface is what NetInfo says of the service's interface.
+//
+//	offset 0   6 bytes MAC, 2 bytes zero
+//	offset 8   4 bytes IPv4 address (network order), uint8 prefix length, 3 bytes zero
+//	offset 16  4 bytes gateway (network order), 4 bytes DNS server (network order, 0 if none)
+//	offset 24  uint64 frames in, bytes in, frames out, bytes out, frames dropped in, errors out
+type NetInterface struct {
+	MAC                                    [6]byte
+	Addr                                   [4]byte
+	PrefixLen                              uint8
+	Gateway, DNS                           [4]byte
+	FramesIn, BytesIn, FramesOut, BytesOut uint64
+	DroppedIn, ErrorsOut                   uint64
+}
+
+// NetInterfaceSize is the size of a NetInterface.
+const NetInterfaceSize = 72
+
+// Marshal appends the record to b.
+func (n *NetInterface) Marshal(b []byte) []byte {
+	b = append(b, n.MAC[:]...)
+	b = append(b, 0, 0)
+	b = append(b, n.Addr[:]...)
+	b = append(b, n.PrefixLen, 0, 0, 0)
+	b = append(b, n.Gateway[:]...)
+	b = append(b, n.DNS[:]...)
+	for _, v := range []uint64{n.FramesIn, n.BytesIn, n.FramesOut, n.BytesOut, n.DroppedIn, n.ErrorsOut} {
+		b = le.AppendUint64(b, v)
+	}
+	return b
+}
+
+// UnmarshalNetInterface reads a record from the head of b.
+func UnmarshalNetInterface(b []byte) (NetInterface, bool) {
+	var n NetInterface
+	if len(b) < NetInterfaceSize {
+		return n, false
+	}
+	copy(n.MAC[:], b[0:6])
+	copy(n.Addr[:], b[8:12])
+	n.PrefixLen = b[12]
+	copy(n.Gateway[:], b[16:20])
+	copy(n.DNS[:], b[20:24])
+	vs := []*uint64{&n.FramesIn, &n.BytesIn, &n.FramesOut, &n.BytesOut, &n.DroppedIn, &n.ErrorsOut}
+	for i, v := range vs {
+		*v = le.Uint64(b[24+8*i:])
+	}
+	return n, true
+}

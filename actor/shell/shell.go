@@ -93,6 +93,7 @@ func (s *Shell) key() (byte, error) {
 func (s *Shell) commands() []Command {
 	cmds := append(textCommands(), systemCommands()...)
 	cmds = append(cmds, fileCommands()...)
+	cmds = append(cmds, networkCommands()...)
 	cmds = append(cmds, s.jobCommands()...)
 	cmds = append(cmds, programCommands()...)
 	return append(cmds, Command{Name: "help", Usage: "help [COMMAND]", Help: "list the commands, or explain one", Run: s.help})

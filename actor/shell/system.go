@@ -62,6 +62,27 @@ type DriverControl interface {
 	StartDriver(addr string) error
 }
 
+// Network is a System with a network service: ifconfig shows its
+// interfaces and ping sends echo requests through it.
+type Network interface {
+	Interfaces() ([]Interface, error)
+	// Ping sends echo request seq to host, an IPv4 address, and waits
+	// for its reply at most timeout.
+	Ping(host string, seq int, timeout time.Duration) (time.Duration, error)
+}
+
+// Interface is what ifconfig shows of a network interface.
+type Interface struct {
+	Name, MAC     string
+	Addr, Gateway string // "10.0.2.15/24", "10.0.2.2"
+	FramesIn      uint64
+	BytesIn       uint64
+	FramesOut     uint64
+	BytesOut      uint64
+	DroppedIn     uint64
+	ErrorsOut     uint64
+}
+
 // PCIFunction is what lspci shows of a PCI function.
 type PCIFunction struct {
 	Addr     string // bus:device.function in hex, as "00:1f.2"

@@ -40,15 +40,21 @@ func driverFor(f *pci.Function) string {
 		return "virtio-rng"
 	case 0x1001, 0x1040 + 2:
 		return "virtio-blk"
+	case 0x1000, 0x1040 + 1:
+		return "virtio-net"
 	}
 	return ""
 }
 
 // serviceOf is the schema of the channel a driver serves, nil for a
-// driver that serves none: the disk's driver serves the block protocol.
+// driver that serves none: the disk's driver serves the block protocol,
+// the network device's the network service's control channel.
 func serviceOf(program string) *ipc.Schema {
-	if program == "virtio-blk" {
+	switch program {
+	case "virtio-blk":
 		return blockSchema
+	case "virtio-net":
+		return netControlSchema
 	}
 	return nil
 }

@@ -77,9 +77,16 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 	}
 	// The program gets its own channel to the file system service,
 	// which its runtime mounts at /disk.
+	opt.HandleEnv = map[string]int{}
 	if fs, err := s.storage.Connect(); err == nil {
 		opt.Handles = append(opt.Handles, fs)
-		opt.HandleEnv = map[string]int{abi.FSEnv: len(opt.Handles) - 1}
+		opt.HandleEnv[abi.FSEnv] = len(opt.Handles) - 1
+	}
+	// And its own channel to the network service, which its package
+	// net reaches.
+	if nc, err := s.network.Connect(); err == nil {
+		opt.Handles = append(opt.Handles, nc)
+		opt.HandleEnv[abi.NetEnv] = len(opt.Handles) - 1
 	}
 	p, err := s.procs.Spawn(name, opt)
 	if err != nil {

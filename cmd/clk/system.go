@@ -31,6 +31,7 @@ type system struct {
 	broker  *device.Broker // the PCI functions found at boot; nil without PCI
 	drivers *drivers
 	storage *storage
+	network network
 	// disk is the function whose driver serves the file system's
 	// disk: the first block device found.
 	disk pci.Addr
@@ -39,8 +40,13 @@ type system struct {
 }
 
 // serve takes the kernel's end of the channel a driver serves: a block
-// driver's goes to the file system service, if it is the disk's.
+// driver's goes to the file system service, if it is the disk's; the
+// network service's is the kernel's way to it.
 func (s *system) serve(program string, a pci.Addr, ep *ipc.Endpoint) {
+	if program == "virtio-net" {
+		s.network.start(ep)
+		return
+	}
 	if program != "virtio-blk" || s.haveDisk && s.disk != a {
 		s.log.Printf("storage: %v: only the first disk is mounted", a)
 		ep.Release()

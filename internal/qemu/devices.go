@@ -2,8 +2,11 @@ package qemu
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // GuestFwd is the address inside the guest's user network that leads, by
@@ -33,6 +36,39 @@ type Devices struct {
 	// HostServer, when set, is the host's loopback server
 	// ("127.0.0.1:PORT") that the guest reaches at GuestFwd.
 	HostServer string
+	// Relay is the program QEMU starts for each connection the guest
+	// makes to GuestFwd, as Relay HostServer (QEMU's guestfwd cmd:): it
+	// must copy its standard input to a connection to HostServer and the
+	// connection to its standard output, as Relay does. A guestfwd to a
+	// tcp: character device would carry one connection for QEMU's whole
+	// life.
+	Relay string
+}
+
+// Relay connects standard input and output to the TCP server at addr
+// until both directions end: the program a guestfwd rule runs for each
+// connection (Devices.Relay). addr must be a loopback address.
+func Relay(addr string, stdin io.Reader, stdout io.Writer) error {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil || !ap.Addr().IsLoopback() {
+		return fmt.Errorf("relay: %q is not a loopback address and port", addr)
+	}
+	c, err := net.Dial("tcp", ap.String())
+	if err != nil {
+		return fmt.Errorf("relay: %w", err)
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(c, stdin)
+		c.(*net.TCPConn).CloseWrite()
+		done <- err
+	}()
+	_, err = io.Copy(stdout, c)
+	if err2 := <-done; err == nil {
+		err = err2
+	}
+	return err
 }
 
 // Args returns the QEMU arguments that attach the devices.
@@ -59,7 +95,10 @@ func (d Devices) Args() ([]string, error) {
 			if err != nil || !ap.Addr().IsLoopback() {
 				return nil, fmt.Errorf("qemu: host server %q: want a loopback address and port", d.HostServer)
 			}
-			netdev += ",guestfwd=tcp:" + GuestFwd.String() + "-tcp:" + ap.String()
+			if d.Relay == "" || strings.ContainsAny(d.Relay, ", ") {
+				return nil, fmt.Errorf("qemu: relay %q: want a program's path without commas or spaces", d.Relay)
+			}
+			netdev += ",guestfwd=tcp:" + GuestFwd.String() + "-cmd:" + d.Relay + " " + ap.String()
 		}
 		args = append(args, "-netdev", netdev, "-device", "virtio-net-pci,netdev=net0")
 	} else if d.HTTPPort != 0 || d.HostServer != "" {

@@ -1,13 +1,16 @@
 package qemu
 
 import (
+	"bytes"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"testing"
 )
 
 func TestUserNetworkIsRestrictedAndForwardsOnlyLoopback(t *testing.T) {
-	args, err := Devices{Net: true, HTTPPort: 8080, HostServer: "127.0.0.1:9000"}.Args()
+	args, err := Devices{Net: true, HTTPPort: 8080, HostServer: "127.0.0.1:9000", Relay: "/bin/relay"}.Args()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -16,13 +19,13 @@ func TestUserNetworkIsRestrictedAndForwardsOnlyLoopback(t *testing.T) {
 		t.Fatalf("no -netdev in %q", args)
 	}
 	netdev := args[i+1]
-	for _, want := range []string{"restrict=on", "hostfwd=tcp:127.0.0.1:8080-:80", "guestfwd=tcp:10.0.2.100:8000-tcp:127.0.0.1:9000"} {
+	for _, want := range []string{"restrict=on", "hostfwd=tcp:127.0.0.1:8080-:80", "guestfwd=tcp:10.0.2.100:8000-cmd:/bin/relay 127.0.0.1:9000"} {
 		if !strings.Contains(netdev, want) {
 			t.Errorf("netdev %q lacks %q", netdev, want)
 		}
 	}
 	for _, bad := range []string{"10.0.0.5:80", "192.168.1.1:80", "example.com:80", "0.0.0.0:80"} {
-		if _, err := (Devices{Net: true, HostServer: bad}).Args(); err == nil {
+		if _, err := (Devices{Net: true, HostServer: bad, Relay: "/bin/relay"}).Args(); err == nil {
 			t.Errorf("host server %s accepted", bad)
 		}
 	}
@@ -41,5 +44,32 @@ func TestDevicesAttachTheDiskAndRNG(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
+	}
+}
+
+func TestRelayCarriesBothDirections(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		b, _ := io.ReadAll(c)
+		c.Write(bytes.ToUpper(b))
+	}()
+	var out bytes.Buffer
+	if err := Relay(l.Addr().String(), strings.NewReader("hello"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "HELLO" {
+		t.Fatalf("relayed %q", out.String())
+	}
+	if err := Relay("10.0.2.2:80", strings.NewReader(""), &out); err == nil {
+		t.Fatal("relay to a non-loopback address")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"clk/internal/qemu"
@@ -29,8 +30,33 @@ func run() int {
 	network := flag.Bool("net", true, "attach a virtio network device on QEMU's user network (restrict=on)")
 	httpPort := flag.Int("http-port", 0, "host port on 127.0.0.1 forwarded to the guest's port 80 (0: none)")
 	hostServer := flag.String("host-server", "", "loopback server (127.0.0.1:PORT) the guest reaches at "+qemu.GuestFwd.String())
+	relay := flag.String("relay", "", "be the relay QEMU runs for a guest connection to the host server: copy standard input and output to this loopback address")
 	flag.Parse()
-	devices, err := qemu.Devices{RNG: *rng, Disk: *disk, Net: *network, HTTPPort: *httpPort, HostServer: *hostServer}.Args()
+	if *relay != "" {
+		if err := qemu.Relay(*relay, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "clkboot:", err)
+			return 1
+		}
+		return 0
+	}
+	var self string
+	if *hostServer != "" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "clkboot:", err)
+			return 1
+		}
+		// QEMU runs "self -relay ADDR" for each connection: a script
+		// beside the binary holds the flag, since the rule's command
+		// takes the address as its one argument.
+		self = filepath.Join(filepath.Dir(exe), "clkboot-relay")
+		script := "#!/bin/sh\nexec " + exe + " -relay \"$1\"\n"
+		if err := os.WriteFile(self, []byte(script), 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "clkboot:", err)
+			return 1
+		}
+	}
+	devices, err := qemu.Devices{RNG: *rng, Disk: *disk, Net: *network, HTTPPort: *httpPort, HostServer: *hostServer, Relay: self}.Args()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "clkboot:", err)
 		return 2

@@ -17,8 +17,11 @@ var Schema = func() sdk.Schema {
 }()
 
 // ControlSchema is the service's control channel: NetConnectClient
-// carries the service's end of a new client's channel.
-var ControlSchema = sdk.Schema{{
-	Type:    abi.NetConnectClient,
-	Handles: []sdk.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead | abi.RightWrite}},
-}}
+// carries the service's end of a new client's channel; NetInfo and
+// NetPing are the kernel's calls, which the service's program answers
+// (ServeControl answers neither).
+var ControlSchema = sdk.Schema{
+	{Type: abi.NetConnectClient, Handles: []sdk.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead | abi.RightWrite}}},
+	{Type: abi.NetInfo, MaxData: abi.NetStatusSize + abi.NetInterfaceSize},
+	{Type: abi.NetPing, MaxData: 16},
+}

@@ -22,6 +22,8 @@ const (
 	netSetOption     = 12
 	netSetDeadline   = 13
 	netConnectClient = 100
+	netInfo          = 101
+	netPing          = 102
 	netMaxIO         = 61440
 	netMaxSockets    = 1024
 	netMaxPending    = 2048
@@ -39,6 +41,7 @@ const (
 	netOptNoDelay    = 2
 	netOptKeepAlive  = 3
 	netEnv           = "CLK_NET"
+	netInterfaceSize = 72
 )
 
 // The most data of a message, and the deadline that is none.
