@@ -1,9 +1,9 @@
 package shell
 
 import (
-	"io/fs"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 )
