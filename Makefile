@@ -43,8 +43,11 @@ DEFAULT_DISK := build/disk.img
 DISK ?= $(DEFAULT_DISK)
 # The host port on 127.0.0.1 that reaches the guest's port 80.
 CLK_HTTP_PORT ?= 8080
+# A server on the host's loopback (127.0.0.1:PORT) that the guest reaches
+# at 10.0.2.100:8000; none by default.
+CLK_HOST_SERVER ?=
 # The devices make qemu and make qemu-iso give the guest.
-DEVICE_FLAGS = $(if $(DISK),-disk $(DISK)) -http-port $(CLK_HTTP_PORT)
+DEVICE_FLAGS = $(if $(DISK),-disk $(DISK)) -http-port $(CLK_HTTP_PORT) $(if $(CLK_HOST_SERVER),-host-server $(CLK_HOST_SERVER))
 # UEFI=1 makes qemu-iso boot through OVMF instead of SeaBIOS.
 UEFI ?=
 OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
