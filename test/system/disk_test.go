@@ -144,6 +144,11 @@ func TestKernelSharesADiskWithTheHost(t *testing.T) {
 			if got := command(t, m, "run diskcheck nofs", diskLimits); !strings.Contains(got, "without the file system: /disk does not exist") {
 				t.Errorf("a program without the file system's channel: %q", got)
 			}
+			// A program copied onto the disk runs from there.
+			command(t, m, "cp /bin/hello /disk/clk/hi", diskLimits)
+			if got := command(t, m, "run /disk/clk/hi from-disk", diskLimits); !strings.Contains(got, "hello from ring 3") || !strings.Contains(got, "from-disk") {
+				t.Errorf("run of a program on the disk: %q", got)
+			}
 			if got := command(t, m, "df", diskLimits); !regexp.MustCompile(`/disk\s+fat32\s+[0-9]+\s+[0-9]+\s+[0-9]+\s+[0-9]+%\s+rw`).MatchString(got) {
 				t.Errorf("df: %q", got)
 			}
