@@ -48,6 +48,7 @@ type FS struct {
 	dirBytes int
 	tick     uint64
 	nodes    map[nodeKey]*node
+	orphans  map[*node]bool // removed files still open, which hold their clusters until the last Close
 
 	broken error // the inconsistency that made the volume read-only
 	label  string
@@ -74,11 +75,12 @@ func Mount(dev Device, opts Options) (*FS, error) {
 		return nil, fmt.Errorf("fat: mount: %w", err)
 	}
 	fsys := &FS{
-		opts:  opts,
-		loc:   opts.Location,
-		g:     g,
-		dirs:  make(map[uint32]*dir),
-		nodes: make(map[nodeKey]*node),
+		opts:    opts,
+		loc:     opts.Location,
+		g:       g,
+		dirs:    make(map[uint32]*dir),
+		nodes:   make(map[nodeKey]*node),
+		orphans: make(map[*node]bool),
 	}
 	if fsys.loc == nil {
 		fsys.loc = time.Local
@@ -234,11 +236,11 @@ func (fsys *FS) sync() error {
 		}
 		// Clusters of removed files still open are allocated until the
 		// last Close; a check after a crash finds them free.
-		for _, n := range fsys.nodes {
-			if n.unlinked && n.ch != nil {
-				free += n.ch.n
-			}
+		held, err := fsys.orphanClusters()
+		if err != nil {
+			return err
 		}
+		free += held
 		if err := fsys.d.barrier(); err != nil {
 			return err
 		}
