@@ -147,7 +147,7 @@ func crashWorkload() []crashOp {
 }
 
 // fsckAllowed are the only complaints a crash may leave, as fsck.fat
-// 4.2 words them: the FATs differ
+// 4.2 words them: FAT[1]'s clean-shutdown bit is clear, the FATs differ
 // (the first is newer, and fsck.fat takes it), clusters are allocated but
 // in no chain (lost clusters), a file's chain is longer than its size
 // (fsck.fat trims it to the size, which is the file as last completed),
@@ -162,6 +162,7 @@ var fsckAllowed = []struct {
 	{"lost clusters", regexp.MustCompile(`^Reclaimed \d+ unused clusters? \(\d+ bytes\)\.\n`)},
 	{"chain longer than size", regexp.MustCompile(`^/[^\n]*\n  File size is \d+ bytes, cluster chain length is > \d+ bytes\.\n  Truncating file to \d+ bytes\.\n`)},
 	{"free count unknown", regexp.MustCompile(`^Free cluster summary uninitialized \(should be \d+\)\n`)},
+	{"dirty bit", regexp.MustCompile(`^Dirty bit is set\. Fs was not properly unmounted and some data may be corrupt\.\n Automatically removing dirty bit\.\n`)},
 	{"long-name fragment", regexp.MustCompile(`^Long filename fragment "[^"\n]*" found outside a LFN sequence\.\n  \(Maybe the start bit is missing on the last fragment\)\n  Not auto-correcting this\.\n`)},
 	{"", regexp.MustCompile(`^(fsck\.fat [^\n]*||Leaving filesystem unchanged\.|[^\n]*: \d+ files, \d+/\d+ clusters)\n`)},
 }
@@ -307,7 +308,8 @@ func TestCrashAtAnyWriteLeavesAVolumeFsckAccepts(t *testing.T) {
 // randomCrashOps returns n random operations that are valid one after
 // the other on an empty volume: mkdirs, creates, appends, writes in place
 // and past the end, truncates, removes of files and empty directories,
-// renames of files and directories (over other files too), and Syncs.
+// renames of files and directories (over other files too), and Syncs,
+// one of them last.
 // Names stay short enough for their entries to fit one sector.
 func randomCrashOps(seed uint64, n int) []crashOp {
 	r := rand.New(rand.NewPCG(seed, 7))
@@ -442,7 +444,7 @@ func randomCrashOps(seed uint64, n int) []crashOp {
 			ops = append(ops, crashOp{nil, func(fsys *FS) error { return fsys.Sync() }})
 		}
 	}
-	return ops
+	return append(ops, crashOp{nil, func(fsys *FS) error { return fsys.Sync() }})
 }
 
 // TestCrashesInRandomWorkloadsLeaveOnlyAllowedDamage cuts the power at

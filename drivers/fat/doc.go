@@ -90,8 +90,14 @@
 //   - A removed file that is still open keeps its clusters until its
 //     last Close; a crash before that leaves them lost.
 //   - A FAT change is written to the first FAT, then to the second.
-//   - The first write after Mount or Sync marks the FSInfo free count
-//     unknown; Sync writes the true count.
+//   - The first write after Mount or Sync clears the clean-shutdown bit
+//     of FAT[1] (fatgen103, "FAT Data Structure"), in the first FAT and
+//     then in the second, and marks the FSInfo free count unknown. Sync,
+//     once every earlier write is on disk, writes the true count, then
+//     sets the bit in the second FAT and last in the first; it leaves the
+//     bit clear while a removed file is still open. Mount reports the bit
+//     as found (MountReport). The hard-error bit beside it is kept as
+//     found and reported too.
 //   - An entry whose slots fit one sector is written with one write.
 //     Names of more than 15 long-name entries (over 195 UTF-16 units)
 //     span two 512-byte sectors: those are written last sector first and

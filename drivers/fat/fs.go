@@ -41,7 +41,9 @@ type FS struct {
 	info       fsInfo // the FSInfo sector's hints as on disk
 	infoOK     bool   // the volume has a valid FSInfo sector
 	infoSector []byte
-	synced     int64 // fsys.d.writes when Sync last wrote the FSInfo sector
+	synced     int64 // fsys.d.writes when Sync last brought the summary up to date
+	clean      bool  // FAT[1] on disk says the volume was cleanly unmounted
+	report     MountReport
 
 	root     *dir
 	dirs     map[uint32]*dir // by first cluster
@@ -57,7 +59,7 @@ type FS struct {
 // Mount checks dev's boot sector and mounts the FAT32 volume on it. The
 // FSInfo sector's next-free hint is used as a place to start looking;
 // its free count is never relied on: StatFS counts once, and changes keep
-// the count.
+// the count. MountReport says whether the volume was cleanly unmounted.
 func Mount(dev Device, opts Options) (*FS, error) {
 	ss := dev.SectorSize()
 	if !validSectorSize(ss) {
@@ -97,9 +99,15 @@ func Mount(dev Device, opts Options) (*FS, error) {
 			if g.validCluster(info.next) {
 				fsys.t.next = info.next
 			}
-			fsys.armInfo()
 		}
 	}
+	flags, err := fsys.t.get(1)
+	if err != nil {
+		return nil, fmt.Errorf("fat: mount: FAT[1]: %w", err)
+	}
+	fsys.clean = flags&fat1CleanShutdown != 0
+	fsys.report = MountReport{WasClean: fsys.clean, HardError: flags&fat1NoHardError == 0}
+	fsys.arm()
 	fsys.root, err = fsys.loadDir(g.rootCluster)
 	if err != nil {
 		return nil, fmt.Errorf("fat: mount: root directory: %w", err)
@@ -188,22 +196,37 @@ func (fsys *FS) link(last, first uint32) error {
 	return fsys.commitFAT()
 }
 
-// armInfo makes the first write from now on mark the FSInfo free count
-// unknown first, if it is not already: any change may free, allocate or
-// lose clusters (a deleted entry's clusters are lost until freed), and a
-// crash must not leave a count that disagrees with the FAT. fsck.fat
-// accepts an unknown count; Sync writes the true one.
-func (fsys *FS) armInfo() {
-	if !fsys.infoOK || fsys.info.free == fsiUnknown {
+// arm makes the first write from now on mark the volume as changing
+// first, if it is not already marked: FAT[1]'s clean-shutdown bit
+// cleared, so that whatever mounts it next knows to check it, and the
+// FSInfo free count unknown, since any change may free, allocate or lose
+// clusters (a deleted entry's clusters are lost until freed) and a crash
+// must not leave a count that disagrees with the FAT. fsck.fat accepts
+// an unknown count; Sync writes the true one and sets the bit again.
+func (fsys *FS) arm() {
+	if !fsys.clean && (!fsys.infoOK || fsys.info.free == fsiUnknown) {
+		fsys.d.beforeWrite = nil
 		return
 	}
-	fsys.d.beforeWrite = func() error {
+	fsys.d.beforeWrite = fsys.markChanging
+}
+
+// markChanging marks the volume as changing, on disk, before the write
+// that armed it is made.
+func (fsys *FS) markChanging() error {
+	if fsys.clean {
+		if err := fsys.t.markClean(false); err != nil {
+			return err
+		}
+		fsys.clean = false
+	}
+	if fsys.infoOK && fsys.info.free != fsiUnknown {
 		fsys.info.free = fsiUnknown
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}
-		return fsys.d.barrier()
 	}
+	return fsys.d.barrier()
 }
 
 // writeInfo writes the FSInfo sector with fsys.info.
@@ -214,8 +237,13 @@ func (fsys *FS) writeInfo() error {
 	return fsys.d.write(fsys.infoSector, int64(fsys.g.fsInfo))
 }
 
-// Sync writes the FSInfo sector's free count and next-free hint if
-// anything was written since the last Sync, then flushes the device.
+// Sync makes everything written so far durable and, if anything was
+// written since the last Sync, marks the volume clean: once every write
+// before it is on disk, it writes the FSInfo sector's free count and
+// next-free hint, then sets FAT[1]'s clean-shutdown bit. The bit stays
+// clear while a removed file is still open, since its clusters would be
+// lost if the system stopped before its last Close. The next change
+// clears the bit again before it writes anything.
 func (fsys *FS) Sync() error {
 	fsys.mu.Lock()
 	defer fsys.mu.Unlock()
@@ -229,29 +257,73 @@ func (fsys *FS) sync() error {
 	if fsys.opts.ReadOnly {
 		return nil
 	}
-	if fsys.writable() == nil && fsys.d.writes != fsys.synced && fsys.infoOK {
-		free, err := fsys.t.countFree()
-		if err != nil {
+	if fsys.writable() == nil && (fsys.d.writes != fsys.synced || !fsys.clean) {
+		if err := fsys.settle(); err != nil {
 			return err
 		}
-		// Clusters of removed files still open are allocated until the
-		// last Close; a check after a crash finds them free.
-		held, err := fsys.orphanClusters()
-		if err != nil {
-			return err
-		}
-		free += held
-		if err := fsys.d.barrier(); err != nil {
-			return err
-		}
-		fsys.info = fsInfo{free: free, next: fsys.t.next}
+	}
+	return fsys.d.flush()
+}
+
+// settle brings the volume's summary up to date once every write before
+// it is on disk: the FSInfo sector, then, unless removed files still open
+// hold clusters, FAT[1]'s clean-shutdown bit. It writes only what
+// differs from the disk.
+func (fsys *FS) settle() error {
+	// The summary written here is the true one: marking it unknown
+	// first would be a wasted write.
+	fsys.d.beforeWrite = nil
+	free, err := fsys.t.countFree()
+	if err != nil {
+		return err
+	}
+	// Clusters of removed files still open are allocated until the
+	// last Close; a check after a crash finds them free.
+	held, err := fsys.orphanClusters()
+	if err != nil {
+		return err
+	}
+	if err := fsys.d.barrier(); err != nil {
+		return err
+	}
+	if info := (fsInfo{free: free + held, next: fsys.t.next}); fsys.infoOK && info != fsys.info {
+		fsys.info = info
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}
-		fsys.synced = fsys.d.writes
-		fsys.armInfo()
 	}
-	return fsys.d.flush()
+	if !fsys.clean && held == 0 {
+		if err := fsys.d.barrier(); err != nil {
+			return err
+		}
+		if err := fsys.t.markClean(true); err != nil {
+			return err
+		}
+		fsys.clean = true
+	}
+	fsys.synced = fsys.d.writes
+	fsys.arm()
+	return nil
+}
+
+// MountReport is what Mount found about how the volume was left.
+type MountReport struct {
+	// WasClean is FAT[1]'s clean-shutdown bit as Mount found it. This
+	// package clears the bit before the first change after Mount or
+	// Sync and sets it again in Sync, so it is clear when whatever last
+	// wrote the volume stopped before a Sync.
+	WasClean bool
+	// HardError is set when FAT[1]'s hard-error bit was clear: a system
+	// met a disk I/O error on the volume. This package keeps the bit as
+	// found.
+	HardError bool
+}
+
+// MountReport returns what Mount found about how the volume was left.
+func (fsys *FS) MountReport() MountReport {
+	fsys.mu.Lock()
+	defer fsys.mu.Unlock()
+	return fsys.report
 }
 
 // Usage is what StatFS reports.
