@@ -52,8 +52,9 @@ type FS struct {
 	nodes    map[nodeKey]*node
 	orphans  map[*node]bool // removed files still open, which hold their clusters until the last Close
 
-	broken error // the inconsistency that made the volume read-only
-	label  string
+	broken     error // the inconsistency that made the volume read-only
+	unrepaired error // why Repair did not finish, which makes the volume read-only
+	label      string
 }
 
 // Mount checks dev's boot sector and mounts the FAT32 volume on it. The
@@ -137,6 +138,8 @@ func (fsys *FS) writable() error {
 		return ErrReadOnly
 	case fsys.broken != nil:
 		return fmt.Errorf("%w since an inconsistency was found: %w", ErrReadOnly, fsys.broken)
+	case fsys.unrepaired != nil:
+		return fmt.Errorf("%w since Repair did not finish: %w", ErrReadOnly, fsys.unrepaired)
 	case fsys.d.failed != nil:
 		return fmt.Errorf("%w since a write failed: %w", ErrReadOnly, fsys.d.failed)
 	}
@@ -286,8 +289,10 @@ func (fsys *FS) settle() error {
 	if err := fsys.d.barrier(); err != nil {
 		return err
 	}
-	if info := (fsInfo{free: free + held, next: fsys.t.next}); fsys.infoOK && info != fsys.info {
-		fsys.info = info
+	// The next-free hint is only a hint: it is written with the count,
+	// not for itself.
+	if free += held; fsys.infoOK && free != fsys.info.free {
+		fsys.info = fsInfo{free: free, next: fsys.t.next}
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}

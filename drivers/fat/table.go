@@ -1,6 +1,7 @@
 package fat
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -212,6 +213,45 @@ func (t *table) markClean(clean bool) error {
 		}
 	}
 	return nil
+}
+
+// mirrorRun is how many FAT sectors mirror compares at a time.
+const mirrorRun = 64
+
+// mirror copies the first FAT over every further FAT the volume keeps,
+// writing only the sectors that differ, and returns how many it wrote.
+//
+// Preconditions: the cache holds no unwritten changes.
+func (t *table) mirror() (int, error) {
+	if len(t.g.fats) < 2 {
+		return 0, nil
+	}
+	ss := t.g.sectorSize
+	first := make([]byte, mirrorRun*ss)
+	other := make([]byte, mirrorRun*ss)
+	written := 0
+	for s := uint32(0); s < t.g.fatSectors; s += mirrorRun {
+		n := int(min(mirrorRun, t.g.fatSectors-s))
+		if err := t.d.read(first[:n*ss], t.fatSector(t.g.fats[0], s)); err != nil {
+			return written, fmt.Errorf("FAT %d: %w", t.g.fats[0], err)
+		}
+		for _, fat := range t.g.fats[1:] {
+			if err := t.d.read(other[:n*ss], t.fatSector(fat, s)); err != nil {
+				return written, fmt.Errorf("FAT %d: %w", fat, err)
+			}
+			for i := range n {
+				a, b := first[i*ss:(i+1)*ss], other[i*ss:(i+1)*ss]
+				if bytes.Equal(a, b) {
+					continue
+				}
+				if err := t.d.write(a, t.fatSector(fat, s+uint32(i))); err != nil {
+					return written, fmt.Errorf("FAT %d: %w", fat, err)
+				}
+				written++
+			}
+		}
+	}
+	return written, nil
 }
 
 // successor returns the cluster after c in its chain, or end true when c
