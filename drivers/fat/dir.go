@@ -381,8 +381,11 @@ func (fsys *FS) extendDir(d *dir) error {
 // placeRun finds n free slots in d, growing d when it has none, and
 // prepares them: slots before the run that still read as the end of the
 // directory are marked deleted, and written, so that readers which stop
-// at the first 0x00 entry go on to the new one. also and prefer are
-// findRun's.
+// at the first 0x00 entry go on to the new one. So are the run's own
+// slots before its last sector, when it spans more than one: its sectors
+// are written last first, and a crash between them must not leave the
+// short entry past an end mark, where this package does not look and
+// fsck.fat does. also and prefer are findRun's.
 func (fsys *FS) placeRun(d *dir, n, prefer int, also func(int) bool) (int, error) {
 	s := d.findRun(n, fsys.g.sectorSize, prefer, also)
 	for s < 0 {
@@ -402,13 +405,14 @@ func (fsys *FS) placeRun(d *dir, n, prefer int, also func(int) bool) (int, error
 		}
 		d.tailGarbage = false
 	}
-	if s > d.end {
+	per := fsys.g.sectorSize / entrySize
+	if upTo := max(s, (s+n-1)/per*per); upTo > d.end {
 		lo := d.end
-		for i := lo; i < s; i++ {
+		for i := lo; i < upTo; i++ {
 			d.data[i*entrySize] = slotDeleted
 		}
-		d.end = s
-		if err := fsys.writeSlots(d, lo, s, false); err != nil {
+		d.end = upTo
+		if err := fsys.writeSlots(d, lo, upTo, false); err != nil {
 			return -1, err
 		}
 	}

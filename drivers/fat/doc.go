@@ -103,7 +103,10 @@
 //     span two 512-byte sectors: those are written last sector first and
 //     deleted first sector first, so that an interruption leaves a
 //     long-name fragment that fsck.fat reports but leaves alone, and the
-//     file under its short name alone.
+//     file under its short name alone. Where such a name lands at a
+//     directory's end, the slots of its first sector are marked deleted
+//     before either is written, so that its short entry never lies past
+//     an end mark.
 //
 // The ordering assumes the device applies writes in the order issued, or
 // that Options.Barriers is set, which flushes the device between writes
