@@ -333,6 +333,46 @@ func TestALongNameCutShortAtADirectorysEndLeavesNothingPastTheEnd(t *testing.T) 
 	}
 }
 
+// Repair writes in an order a crash can stop anywhere: the volume stays
+// marked as not clean until its last write, and the next Mount repairs
+// what is left.
+func TestRepairCutShortAnywhereIsFinishedByTheNextMount(t *testing.T) {
+	tool(t, "fsck.fat")
+	base, want := damagedVolume(t, false)
+	for budget := 0; ; budget++ {
+		dev := &crashDevice{MemDevice: base.Clone(), budget: budget}
+		cut := mount(t, dev).MountReport()
+		if cut.RepairErr != nil && !errors.Is(cut.RepairErr, errPowerCut) {
+			t.Fatalf("cut after %d sectors: %v", budget, cut.RepairErr)
+		}
+		fsys := mount(t, dev.MemDevice)
+		if rep := fsys.MountReport(); rep.RepairErr != nil {
+			t.Fatalf("cut after %d sectors, then MountReport %+v", budget, rep)
+		}
+		got, err := tree(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := sameTree(got, want); diff != "" {
+			t.Fatalf("cut after %d sectors, then repaired: %s", budget, diff)
+		}
+		if out, code := fsck(t, saveImage(t, dev.MemDevice, t.TempDir())); code != 0 || !fsckSaysNothing(out) {
+			t.Fatalf("cut after %d sectors, then repaired: fsck.fat -n exit %d:\n%s", budget, code, out)
+		}
+		if cut.RepairErr == nil {
+			t.Logf("Repair writes %d sectors; cut after each of 0 to %d, the next Mount finished it", dev.written, budget-1)
+			break
+		}
+	}
+}
+
+// fsckSaysNothing reports whether fsck.fat's output is its banner and
+// its summary alone.
+func fsckSaysNothing(out string) bool {
+	kinds, rest := classify(out)
+	return len(kinds) == 0 && rest == "" && strings.Count(out, "\n") == 2
+}
+
 // randomCrashOps returns n random operations that are valid one after
 // the other on an empty volume: mkdirs, creates, appends, writes in place
 // and past the end, truncates, removes of files and empty directories,

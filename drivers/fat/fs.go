@@ -60,7 +60,13 @@ type FS struct {
 // Mount checks dev's boot sector and mounts the FAT32 volume on it. The
 // FSInfo sector's next-free hint is used as a place to start looking;
 // its free count is never relied on: StatFS counts once, and changes keep
-// the count. MountReport says whether the volume was cleanly unmounted.
+// the count.
+//
+// A read-write Mount of a volume that was not cleanly unmounted (its
+// clean-shutdown bit is clear: see Sync) runs Repair before it returns.
+// If Repair does not finish, Mount still returns the volume, read-only;
+// MountReport says what Repair did or why it stopped. A read-only Mount
+// never writes.
 func Mount(dev Device, opts Options) (*FS, error) {
 	ss := dev.SectorSize()
 	if !validSectorSize(ss) {
@@ -119,6 +125,12 @@ func Mount(dev Device, opts Options) (*FS, error) {
 	}
 	if l := strings.TrimRight(string(latin1(raw)), " "); l != strings.TrimRight(noName, " ") {
 		fsys.label = l
+	}
+	if !opts.ReadOnly && !fsys.clean {
+		fsys.report.Repaired = true
+		if fsys.report.Repair, err = fsys.repair(); err != nil {
+			fsys.report.RepairErr = fmt.Errorf("fat: mount: repair: %w", err)
+		}
 	}
 	return fsys, nil
 }
@@ -322,6 +334,14 @@ type MountReport struct {
 	// met a disk I/O error on the volume. This package keeps the bit as
 	// found.
 	HardError bool
+	// Repaired is set when Mount ran Repair: the volume was mounted
+	// read-write and was not clean.
+	Repaired bool
+	// Repair is what that Repair found and changed.
+	Repair Report
+	// RepairErr is why that Repair did not finish, nil if it did. The
+	// volume is then read-only until it is mounted again.
+	RepairErr error
 }
 
 // MountReport returns what Mount found about how the volume was left.

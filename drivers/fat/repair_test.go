@@ -16,10 +16,14 @@ func setFAT(dev *MemDevice, g *geometry, c, v uint32, fats ...int) {
 	}
 }
 
-// markDirty clears FAT[1]'s clean-shutdown bit in both FATs, as a crash
-// in the middle of a change leaves it.
-func markDirty(dev *MemDevice, g *geometry) {
-	setFAT(dev, g, 1, fat1Clean&^fat1CleanShutdown, 0, 1)
+// markClean sets FAT[1]'s clean-shutdown bit in both FATs, or clears
+// it, as a crash in the middle of a change leaves it.
+func markClean(dev *MemDevice, g *geometry, clean bool) {
+	v := uint32(fat1Clean)
+	if !clean {
+		v &^= fat1CleanShutdown
+	}
+	setFAT(dev, g, 1, v, 0, 1)
 }
 
 // freeClusters returns n clusters free in the first FAT, from c on.
@@ -59,12 +63,13 @@ func firstCluster(t *testing.T, fsys *FS, name string) uint32 {
 }
 
 // damagedVolume makes a synced volume and then leaves on it, by hand,
-// every kind of damage an interrupted write can: lost clusters, a
-// cluster allocated in the first FAT alone and one in the second alone,
-// a chain two clusters longer than its file, an empty file with a chain,
-// a long name whose first of four entries is gone, and entries past a
-// directory's end mark. It returns the device and the tree Repair must leave.
-func damagedVolume(t *testing.T) (*MemDevice, map[string][]byte) {
+// every kind of damage Repair fixes: lost clusters, a cluster allocated
+// in the first FAT alone and one in the second alone, a chain two
+// clusters longer than its file, an empty file with a chain, a long name
+// whose first of four entries is gone, and entries past a directory's
+// end mark. FAT[1] says the volume is clean or not, as asked. It returns
+// the device and the tree Repair must leave.
+func damagedVolume(t *testing.T, clean bool) (*MemDevice, map[string][]byte) {
 	dev, fsys := newVolume(t)
 	g := &fsys.g
 	want := map[string][]byte{
@@ -107,7 +112,7 @@ func damagedVolume(t *testing.T) (*MemDevice, map[string][]byte) {
 	tail, _ := fsys.loadDir(firstCluster(t, fsys, "tail"))
 	tail.entry(tail.lookup("A").slot)[0] = slotEnd
 	fsys.writeSlots(tail, 0, tail.slots(), false)
-	markDirty(dev, g)
+	markClean(dev, g, clean)
 	return dev, want
 }
 
@@ -126,30 +131,45 @@ var wantDamagedRepair = Report{
 	FreeCount:     true,
 }
 
+// Mount repairs a volume not cleanly unmounted; one marked clean is
+// repaired when asked.
 func TestRepairFixesWhatAnInterruptedWriteLeaves(t *testing.T) {
-	dev, want := damagedVolume(t)
-	fsys := mount(t, dev)
-	r, err := fsys.Repair()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r != wantDamagedRepair {
-		t.Fatalf("Repair = %+v\nwant     %+v", r, wantDamagedRepair)
-	}
-	got, err := tree(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := sameTree(got, want); diff != "" {
-		t.Fatalf("after Repair: %s", diff)
-	}
-	fsckClean(t, dev)
-	after := dev.Clone()
-	if r, err := mount(t, dev).Repair(); err != nil || r.Changed() {
-		t.Fatalf("a second Repair = %+v, %v; want nothing changed", r, err)
-	}
-	if !sameImage(dev, after) {
-		t.Fatal("a second Repair wrote to the volume")
+	for _, atMount := range []bool{true, false} {
+		dev, want := damagedVolume(t, !atMount)
+		fsys := mount(t, dev)
+		rep := fsys.MountReport()
+		if rep.WasClean == atMount || rep.Repaired != atMount || rep.RepairErr != nil {
+			t.Fatalf("MountReport %+v of a volume marked clean %v", rep, !atMount)
+		}
+		r := rep.Repair
+		if !atMount {
+			var err error
+			if r, err = fsys.Repair(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r != wantDamagedRepair {
+			t.Fatalf("at mount %v: Repair = %+v\nwant     %+v", atMount, r, wantDamagedRepair)
+		}
+		got, err := tree(fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := sameTree(got, want); diff != "" {
+			t.Fatalf("at mount %v: after Repair: %s", atMount, diff)
+		}
+		fsckClean(t, dev)
+		after := dev.Clone()
+		fsys = mount(t, dev)
+		if rep := fsys.MountReport(); !rep.WasClean || rep.Repaired {
+			t.Fatalf("at mount %v: MountReport %+v after Repair", atMount, rep)
+		}
+		if r, err := fsys.Repair(); err != nil || r.Changed() {
+			t.Fatalf("at mount %v: a second Repair = %+v, %v; want nothing changed", atMount, r, err)
+		}
+		if !sameImage(dev, after) {
+			t.Fatalf("at mount %v: a second Repair wrote to the volume", atMount)
+		}
 	}
 }
 
@@ -190,8 +210,9 @@ func TestRepairKeepsTheClustersOfARemovedFileStillOpen(t *testing.T) {
 	fsckClean(t, dev)
 }
 
-// Damage no interrupted write of this package leaves is refused, with
-// nothing written, and the volume turns read-only.
+// Damage no interrupted write of this package leaves is refused, at
+// Mount or when asked, with nothing written, and the volume turns
+// read-only.
 func TestRepairRefusesOtherDamageAndWritesNothing(t *testing.T) {
 	for _, c := range []struct {
 		what string
@@ -226,38 +247,50 @@ func TestRepairRefusesOtherDamageAndWritesNothing(t *testing.T) {
 			fsys.writeSlots(fsys.root, ent.slot, ent.slot+1, false)
 		}},
 	} {
-		dev, fsys := newVolume(t)
-		writeFile(t, fsys, "f", make([]byte, 5*512))
-		writeFile(t, fsys, "g", make([]byte, 2*512))
-		fsys.Mkdir("d")
-		fsys.Sync()
-		c.poke(dev, fsys, firstCluster(t, fsys, "f"), firstCluster(t, fsys, "g"))
-		markDirty(dev, &fsys.g)
-		before := dev.Clone()
-		fsys = mount(t, dev)
-		_, err := fsys.Repair()
-		if !errors.Is(err, ErrCorrupt) {
-			t.Errorf("%s: Repair = %v, want ErrCorrupt", c.what, err)
-			continue
-		}
-		if !sameImage(dev, before) {
-			t.Errorf("%s: Repair refused, yet wrote to the volume", c.what)
-		}
-		if _, err := fsys.Create("new"); !errors.Is(err, ErrReadOnly) || !errors.Is(err, ErrCorrupt) {
-			t.Errorf("%s: Create after Repair refused = %v, want ErrReadOnly and the ErrCorrupt behind it", c.what, err)
+		for _, atMount := range []bool{true, false} {
+			dev, fsys := newVolume(t)
+			writeFile(t, fsys, "f", make([]byte, 5*512))
+			writeFile(t, fsys, "g", make([]byte, 2*512))
+			fsys.Mkdir("d")
+			fsys.Sync()
+			c.poke(dev, fsys, firstCluster(t, fsys, "f"), firstCluster(t, fsys, "g"))
+			markClean(dev, &fsys.g, !atMount)
+			before := dev.Clone()
+			fsys = mount(t, dev)
+			err := fsys.MountReport().RepairErr
+			if !atMount {
+				_, err = fsys.Repair()
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s, at mount %v: Repair = %v, want ErrCorrupt", c.what, atMount, err)
+				continue
+			}
+			if !sameImage(dev, before) {
+				t.Errorf("%s, at mount %v: Repair refused, yet wrote to the volume", c.what, atMount)
+			}
+			if _, err := fsys.Create("new"); !errors.Is(err, ErrReadOnly) || !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s, at mount %v: Create after Repair refused = %v, want ErrReadOnly and the ErrCorrupt behind it", c.what, atMount, err)
+			}
 		}
 	}
 }
 
-func TestRepairOfAReadOnlyMountIsRefused(t *testing.T) {
-	dev, _ := damagedVolume(t)
+func TestAReadOnlyMountNeverRepairs(t *testing.T) {
+	dev, _ := damagedVolume(t, false)
+	before := dev.Clone()
 	opts := testOptions()
 	opts.ReadOnly = true
 	fsys, err := Mount(dev, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rep := fsys.MountReport(); rep.WasClean || rep.Repaired {
+		t.Fatalf("MountReport %+v of a damaged volume mounted read-only", rep)
+	}
 	if _, err := fsys.Repair(); !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("Repair of a read-only mount = %v, want ErrReadOnly", err)
+	}
+	if !sameImage(dev, before) {
+		t.Fatal("a read-only mount wrote to a damaged volume")
 	}
 }
