@@ -196,14 +196,15 @@ type crashRun struct {
 	states   []map[string][]byte // the tree before each op, and after the last
 	total    int                 // sectors written without a crash
 	dir      string
-	exits    map[int]int
-	outcomes map[string]int
+	exits    map[int]int    // fsck.fat's exit codes on the images the cuts left
+	outcomes map[string]int // its findings there
+	repairs  map[string]int // what the Repair of the next Mount did
 }
 
 // newCrashRun runs ops on a copy of base without a crash, keeping the
 // tree after each, and checks the result with fsck.fat.
 func newCrashRun(t *testing.T, base *MemDevice, ops []crashOp) *crashRun {
-	c := &crashRun{base: base, ops: ops, dir: t.TempDir(), exits: map[int]int{}, outcomes: map[string]int{}}
+	c := &crashRun{base: base, ops: ops, dir: t.TempDir(), exits: map[int]int{}, outcomes: map[string]int{}, repairs: map[string]int{}}
 	clean := &crashDevice{MemDevice: base.Clone(), budget: -1}
 	fsys := mount(t, clean)
 	c.states = make([]map[string][]byte, len(ops)+1)
@@ -218,17 +219,18 @@ func newCrashRun(t *testing.T, base *MemDevice, ops []crashOp) *crashRun {
 		}
 	}
 	c.total = clean.written
-	if out, code := fsck(t, saveImage(t, clean.MemDevice, c.dir)); code != 0 {
+	if out, code := fsck(t, saveImage(t, clean.MemDevice, c.dir)); code != 0 || !fsckSaysNothing(out) {
 		t.Fatalf("the workload without a crash: fsck.fat exit %d:\n%s", code, out)
 	}
 	return c
 }
 
 // cut runs the workload again with the power cut after budget sector
-// writes. fsck.fat -n must find nothing or only what fsckAllowed lists,
-// and the volume, remounted, must hold for every path the interrupted
-// operation did not touch what it held when the operation before
-// finished.
+// writes. fsck.fat -n must find nothing or only what fsckAllowed lists.
+// The volume, mounted read-write again, is repaired; it must then hold
+// for every path the interrupted operation did not touch what it held
+// when the operation before finished, and after a Sync fsck.fat -n must
+// exit 0 and find nothing.
 func (c *crashRun) cut(t *testing.T, budget int) {
 	dev := &crashDevice{MemDevice: c.base.Clone(), budget: budget}
 	fsys := mount(t, dev)
@@ -254,6 +256,11 @@ func (c *crashRun) cut(t *testing.T, budget int) {
 	if err != nil {
 		t.Fatalf("budget %d: remount: %v", budget, err)
 	}
+	rep := after.MountReport()
+	if rep.RepairErr != nil || rep.Repair.PastEnd != 0 {
+		t.Fatalf("power cut after %d sector writes, in op %d: the next Mount's Repair: %+v", budget, k, rep)
+	}
+	c.repairs[repairKinds(rep)]++
 	got, err := tree(after)
 	if err != nil {
 		t.Fatalf("budget %d: walking the crashed volume: %v", budget, err)
@@ -266,6 +273,40 @@ func (c *crashRun) cut(t *testing.T, budget int) {
 	if diff := sameTree(got, want); diff != "" {
 		t.Fatalf("power cut after %d sector writes, in op %d: %s", budget, k, diff)
 	}
+	if err := after.Sync(); err != nil {
+		t.Fatalf("budget %d: Sync after Repair: %v", budget, err)
+	}
+	if out, code := fsck(t, saveImage(t, dev.MemDevice, c.dir)); code != 0 || !fsckSaysNothing(out) {
+		t.Fatalf("power cut after %d sector writes, in op %d, then repaired (%v) and synced: fsck.fat -n exit %d:\n%s", budget, k, rep.Repair, code, out)
+	}
+}
+
+// repairKinds names what the Repair of a Mount did, for the crash
+// tests' tallies.
+func repairKinds(rep MountReport) string {
+	if !rep.Repaired {
+		return "not run, the volume was clean"
+	}
+	r := rep.Repair
+	var did []string
+	for _, k := range []struct {
+		did  bool
+		what string
+	}{
+		{r.FreedClusters > 0, "clusters freed"},
+		{r.CutChains > 0, "chains cut"},
+		{r.Fragments > 0, "fragments deleted"},
+		{r.FATSectors > 0, "FAT copied"},
+		{r.FreeCount, "free count written"},
+	} {
+		if k.did {
+			did = append(did, k.what)
+		}
+	}
+	if len(did) == 0 {
+		return "clean bit set alone"
+	}
+	return strings.Join(did, " + ")
 }
 
 // report sums up what the cuts found.
@@ -278,7 +319,13 @@ func (c *crashRun) report() string {
 		lines = append(lines, fmt.Sprintf("%s: %d", k, n))
 	}
 	sort.Strings(lines)
-	return fmt.Sprintf("fsck.fat exits %v; findings: %s", c.exits, strings.Join(lines, "; "))
+	var repairs []string
+	for k, n := range c.repairs {
+		repairs = append(repairs, fmt.Sprintf("%s: %d", k, n))
+	}
+	sort.Strings(repairs)
+	return fmt.Sprintf("fsck.fat exits %v; findings: %s. Repaired at the next Mount, then synced, fsck.fat exited 0 with no finding for every image; Repair did: %s",
+		c.exits, strings.Join(lines, "; "), strings.Join(repairs, "; "))
 }
 
 func crashBase(t *testing.T) *MemDevice {
