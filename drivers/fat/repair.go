@@ -349,11 +349,11 @@ func (fsys *FS) mendDir(d *dir, r *Report) error {
 // freeUnreached frees every cluster whose FAT entry is neither free nor
 // bad and that no entry reaches, and returns how many it freed. It
 // writes the FAT every fatCacheLimit/4 sectors changed, so that the
-// cache stays bounded.
+// cache stays bounded, and counts the free clusters on the way.
 func (fsys *FS) freeUnreached(used []uint64) (int, error) {
 	t := fsys.t
 	end := t.g.clusters + 2
-	freed := 0
+	freed, free := 0, int64(0)
 	for s := uint32(0); s*t.perSector < end; s++ {
 		b, err := t.sector(s)
 		if err != nil {
@@ -361,16 +361,21 @@ func (fsys *FS) freeUnreached(used []uint64) (int, error) {
 		}
 		for i := range t.perSector {
 			c := s*t.perSector + i
-			if c < 2 || c >= end || used[c/64]&(1<<(c%64)) != 0 {
+			if c < 2 || c >= end {
 				continue
 			}
-			if v := binary.LittleEndian.Uint32(b[i*4:]) & fatEntryMask; v == fatFree || v == fatBad {
+			v := binary.LittleEndian.Uint32(b[i*4:]) & fatEntryMask
+			if v == fatFree {
+				free++
+			}
+			if v == fatFree || v == fatBad || used[c/64]&(1<<(c%64)) != 0 {
 				continue
 			}
 			if err := t.set(c, fatFree); err != nil {
 				return freed, err
 			}
 			freed++
+			free++
 		}
 		if len(t.dirty) >= fatCacheLimit/4 {
 			if err := fsys.commitFAT(); err != nil {
@@ -378,6 +383,6 @@ func (fsys *FS) freeUnreached(used []uint64) (int, error) {
 			}
 		}
 	}
-	t.free = -1 // counted afresh when next needed
+	t.free = free
 	return freed, fsys.commitFAT()
 }
