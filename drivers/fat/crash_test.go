@@ -5,6 +5,7 @@ package fat
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -191,20 +192,31 @@ func classify(out string) (kinds []string, unexplained string) {
 // crashRun is a workload, the image it starts from, what it leaves
 // without a crash, and what cutting the power during it has found.
 type crashRun struct {
-	base     *MemDevice
-	ops      []crashOp
-	states   []map[string][]byte // the tree before each op, and after the last
-	total    int                 // sectors written without a crash
-	dir      string
+	base   *MemDevice
+	ops    []crashOp
+	states []map[string][]byte // the tree before each op, and after the last
+	total  int                 // sectors written without a crash
+	dir    string
+	*crashTally
+}
+
+// crashTally is what cuts have found.
+type crashTally struct {
+	cuts     int
 	exits    map[int]int    // fsck.fat's exit codes on the images the cuts left
 	outcomes map[string]int // its findings there
 	repairs  map[string]int // what the Repair of the next Mount did
 }
 
+func newCrashTally() *crashTally {
+	return &crashTally{exits: map[int]int{}, outcomes: map[string]int{}, repairs: map[string]int{}}
+}
+
 // newCrashRun runs ops on a copy of base without a crash, keeping the
-// tree after each, and checks the result with fsck.fat.
-func newCrashRun(t *testing.T, base *MemDevice, ops []crashOp) *crashRun {
-	c := &crashRun{base: base, ops: ops, dir: t.TempDir(), exits: map[int]int{}, outcomes: map[string]int{}, repairs: map[string]int{}}
+// tree after each, and checks the result with fsck.fat. Its cuts are
+// counted in tally.
+func newCrashRun(t *testing.T, base *MemDevice, ops []crashOp, tally *crashTally) *crashRun {
+	c := &crashRun{base: base, ops: ops, dir: t.TempDir(), crashTally: tally}
 	clean := &crashDevice{MemDevice: base.Clone(), budget: -1}
 	fsys := mount(t, clean)
 	c.states = make([]map[string][]byte, len(ops)+1)
@@ -248,6 +260,7 @@ func (c *crashRun) cut(t *testing.T, budget int) {
 	if rest != "" || code != 0 && len(kinds) == 0 {
 		t.Fatalf("power cut after %d of %d sector writes, in op %d: fsck.fat exit %d with complaints not allowed:\n%s", budget, c.total, k, code, out)
 	}
+	c.cuts++
 	c.exits[code]++
 	sort.Strings(kinds)
 	c.outcomes[strings.Join(slicesCompact(kinds), " + ")]++
@@ -310,7 +323,7 @@ func repairKinds(rep MountReport) string {
 }
 
 // report sums up what the cuts found.
-func (c *crashRun) report() string {
+func (c *crashTally) report() string {
 	var lines []string
 	for k, n := range c.outcomes {
 		if k == "" {
@@ -324,8 +337,8 @@ func (c *crashRun) report() string {
 		repairs = append(repairs, fmt.Sprintf("%s: %d", k, n))
 	}
 	sort.Strings(repairs)
-	return fmt.Sprintf("fsck.fat exits %v; findings: %s. Repaired at the next Mount, then synced, fsck.fat exited 0 with no finding for every image; Repair did: %s",
-		c.exits, strings.Join(lines, "; "), strings.Join(repairs, "; "))
+	return fmt.Sprintf("%d cuts: fsck.fat exits %v; findings: %s. Repaired at the next Mount, then synced, fsck.fat exited 0 with no finding for every image; Repair did: %s",
+		c.cuts, c.exits, strings.Join(lines, "; "), strings.Join(repairs, "; "))
 }
 
 func crashBase(t *testing.T) *MemDevice {
@@ -341,7 +354,7 @@ func crashBase(t *testing.T) *MemDevice {
 // -short).
 func TestCrashAtAnyWriteLeavesAVolumeFsckAccepts(t *testing.T) {
 	tool(t, "fsck.fat")
-	c := newCrashRun(t, crashBase(t), crashWorkload())
+	c := newCrashRun(t, crashBase(t), crashWorkload(), newCrashTally())
 	step := 1
 	if testing.Short() {
 		step = 7
@@ -562,26 +575,51 @@ func randomCrashOps(seed uint64, n int) []crashOp {
 	return append(ops, crashOp{nil, func(fsys *FS) error { return fsys.Sync() }})
 }
 
+// The random crash workloads to run, and the cuts in each, when not
+// the defaults; for measuring, as the package documentation does.
+var (
+	crashWorkloads = flag.Int("fat.crashworkloads", 0, "random crash workloads to run (default 6, 2 with -short)")
+	crashCuts      = flag.Int("fat.crashcuts", 20, "power cuts in each random crash workload")
+)
+
 // TestCrashesInRandomWorkloadsLeaveOnlyAllowedDamage cuts the power at
-// random points of random workloads. Run with 250 workloads of 80
-// operations, each cut at 30 points, it passed all 7500 cuts: fsck.fat
-// exited 0 for 5192 images and 1 for 2308, finding lost clusters in
-// 1470, FATs that differ in 1121 and a chain longer than its file in
-// 557.
+// random points of random workloads of 80 operations.
 func TestCrashesInRandomWorkloadsLeaveOnlyAllowedDamage(t *testing.T) {
 	tool(t, "fsck.fat")
 	base := crashBase(t)
-	workloads, cuts := 6, 20
-	if testing.Short() {
+	workloads := *crashWorkloads
+	switch {
+	case workloads > 0:
+	case testing.Short():
 		workloads = 2
+	default:
+		workloads = 6
 	}
+	all := newCrashTally()
 	for seed := range uint64(workloads) {
-		c := newCrashRun(t, base, randomCrashOps(seed, 80))
+		one := newCrashTally()
+		c := newCrashRun(t, base, randomCrashOps(seed, 80), one)
 		r := rand.New(rand.NewPCG(seed, 1))
-		for range cuts {
+		for range *crashCuts {
 			c.cut(t, r.IntN(c.total))
 		}
-		t.Logf("workload %d, %d sectors: %s", seed, c.total, c.report())
+		t.Logf("workload %d, %d sectors: %s", seed, c.total, one.report())
+		all.add(one)
+	}
+	t.Logf("all %d workloads: %s", workloads, all.report())
+}
+
+// add counts another tally's cuts in c.
+func (c *crashTally) add(o *crashTally) {
+	c.cuts += o.cuts
+	for k, n := range o.exits {
+		c.exits[k] += n
+	}
+	for k, n := range o.outcomes {
+		c.outcomes[k] += n
+	}
+	for k, n := range o.repairs {
+		c.repairs[k] += n
 	}
 }
 
