@@ -57,11 +57,14 @@ func TestMountRefusesBrokenBootSectorsSayingWhy(t *testing.T) {
 
 // corruptVolume makes a volume with a file "f" of five clusters and a
 // directory "d", and returns its device, the file's first cluster and
-// the byte offset of entry c in the first FAT.
+// the byte offset of entry c in the first FAT. The volume is synced, so
+// that it mounts as clean and the damage a test then makes is found by
+// the operations that meet it, not by Repair.
 func corruptVolume(t *testing.T) (dev *MemDevice, first uint32, fatEntry func(c uint32) int64) {
 	dev, fsys := newVolume(t)
 	writeFile(t, fsys, "f", make([]byte, 5*512))
 	fsys.Mkdir("d")
+	fsys.Sync()
 	info, _ := fsys.Stat("f")
 	fat0 := int64(fsys.g.reserved) * 512
 	return dev, info.Sys().(*EntryInfo).Cluster, func(c uint32) int64 { return fat0 + int64(c)*4 }
@@ -117,6 +120,7 @@ func TestAChainLongerThanItsFileReadsAsTheSizeAndIsReused(t *testing.T) {
 	e := d.entry(ent.slot)
 	setEntrySize(e, 100)
 	fsys.writeSlots(d, ent.slot, ent.slot+1, false)
+	fsys.Sync()
 	fsys = mount(t, dev)
 	if got := mustRead(t, fsys, "f"); len(got) != 100 {
 		t.Fatalf("read %d bytes, want the entry's 100", len(got))
@@ -139,6 +143,7 @@ func TestEntriesPointingAnywhereAreCorrupt(t *testing.T) {
 	setEntryFirst(fe, 0x0FFFFFF0)
 	setEntryFirst(de, fsys.g.rootCluster) // a directory that is the root again
 	fsys.writeSlots(root, 0, root.slots(), false)
+	fsys.Sync()
 	fsys = mount(t, dev)
 	if _, err := readFile(fsys, "f"); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("a file starting past the volume reads with %v, want ErrCorrupt", err)
@@ -156,6 +161,7 @@ func TestLongNamesThatDoNotAddUpFallBackToTheShortName(t *testing.T) {
 	lfn := fsys.root.entry(ent.slot - 1)
 	lfn[lfnChksum]++ // the checksum of some other short name
 	fsys.writeSlots(fsys.root, ent.slot-1, ent.slot, false)
+	fsys.Sync()
 	fsys = mount(t, dev)
 	if _, err := fsys.Stat("A Long Name.txt"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a long name with a wrong checksum still finds its file: %v", err)
@@ -221,7 +227,8 @@ func (d *failingDevice) WriteSectors(p []byte, first int64) error {
 
 func TestAFailedWriteTurnsTheVolumeReadOnly(t *testing.T) {
 	dev, _ := newVolume(t)
-	fsys := mount(t, &failingDevice{dev, 3})
+	// Three writes mark the volume as changing; the Create takes a few.
+	fsys := mount(t, &failingDevice{dev, 6})
 	if _, err := fsys.Create("a"); err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ type dir struct {
 	// past it the rest is zeroed, so that nothing reappears.
 	tailGarbage bool
 	label       int               // the root's volume label entry, -1 if none
+	strays      []int             // long-name entries paired with no short entry, in slot order
 	tails       map[shortName]int // the numeric tail last given to each basis name
 	freeFrom    int               // no slot below this is free
 	open        int               // open nodes whose entries are here; pins the dir in the cache
@@ -62,7 +63,8 @@ func (d *dir) isFree(i int) bool {
 // they precede when their numbering and checksum agree, and otherwise
 // shows the short name. Entries whose names cannot be used in a path
 // (empty, "." or "..", containing '/' or NUL) or that repeat an earlier
-// name are kept on disk but neither listed nor found.
+// name are kept on disk but neither listed nor found. Long-name entries
+// that pair with no short entry are noted in d.strays.
 func (d *dir) parse() {
 	d.ents = nil
 	d.byName = make(map[string]*dirent)
@@ -70,28 +72,41 @@ func (d *dir) parse() {
 	d.label = -1
 	d.end = d.slots()
 	d.tailGarbage = false
+	d.strays = nil
 	var (
 		units   []uint16
 		lfnNext int // ordinal the next long-name entry must carry; 0 when complete
 		lfnN    int // long-name entries gathered
 		lfnSum  byte
 		lfnOn   bool
+		lfnFrom int // slot of the first long-name entry gathered
 	)
+	// drop abandons the long-name entries gathered before slot i.
+	drop := func(i int) {
+		if lfnOn {
+			for k := lfnFrom; k < i; k++ {
+				d.strays = append(d.strays, k)
+			}
+		}
+		lfnOn = false
+	}
 	for i := range d.slots() {
 		e := d.entry(i)
 		switch {
 		case e[0] == slotEnd:
+			drop(i)
 			d.end = i
 			d.tailGarbage = !isZero(d.data[i*entrySize:])
 			return
 		case e[0] == slotDeleted:
-			lfnOn = false
+			drop(i)
 			continue
 		case e[dirAttr]&attrLongNameMask == attrLongName:
 			ord := int(e[lfnOrd] & lfnOrdMask)
 			switch {
 			case e[lfnOrd]&lfnLastFlag != 0 && ord >= 1 && ord <= maxLFNEntries:
-				lfnOn, lfnNext, lfnN, lfnSum = true, ord-1, 1, e[lfnChksum]
+				drop(i)
+				lfnOn, lfnNext, lfnN, lfnSum, lfnFrom = true, ord-1, 1, e[lfnChksum], i
 				units = make([]uint16, 0, ord*lfnUnits)
 				units = lfnPart(units, e)
 			case lfnOn && ord == lfnNext && ord >= 1 && e[lfnChksum] == lfnSum:
@@ -100,13 +115,17 @@ func (d *dir) parse() {
 				// Parts come last first: put this one in front.
 				units = append(lfnPart(nil, e), units...)
 			default:
-				lfnOn = false
+				drop(i)
+				d.strays = append(d.strays, i)
 			}
 			continue
 		}
 		var s shortName
 		copy(s[:], e[dirName:dirName+11])
 		hadLFN := lfnOn && lfnNext == 0 && checksum(s) == lfnSum
+		if !hadLFN {
+			drop(i)
+		}
 		lfnOn = false
 		if e[dirAttr]&attrVolumeID != 0 {
 			if d.root && d.label < 0 && e[dirAttr]&attrDirectory == 0 {
@@ -129,6 +148,7 @@ func (d *dir) parse() {
 		d.index(ent)
 		d.ents = append(d.ents, ent)
 	}
+	drop(d.slots())
 }
 
 // usableName reports whether a name read from disk can be reached by a
@@ -248,11 +268,24 @@ func (fsys *FS) loadDir(first uint32) (*dir, error) {
 		d.used = fsys.tick
 		return d, nil
 	}
+	d, err := fsys.readDir(first)
+	if err != nil {
+		return nil, err
+	}
+	d.used = fsys.tick
+	fsys.dirs[first] = d
+	fsys.dirBytes += len(d.data)
+	return d, nil
+}
+
+// readDir reads the directory whose chain starts at first from disk,
+// without caching it.
+func (fsys *FS) readDir(first uint32) (*dir, error) {
 	ch, err := fsys.t.chain(first, uint32(maxDirBytes/fsys.g.clusterSize))
 	if err != nil {
 		return nil, fmt.Errorf("directory at cluster %d: %w", first, err)
 	}
-	d := &dir{first: first, root: first == fsys.g.rootCluster, ch: ch, used: fsys.tick}
+	d := &dir{first: first, root: first == fsys.g.rootCluster, ch: ch}
 	d.data = make([]byte, int(ch.n)*fsys.g.clusterSize)
 	for i := uint32(0); i < ch.n; {
 		c, run := ch.at(i)
@@ -263,8 +296,6 @@ func (fsys *FS) loadDir(first uint32) (*dir, error) {
 		i += run
 	}
 	d.parse()
-	fsys.dirs[first] = d
-	fsys.dirBytes += len(d.data)
 	return d, nil
 }
 
@@ -350,8 +381,11 @@ func (fsys *FS) extendDir(d *dir) error {
 // placeRun finds n free slots in d, growing d when it has none, and
 // prepares them: slots before the run that still read as the end of the
 // directory are marked deleted, and written, so that readers which stop
-// at the first 0x00 entry go on to the new one. also and prefer are
-// findRun's.
+// at the first 0x00 entry go on to the new one. So are the run's own
+// slots before its last sector, when it spans more than one: its sectors
+// are written last first, and a crash between them must not leave the
+// short entry past an end mark, where this package does not look and
+// fsck.fat does. also and prefer are findRun's.
 func (fsys *FS) placeRun(d *dir, n, prefer int, also func(int) bool) (int, error) {
 	s := d.findRun(n, fsys.g.sectorSize, prefer, also)
 	for s < 0 {
@@ -371,13 +405,14 @@ func (fsys *FS) placeRun(d *dir, n, prefer int, also func(int) bool) (int, error
 		}
 		d.tailGarbage = false
 	}
-	if s > d.end {
+	per := fsys.g.sectorSize / entrySize
+	if upTo := max(s, (s+n-1)/per*per); upTo > d.end {
 		lo := d.end
-		for i := lo; i < s; i++ {
+		for i := lo; i < upTo; i++ {
 			d.data[i*entrySize] = slotDeleted
 		}
-		d.end = s
-		if err := fsys.writeSlots(d, lo, s, false); err != nil {
+		d.end = upTo
+		if err := fsys.writeSlots(d, lo, upTo, false); err != nil {
 			return -1, err
 		}
 	}

@@ -71,6 +71,7 @@ func (fsys *FS) closeNode(n *node) error {
 		n.parent.open--
 		return nil
 	}
+	delete(fsys.orphans, n)
 	if n.isDir || n.first == 0 {
 		return nil
 	}
@@ -97,6 +98,22 @@ func (fsys *FS) unlink(n *node, entry [entrySize]byte) {
 	n.parent.open--
 	n.parent = nil
 	n.unlinked = true
+	if !n.isDir {
+		fsys.orphans[n] = true
+	}
+}
+
+// orphanClusters counts the clusters that removed files still open hold.
+func (fsys *FS) orphanClusters() (uint32, error) {
+	var held uint32
+	for n := range fsys.orphans {
+		ch, err := fsys.chainOf(n)
+		if err != nil {
+			return 0, err
+		}
+		held += ch.n
+	}
+	return held, nil
 }
 
 // move follows n's entry to slot of d.

@@ -41,22 +41,32 @@ type FS struct {
 	info       fsInfo // the FSInfo sector's hints as on disk
 	infoOK     bool   // the volume has a valid FSInfo sector
 	infoSector []byte
-	synced     int64 // fsys.d.writes when Sync last wrote the FSInfo sector
+	synced     int64 // fsys.d.writes when Sync last brought the summary up to date
+	clean      bool  // FAT[1] on disk says the volume was cleanly unmounted
+	report     MountReport
 
 	root     *dir
 	dirs     map[uint32]*dir // by first cluster
 	dirBytes int
 	tick     uint64
 	nodes    map[nodeKey]*node
+	orphans  map[*node]bool // removed files still open, which hold their clusters until the last Close
 
-	broken error // the inconsistency that made the volume read-only
-	label  string
+	broken     error // the inconsistency that made the volume read-only
+	unrepaired error // why Repair did not finish, which makes the volume read-only
+	label      string
 }
 
 // Mount checks dev's boot sector and mounts the FAT32 volume on it. The
 // FSInfo sector's next-free hint is used as a place to start looking;
 // its free count is never relied on: StatFS counts once, and changes keep
 // the count.
+//
+// A read-write Mount of a volume that was not cleanly unmounted (its
+// clean-shutdown bit is clear: see Sync) runs Repair before it returns.
+// If Repair does not finish, Mount still returns the volume, read-only;
+// MountReport says what Repair did or why it stopped. A read-only Mount
+// never writes.
 func Mount(dev Device, opts Options) (*FS, error) {
 	ss := dev.SectorSize()
 	if !validSectorSize(ss) {
@@ -74,11 +84,12 @@ func Mount(dev Device, opts Options) (*FS, error) {
 		return nil, fmt.Errorf("fat: mount: %w", err)
 	}
 	fsys := &FS{
-		opts:  opts,
-		loc:   opts.Location,
-		g:     g,
-		dirs:  make(map[uint32]*dir),
-		nodes: make(map[nodeKey]*node),
+		opts:    opts,
+		loc:     opts.Location,
+		g:       g,
+		dirs:    make(map[uint32]*dir),
+		nodes:   make(map[nodeKey]*node),
+		orphans: make(map[*node]bool),
 	}
 	if fsys.loc == nil {
 		fsys.loc = time.Local
@@ -95,9 +106,15 @@ func Mount(dev Device, opts Options) (*FS, error) {
 			if g.validCluster(info.next) {
 				fsys.t.next = info.next
 			}
-			fsys.armInfo()
 		}
 	}
+	flags, err := fsys.t.get(1)
+	if err != nil {
+		return nil, fmt.Errorf("fat: mount: FAT[1]: %w", err)
+	}
+	fsys.clean = flags&fat1CleanShutdown != 0
+	fsys.report = MountReport{WasClean: fsys.clean, HardError: flags&fat1NoHardError == 0}
+	fsys.arm()
 	fsys.root, err = fsys.loadDir(g.rootCluster)
 	if err != nil {
 		return nil, fmt.Errorf("fat: mount: root directory: %w", err)
@@ -108,6 +125,12 @@ func Mount(dev Device, opts Options) (*FS, error) {
 	}
 	if l := strings.TrimRight(string(latin1(raw)), " "); l != strings.TrimRight(noName, " ") {
 		fsys.label = l
+	}
+	if !opts.ReadOnly && !fsys.clean {
+		fsys.report.Repaired = true
+		if fsys.report.Repair, err = fsys.repair(); err != nil {
+			fsys.report.RepairErr = fmt.Errorf("fat: mount: repair: %w", err)
+		}
 	}
 	return fsys, nil
 }
@@ -127,6 +150,8 @@ func (fsys *FS) writable() error {
 		return ErrReadOnly
 	case fsys.broken != nil:
 		return fmt.Errorf("%w since an inconsistency was found: %w", ErrReadOnly, fsys.broken)
+	case fsys.unrepaired != nil:
+		return fmt.Errorf("%w since Repair did not finish: %w", ErrReadOnly, fsys.unrepaired)
 	case fsys.d.failed != nil:
 		return fmt.Errorf("%w since a write failed: %w", ErrReadOnly, fsys.d.failed)
 	}
@@ -186,22 +211,37 @@ func (fsys *FS) link(last, first uint32) error {
 	return fsys.commitFAT()
 }
 
-// armInfo makes the first write from now on mark the FSInfo free count
-// unknown first, if it is not already: any change may free, allocate or
-// lose clusters (a deleted entry's clusters are lost until freed), and a
-// crash must not leave a count that disagrees with the FAT. fsck.fat
-// accepts an unknown count; Sync writes the true one.
-func (fsys *FS) armInfo() {
-	if !fsys.infoOK || fsys.info.free == fsiUnknown {
+// arm makes the first write from now on mark the volume as changing
+// first, if it is not already marked: FAT[1]'s clean-shutdown bit
+// cleared, so that whatever mounts it next knows to check it, and the
+// FSInfo free count unknown, since any change may free, allocate or lose
+// clusters (a deleted entry's clusters are lost until freed) and a crash
+// must not leave a count that disagrees with the FAT. fsck.fat accepts
+// an unknown count; Sync writes the true one and sets the bit again.
+func (fsys *FS) arm() {
+	if !fsys.clean && (!fsys.infoOK || fsys.info.free == fsiUnknown) {
+		fsys.d.beforeWrite = nil
 		return
 	}
-	fsys.d.beforeWrite = func() error {
+	fsys.d.beforeWrite = fsys.markChanging
+}
+
+// markChanging marks the volume as changing, on disk, before the write
+// that armed it is made.
+func (fsys *FS) markChanging() error {
+	if fsys.clean {
+		if err := fsys.t.markClean(false); err != nil {
+			return err
+		}
+		fsys.clean = false
+	}
+	if fsys.infoOK && fsys.info.free != fsiUnknown {
 		fsys.info.free = fsiUnknown
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}
-		return fsys.d.barrier()
 	}
+	return fsys.d.barrier()
 }
 
 // writeInfo writes the FSInfo sector with fsys.info.
@@ -212,8 +252,13 @@ func (fsys *FS) writeInfo() error {
 	return fsys.d.write(fsys.infoSector, int64(fsys.g.fsInfo))
 }
 
-// Sync writes the FSInfo sector's free count and next-free hint if
-// anything was written since the last Sync, then flushes the device.
+// Sync makes everything written so far durable and, if anything was
+// written since the last Sync, marks the volume clean: once every write
+// before it is on disk, it writes the FSInfo sector's free count and
+// next-free hint, then sets FAT[1]'s clean-shutdown bit. The bit stays
+// clear while a removed file is still open, since its clusters would be
+// lost if the system stopped before its last Close. The next change
+// clears the bit again before it writes anything.
 func (fsys *FS) Sync() error {
 	fsys.mu.Lock()
 	defer fsys.mu.Unlock()
@@ -227,29 +272,83 @@ func (fsys *FS) sync() error {
 	if fsys.opts.ReadOnly {
 		return nil
 	}
-	if fsys.writable() == nil && fsys.d.writes != fsys.synced && fsys.infoOK {
-		free, err := fsys.t.countFree()
-		if err != nil {
+	if fsys.writable() == nil && (fsys.d.writes != fsys.synced || !fsys.clean) {
+		if err := fsys.settle(); err != nil {
 			return err
 		}
-		// Clusters of removed files still open are allocated until the
-		// last Close; a check after a crash finds them free.
-		for _, n := range fsys.nodes {
-			if n.unlinked && n.ch != nil {
-				free += n.ch.n
-			}
-		}
-		if err := fsys.d.barrier(); err != nil {
-			return err
-		}
+	}
+	return fsys.d.flush()
+}
+
+// settle brings the volume's summary up to date once every write before
+// it is on disk: the FSInfo sector, then, unless removed files still open
+// hold clusters, FAT[1]'s clean-shutdown bit. It writes only what
+// differs from the disk.
+func (fsys *FS) settle() error {
+	// The summary written here is the true one: marking it unknown
+	// first would be a wasted write.
+	fsys.d.beforeWrite = nil
+	free, err := fsys.t.countFree()
+	if err != nil {
+		return err
+	}
+	// Clusters of removed files still open are allocated until the
+	// last Close; a check after a crash finds them free.
+	held, err := fsys.orphanClusters()
+	if err != nil {
+		return err
+	}
+	if err := fsys.d.barrier(); err != nil {
+		return err
+	}
+	// The next-free hint is only a hint: it is written with the count,
+	// not for itself.
+	if free += held; fsys.infoOK && free != fsys.info.free {
 		fsys.info = fsInfo{free: free, next: fsys.t.next}
 		if err := fsys.writeInfo(); err != nil {
 			return err
 		}
-		fsys.synced = fsys.d.writes
-		fsys.armInfo()
 	}
-	return fsys.d.flush()
+	if !fsys.clean && held == 0 {
+		if err := fsys.d.barrier(); err != nil {
+			return err
+		}
+		if err := fsys.t.markClean(true); err != nil {
+			return err
+		}
+		fsys.clean = true
+	}
+	fsys.synced = fsys.d.writes
+	fsys.arm()
+	return nil
+}
+
+// MountReport is what Mount found about how the volume was left.
+type MountReport struct {
+	// WasClean is FAT[1]'s clean-shutdown bit as Mount found it. This
+	// package clears the bit before the first change after Mount or
+	// Sync and sets it again in Sync, so it is clear when whatever last
+	// wrote the volume stopped before a Sync.
+	WasClean bool
+	// HardError is set when FAT[1]'s hard-error bit was clear: a system
+	// met a disk I/O error on the volume. This package keeps the bit as
+	// found.
+	HardError bool
+	// Repaired is set when Mount ran Repair: the volume was mounted
+	// read-write and was not clean.
+	Repaired bool
+	// Repair is what that Repair found and changed.
+	Repair Report
+	// RepairErr is why that Repair did not finish, nil if it did. The
+	// volume is then read-only until it is mounted again.
+	RepairErr error
+}
+
+// MountReport returns what Mount found about how the volume was left.
+func (fsys *FS) MountReport() MountReport {
+	fsys.mu.Lock()
+	defer fsys.mu.Unlock()
+	return fsys.report
 }
 
 // Usage is what StatFS reports.

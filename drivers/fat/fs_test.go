@@ -507,6 +507,31 @@ func TestRemovedOpenFileKeepsItsDataUntilClosed(t *testing.T) {
 	}
 }
 
+// A removed file still open holds its clusters until its last Close,
+// but a check after a crash would find them free: the count Sync writes
+// says so.
+func TestSyncCountsTheClustersOfARemovedOpenFileAsFree(t *testing.T) {
+	dev, fsys := newVolume(t)
+	count := func() uint32 {
+		b := make([]byte, 512)
+		dev.ReadSectors(b, int64(fsys.g.fsInfo))
+		return binary.LittleEndian.Uint32(b[fsiFreeCount:])
+	}
+	writeFile(t, fsys, "f", make([]byte, 3000)) // six clusters
+	f, _ := fsys.Open("f")
+	fsys.Remove("f")
+	fsys.Sync()
+	u, _ := fsys.StatFS()
+	if c := count(); c != u.FreeClusters+6 {
+		t.Fatalf("free count %d with the removed file open, want %d + its 6 clusters", c, u.FreeClusters)
+	}
+	f.Close()
+	fsys.Sync()
+	if u, _ = fsys.StatFS(); count() != u.FreeClusters {
+		t.Fatalf("free count %d after the last Close, want %d", count(), u.FreeClusters)
+	}
+}
+
 func TestDeletedSlotsAreReused(t *testing.T) {
 	_, fsys := newVolume(t)
 	for i := range 40 {

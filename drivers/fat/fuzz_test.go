@@ -150,12 +150,51 @@ func exercise(t *testing.T, fsys *FS) {
 	fsys.StatFS()
 }
 
+// checkRepair mounts dev read-write, which repairs it if it was not
+// cleanly unmounted, and repairs it when asked if it was. Repair must not
+// panic or hang, whatever the image. When it fails it must have written
+// nothing; when it finishes the volume must read without an
+// inconsistency, mount as clean, and hold nothing for another Repair to
+// change.
+func checkRepair(t *testing.T, dev *MemDevice) {
+	fsys, err := Mount(dev, Options{})
+	if err != nil {
+		return
+	}
+	rep := fsys.MountReport()
+	err = rep.RepairErr
+	if !rep.Repaired {
+		_, err = fsys.Repair()
+	}
+	if err != nil {
+		if fsys.d.writes != 0 {
+			t.Fatalf("Repair failed (%v), yet wrote %d times to the volume", err, fsys.d.writes)
+		}
+		return
+	}
+	exercise(t, fsys)
+	if err := fsys.writable(); err != nil {
+		t.Fatalf("reading the repaired volume: %v", err)
+	}
+	again, err := Mount(dev, Options{})
+	if err != nil {
+		t.Fatalf("the repaired volume does not mount: %v", err)
+	}
+	if rep := again.MountReport(); !rep.WasClean {
+		t.Fatalf("the repaired volume mounts as not clean: %+v", rep)
+	}
+	if r, err := again.Repair(); err != nil || r.Changed() || again.d.writes != 0 {
+		t.Fatalf("a second Repair = %v, %v, with %d writes; want nothing changed", r, err, again.d.writes)
+	}
+}
+
 // FuzzMount fuzzes the boot sector and what it points at. Its input is
 // a byte choosing an image (the seed volume, a volume of 4096-byte
 // sectors, and, where dosfstools and mtools are installed, a volume they
 // made and filled), the image's first fuzzBPBBytes bytes, and patches
 // (applyPatches) anywhere in its reserved sectors, FATs and first data
-// clusters. The volume is mounted read-only and every part of it read.
+// clusters. The volume is mounted read-only and every part of it read,
+// then mounted read-write and repaired (checkRepair).
 func FuzzMount(f *testing.F) {
 	big := NewMemDevice(4096, 70000)
 	if err := Format(big, "BIG"); err != nil {
@@ -196,6 +235,7 @@ func FuzzMount(f *testing.F) {
 			return
 		}
 		exercise(t, fsys)
+		checkRepair(t, dev)
 	})
 }
 
@@ -242,8 +282,9 @@ func change(t *testing.T, fsys *FS) {
 // FuzzFATChain fuzzes the FAT under the seed volume. Its input is a run
 // of 6-byte changes: a little-endian 16-bit entry number (below 1024;
 // with the top bit set only the first FAT changes, so that the FATs also
-// differ) and a 32-bit value. It follows the chain from every entry
-// changed, then reads and changes the volume.
+// differ) and a 32-bit value. It repairs a copy of the volume
+// (checkRepair), follows the chain from every entry changed, then reads
+// and changes the volume.
 func FuzzFATChain(f *testing.F) {
 	seed := seedVolume()
 	fsys, err := Mount(seed, Options{})
@@ -273,6 +314,7 @@ func FuzzFATChain(f *testing.F) {
 			}
 			changed = append(changed, c)
 		}
+		checkRepair(t, dev.Clone())
 		v, err := Mount(dev, Options{})
 		if err != nil {
 			return
@@ -300,8 +342,9 @@ func FuzzFATChain(f *testing.F) {
 // FuzzDirectory fuzzes the two clusters of a directory of the seed
 // volume ("Dir One"): long-name sequences, checksums, deleted and end
 // marks, dot entries, attributes, first clusters and sizes. Its input is
-// patches (applyPatches) to those 1024 bytes. It lists, opens, reads and
-// changes the directory, and a name created in it must then be found.
+// patches (applyPatches) to those 1024 bytes. It repairs a copy of the
+// volume (checkRepair), then lists, opens, reads and changes the
+// directory, and a name created in it must then be found.
 func FuzzDirectory(f *testing.F) {
 	seed := seedVolume()
 	fsys, err := Mount(seed, Options{})
@@ -346,6 +389,7 @@ func FuzzDirectory(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		dev := seed.Clone()
 		applyPatches(dev, places, in)
+		checkRepair(t, dev.Clone())
 		v, err := Mount(dev, Options{})
 		if err != nil {
 			t.Fatalf("the root is intact, yet Mount = %v", err)

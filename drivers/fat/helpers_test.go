@@ -2,6 +2,7 @@ package fat
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"io/fs"
@@ -171,3 +172,39 @@ func loadImage(t testing.TB, name string, sectorSize int) *MemDevice {
 func isErr(err, target error) bool { return errors.Is(err, target) }
 
 var _ fs.FileInfo = (*fileInfo)(nil)
+
+// sameImage reports whether two devices hold the same bytes.
+func sameImage(a, b *MemDevice) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if a.sectors != b.sectors || a.sectorSize != b.sectorSize {
+		return false
+	}
+	zero := make([]byte, memChunk)
+	chunk := func(d *MemDevice, k int64) []byte {
+		if c := d.chunks[k]; c != nil {
+			return c
+		}
+		return zero
+	}
+	for k := range a.chunks {
+		if !bytes.Equal(chunk(a, k), chunk(b, k)) {
+			return false
+		}
+	}
+	for k := range b.chunks {
+		if !bytes.Equal(chunk(a, k), chunk(b, k)) {
+			return false
+		}
+	}
+	return true
+}
+
+// fat1 returns FAT[1] as FAT number i holds it.
+func fat1(dev *MemDevice, g *geometry, i int) uint32 {
+	b := make([]byte, g.sectorSize)
+	dev.ReadSectors(b, int64(g.reserved)+int64(i)*int64(g.fatSectors))
+	return binary.LittleEndian.Uint32(b[4:])
+}

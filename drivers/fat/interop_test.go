@@ -227,3 +227,41 @@ func TestFormatPicksTheClusterSizeMkfsFatDoes(t *testing.T) {
 		}
 	}
 }
+
+// fsck.fat 4.2 reads FAT[1]'s clean-shutdown bit: on a volume changed
+// since its last Sync it says the dirty bit is set and, under -n, exits
+// 1 for the change it would make. mtools ignores the bit, reading and
+// writing both kinds of volume and leaving the bit as it was.
+func TestFsckAndMtoolsHandleVolumesCleanAndNot(t *testing.T) {
+	tool(t, "fsck.fat")
+	tool(t, "mtype")
+	dev, fsys := newVolume(t)
+	writeFile(t, fsys, "Written Before.txt", []byte("before\n"))
+	for _, clean := range []bool{false, true} {
+		if clean {
+			fsys.Sync()
+		}
+		img := saveImage(t, dev, t.TempDir())
+		out, code := fsck(t, img)
+		kinds, rest := classify(out)
+		if clean && (code != 0 || len(kinds) != 0 || rest != "") {
+			t.Fatalf("clean volume: fsck.fat -n exit %d:\n%s", code, out)
+		}
+		if !clean && (code != 1 || strings.Join(kinds, ",") != "dirty bit,free count unknown" || rest != "") {
+			t.Fatalf("volume changed since Sync: fsck.fat -n exit %d, findings %q:\n%s", code, kinds, out)
+		}
+		if got := string(mtools(t, "mtype", "-i", img, "::Written Before.txt")); got != "before\n" {
+			t.Fatalf("clean %v: mtype = %q", clean, got)
+		}
+		local := filepath.Join(t.TempDir(), "x")
+		os.WriteFile(local, []byte("from mtools"), 0o644)
+		mtools(t, "mcopy", "-i", img, local, "::From Mtools.txt")
+		back := loadImage(t, img, 512)
+		if got := cleanBits(back, fsys); (got[0]&fat1CleanShutdown != 0) != clean || got[0] != got[1] {
+			t.Fatalf("clean %v: FAT[1] %#x after mcopy", clean, got)
+		}
+		if got := string(mustRead(t, mount(t, back), "From Mtools.txt")); got != "from mtools" {
+			t.Fatalf("clean %v: the file mcopy wrote reads %q", clean, got)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package fat
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -15,6 +17,15 @@ const (
 	fatBad       = 0x0FFFFFF7
 	fatEOCMin    = 0x0FFFFFF8 // any value from here up ends a chain
 	fatEOC       = 0x0FFFFFFF // the end-of-chain mark this package writes
+)
+
+// FAT[1] of a FAT32 volume is an end-of-chain mark whose two top bits of
+// the 28 are flags (fatgen103, "FAT Data Structure"): ClnShutBitMask is
+// set while the volume is cleanly unmounted, HrdErrBitMask is cleared by
+// a system that met a disk I/O error on it.
+const (
+	fat1CleanShutdown = 0x08000000
+	fat1NoHardError   = 0x04000000
 )
 
 // FAT cache sizing: sectors read at once on a miss, and how many sectors
@@ -162,6 +173,85 @@ func (t *table) flush() error {
 	}
 	clear(t.dirty)
 	return nil
+}
+
+// markClean writes FAT[1] with its clean-shutdown bit set or cleared to
+// every FAT the volume keeps, and nothing else: the sector is read from
+// the first FAT on disk, not taken from the cache, so that changes
+// waiting in the cache are not written with it. The first FAT, where
+// Mount and fsck.fat look, is written first when marking the volume
+// dirty and last when marking it clean, with a barrier between, so that
+// it never says clean while another FAT differs.
+func (t *table) markClean(clean bool) error {
+	le := binary.LittleEndian
+	sec := make([]byte, t.g.sectorSize)
+	if err := t.d.read(sec, t.fatSector(t.g.fats[0], 0)); err != nil {
+		return fmt.Errorf("FAT[1]: %w", err)
+	}
+	v := le.Uint32(sec[4:])
+	if clean {
+		v |= fat1CleanShutdown
+	} else {
+		v &^= fat1CleanShutdown
+	}
+	le.PutUint32(sec[4:], v)
+	if b := t.cache[0]; b != nil {
+		le.PutUint32(b[4:], v)
+	}
+	order := slices.Clone(t.g.fats)
+	if clean {
+		slices.Reverse(order)
+	}
+	for i, fat := range order {
+		if i > 0 {
+			if err := t.d.barrier(); err != nil {
+				return err
+			}
+		}
+		if err := t.d.write(sec, t.fatSector(fat, 0)); err != nil {
+			return fmt.Errorf("FAT %d: FAT[1]: %w", fat, err)
+		}
+	}
+	return nil
+}
+
+// mirrorRun is how many FAT sectors mirror compares at a time.
+const mirrorRun = 64
+
+// mirror copies the first FAT over every further FAT the volume keeps,
+// writing only the sectors that differ, and returns how many it wrote.
+//
+// Preconditions: the cache holds no unwritten changes.
+func (t *table) mirror() (int, error) {
+	if len(t.g.fats) < 2 {
+		return 0, nil
+	}
+	ss := t.g.sectorSize
+	first := make([]byte, mirrorRun*ss)
+	other := make([]byte, mirrorRun*ss)
+	written := 0
+	for s := uint32(0); s < t.g.fatSectors; s += mirrorRun {
+		n := int(min(mirrorRun, t.g.fatSectors-s))
+		if err := t.d.read(first[:n*ss], t.fatSector(t.g.fats[0], s)); err != nil {
+			return written, fmt.Errorf("FAT %d: %w", t.g.fats[0], err)
+		}
+		for _, fat := range t.g.fats[1:] {
+			if err := t.d.read(other[:n*ss], t.fatSector(fat, s)); err != nil {
+				return written, fmt.Errorf("FAT %d: %w", fat, err)
+			}
+			for i := range n {
+				a, b := first[i*ss:(i+1)*ss], other[i*ss:(i+1)*ss]
+				if bytes.Equal(a, b) {
+					continue
+				}
+				if err := t.d.write(a, t.fatSector(fat, s+uint32(i))); err != nil {
+					return written, fmt.Errorf("FAT %d: %w", fat, err)
+				}
+				written++
+			}
+		}
+	}
+	return written, nil
 }
 
 // successor returns the cluster after c in its chain, or end true when c
