@@ -5,7 +5,9 @@
 // service's control channel, on which every new client's channel arrives.
 // A volume whose boot sector or structures cannot be trusted is refused,
 // and the service exits with status 1 saying why; one found damaged while
-// serving turns read-only.
+// serving turns read-only. A volume that was not cleanly unmounted (its
+// driver or the machine stopped under a write) is repaired as it is
+// mounted, and the service says what the repair changed.
 //
 // Usage (by the kernel):
 //

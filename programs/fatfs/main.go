@@ -29,6 +29,15 @@ func main() {
 	if err != nil {
 		fail("mount: %v", err)
 	}
+	if r := fsys.MountReport(); !r.WasClean {
+		// Mount repaired what an interrupted write left (drivers/fat,
+		// Repair) before it returned.
+		if r.RepairErr != nil {
+			fmt.Fprintf(sdk.Console, "not cleanly unmounted; not repaired, so read-only: %v\n", r.RepairErr)
+		} else {
+			fmt.Fprintf(sdk.Console, "not cleanly unmounted; repaired: %v\n", r.Repair)
+		}
+	}
 	u, err := fsys.StatFS()
 	if err != nil {
 		fail("mount: %v", err)

@@ -23,6 +23,8 @@ type Service struct {
 	// Log, if not nil, gets a line for each failure of the service
 	// itself (not of a client's request).
 	Log io.Writer
+	// clients counts the clients ServeControl serves.
+	clients sync.WaitGroup
 }
 
 // New returns the service of stack.
@@ -52,9 +54,18 @@ func (s *Service) ServeControl(ctl sdk.Channel) error {
 			}
 			continue
 		}
-		go s.ServeClient(sdk.Channel{Handle: m.Handles[0]})
+		// hs is the next Read's buffer: take the handle now.
+		ch := sdk.Channel{Handle: m.Handles[0]}
+		s.clients.Add(1)
+		go func() {
+			defer s.clients.Done()
+			s.ServeClient(ch)
+		}()
 	}
 }
+
+// Wait waits until every client ServeControl took has gone.
+func (s *Service) Wait() { s.clients.Wait() }
 
 // ServeClient answers one client's requests, each on a goroutine of its
 // own, until its channel closes; then it closes the client's sockets,
