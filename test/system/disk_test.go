@@ -72,7 +72,7 @@ func diskBoot(t *testing.T, machine, img string) *qemu.Machine {
 	// The file system service mounts the volume after the prompt.
 	mounted := regexp.MustCompile(`fatfs: mounted "CLK", [0-9]+ MiB`)
 	for try := 0; !mounted.MatchString(command(t, m, "dmesg", diskLimits)); try++ {
-		if try == 40 {
+		if try == 120 {
 			t.Fatal("the file system service did not mount the disk")
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -205,7 +205,7 @@ func TestKernelSurvivesItsDiskDriverKilledMidWrite(t *testing.T) {
 	command(t, m, "run diskcheck write /disk/victim.bin 100000000 &", diskLimits)
 	// Let the write get going, then take the disk away under it.
 	for try := 0; !strings.Contains(command(t, m, "ls /disk", diskLimits), "victim.bin"); try++ {
-		if try == 40 {
+		if try == 120 {
 			t.Fatal("the writer did not start")
 		}
 		time.Sleep(250 * time.Millisecond)
@@ -228,7 +228,7 @@ func TestKernelSurvivesItsDiskDriverKilledMidWrite(t *testing.T) {
 	command(t, m, "driver start "+blk[1], diskLimits)
 	mounts := regexp.MustCompile(`fatfs: mounted "CLK"`)
 	for try := 0; len(mounts.FindAllString(command(t, m, "dmesg", diskLimits), -1)) < 2; try++ {
-		if try == 40 {
+		if try == 120 {
 			t.Fatal("the file system service did not mount the disk again")
 		}
 		time.Sleep(250 * time.Millisecond)
