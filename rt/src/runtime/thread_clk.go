@@ -316,7 +316,13 @@ func clkSchedYield() {
 	if clkUserMode {
 		return
 	}
-	clkIRQInject()
+	// A spinning M must reach findRunnable with an empty local run queue
+	// (schedule throws otherwise), and injectglist would fill it: a new
+	// M, started spinning, took an interrupt's goroutines here under load.
+	// findRunnable polls for them itself.
+	if !getg().m.spinning {
+		clkIRQInject()
+	}
 	if !clkThreadsReady || atomic.Loaduintptr(&clkRunqHead) == 0 {
 		return
 	}
