@@ -460,11 +460,11 @@ func init() {
 		},
 		{
 			Num: SysDeviceIRQ, Name: "device_irq",
-			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"index", ArgValue, "the MSI-X table entry, or 0 for MSI"}},
+			Args:    []Arg{{"handle", ArgHandle, "a device"}, {"index", ArgValue, "the MSI-X table entry, or 0 for MSI or INTx"}},
 			Returns: "a handle to an IRQ with wait, duplicate and transfer",
 			Rights:  "manage on handle",
-			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, ENOSPACE, ENOMEM}),
-			Effect:  "Routes one of the device's interrupts to a vector of the kernel and returns an IRQ for it: entry index of the MSI-X table when the device has MSI-X (which is then enabled), else its single MSI vector (index 0). A device without either gets EINVAL: INTx is not routed to drivers. Asking again for the same index returns another handle to the same IRQ.",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EINVAL, EBUSY, ENOSPACE, ENOMEM}),
+			Effect:  "Routes one of the device's interrupts to a vector of the kernel and returns an IRQ for it: entry index of the MSI-X table when the device has MSI-X (which is then enabled), else its single MSI vector (index 0), else its INTx line (index 0; the INTx-disable bit is cleared). INTx is level-triggered: the kernel masks the line at each interrupt and unmasks it when irq_wait takes the interrupts, so the driver acknowledges its device (a virtio driver reads the ISR status) after each irq_wait. A device with no interrupt, or whose pin firmware routed to no ISA interrupt, gets EINVAL; a line already routed to another device's driver gets EBUSY (lines are not shared). Asking again for the same index returns another handle to the same IRQ.",
 			Wired:   true,
 		},
 		{

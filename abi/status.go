@@ -31,6 +31,7 @@ const (
 	ENOMEM
 	EAGAIN
 	ELIMIT
+	EBUSY
 
 	// NumErrnos is the number of status codes, OK included.
 	NumErrnos
@@ -67,6 +68,7 @@ var Errnos = [NumErrnos]ErrnoInfo{
 	{ENOMEM, "ENOMEM", "physical memory or the address space is exhausted, or the range is taken"},
 	{EAGAIN, "EAGAIN", "futex_wait found a value other than the expected one; nothing waited"},
 	{ELIMIT, "ELIMIT", "a limit of the process (memory, threads or child processes) would be exceeded; nothing changed"},
+	{EBUSY, "EBUSY", "the resource is held by another user: a device's interrupt line already routed to another device's driver"},
 }
 
 // String returns the code's name ("EPEERCLOSED").

@@ -27,5 +27,10 @@
 // Interrupts: the runtime's stubs latch a vector and return. A goroutine
 // that serves a device calls WaitIRQ(vector) in a loop; the scheduler wakes it
 // when the vector fires. Device interrupts reach a vector through the I/O
-// APIC (IOAPIC.Route).
+// APIC (IOAPIC.Route). A level-triggered line (PCI INTx) would interrupt
+// again as soon as the stub returned, its device still asserting it: for
+// such a vector the stub masks the line first (MaskOnInterrupt), and the
+// kernel unmasks it once a driver has acknowledged the device. The stub and
+// the kernel share a lock around the I/O APIC's index and data registers
+// (IOAPICAt).
 package x86

@@ -57,7 +57,7 @@ func newFake(lines uint32) *fakeIOAPIC {
 // The high half holds the destination APIC ID in bits 24-31.
 func TestIOAPICStartsMaskedAndRoutes(t *testing.T) {
 	f := newFake(24)
-	a := NewIOAPIC(f, 0)
+	a := NewIOAPIC(Direct{f}, 0)
 	if a.Lines() != 24 {
 		t.Fatalf("Lines = %d, want 24", a.Lines())
 	}
@@ -85,6 +85,12 @@ func TestIOAPICStartsMaskedAndRoutes(t *testing.T) {
 	if lo := f.regs[0x22]; lo != 0x0000a035 {
 		t.Errorf("entry 9 = %#x after Mask(4), want it unchanged", lo)
 	}
+	a.Mask(9)
+	a.Unmask(9)
+	if lo := f.regs[0x22]; lo != 0x0000a035 {
+		t.Errorf("entry 9 = %#x after Mask and Unmask, want 0xa035", lo)
+	}
+	a.Unmask(40) // not a line of this I/O APIC: nothing to do
 	if len(f.badOff) != 0 {
 		t.Errorf("accessed offsets %#x, which are no I/O APIC register", f.badOff)
 	}
@@ -94,7 +100,7 @@ func TestIOAPICStartsMaskedAndRoutes(t *testing.T) {
 // its base to base+lines-1.
 func TestIOAPICRefusesBadRoutes(t *testing.T) {
 	f := newFake(16)
-	a := NewIOAPIC(f, 24)
+	a := NewIOAPIC(Direct{f}, 24)
 	if a.Lines() != 16 {
 		t.Fatalf("Lines = %d, want 16", a.Lines())
 	}

@@ -68,7 +68,7 @@ func main() {
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
 	sys.storage = newStorage(log, sys.procs)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
-		sys.broker = device.NewBroker(device.Hardware(), cfg, fns)
+		sys.broker = device.NewBroker(device.Hardware(isa), cfg, fns)
 		sys.broker.SetReset(resetDevice(cfg))
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
@@ -155,7 +155,7 @@ func newISARouter(tables *acpi.Tables) *isaRouter {
 	}
 	r := &isaRouter{madt: madt}
 	for _, ia := range madt.IOAPICs {
-		r.apics = append(r.apics, x86.NewIOAPIC(x86.MMIO(ia.Addr), ia.GSIBase))
+		r.apics = append(r.apics, x86.NewIOAPIC(x86.IOAPICAt(ia.Addr), ia.GSIBase))
 	}
 	return r
 }
@@ -163,17 +163,26 @@ func newISARouter(tables *acpi.Tables) *isaRouter {
 // route sends ISA interrupt irq to vector on the boot CPU through the I/O
 // APIC that serves it.
 func (r *isaRouter) route(irq uint8, vector uint8) error {
+	a, gsi, activeLow, err := r.ISA(irq)
+	if err != nil {
+		return err
+	}
+	return a.Route(gsi, vector, 0, activeLow, r.madt.ISA(irq).Level())
+}
+
+// ISA returns the I/O APIC and GSI that ISA interrupt irq arrives at, and
+// its polarity, from the MADT's overrides (device.ISALines).
+func (r *isaRouter) ISA(irq uint8) (*x86.IOAPIC, uint32, bool, error) {
 	if r.reason != nil {
-		return r.reason
+		return nil, 0, false, r.reason
 	}
 	o := r.madt.ISA(irq)
-	for i, ia := range r.madt.IOAPICs {
-		a := r.apics[i]
-		if o.GSI >= ia.GSIBase && o.GSI < ia.GSIBase+uint32(a.Lines()) {
-			return a.Route(o.GSI, vector, 0, o.ActiveLow(), o.Level())
+	for _, a := range r.apics {
+		if a.Serves(o.GSI) {
+			return a, o.GSI, o.ActiveLow(), nil
 		}
 	}
-	return fmt.Errorf("no I/O APIC serves GSI %d", o.GSI)
+	return nil, 0, false, fmt.Errorf("no I/O APIC serves GSI %d", o.GSI)
 }
 
 func banner(log *klog.Log, consoles io.Writer, boot x86.BootInfo) {

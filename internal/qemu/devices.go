@@ -43,6 +43,9 @@ type Devices struct {
 	// tcp: character device would carry one connection for QEMU's whole
 	// life.
 	Relay string
+	// NoMSIX takes MSI-X away from the virtio devices (vectors=0): their
+	// drivers then interrupt through INTx, the fallback.
+	NoMSIX bool
 }
 
 // Relay connects standard input and output to the TCP server at addr
@@ -74,13 +77,17 @@ func Relay(addr string, stdin io.Reader, stdout io.Writer) error {
 // Args returns the QEMU arguments that attach the devices.
 func (d Devices) Args() ([]string, error) {
 	var args []string
+	vectors := ""
+	if d.NoMSIX {
+		vectors = ",vectors=0"
+	}
 	if d.RNG {
-		args = append(args, "-device", "virtio-rng-pci")
+		args = append(args, "-device", "virtio-rng-pci"+vectors)
 	}
 	if d.Disk != "" {
 		args = append(args,
 			"-drive", "file="+d.Disk+",if=none,id=disk0,format=raw",
-			"-device", "virtio-blk-pci,drive=disk0")
+			"-device", "virtio-blk-pci,drive=disk0"+vectors)
 	}
 	if d.Net {
 		netdev := "user,id=net0,restrict=on"
@@ -100,7 +107,7 @@ func (d Devices) Args() ([]string, error) {
 			}
 			netdev += ",guestfwd=tcp:" + GuestFwd.String() + "-cmd:" + d.Relay + " " + ap.String()
 		}
-		args = append(args, "-netdev", netdev, "-device", "virtio-net-pci,netdev=net0")
+		args = append(args, "-netdev", netdev, "-device", "virtio-net-pci,netdev=net0"+vectors)
 	} else if d.HTTPPort != 0 || d.HostServer != "" {
 		return nil, fmt.Errorf("qemu: forwarding without a network device")
 	}

@@ -90,10 +90,12 @@ type dmaBlock struct {
 	acct  *limit.Account
 }
 
-// irqRoute is one interrupt routed to a kernel vector.
+// irqRoute is one interrupt routed to a kernel vector: an MSI or MSI-X
+// vector, or the function's INTx line.
 type irqRoute struct {
 	irq    *object.IRQ
 	vector uint8
+	line   Line // INTx only
 }
 
 func newDevice(b *Broker, s *slot) *Device {
@@ -379,7 +381,8 @@ func (d *Device) IOPorts(i int) (*object.IOPorts, error) {
 
 // IRQ routes interrupt index of the device to a kernel vector and returns
 // its IRQ: MSI-X table entry index, or with no MSI-X the single MSI
-// vector (index 0). Asking again for an index returns the same IRQ.
+// vector (index 0), or with neither the function's INTx line (index 0).
+// Asking again for an index returns the same IRQ.
 func (d *Device) IRQ(index int) (*object.IRQ, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -400,7 +403,7 @@ func (d *Device) IRQ(index int) (*object.IRQ, error) {
 			return nil, fmt.Errorf("device %v: MSI has one vector, not %d: %w", d.a, index, ErrInvalid)
 		}
 	default:
-		return nil, fmt.Errorf("device %v: no MSI or MSI-X (INTx is not routed to drivers): %w", d.a, ErrInvalid)
+		return d.routeINTx(index)
 	}
 	kind := "msi"
 	if f.MSIX != nil {
@@ -421,6 +424,39 @@ func (d *Device) IRQ(index int) (*object.IRQ, error) {
 		return nil, err
 	}
 	d.irqs[index] = &irqRoute{irq: irq, vector: vec}
+	return irq, nil
+}
+
+// routeINTx routes the function's INTx line, the fallback for a function
+// without MSI or MSI-X. The line is level-triggered: the kernel masks it
+// at each interrupt and unmasks it when the driver takes the interrupts
+// (IRQ.Take, in irq_wait), by which time the driver has acknowledged the
+// device or will see one more interrupt. Lines are not shared: firmware
+// may have wired two functions to one line, and the second to ask gets
+// ErrBusy.
+// Preconditions: d.mu is held.
+func (d *Device) routeINTx(index int) (*object.IRQ, error) {
+	f := d.fn
+	if index != 0 {
+		return nil, fmt.Errorf("device %v: INTx is one interrupt, not %d: %w", d.a, index, ErrInvalid)
+	}
+	if f.IRQPin < 1 || f.IRQPin > 4 {
+		return nil, fmt.Errorf("device %v: no MSI, MSI-X or INTx pin: %w", d.a, ErrInvalid)
+	}
+	// Firmware writes the ISA interrupt it routed the pin to, 0xff
+	// (unknown) or nothing; 0 and 2 are the timer and the cascade.
+	if l := f.IRQLine; l >= 16 || l == 0 || l == 2 {
+		return nil, fmt.Errorf("device %v: firmware routed INT%c to no interrupt (line %d): %w", d.a, 'A'+f.IRQPin-1, l, ErrInvalid)
+	}
+	irq := object.NewIRQ(fmt.Sprintf("intx %c of %v", 'A'+f.IRQPin-1, d.a), nil)
+	line, err := d.b.m.AllocLine(f.IRQLine, irq.Fire)
+	if err != nil {
+		return nil, fmt.Errorf("device %v: INT%c on IRQ %d: %w", d.a, 'A'+f.IRQPin-1, f.IRQLine, err)
+	}
+	irq.SetAck(line.Unmask)
+	cmd := d.b.cfg.Read16(d.a, regCommand)
+	d.b.cfg.Write16(d.a, regCommand, cmd&^cmdINTxDisable)
+	d.irqs[index] = &irqRoute{irq: irq, line: line}
 	return irq, nil
 }
 
@@ -519,7 +555,7 @@ func (d *Device) Release() {
 		}
 	}
 	cmd := d.b.cfg.Read16(d.a, regCommand)
-	d.b.cfg.Write16(d.a, regCommand, cmd&^cmdBusMaster)
+	d.b.cfg.Write16(d.a, regCommand, cmd&^cmdBusMaster|cmdINTxDisable)
 	if d.msixOn {
 		ctl := uint16(d.fn.MSIX.Offset) + msixControl
 		d.b.cfg.Write16(d.a, ctl, d.b.cfg.Read16(d.a, ctl)&^msixEnable|msixFunctionMsk)
@@ -539,7 +575,11 @@ func (d *Device) Release() {
 	d.mu.Unlock()
 
 	for _, r := range irqs {
-		d.b.m.FreeVector(r.vector)
+		if r.line != nil {
+			r.line.Free()
+		} else {
+			d.b.m.FreeVector(r.vector)
+		}
 		r.irq.Detach()
 	}
 	for _, unmap := range unmaps {

@@ -54,6 +54,7 @@ type fakeMachine struct {
 	fires  map[uint8]func()
 	table  *fakeRegs
 	dmaOut map[uint64]int
+	lines  map[uint8]*fakeLine
 }
 
 func (m *fakeMachine) AllocDMA(pages int) (uint64, []byte, error) {
@@ -79,6 +80,38 @@ func (m *fakeMachine) AllocVector(fire func()) (uint8, error) {
 	}
 }
 func (m *fakeMachine) FreeVector(v uint8) { delete(m.fires, v) }
+func (m *fakeMachine) AllocLine(irq uint8, fire func()) (Line, error) {
+	if m.lines == nil {
+		m.lines = map[uint8]*fakeLine{}
+	}
+	if l := m.lines[irq]; l != nil && !l.freed {
+		return nil, ErrBusy
+	}
+	l := &fakeLine{fire: fire, masked: false}
+	m.lines[irq] = l
+	return l, nil
+}
+
+// fakeLine is a level-triggered line: an interrupt masks it.
+type fakeLine struct {
+	fire          func()
+	masked, freed bool
+	unmasks       int
+}
+
+func (l *fakeLine) interrupt() {
+	if !l.masked && !l.freed {
+		l.masked = true
+		l.fire()
+	}
+}
+func (l *fakeLine) Unmask() {
+	if !l.freed {
+		l.masked = false
+		l.unmasks++
+	}
+}
+func (l *fakeLine) Free() { l.masked, l.freed = true, true }
 func (m *fakeMachine) MSIMessage(v uint8) (uint64, uint32) {
 	return 0xfee00000, uint32(v)
 }
@@ -324,6 +357,64 @@ func TestMSIXEntryIsProgrammedAndReleasedWithTheDevice(t *testing.T) {
 	}
 	if _, detached := q.Take(); !detached {
 		t.Fatal("IRQ not detached from the released device")
+	}
+}
+
+// A function without MSI or MSI-X gets its INTx line: level-triggered,
+// unmasked again only when the driver takes the interrupt, disabled and
+// freed with the device, and not shared with a second function.
+func TestINTxIsTheFallbackAndIsNotShared(t *testing.T) {
+	cfg := &fakeConfig{mem: map[pci.Addr]*[256]byte{}}
+	second := pci.Addr{Device: 5}
+	noLine := pci.Addr{Device: 6}
+	cfg.Write16(testAddr, regCommand, cmdINTxDisable)
+	fns := []pci.Function{
+		{Addr: testAddr, IRQPin: 1, IRQLine: 11},
+		{Addr: second, IRQPin: 2, IRQLine: 11},
+		{Addr: noLine, IRQPin: 1, IRQLine: 0xff},
+	}
+	m := &fakeMachine{cfg: cfg, fires: map[uint8]func(){}, dmaOut: map[uint64]int{}}
+	b := NewBroker(m, cfg, fns)
+	d, _ := b.Bind(testAddr, "drv")
+	if _, err := d.IRQ(1); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("INTx index 1: %v", err)
+	}
+	q, err := d.IRQ(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Read16(testAddr, regCommand)&cmdINTxDisable != 0 {
+		t.Fatal("INTx left disabled in the command register")
+	}
+	l := m.lines[11]
+	l.interrupt()
+	l.interrupt() // masked: the device still asserts the line
+	if n, _ := q.Take(); n != 1 || l.masked || l.unmasks != 1 {
+		t.Fatalf("Take = %d, masked %v after %d unmasks; want 1 interrupt and the line unmasked once", n, l.masked, l.unmasks)
+	}
+	if n, _ := q.Take(); n != 0 || l.unmasks != 1 {
+		t.Fatalf("an empty Take took %d and unmasked (%d unmasks)", n, l.unmasks)
+	}
+
+	d2, _ := b.Bind(second, "other")
+	if _, err := d2.IRQ(0); !errors.Is(err, ErrBusy) || !errors.Is(err, abi.EBUSY) {
+		t.Fatalf("a second function on IRQ 11: %v, want EBUSY", err)
+	}
+	d3, _ := b.Bind(noLine, "third")
+	if _, err := d3.IRQ(0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("INTx that firmware routed nowhere: %v", err)
+	}
+
+	l.interrupt()
+	d.Release()
+	if !l.freed || cfg.Read16(testAddr, regCommand)&cmdINTxDisable == 0 {
+		t.Fatalf("after release: line freed %v, command %#x; want freed and INTx disabled", l.freed, cfg.Read16(testAddr, regCommand))
+	}
+	if _, detached := q.Take(); !detached || l.unmasks != 1 {
+		t.Fatalf("Take after release: detached %v, %d unmasks; want detached and no unmask", detached, l.unmasks)
+	}
+	if _, err := d2.IRQ(0); err != nil {
+		t.Fatalf("IRQ 11 once the first function let it go: %v", err)
 	}
 }
 

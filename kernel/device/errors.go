@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"clk/abi"
 	"clk/kernel/cap"
 )
 
@@ -18,6 +19,9 @@ var (
 	// ErrReleased: the device object was released; nothing more can be
 	// done through it. It wraps cap.ErrClosed (ECLOSED).
 	ErrReleased = fmt.Errorf("device released: %w", cap.ErrClosed)
+	// ErrBusy: the interrupt line is already routed to another function;
+	// clk does not share INTx lines between drivers. It is abi.EBUSY.
+	ErrBusy = abi.EBUSY
 	// ErrNoFunction: no function at that address.
 	ErrNoFunction = errors.New("no such PCI function")
 )

@@ -12,6 +12,13 @@ type Machine interface {
 	AllocVector(fire func()) (vector uint8, err error)
 	// FreeVector stops calling the vector's fire and frees it.
 	FreeVector(vector uint8)
+	// AllocLine routes a function's legacy interrupt (INTx), which
+	// firmware wired to ISA interrupt irq (the function's interrupt line
+	// register), to a vector of its own, and calls fire each time it
+	// comes, from a goroutine of its own. The line is level-triggered: it
+	// stays masked from each interrupt until Line.Unmask. A line already
+	// routed to another function is refused with ErrBusy.
+	AllocLine(irq uint8, fire func()) (Line, error)
 	// MSIMessage returns the address and data that an MSI or MSI-X write
 	// must carry to raise vector (Intel SDM vol. 3A, 11.11).
 	MSIMessage(vector uint8) (addr uint64, data uint32)
@@ -36,4 +43,13 @@ type Ports interface {
 	Out(port uint16, v uint8)
 	Out16(port uint16, v uint16)
 	Out32(port uint16, v uint32)
+}
+
+// Line is a level-triggered interrupt line that AllocLine routed.
+type Line interface {
+	// Unmask lets the line interrupt again, once its device no longer
+	// asserts it for the interrupts already taken.
+	Unmask()
+	// Free masks the line and gives back its vector.
+	Free()
 }

@@ -20,6 +20,7 @@ type IRQ struct {
 	total    uint64
 	detached bool
 	release  func()
+	ack      func()
 }
 
 // NewIRQ returns an IRQ named name ("msix 0 of 00:03.0"). release, if not
@@ -44,14 +45,28 @@ func (q *IRQ) Fire() {
 	q.Update(0, abi.Signaled)
 }
 
-// Take returns how many interrupts came since the last Take and clears
-// abi.Signaled; detached reports that the device is gone.
-func (q *IRQ) Take() (n uint64, detached bool) {
+// SetAck sets what Take runs after taking interrupts: for a
+// level-triggered line, unmasking it.
+func (q *IRQ) SetAck(ack func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.ack = ack
+}
+
+// Take returns how many interrupts came since the last Take and clears
+// abi.Signaled; detached reports that the device is gone. When it took
+// any, it runs the acknowledgement SetAck set.
+func (q *IRQ) Take() (n uint64, detached bool) {
+	q.mu.Lock()
 	n, q.pending = q.pending, 0
 	q.Update(abi.Signaled, 0)
-	return n, q.detached
+	detached = q.detached
+	ack := q.ack
+	q.mu.Unlock()
+	if n > 0 && !detached && ack != nil {
+		ack()
+	}
+	return n, detached
 }
 
 // Total returns how many interrupts have come since the IRQ was made.

@@ -12,7 +12,8 @@ import (
 	"clk/services/block"
 )
 
-// queueVector is the MSI-X entry the request queue interrupts on.
+// queueVector is the MSI-X entry the request queue interrupts on, when
+// the device has MSI-X.
 const queueVector = 0
 
 func fail(format string, args ...any) {
@@ -34,11 +35,15 @@ func main() {
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	wait, err := devio.Waiter(dev, queueVector)
+	vector, index, err := devio.QueueInterrupt(dev, queueVector)
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	disk, err := blk.New(vd, blk.Config{Vector: queueVector, Wait: wait})
+	wait, err := devio.Waiter(dev, index)
+	if err != nil {
+		fail("%s: %v", name, err)
+	}
+	disk, err := blk.New(vd, blk.Config{Vector: vector, Wait: wait})
 	if err != nil {
 		fail("%s: %v", name, err)
 	}

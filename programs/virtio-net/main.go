@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"clk/abi"
+	"clk/drivers/virtio"
 	vnet "clk/drivers/virtio/net"
 	"clk/sdk"
 	"clk/sdk/devio"
@@ -19,7 +20,8 @@ import (
 	"clk/services/netstack"
 )
 
-// The MSI-X entries of the receive and transmit queues.
+// The MSI-X entries of the receive and transmit queues, when the device
+// has MSI-X.
 const (
 	rxVector = 0
 	txVector = 1
@@ -47,17 +49,12 @@ func main() {
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	waitRX, err := devio.Waiter(dev, rxVector)
+	cfg, err := interrupts(dev)
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	waitTX, err := devio.Waiter(dev, txVector)
-	if err != nil {
-		fail("%s: %v", name, err)
-	}
-	var seed [6]byte
-	sdk.Random(seed[:])
-	nic, err := vnet.New(vd, vnet.Config{RXVector: rxVector, TXVector: txVector, WaitRX: waitRX, WaitTX: waitTX, MACSeed: seed})
+	sdk.Random(cfg.MACSeed[:])
+	nic, err := vnet.New(vd, cfg)
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
@@ -214,4 +211,25 @@ func errnoOf(err error) syscall.Errno {
 		return no
 	}
 	return syscall.EIO
+}
+
+// interrupts returns the NIC's interrupt configuration: an MSI-X entry per
+// queue, or without MSI-X the device's one interrupt for both.
+func interrupts(dev sdk.Device) (vnet.Config, error) {
+	rx, rxIndex, err := devio.QueueInterrupt(dev, rxVector)
+	if err != nil {
+		return vnet.Config{}, err
+	}
+	waitRX, err := devio.Waiter(dev, rxIndex)
+	if err != nil {
+		return vnet.Config{}, err
+	}
+	if rx == virtio.NoVector {
+		return vnet.Config{RXVector: rx, TXVector: rx, WaitRX: waitRX}, nil
+	}
+	waitTX, err := devio.Waiter(dev, txVector)
+	if err != nil {
+		return vnet.Config{}, err
+	}
+	return vnet.Config{RXVector: rxVector, TXVector: txVector, WaitRX: waitRX, WaitTX: waitTX}, nil
 }

@@ -19,7 +19,8 @@ const (
 	// little.
 	feed     = 32
 	interval = 10 * time.Second
-	// queueVector is the MSI-X entry the request queue interrupts on.
+	// queueVector is the MSI-X entry the request queue interrupts on, when
+// the device has MSI-X.
 	queueVector = 0
 )
 
@@ -42,11 +43,15 @@ func main() {
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	wait, err := devio.Waiter(dev, queueVector)
+	vector, index, err := devio.QueueInterrupt(dev, queueVector)
 	if err != nil {
 		fail("%s: %v", name, err)
 	}
-	r, err := rng.New(vd, rng.Config{Vector: queueVector, Wait: wait})
+	wait, err := devio.Waiter(dev, index)
+	if err != nil {
+		fail("%s: %v", name, err)
+	}
+	r, err := rng.New(vd, rng.Config{Vector: vector, Wait: wait})
 	if err != nil {
 		fail("%s: %v", name, err)
 	}

@@ -76,8 +76,25 @@ func OpenVirtio(d sdk.Device) (*virtio.Device, error) {
 	return virtio.Open(Config{d}, &BARs{D: d}, DMA{d})
 }
 
-// Waiter returns a wait on MSI-X entry index of d (or its MSI vector, for
-// index 0 on a device without MSI-X): each call blocks until the
+// QueueInterrupt returns how a virtio queue of d that would use MSI-X
+// table entry entry interrupts: vector is what to write as the queue's
+// MSI-X vector, entry itself or virtio.NoVector when d has no MSI-X, and
+// index is the interrupt of d to wait on (Waiter): entry, or 0, d's one
+// interrupt (INTx, or a single MSI), which every queue then shares and
+// after which the driver reads the ISR status.
+func QueueInterrupt(d sdk.Device, entry uint16) (vector uint16, index int, err error) {
+	info, err := d.Info()
+	if err != nil {
+		return 0, 0, fmt.Errorf("device info: %w", err)
+	}
+	if info.MSIXSize == 0 {
+		return virtio.NoVector, 0, nil
+	}
+	return entry, int(entry), nil
+}
+
+// Waiter returns a wait on MSI-X entry index of d (or, for index 0 on a
+// device without MSI-X, its MSI vector or its INTx line): each call blocks until the
 // interrupt has fired since the previous call returned, as the virtio
 // device libraries' Config.Wait wants.
 func Waiter(d sdk.Device, index int) (func() error, error) {

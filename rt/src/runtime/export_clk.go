@@ -14,7 +14,8 @@ import (
 // The kernel's arch package pulls these with //go:linkname (package sdk
 // pulls clkSyscall, the SYSCALL instruction of user programs); the
 // directives here permit it. The set is deliberately small: boot information, memory
-// and interrupt counters, waiting for an interrupt, and a hook to extend
+// and interrupt counters, waiting for an interrupt, the I/O APICs' registers
+// (which the interrupt stubs share), and a hook to extend
 // exception reports, and ring 3 (enteruser_clk_amd64.go): address spaces and
 // running user threads. Everything else the kernel does with hardware it
 // does in its own packages.
@@ -33,6 +34,10 @@ import (
 //go:linkname clkCPUList
 //go:linkname clkSendInterrupt
 //go:linkname clkSendNMI
+//go:linkname clkIOAPICRead
+//go:linkname clkIOAPICWrite
+//go:linkname clkIOAPICUnmask
+//go:linkname clkSetLevelLine
 //go:linkname clkThreadStackLow
 //go:linkname clkUserEnter
 //go:linkname clkUserSpaceNew

@@ -39,6 +39,39 @@ TEXT runtime·clkIntrEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	16(SP), AX	// the vector, above the two pushes
 	CMPQ	AX, $const_clkVecSpurious
 	JEQ	out
+	// A level-triggered line is masked in its I/O APIC before the end of
+	// interrupt, and before the interrupt is latched: once it is, another
+	// CPU may wake the driver, whose acknowledgement unmasks the line
+	// (ioapic_clk_amd64.go).
+	PUSHQ	CX
+	MOVQ	AX, BX
+	SHLQ	$4, BX	// clkLevelLineEntry is 16 bytes
+	LEAQ	runtime·clkLevelLine(SB), CX
+	ADDQ	CX, BX
+	CMPQ	0(BX), $0
+	JEQ	edge
+	PUSHQ	DX
+lock:
+	MOVL	$1, DX
+	XCHGL	DX, runtime·clkIOAPICLock(SB)
+	TESTL	DX, DX
+	JZ	locked
+	PAUSE
+	JMP	lock
+locked:
+	MOVQ	0(BX), CX	// the I/O APIC's registers, read again under the lock
+	TESTQ	CX, CX
+	JZ	unlock
+	MOVL	8(BX), DX
+	MOVL	DX, const_ioapicRegSel(CX)
+	MOVL	const_ioapicWin(CX), DX
+	ORL	$const_ioapicMasked, DX
+	MOVL	DX, const_ioapicWin(CX)
+unlock:
+	MOVL	$0, runtime·clkIOAPICLock(SB)
+	POPQ	DX
+edge:
+	POPQ	CX
 	LOCK
 	BTSQ	AX, runtime·clkIRQPending(SB)
 	LEAQ	runtime·clkIRQCount(SB), BX

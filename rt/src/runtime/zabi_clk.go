@@ -72,6 +72,7 @@ const (
 	clkENOMEM      = 19 // physical memory or the address space is exhausted, or the range is taken
 	clkEAGAIN      = 20 // futex_wait found a value other than the expected one; nothing waited
 	clkELIMIT      = 21 // a limit of the process (memory, threads or child processes) would be exceeded; nothing changed
+	clkEBUSY       = 22 // the resource is held by another user: a device's interrupt line already routed to another device's driver
 )
 
 // Flags and limits.
