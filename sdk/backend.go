@@ -12,10 +12,12 @@ import (
 // arguments in the order RDI, RSI, RDX, R10, R8, R9. It returns the
 // status (RAX: 0 or an abi.Errno) and the value (RDX).
 //
-// On GOOS=clk the default backend executes the SYSCALL instruction. Code
-// linked into the kernel installs kernel/syscalls' Direct instead, which calls
-// the kernel's dispatcher; other systems have no default, and every call
-// fails with abi.ENOSYS until a backend is installed.
+// On GOOS=clk the default backend executes the SYSCALL instruction in a
+// ring-3 program; in the kernel, which has no ring to call down to, it
+// fails every call with abi.ENOSYS. Code linked into the kernel installs
+// kernel/syscalls' Direct instead, which calls the kernel's dispatcher;
+// other systems have no default, and every call fails with abi.ENOSYS
+// until a backend is installed.
 type Backend func(num uint64, a [6]uint64) (errno uint64, val uint64)
 
 // backend is the installed Backend; nil means defaultBackend.

@@ -14,7 +14,8 @@
 //
 // Every call goes through a Backend. On GOOS=clk the default one executes
 // the SYSCALL instruction (number in RAX, arguments in RDI, RSI, RDX, R10,
-// R8, R9; status back in RAX, value in RDX). Code linked into the kernel
+// R8, R9; status back in RAX, value in RDX); in the kernel itself it fails
+// with abi.ENOSYS. Code linked into the kernel
 // installs kernel/syscalls' Direct with SetBackend, which calls the kernel's
 // dispatcher with the caller's own memory as the address space. Elsewhere
 // there is no default, so the package builds and tests on any system;

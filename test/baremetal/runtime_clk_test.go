@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"clk/abi"
 	x86 "clk/arch/x86_64"
+	"clk/sdk"
 )
 
 func TestTenThousandGoroutinesPassAMessageAroundARing(t *testing.T) {
@@ -335,4 +337,18 @@ func TestHeapGrowsPastFourGiB(t *testing.T) {
 		t.Errorf("physical memory in use = %d MiB with 5 GiB of heap live", used>>20)
 	}
 	runtime.KeepAlive(chunks)
+}
+
+// In the kernel, package sdk without a backend has no ring to call down
+// to: its default backend must fail with ENOSYS rather than execute
+// SYSCALL in ring 0, which would enter the kernel's syscall entry with
+// none of ring 3's state.
+func TestSyscallWithoutABackendFailsInTheKernel(t *testing.T) {
+	sdk.SetBackend(nil)
+	if _, errno := sdk.Syscall(abi.SysHandleClose, [6]uint64{1}); errno != abi.ENOSYS {
+		t.Fatalf("handle_close from the kernel with no backend: %v, want ENOSYS", errno)
+	}
+	if err := sdk.Handle(1).Close(); !errors.Is(err, abi.ENOSYS) {
+		t.Fatalf("Handle.Close from the kernel with no backend: %v, want ENOSYS", err)
+	}
 }

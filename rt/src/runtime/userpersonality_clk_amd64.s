@@ -18,7 +18,17 @@ TEXT _rt0_amd64_clk_user(SB),NOSPLIT|NOFRAME,$0
 	JMP	runtime·rt0_go(SB)
 
 // func clkSyscall(num, a1, a2, a3, a4, a5, a6 uint64) (status, val uint64)
+//
+// Only a ring-3 program makes syscalls: in the kernel, SYSCALL would enter
+// the kernel's own syscall entry from ring 0, which expects ring 3's
+// state, so there the call fails with ENOSYS.
 TEXT runtime·clkSyscall(SB),NOSPLIT,$0-72
+	CMPB	runtime·clkUserMode(SB), $0
+	JNE	user
+	MOVQ	$const_clkENOSYS, status+56(FP)
+	MOVQ	$0, val+64(FP)
+	RET
+user:
 	MOVQ	num+0(FP), AX
 	MOVQ	a1+8(FP), DI
 	MOVQ	a2+16(FP), SI
