@@ -145,9 +145,12 @@ func freshImage(t *testing.T) string {
 	return img
 }
 
-// countMatches counts the lines of text that re matches.
-func countMatches(re *regexp.Regexp, text string) int {
-	return len(re.FindAllString(text, -1))
+// logged counts the entries of the kernel log that dmesg listed in
+// reply and re matches. The lines dmesg lists carry their time; the same
+// lines printed as they were logged, which may come out in the middle
+// of any reply, do not, and are not counted.
+func logged(re *regexp.Regexp, reply string) int {
+	return len(regexp.MustCompile(`(?m)^\[ *[0-9]+\.[0-9]+\] `+re.String()).FindAllString(reply, -1))
 }
 
 // TestKernelRefusesAMalformedDiskOnceAndGoesOn boots clk with images
@@ -209,13 +212,13 @@ func TestKernelRefusesAMalformedDiskOnceAndGoesOn(t *testing.T) {
 			// once, and refused once.
 			log := command(t, m, "dmesg", diskLimits)
 			refused := regexp.MustCompile(`fatfs: refused the volume: fat: mount: ` + c.why + `: corrupt FAT volume`)
-			if n := countMatches(refused, log); n != 1 {
+			if n := logged(refused, log); n != 1 {
 				t.Errorf("the kernel log shows the refusal %d times, want once (%s):\n%s", n, refused, log)
 			}
-			if n := countMatches(regexp.MustCompile(`storage: fatfs \(pid [0-9]+\) serves the disk`), log); n != 1 {
+			if n := logged(regexp.MustCompile(`storage: fatfs \(pid [0-9]+\) serves the disk`), log); n != 1 {
 				t.Errorf("the kernel started the file system service %d times, want once:\n%s", n, log)
 			}
-			if n := countMatches(notMounted, log); n != 1 {
+			if n := logged(notMounted, log); n != 1 {
 				t.Errorf("the kernel said %d times that the disk is not mounted, want once:\n%s", n, log)
 			}
 			powerOff(t, m)
@@ -255,11 +258,7 @@ func TestKernelMountsAnUnrepairableDiskReadOnly(t *testing.T) {
 	before := imageSum(t, img)
 
 	m := diskPrompt(t, "pc", img)
-	log := waitForLog(t, m, regexp.MustCompile(`fatfs: mounted "CLK", [0-9]+ MiB, [0-9]+ MiB free, read-only`), "the file system service did not mount the volume read-only")
-	why := regexp.MustCompile(`fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
-	if n := countMatches(why, log); n != 1 {
-		t.Errorf("the kernel log says why the volume is read-only %d times, want once (%s):\n%s", n, why, log)
-	}
+	waitForLog(t, m, regexp.MustCompile(`fatfs: mounted "CLK", [0-9]+ MiB, [0-9]+ MiB free, read-only`), "the file system service did not mount the volume read-only")
 
 	if got := command(t, m, "ls /disk", diskLimits); !strings.Contains(got, "a.bin") || !strings.Contains(got, "b.bin") {
 		t.Errorf("ls /disk: %q", got)
@@ -280,6 +279,14 @@ func TestKernelMountsAnUnrepairableDiskReadOnly(t *testing.T) {
 	}
 	if got := command(t, m, "ps", diskLimits); strings.Count(got, "fatfs") != 1 {
 		t.Errorf("ps shows the file system service %d times, want once:\n%s", strings.Count(got, "fatfs"), got)
+	}
+	log := command(t, m, "dmesg", diskLimits)
+	why := regexp.MustCompile(`fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
+	if n := logged(why, log); n != 1 {
+		t.Errorf("the kernel log says why the volume is read-only %d times, want once (%s):\n%s", n, why, log)
+	}
+	if n := logged(regexp.MustCompile(`storage: fatfs \(pid [0-9]+\) serves the disk`), log); n != 1 {
+		t.Errorf("the kernel started the file system service %d times, want once:\n%s", n, log)
 	}
 	powerOff(t, m)
 	if imageSum(t, img) != before {
