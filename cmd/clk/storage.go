@@ -61,6 +61,9 @@ type storage struct {
 	log   *klog.Log
 	procs *proc.System
 
+	// mu also orders the mounts and unmounts of /disk, which are made
+	// under it. Lock order: storage.mu < package syscall's fsMu (taken
+	// by mountService).
 	mu     sync.Mutex
 	fs     *proc.Process // nil while none runs
 	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
