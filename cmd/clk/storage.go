@@ -14,6 +14,7 @@ import (
 	_ "unsafe" // go:linkname
 
 	"clk/abi"
+	"clk/drivers/pci"
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 	"clk/kernel/klog"
@@ -27,6 +28,13 @@ import (
 // service's control channel: through it, it makes a client channel for
 // itself, which the kernel's package syscall mounts at /disk, and one
 // for each program it starts, which the program's runtime mounts there.
+//
+// A service that ends on its own, such as one that refused the volume
+// (fatfs exits saying why), takes /disk with it: the kernel removes the
+// mount and says which disk is no longer mounted, so that /disk is then
+// missing (ENOENT) rather than failing with EIO. Nothing starts the
+// service again but a new start of the disk's driver (driver start), so
+// a volume that cannot be mounted is refused once.
 
 // fsProgram is the file system service's program in the initrd.
 const fsProgram = "fatfs"
@@ -53,6 +61,9 @@ type storage struct {
 	log   *klog.Log
 	procs *proc.System
 
+	// mu also orders the mounts and unmounts of /disk, which are made
+	// under it. Lock order: storage.mu < package syscall's fsMu (taken
+	// by mountService).
 	mu     sync.Mutex
 	fs     *proc.Process // nil while none runs
 	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
@@ -63,12 +74,14 @@ func newStorage(log *klog.Log, procs *proc.System) *storage {
 	return &storage{log: log, procs: procs}
 }
 
-var errNoService = errors.New("no file system service")
+// errNoService is the error of a request while no file system service
+// runs: none was started, or the one started has ended.
+var errNoService = errors.New("the disk is not mounted")
 
 // start runs the file system service over the block channel blk (the
-// kernel's end of a block driver's channel), replacing the one that ran
-// before, and mounts it at /disk in the kernel.
-func (st *storage) start(blk *ipc.Endpoint) error {
+// kernel's end of the channel of the driver of the disk at a), replacing
+// the one that ran before, and mounts it at /disk in the kernel.
+func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
 	if _, err := os.Stat(path.Join(programDir, fsProgram)); err != nil {
 		blk.Release()
 		return fmt.Errorf("storage: no %s in the initrd", fsProgram)
@@ -93,22 +106,57 @@ func (st *storage) start(blk *ipc.Endpoint) error {
 	st.mu.Lock()
 	st.fs, st.ctl = p, ctl
 	st.mu.Unlock()
-	st.log.Printf("storage: %s (pid %d) serves the disk", fsProgram, p.PID())
-	go func() {
-		code, _ := p.Wait()
-		st.log.Printf("storage: %s (pid %d) exited with status %d", fsProgram, p.PID(), code)
-	}()
+	st.log.Printf("storage: %s (pid %d) serves the disk at %v", fsProgram, p.PID(), a)
+	go st.watch(p, a)
 	client, err := st.connect()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.fs != p {
+		// The service has already ended (a refused volume does at
+		// once): watch says so, and there is nothing to mount.
+		if client != nil {
+			client.Release()
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	st.mu.Lock()
 	st.client = client
-	st.mu.Unlock()
+	// Under st.mu, so that watch's unmount comes after this mount.
 	if err := mountService(diskCall(client)); err != nil {
 		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
 	}
 	return nil
+}
+
+// watch waits for the service p, started for the disk at a, to end. One
+// that stop ended has been replaced or was meant to go; one that ended on
+// its own leaves no service: its mount is removed.
+func (st *storage) watch(p *proc.Process, a pci.Addr) {
+	code, _ := p.Wait()
+	st.mu.Lock()
+	if st.fs != p {
+		st.mu.Unlock()
+		st.log.Printf("storage: %s (pid %d) exited with status %d", fsProgram, p.PID(), code)
+		return
+	}
+	ctl, client := st.ctl, st.client
+	st.fs, st.ctl, st.client = nil, nil, nil
+	// Under st.mu, so that a start racing with this cannot have its
+	// mount removed.
+	err := mountService(nil)
+	st.mu.Unlock()
+	if err != nil {
+		st.log.Printf("storage: unmount %s: %v", abi.FSMount, err)
+	}
+	if client != nil {
+		client.Release()
+	}
+	if ctl != nil {
+		ctl.Release()
+	}
+	st.log.Printf("storage: the disk at %v is not mounted: %s (pid %d) exited with status %d", a, fsProgram, p.PID(), code)
 }
 
 // stop ends the file system service, if one runs.
@@ -218,8 +266,14 @@ func (st *storage) Usage() (total, free uint64, readOnly bool, err error) {
 const syncTimeout = 5 * time.Second
 
 // Sync asks the service to write out the whole volume, waiting at most
-// syncTimeout.
+// syncTimeout. Without a service there is nothing to write.
 func (st *storage) Sync() error {
+	st.mu.Lock()
+	running := st.fs != nil
+	st.mu.Unlock()
+	if !running {
+		return nil
+	}
 	done := make(chan error, 1)
 	go func() {
 		_, err := st.request(abi.FSSync, []byte{0, 0, 0, 0})

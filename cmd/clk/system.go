@@ -53,7 +53,7 @@ func (s *system) serve(program string, a pci.Addr, ep *ipc.Endpoint) {
 		return
 	}
 	s.disk, s.haveDisk = a, true
-	if err := s.storage.start(ep); err != nil {
+	if err := s.storage.start(a, ep); err != nil {
 		s.log.Printf("%v", err)
 	}
 }

@@ -3,11 +3,17 @@
 // with the file protocol (services/fs, abi/fs.go). The kernel starts it
 // with two startup handles: the block channel (its client end) and the
 // service's control channel, on which every new client's channel arrives.
-// A volume whose boot sector or structures cannot be trusted is refused,
-// and the service exits with status 1 saying why; one found damaged while
-// serving turns read-only. A volume that was not cleanly unmounted (its
-// driver or the machine stopped under a write) is repaired as it is
-// mounted, and the service says what the repair changed.
+// A volume whose boot sector or root directory cannot be trusted is
+// refused: the service says why ("refused the volume: ...") and exits
+// with status 1, after which the kernel removes /disk and does not start
+// the service again on its own. A volume that was not cleanly unmounted
+// (its driver or the machine stopped under a write) is repaired as it is
+// mounted, and the service says what the repair changed; damage that no
+// interrupted write leaves (chains that loop or cross, a file longer
+// than its chain) is not repaired, and the volume is mounted read-only,
+// the service saying why and then "read-only" in its mounted line. One
+// found damaged while serving turns read-only too. Changes to a
+// read-only volume fail with EROFS.
 //
 // Usage (by the kernel):
 //

@@ -27,7 +27,7 @@ func main() {
 	// are flushed, and the volume's crash safety rests on their order.
 	fsys, err := fat.Mount(disk, fat.Options{ReadOnly: disk.ReadOnly(), Barriers: true})
 	if err != nil {
-		fail("mount: %v", err)
+		fail("refused the volume: %v", err)
 	}
 	if r := fsys.MountReport(); !r.WasClean {
 		// Mount repaired what an interrupted write left (drivers/fat,

@@ -54,8 +54,18 @@ func host(t *testing.T, name string, args ...string) []byte {
 
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-// diskBoot boots the kernel with the initrd and img as a virtio disk.
+// diskBoot boots the kernel with the initrd and img as a virtio disk,
+// and waits for the file system service to mount the volume.
 func diskBoot(t *testing.T, machine, img string) *qemu.Machine {
+	t.Helper()
+	m := diskPrompt(t, machine, img)
+	waitForLog(t, m, regexp.MustCompile(`fatfs: mounted "CLK", [0-9]+ MiB`), "the file system service did not mount the disk")
+	return m
+}
+
+// diskPrompt boots the kernel with the initrd and img as a virtio disk,
+// up to the shell's prompt.
+func diskPrompt(t *testing.T, machine, img string) *qemu.Machine {
 	t.Helper()
 	elf := artefact(t, "CLK_SYSTEST_ELF")
 	initrd := artefact(t, "CLK_SYSTEST_INITRD")
@@ -69,15 +79,23 @@ func diskBoot(t *testing.T, machine, img string) *qemu.Machine {
 	if _, err := m.Expect(qemu.Prompt, diskLimits.boot); err != nil {
 		t.Fatalf("boot: %v", err)
 	}
-	// The file system service mounts the volume after the prompt.
-	mounted := regexp.MustCompile(`fatfs: mounted "CLK", [0-9]+ MiB`)
-	for try := 0; !mounted.MatchString(command(t, m, "dmesg", diskLimits)); try++ {
+	return m
+}
+
+// waitForLog asks for the kernel log until re matches it, and returns
+// the log: the services come up after the prompt, each in its own time.
+func waitForLog(t *testing.T, m *qemu.Machine, re *regexp.Regexp, failure string) string {
+	t.Helper()
+	for try := 0; ; try++ {
+		log := command(t, m, "dmesg", diskLimits)
+		if re.MatchString(log) {
+			return log
+		}
 		if try == 120 {
-			t.Fatal("the file system service did not mount the disk")
+			t.Fatalf("%s:\n%s", failure, log)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	return m
 }
 
 // powerOff shuts the guest down and checks that QEMU ended as after an

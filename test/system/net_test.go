@@ -65,13 +65,19 @@ func freePort(t *testing.T) int {
 }
 
 // TestKernelReachesTheNetworkAndServesHTTP boots clk with a disk and a
-// network device on QEMU's user network (restrict=on): the network
-// service gets its address by DHCP, ping reaches QEMU's gateway,
-// ifconfig shows the interface, fetch downloads a 4 MiB file from a
-// server on the host's loopback through the guestfwd address, and httpd
-// serves a 4 MiB file of the disk to the host's HTTP client through the
-// hostfwd port, each with the right sha256.
+// network device on QEMU's user network (restrict=on), on pc and q35:
+// the network service gets its address by DHCP, ping reaches QEMU's
+// gateway, ifconfig shows the interface, fetch downloads a 4 MiB file
+// from a server on the host's loopback through the guestfwd address, and
+// httpd serves a 4 MiB file of the disk to the host's HTTP client
+// through the hostfwd port, each with the right sha256.
 func TestKernelReachesTheNetworkAndServesHTTP(t *testing.T) {
+	for _, machine := range []string{"pc", "q35"} {
+		t.Run(machine, func(t *testing.T) { networkSession(t, machine) })
+	}
+}
+
+func networkSession(t *testing.T, machine string) {
 	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
 	elf := artefact(t, "CLK_SYSTEST_ELF")
 	initrd := artefact(t, "CLK_SYSTEST_INITRD")
@@ -102,7 +108,7 @@ func TestKernelReachesTheNetworkAndServesHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boot := qemu.PVH("pc", elf)
+	boot := qemu.PVH(machine, elf)
 	boot.Args = append(boot.Args, "-initrd", initrd)
 	m := startMachineWith(t, boot, diskLimits, qemu.Options{Args: devs, CPUs: 2})
 	if _, err := m.Expect(qemu.Prompt, diskLimits.boot); err != nil {
