@@ -86,7 +86,7 @@ func (d Devices) Args() ([]string, error) {
 	}
 	if d.Disk != "" {
 		args = append(args,
-			"-drive", "file="+d.Disk+",if=none,id=disk0,format=raw",
+			"-drive", "file="+optionValue(d.Disk)+",if=none,id=disk0,format=raw",
 			"-device", "virtio-blk-pci,drive=disk0")
 	}
 	if d.Net {

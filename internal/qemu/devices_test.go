@@ -65,6 +65,14 @@ func TestDevicesAttachTheDiskAndRNG(t *testing.T) {
 			t.Errorf("%q lacks %q", got, want)
 		}
 	}
+	// A comma in the path is doubled, or QEMU reads the rest as options.
+	args, err = Devices{Disk: "/tmp/a,b/d.img"}.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "file=/tmp/a,,b/d.img,if=none"; !strings.Contains(strings.Join(args, " "), want) {
+		t.Errorf("%q lacks %q", args, want)
+	}
 }
 
 func TestRelayCarriesBothDirections(t *testing.T) {
