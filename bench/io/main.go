@@ -44,13 +44,13 @@ const goal = 1.0
 // let it.
 var wantStatus = [2][]int{vslinux.Clk: {0, 1}, vslinux.Linux: {0}}
 
-// serving matches, by system, the console text after which the host has
-// to act: the guest's servers listen, or it has ended without them, or for
-// clk its shell's prompt, which means that the kernel did not run the
-// program.
-var serving = [2]*regexp.Regexp{
-	vslinux.Clk:   regexp.MustCompile(`BENCH (ready|done)[ \t\r]*\n|` + regexp.QuoteMeta(qemu.Prompt)),
-	vslinux.Linux: regexp.MustCompile(`BENCH (ready|done)[ \t\r]*\n`),
+// events match, by system, the console lines the host notes the time of,
+// up to the one after which it has to act: the disk figures, then the
+// guest's servers listening, or the guest ending without them, or for clk
+// its shell's prompt, which means that the kernel did not run the program.
+var events = [2]*regexp.Regexp{
+	vslinux.Clk:   regexp.MustCompile(`BENCH (disk-write|disk-read|ready|done)\b[^\n]*\n|` + regexp.QuoteMeta(qemu.Prompt)),
+	vslinux.Linux: regexp.MustCompile(`BENCH (disk-write|disk-read|ready|done)\b[^\n]*\n`),
 }
 
 var doneLine = regexp.MustCompile(`BENCH done[ \t\r]*\n`)
@@ -217,7 +217,20 @@ func boot(sys int, cmd qemu.Command, c config) ([]rate, time.Duration, error) {
 	defer m.Kill()
 	var rates []rate
 	var errs []error
-	end, waitErr := m.ExpectRegexp(serving[sys], c.timeout)
+	// When each line came, by the host's clock.
+	seen := map[string]time.Time{}
+	var end []string
+	var waitErr error
+	for deadline := time.Now().Add(c.timeout); ; {
+		end, waitErr = m.ExpectRegexp(events[sys], time.Until(deadline))
+		if waitErr != nil {
+			break
+		}
+		seen[end[2]] = time.Now()
+		if end[2] != diskWrite && end[2] != diskRead {
+			break
+		}
+	}
 	out, err := parse(m.Console())
 	if err != nil {
 		return nil, time.Since(m.Started()), fmt.Errorf("unexpected BENCH lines: %w", err)
@@ -225,6 +238,7 @@ func boot(sys int, cmd qemu.Command, c config) ([]rate, time.Duration, error) {
 	for _, name := range out.order {
 		rates = append(rates, rate{name, units[name], out.figures[name].mibPerSec()})
 	}
+	checkClock(sys, out, seen)
 	switch {
 	case waitErr != nil:
 		return rates, time.Since(m.Started()), fmt.Errorf("the guest's servers did not start: %w", waitErr)
@@ -270,6 +284,42 @@ func boot(sys int, cmd qemu.Command, c config) ([]rate, time.Duration, error) {
 		errs = append(errs, fmt.Errorf("no figure for %s; console:\n%s", strings.Join(missing, ", "), vslinux.Tail(m.Console())))
 	}
 	return rates, took, errors.Join(errs...)
+}
+
+// clockSlack is how far the guest's time for the read may fall outside
+// the host's time between the write's and the read's lines before
+// checkClock warns: a share of the host's time, and at least clockMargin,
+// which covers the cache drop and the console's own delays on short reads.
+const (
+	clockSlack  = 0.1
+	clockMargin = 250 * time.Millisecond
+)
+
+// checkClock compares the guest's time for the disk read, by its clock,
+// with the time between its disk-write and disk-read lines by the host's,
+// which holds the read and little else (on Linux also the cache drop): a
+// guest clock calibrated wrongly at boot would make both disk figures
+// wrong by the same factor. It warns when the two differ by more than the
+// slack.
+func checkClock(sys int, out *guestOutput, seen map[string]time.Time) {
+	f, ok := out.figures[diskRead]
+	w, okW := seen[diskWrite]
+	r, okR := seen[diskRead]
+	if !ok || !okW || !okR {
+		return
+	}
+	if guest, host := time.Duration(f.ns), r.Sub(w); clockOff(guest, host) {
+		fmt.Fprintf(os.Stderr, "bench-io: warning: %s: the disk read took %.3f s by the guest's clock, "+
+			"but its line came %.3f s after the write's by the host's: the guest's clock may be off\n",
+			vslinux.Names[sys], guest.Seconds(), host.Seconds())
+	}
+}
+
+// clockOff reports whether the guest's time and the host's for the same
+// work differ by more than the slack.
+func clockOff(guest, host time.Duration) bool {
+	margin := max(time.Duration(clockSlack*float64(host)), clockMargin)
+	return guest < host-margin || guest > host+margin
 }
 
 // network measures the TCP and HTTP figures against the guest's servers.
