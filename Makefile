@@ -70,7 +70,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime clean
+.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -93,6 +93,7 @@ help:
 	@echo 'make bench-ipc-host  null syscall dispatch and channel round trips, on the host'
 	@echo 'make bench-ipc    null syscall and process round trip on clk and on a Linux guest, with ratios'
 	@echo 'make bench-runtime  Go runtime benchmarks on clk and on a Linux guest, with ratios'
+	@echo 'make bench-io     disk, TCP and HTTP throughput on clk and on a Linux guest, with ratios'
 	@echo 'make clean        remove $(BUILD)/'
 
 deps:
@@ -308,6 +309,31 @@ bench-ipc: deps kernel $(INITRD)
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/ipc -clk $(ELF) -clk-initrd $(INITRD) \
 		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(IPC_SMP)
+# Disk and network throughput: programs/iobench from clk's initrd (kernel
+# command line clk.run=iobench) and the same program as a static Linux
+# /init, with the modules it needs, under the same QEMU command line with a
+# virtio disk (a new FAT32 image each boot) and a virtio network device on
+# QEMU's user network (restrict=on, hostfwd from 127.0.0.1 only). The guest
+# times a sequential write and read of IO_DISK_MIB MiB on its disk; the host
+# times IO_TCP_MIB MiB over TCP each way and IO_HTTP_CLIENTS keep-alive
+# clients' GETs for IO_HTTP_TIME (bench/io). BENCH_RUNS boots of each,
+# QEMU_SMP CPUs. It prints figures and ratios, and fails only when a guest
+# prints no results.
+IOBENCH := $(BUILD)/iobench
+IO_DISK_MIB ?= 16
+IO_TCP_MIB ?= 16
+IO_HTTP_CLIENTS ?= 4
+IO_HTTP_TIME ?= 5s
+IO_LINUX_MODULES := virtio_pci virtio_blk virtio_net vfat nls_cp437 nls_ascii
+bench-io: deps kernel $(INITRD)
+	$(call header,disk and network throughput: clk and Linux under the same QEMU)
+	@mkdir -p $(IOBENCH)
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(IOBENCH)/iobench.linux ./programs/iobench
+	scripts/linux-guest.sh initramfs $(IOBENCH)/iobench.linux $(IOBENCH)/initramfs.cpio $(IO_LINUX_MODULES)
+	kernel=$$(scripts/linux-guest.sh kernel); \
+	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/io -clk $(ELF) -clk-initrd $(INITRD) \
+		-linux-kernel "$$kernel" -linux-initrd $(IOBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(QEMU_SMP) \
+		-disk-mib $(IO_DISK_MIB) -tcp-mib $(IO_TCP_MIB) -http-clients $(IO_HTTP_CLIENTS) -http-time $(IO_HTTP_TIME)
 # Actor figures on clk: the actor package's benchmarks and the shell's
 # pipeline benchmark run as bare-metal test binaries, then the kernel's shell
 # times "yes | head -n 1000000 | wc -l". Figures only: never fails on time.

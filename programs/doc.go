@@ -21,6 +21,9 @@
 //     processes, as BENCH lines.
 //   - netcheck: package net and net/http over the network service, which
 //     it serves to itself over a stack in memory.
+//   - iobench: a file written and read on /disk, a TCP sink and source and
+//     an HTTP server, for make bench-io; it uses package os and net only,
+//     and builds as a static Linux /init too.
 //
 // Each also builds for the host, so that go vet and go build ./... cover
 // it; there every syscall fails with ENOSYS.

@@ -4,7 +4,8 @@
 # mtools), dosfstools (tests check the FAT32 volumes clk writes with fsck.fat), the OVMF firmware, make, patch (the toolchain build applies
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
-# test/system/testdata) and gcc (go test -race needs cgo). Go itself is
+# test/system/testdata, and scripts/linux-guest.sh reads kernel modules'
+# dependencies with objcopy) and gcc (go test -race needs cgo). Go itself is
 # not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when

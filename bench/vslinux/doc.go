@@ -1,7 +1,8 @@
 // Package vslinux is the harness for benchmarks that run the same program
 // on clk and on a Linux guest under one QEMU command line, and compare them:
-// bench/ipc (a null syscall and a round trip between processes) and
-// bench/runtime (the Go runtime's own costs).
+// bench/ipc (a null syscall and a round trip between processes),
+// bench/runtime (the Go runtime's own costs) and bench/io (disk and network
+// throughput, which prints rates with a table of its own).
 //
 // A Plan names the two boots and the machine they share (CPUs, memory and
 // accelerator: everything but what is booted comes from clk/internal/qemu's

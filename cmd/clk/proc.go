@@ -35,7 +35,8 @@ func newProcesses() *proc.System {
 
 // runAtBoot runs the program the command line names with clk.run=NAME
 // (arguments separated by commas: clk.run=sysfuzz,1000), with the serial
-// console as its console, then powers the machine off. It reports false
+// console as its console and, as run gives them, its channels to the file
+// system and network services, then powers the machine off. It reports false
 // when the command line names none.
 func runAtBoot(log *klog.Log, procs *proc.System, cmdline string, sys *system) bool {
 	var spec string
@@ -48,8 +49,13 @@ func runAtBoot(log *klog.Log, procs *proc.System, cmdline string, sys *system) b
 		return false
 	}
 	args := strings.Split(spec, ",")
-	p, err := procs.Spawn(args[0], proc.SpawnOptions{Args: args, Console: os.Stdout})
+	opt := proc.SpawnOptions{Args: args, Console: os.Stdout}
+	sys.connectServices(&opt)
+	p, err := procs.Spawn(args[0], opt)
 	if err != nil {
+		for _, h := range opt.Handles {
+			h.Close()
+		}
 		log.Printf("clk: %v", err)
 		sys.Shutdown()
 		return true

@@ -75,19 +75,7 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 			args[0] = name
 		}
 	}
-	// The program gets its own channel to the file system service,
-	// which its runtime mounts at /disk.
-	opt.HandleEnv = map[string]int{}
-	if fs, err := s.storage.Connect(); err == nil {
-		opt.Handles = append(opt.Handles, fs)
-		opt.HandleEnv[abi.FSEnv] = len(opt.Handles) - 1
-	}
-	// And its own channel to the network service, which its package
-	// net reaches.
-	if nc, err := s.network.Connect(); err == nil {
-		opt.Handles = append(opt.Handles, nc)
-		opt.HandleEnv[abi.NetEnv] = len(opt.Handles) - 1
-	}
+	s.connectServices(&opt)
 	p, err := s.procs.Spawn(name, opt)
 	if err != nil {
 		mine.Release()
@@ -104,6 +92,25 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 		close(pr.out)
 	}()
 	return pr, nil
+}
+
+// connectServices gives a program about to be spawned with opt its own
+// channel to the file system service, which its runtime mounts at /disk
+// (CLK_FS), and its own channel to the network service, which its package
+// net reaches (CLK_NET), each when the service runs. The handles go after
+// those opt has.
+func (s *system) connectServices(opt *proc.SpawnOptions) {
+	if opt.HandleEnv == nil {
+		opt.HandleEnv = map[string]int{}
+	}
+	if fs, err := s.storage.Connect(); err == nil {
+		opt.Handles = append(opt.Handles, fs)
+		opt.HandleEnv[abi.FSEnv] = len(opt.Handles) - 1
+	}
+	if nc, err := s.network.Connect(); err == nil {
+		opt.Handles = append(opt.Handles, nc)
+		opt.HandleEnv[abi.NetEnv] = len(opt.Handles) - 1
+	}
 }
 
 // relay passes the messages the program sends on its mailbox to Output

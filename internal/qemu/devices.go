@@ -33,6 +33,9 @@ type Devices struct {
 	// HTTPPort, when not zero, is the TCP port on the host's 127.0.0.1
 	// forwarded to the guest's port GuestHTTP.
 	HTTPPort int
+	// Forwards are further TCP ports of the host's 127.0.0.1 forwarded
+	// to ports of the guest.
+	Forwards []Forward
 	// HostServer, when set, is the host's loopback server
 	// ("127.0.0.1:PORT") that the guest reaches at GuestFwd.
 	HostServer string
@@ -47,6 +50,10 @@ type Devices struct {
 	// drivers then interrupt through INTx, the fallback.
 	NoMSIX bool
 }
+
+// Forward is one hostfwd rule: connections to Host on the host's
+// 127.0.0.1 reach the guest's port Guest.
+type Forward struct{ Host, Guest int }
 
 // Relay connects standard input and output to the TCP server at addr
 // until both directions end: the program a guestfwd rule runs for each
@@ -86,16 +93,20 @@ func (d Devices) Args() ([]string, error) {
 	}
 	if d.Disk != "" {
 		args = append(args,
-			"-drive", "file="+d.Disk+",if=none,id=disk0,format=raw",
+			"-drive", "file="+optionValue(d.Disk)+",if=none,id=disk0,format=raw",
 			"-device", "virtio-blk-pci,drive=disk0"+vectors)
 	}
 	if d.Net {
 		netdev := "user,id=net0,restrict=on"
+		forwards := d.Forwards
 		if d.HTTPPort != 0 {
-			if d.HTTPPort < 0 || d.HTTPPort > 65535 {
-				return nil, fmt.Errorf("qemu: HTTP port %d", d.HTTPPort)
+			forwards = append([]Forward{{d.HTTPPort, GuestHTTP}}, forwards...)
+		}
+		for _, f := range forwards {
+			if f.Host <= 0 || f.Host > 65535 || f.Guest <= 0 || f.Guest > 65535 {
+				return nil, fmt.Errorf("qemu: forward of host port %d to guest port %d", f.Host, f.Guest)
 			}
-			netdev += ",hostfwd=tcp:127.0.0.1:" + strconv.Itoa(d.HTTPPort) + "-:" + strconv.Itoa(GuestHTTP)
+			netdev += ",hostfwd=tcp:127.0.0.1:" + strconv.Itoa(f.Host) + "-:" + strconv.Itoa(f.Guest)
 		}
 		if d.HostServer != "" {
 			ap, err := netip.ParseAddrPort(d.HostServer)
@@ -108,7 +119,7 @@ func (d Devices) Args() ([]string, error) {
 			netdev += ",guestfwd=tcp:" + GuestFwd.String() + "-cmd:" + d.Relay + " " + ap.String()
 		}
 		args = append(args, "-netdev", netdev, "-device", "virtio-net-pci,netdev=net0"+vectors)
-	} else if d.HTTPPort != 0 || d.HostServer != "" {
+	} else if d.HTTPPort != 0 || len(d.Forwards) > 0 || d.HostServer != "" {
 		return nil, fmt.Errorf("qemu: forwarding without a network device")
 	}
 	return args, nil

@@ -34,6 +34,26 @@ func TestUserNetworkIsRestrictedAndForwardsOnlyLoopback(t *testing.T) {
 	}
 }
 
+func TestForwardsListenOnlyOnLoopback(t *testing.T) {
+	args, err := Devices{Net: true, HTTPPort: 8080, Forwards: []Forward{{9001, 5001}, {9002, 5002}}}.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " ")
+	want := "restrict=on,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=tcp:127.0.0.1:9001-:5001,hostfwd=tcp:127.0.0.1:9002-:5002"
+	if !strings.Contains(got, want) {
+		t.Errorf("%q lacks %q", got, want)
+	}
+	for _, bad := range []Forward{{0, 80}, {8080, 0}, {70000, 80}, {8080, -1}} {
+		if _, err := (Devices{Net: true, Forwards: []Forward{bad}}).Args(); err == nil {
+			t.Errorf("forward %v accepted", bad)
+		}
+	}
+	if _, err := (Devices{Forwards: []Forward{{9001, 5001}}}).Args(); err == nil {
+		t.Error("a forward without a network device accepted")
+	}
+}
+
 func TestDevicesAttachTheDiskAndRNG(t *testing.T) {
 	args, err := Devices{RNG: true, Disk: "d.img"}.Args()
 	if err != nil {
@@ -44,6 +64,14 @@ func TestDevicesAttachTheDiskAndRNG(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
+	}
+	// A comma in the path is doubled, or QEMU reads the rest as options.
+	args, err = Devices{Disk: "/tmp/a,b/d.img"}.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "file=/tmp/a,,b/d.img,if=none"; !strings.Contains(strings.Join(args, " "), want) {
+		t.Errorf("%q lacks %q", args, want)
 	}
 }
 

@@ -42,6 +42,7 @@ type Machine struct {
 	stdin   *os.File
 	stderr  lockedBuffer
 	exited  chan struct{} // closed when QEMU has ended and waitErr is set
+	copied  chan struct{} // closed when the console's pipe has ended
 	waitErr error
 
 	more chan struct{} // a token arrives when console grows or ends
@@ -72,6 +73,7 @@ func StartCommand(ctx context.Context, c Command, timeout time.Duration) (*Machi
 		ctx:    ctx,
 		cancel: cancel,
 		exited: make(chan struct{}),
+		copied: make(chan struct{}),
 		more:   make(chan struct{}, 1),
 	}
 	m.cmd = exec.CommandContext(ctx, Binary(), c.Args()...)
@@ -112,6 +114,7 @@ func StartCommand(ctx context.Context, c Command, timeout time.Duration) (*Machi
 }
 
 func (m *Machine) copyConsole(r *os.File) {
+	defer close(m.copied)
 	defer r.Close()
 	buf := make([]byte, 4096)
 	for {
@@ -259,14 +262,24 @@ func (m *Machine) Command(line string, timeout time.Duration) (string, error) {
 	return strings.TrimPrefix(reply, line+"\n"), nil
 }
 
+// consoleGrace bounds the wait for the end of the console's pipe once QEMU
+// has ended: a program QEMU started may still hold it.
+const consoleGrace = time.Second
+
 // Wait waits for QEMU to end by itself and returns its exit status. With
 // isa-debug-exit a guest status V shows as (V << 1) | 1; status 0 means an
-// ACPI power-off or, with -no-reboot, a triple fault.
+// ACPI power-off or, with -no-reboot, a triple fault. Console then holds
+// all QEMU wrote: QEMU's end and the console's last bytes reach this
+// process in either order, so Wait also waits for the latter.
 func (m *Machine) Wait(timeout time.Duration) (int, error) {
 	select {
 	case <-m.exited:
 	case <-time.After(timeout):
 		return -1, fmt.Errorf("%s: QEMU still running after %v", m.Boot.Name, timeout)
+	}
+	select {
+	case <-m.copied:
+	case <-time.After(consoleGrace):
 	}
 	if st := m.cmd.ProcessState; st != nil && st.Exited() {
 		return st.ExitCode(), nil

@@ -3,6 +3,7 @@ package system
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -256,7 +257,8 @@ func lastLine(reply string) string {
 // TestKernelRunsAProgramAtBoot boots build/clk.elf with clk.run=NAME,ARGS:
 // the kernel runs the program with the serial line as its console instead
 // of starting the shell, logs its exit status, and powers the machine off
-// (QEMU's status 0) whatever that status.
+// (QEMU's status 0) whatever that status. Given a disk, the program reaches
+// it at /disk, as one that run starts does.
 func TestKernelRunsAProgramAtBoot(t *testing.T) {
 	initrd := os.Getenv("CLK_SYSTEST_INITRD")
 	if initrd == "" {
@@ -265,22 +267,40 @@ func TestKernelRunsAProgramAtBoot(t *testing.T) {
 	elf := artefact(t, "CLK_SYSTEST_ELF")
 	for _, c := range []struct {
 		cmdline string
+		disk    bool     // boot with a FAT32 disk
 		want    []string // regular expressions the console must match
 	}{
-		{"clk.run=hello,one,two", []string{
+		{"clk.run=hello,one,two", false, []string{
 			`hello from ring 3, pid [0-9]+\n`,
 			`hello: 3 args: \["hello" "one" "two"\]\n`,
 			`clk: hello \(pid [0-9]+\) exited with status 0\n`,
 		}},
-		{"clk.run=probe,divzero", []string{
+		{"clk.run=probe,divzero", false, []string{
 			`panic: runtime error: integer divide by zero`,
 			`clk: probe \(pid [0-9]+\) exited with status 2\n`,
 		}},
-		{"clk.run=nosuch", []string{`nosuch: no such program`}},
+		{"clk.run=nosuch", false, []string{`nosuch: no such program`}},
+		{"clk.run=diskcheck,write,/disk/boot.bin,300000", true, []string{
+			`diskcheck: wrote /disk/boot.bin: 300000 bytes in .*, sha256 [0-9a-f]{64}\n`,
+			`clk: diskcheck \(pid [0-9]+\) exited with status 0\n`,
+		}},
 	} {
 		t.Run(c.cmdline, func(t *testing.T) {
-			m := startMachine(t, qemu.Kernel("PVH, -M pc", "pc", elf, initrd, c.cmdline), ring3Limits)
-			status, err := m.Wait(ring3Limits.boot + ring3Limits.shutdown)
+			boot, l := qemu.Kernel("PVH, -M pc", "pc", elf, initrd, c.cmdline), ring3Limits
+			var m *qemu.Machine
+			if c.disk {
+				img := filepath.Join(t.TempDir(), "disk.img")
+				host(t, dosfstool(t, "mkfs.fat"), "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+				devs, err := qemu.Devices{Disk: img}.Args()
+				if err != nil {
+					t.Fatal(err)
+				}
+				l = diskLimits
+				m = startMachineWith(t, boot, l, qemu.Options{Args: devs})
+			} else {
+				m = startMachine(t, boot, l)
+			}
+			status, err := m.Wait(l.boot + l.command + l.shutdown)
 			if err != nil {
 				t.Fatalf("%s: %v", c.cmdline, err)
 			}
