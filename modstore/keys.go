@@ -1,7 +1,6 @@
 package modstore
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -89,64 +88,23 @@ func domain(context string, msg []byte) []byte {
 	return append(append(b, context...), msg...)
 }
 
-// The text form of key files: a header line naming the kind of key, then
-// the key in standard base64 on the next line. A private key file holds
-// the 32-byte seed.
-const (
-	publicKeyHeader  = "clk ed25519 public key"
-	privateKeyHeader = "clk ed25519 private key"
-)
+// Seed returns s's RFC 8032 private key, the 32 bytes NewSigner takes.
+func (s *Signer) Seed() []byte { return s.priv.Seed() }
 
-// MarshalText returns k's key file text.
+// MarshalText returns k in standard base64, its form in JSON.
 func (k PublicKey) MarshalText() ([]byte, error) {
-	return keyText(publicKeyHeader, k[:]), nil
+	return []byte(base64.StdEncoding.EncodeToString(k[:])), nil
 }
 
-// ParsePublicKey parses a public key file's text.
-func ParsePublicKey(text []byte) (PublicKey, error) {
-	var k PublicKey
-	raw, err := parseKeyText(publicKeyHeader, text, len(k))
+// UnmarshalText parses k from standard base64.
+func (k *PublicKey) UnmarshalText(text []byte) error {
+	raw, err := base64.StdEncoding.DecodeString(string(text))
 	if err != nil {
-		return k, err
+		return fmt.Errorf("public key: %w", err)
+	}
+	if len(raw) != len(k) {
+		return fmt.Errorf("public key: %d bytes, want %d", len(raw), len(k))
 	}
 	copy(k[:], raw)
-	return k, nil
-}
-
-// MarshalText returns s's private key file text.
-func (s *Signer) MarshalText() ([]byte, error) {
-	return keyText(privateKeyHeader, s.priv.Seed()), nil
-}
-
-// ParseSigner parses a private key file's text.
-func ParseSigner(text []byte) (*Signer, error) {
-	raw, err := parseKeyText(privateKeyHeader, text, ed25519.SeedSize)
-	if err != nil {
-		return nil, err
-	}
-	return NewSigner(raw)
-}
-
-// IsPrivateKeyText reports whether text starts like a private key file.
-func IsPrivateKeyText(text []byte) bool {
-	return bytes.HasPrefix(text, []byte(privateKeyHeader+"\n"))
-}
-
-func keyText(header string, raw []byte) []byte {
-	return []byte(header + "\n" + base64.StdEncoding.EncodeToString(raw) + "\n")
-}
-
-func parseKeyText(header string, text []byte, size int) ([]byte, error) {
-	first, rest, ok := bytes.Cut(text, []byte("\n"))
-	if !ok || string(first) != header {
-		return nil, fmt.Errorf("key file: first line is not %q", header)
-	}
-	raw, err := base64.StdEncoding.DecodeString(string(bytes.TrimSpace(rest)))
-	if err != nil {
-		return nil, fmt.Errorf("key file: %w", err)
-	}
-	if len(raw) != size {
-		return nil, fmt.Errorf("key file: %d bytes of key, want %d", len(raw), size)
-	}
-	return raw, nil
+	return nil
 }

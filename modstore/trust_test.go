@@ -215,3 +215,43 @@ func TestNamePatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenReplaysADirectoryOfDocuments(t *testing.T) {
+	f := modtest.NewFixture(modstore.Config{})
+	a, b, c := f.Roots[0], f.Roots[1], f.Roots[2]
+	d := modtest.Key("d")
+	outsider := modtest.Key("outsider")
+	var docs []*modstore.Doc
+	for _, raw := range [][]byte{
+		f.Delegation(f.Module.Public(), nil, a, b),
+		// Revoked by the first roots, then c leaves.
+		modtest.Doc(modstore.Doc{Revocation: &modstore.Revocation{Key: outsider.Public()}}, b, c),
+		modtest.RootDoc(2, 2, []*modstore.Signer{a, b, d}, a, b, d),
+		f.Anchor,
+		// Signed by a and c: lapses when c leaves.
+		f.Delegation(modtest.Key("lapsed").Public(), nil, a, c),
+		f.Delegation(outsider.Public(), nil, a, b),
+	} {
+		doc, err := modstore.ParseDoc(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	s, warnings, err := modstore.Open(docs, modstore.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Root().Version != 2 {
+		t.Errorf("root version %d, want 2", s.Root().Version)
+	}
+	if len(warnings) != 2 || !errors.Is(warnings[0], modstore.ErrBelowThreshold) || !errors.Is(warnings[1], modstore.ErrRevokedKey) {
+		t.Errorf("warnings %v, want the lapsed delegation and the revoked one", warnings)
+	}
+	if g := s.Delegations(); len(g) != 1 || g[0].Key != f.Module.Public() {
+		t.Errorf("delegations %v, want the module key's", g)
+	}
+	if _, err := s.Verify(goodModule(f)); err != nil {
+		t.Errorf("module after Open: %v", err)
+	}
+}
