@@ -126,8 +126,11 @@ func TestASessionFromKeysToVerifiedModules(t *testing.T) {
 	s.run(0, "delegate -trust {}/trust -sign {}/keys/r4.key,{}/keys/r2.key -names net* {}/keys/mod.pub")
 	s.run(0, "verify -trust {}/trust {}/net.clkm", "ok ")
 
-	s.run(0, "revoke -trust {}/trust -sign {}/keys/r1.key,{}/keys/r4.key {}/keys/mod.pub", "revoke-")
-	s.run(1, "verify -trust {}/trust {}/net.clkm", "revoked")
+	s.run(0, "revoke -trust {}/trust -sign {}/keys/r1.key,{}/keys/r4.key {}/keys/mod.pub", "revoke-", "removed")
+	out := s.run(1, "verify -trust {}/trust {}/net.clkm", "signed by a revoked key")
+	if strings.Contains(out, "warning") {
+		t.Errorf("the revoked key's delegation is still read:\n%s", out)
+	}
 }
 
 func TestUsageAndHelp(t *testing.T) {

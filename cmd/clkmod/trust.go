@@ -225,7 +225,18 @@ func revoke(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return applyAndWrite(dir, "revoke-"+string(key.ID()), &modstore.Doc{Revocation: &modstore.Revocation{Key: key}}, signers, out)
+	if err := applyAndWrite(dir, "revoke-"+string(key.ID()), &modstore.Doc{Revocation: &modstore.Revocation{Key: key}}, signers, out); err != nil {
+		return err
+	}
+	// The key's delegation is dead now: drop its file, which every later
+	// load would otherwise warn about.
+	del := filepath.Join(dir, "delegate-"+string(key.ID())+trustExt)
+	if err := os.Remove(del); err == nil {
+		fmt.Fprintf(out, "removed %s\n", del)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // applyAndWrite signs doc, checks that the store at dir takes it, and
