@@ -18,7 +18,8 @@
 // ELF hash, ELF, ABI version, anti-rollback (Versions), Policy; each
 // refusal wraps one of the sentinel errors (ErrUnsigned, ErrBadSignature
 // ...). In Permissive mode the signature causes do not refuse a module but
-// taint its verdict.
+// taint its verdict. Open makes a store from a whole set of trust
+// documents, as an image or a directory holds them.
 //
 // The package is plain Go that builds for the host and for GOOS=clk: it
 // imports only the standard library and abi, touches no file system, runs

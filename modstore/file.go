@@ -46,11 +46,6 @@ type Module struct {
 	Signatures []Signature
 }
 
-// IsModule reports whether b starts with a module file's magic.
-func IsModule(b []byte) bool {
-	return len(b) >= len(fileMagic) && string(b[:len(fileMagic)]) == fileMagic
-}
-
 // ParseModule parses a module file strictly: every length within its
 // bounds and within the file, the manifest valid and canonical, no two
 // signatures by one key, and nothing after the signature block. It checks

@@ -57,8 +57,8 @@ type Config struct {
 // signing to, the keys it revoked, and the configuration modules are
 // checked against. It is safe for concurrent use.
 //
-// Lock order: Store.mu < the Versions' own lock (Verify reads it after
-// releasing mu).
+// Verify and Record call Versions without holding mu, so mu never nests
+// with a Versions' own lock.
 type Store struct {
 	cfg Config
 

@@ -391,13 +391,14 @@ func (d *Doc) validSigners(r *RootSet) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	// A document made in memory may repeat a key; it counts once.
+	seen := make(map[PublicKey]bool)
 	for _, s := range d.Signatures {
-		if r.has(s.Key) && s.verify(trustContext, signed) {
-			n++
+		if !seen[s.Key] && r.has(s.Key) && s.verify(trustContext, signed) {
+			seen[s.Key] = true
 		}
 	}
-	return n, nil
+	return len(seen), nil
 }
 
 // NewRootSet returns a root set of keys (put in canonical order) with

@@ -255,3 +255,13 @@ func TestOpenReplaysADirectoryOfDocuments(t *testing.T) {
 		t.Errorf("module after Open: %v", err)
 	}
 }
+
+func TestARepeatedSignatureCountsOnce(t *testing.T) {
+	f := modtest.NewFixture(modstore.Config{})
+	doc := &modstore.Doc{Delegation: &modstore.Delegation{Key: modtest.Key("k2").Public()}}
+	if err := doc.Sign(f.Roots[0]); err != nil {
+		t.Fatal(err)
+	}
+	doc.Signatures = append(doc.Signatures, doc.Signatures[0])
+	refused(t, f.Store.ApplyDoc(doc), modstore.ErrBelowThreshold)
+}
