@@ -17,6 +17,14 @@ type PublicKey [ed25519.PublicKeySize]byte
 // second key with the same id.
 type KeyID string
 
+// key reads a public key; a short read gives the zero key and sets
+// d.short.
+func (d *decoder) key() PublicKey {
+	var k PublicKey
+	copy(k[:], d.bytes(len(k)))
+	return k
+}
+
 // ID returns k's key id.
 func (k PublicKey) ID() KeyID {
 	sum := sha256.Sum256(k[:])

@@ -196,8 +196,7 @@ func parseDoc(b []byte) (*Doc, []byte, error) {
 	case KindDelegation:
 		doc.Delegation, err = decodeDelegation(&bd)
 	case KindRevocation:
-		doc.Revocation = &Revocation{}
-		copy(doc.Revocation.Key[:], bd.bytes(len(doc.Revocation.Key)))
+		doc.Revocation = &Revocation{Key: bd.key()}
 	}
 	switch {
 	case err != nil:
@@ -214,7 +213,7 @@ func decodeRootSet(d *decoder) (*RootSet, error) {
 	r := &RootSet{Version: d.u32(), Threshold: int(d.u8())}
 	n := int(d.u8())
 	for i := 0; i < n && !d.short; i++ {
-		r.Keys = append(r.Keys, PublicKey(d.bytes(len(PublicKey{}))))
+		r.Keys = append(r.Keys, d.key())
 	}
 	if d.short {
 		return r, nil
@@ -244,7 +243,7 @@ func (r *RootSet) check() error {
 func (r *RootSet) has(k PublicKey) bool { return slices.Contains(r.Keys, k) }
 
 func decodeDelegation(d *decoder) (*Delegation, error) {
-	g := &Delegation{Key: PublicKey(d.bytes(len(PublicKey{})))}
+	g := &Delegation{Key: d.key()}
 	g.Expires = int64(d.u64())
 	n := int(d.u8())
 	for i := 0; i < n && !d.short; i++ {
