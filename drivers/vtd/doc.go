@@ -21,6 +21,9 @@
 // offers them, else three (39 bits), and map 4 KiB pages only.
 // Intermediate tables stay until the domain is detached.
 //
+// InScope says which functions a unit translates for, from the DMAR's
+// device scope (QEMU lists each device of its root bus there).
+//
 // Faults the unit records (source, address, reason, read or write) are
 // read and cleared by Faults; SetFaultInterrupt has the unit raise an MSI
 // when it records one.
