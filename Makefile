@@ -172,7 +172,7 @@ test-host: toolchain
 # parser, and the module file and trust document parsers.
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
-	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
+	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/acpi:FuzzDMAR ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
 	./drivers/virtio:FuzzTransportCaps ./drivers/virtio:FuzzUsedRing ./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor \
 	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./services/netstack:FuzzDHCPMessage \
 	./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs

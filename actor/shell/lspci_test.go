@@ -64,11 +64,11 @@ func (d driversSystem) StopDriver(addr string) error {
 	return nil
 }
 
-func (d driversSystem) StartDriver(addr string) error {
+func (d driversSystem) StartDriver(addr, program string) error {
 	if addr == "99:00.0" {
 		return errors.New("no such function")
 	}
-	*d.calls = append(*d.calls, "start "+addr)
+	*d.calls = append(*d.calls, strings.TrimSpace("start "+addr+" "+program))
 	return nil
 }
 
@@ -77,7 +77,9 @@ func TestDriverStopsAndStartsThroughTheSystem(t *testing.T) {
 	s := newSessionOn(t, driversSystem{calls: &calls})
 	s.command("driver stop 00:04.0")
 	s.command("driver start 00:04.0")
-	if strings.Join(calls, ",") != "stop 00:04.0,start 00:04.0" {
+	s.command("driver start 00:04.0 dmaprobe")
+	s.command("driver stop 00:04.0 dmaprobe")
+	if strings.Join(calls, ",") != "stop 00:04.0,start 00:04.0,start 00:04.0 dmaprobe" {
 		t.Errorf("calls %q", calls)
 	}
 	if got := s.command("driver start 99:00.0"); !strings.Contains(got, "no such function") {

@@ -20,7 +20,7 @@ func systemCommands() []Command {
 		{Name: "dmesg", Usage: "dmesg", Help: "the kernel log", Run: dmesg},
 		{Name: "stats", Usage: "stats", Help: "runtime and interrupt counters", Run: stats},
 		{Name: "lspci", Usage: "lspci [-v]", Help: "list the PCI functions, with the driver bound to each (-v: BARs, interrupts, capabilities)", Run: lspci},
-		{Name: "driver", Usage: "driver stop|start ADDR", Help: "stop a PCI function's driver process, or start it again", Run: driver},
+		{Name: "driver", Usage: "driver stop|start ADDR [PROGRAM]", Help: "stop a PCI function's driver process, or start it again (or PROGRAM of /bin in its place)", Run: driver},
 		{Name: "shutdown", Usage: "shutdown", Help: "power the machine off", Run: shutdown},
 		{Name: "reboot", Usage: "reboot", Help: "reset the machine", Run: reboot},
 	}
@@ -178,8 +178,8 @@ func lspci(p *Stage) error {
 }
 
 func driver(p *Stage) error {
-	if len(p.Args) != 2 || p.Args[0] != "stop" && p.Args[0] != "start" {
-		return usagef("want stop or start and a function's address")
+	if len(p.Args) < 2 || len(p.Args) > 3 || p.Args[0] != "stop" && p.Args[0] != "start" || p.Args[0] == "stop" && len(p.Args) == 3 {
+		return usagef("want stop or start and a function's address (and, to start, a program)")
 	}
 	dc, ok := p.Sys.(DriverControl)
 	if !ok {
@@ -188,7 +188,11 @@ func driver(p *Stage) error {
 	if p.Args[0] == "stop" {
 		return dc.StopDriver(p.Args[1])
 	}
-	return dc.StartDriver(p.Args[1])
+	program := ""
+	if len(p.Args) == 3 {
+		program = p.Args[2]
+	}
+	return dc.StartDriver(p.Args[1], program)
 }
 
 func shutdown(p *Stage) error {

@@ -58,8 +58,9 @@ type DriverControl interface {
 	// StopDriver ends the driver of the function at addr, which
 	// releases the device.
 	StopDriver(addr string) error
-	// StartDriver starts the function's driver.
-	StartDriver(addr string) error
+	// StartDriver starts the function's driver, or, if program is not
+	// "", that program of /bin in its place.
+	StartDriver(addr, program string) error
 }
 
 // Network is a System with a network service: ifconfig shows its

@@ -109,15 +109,17 @@ func (d *drivers) startAll() {
 			d.log.Printf("drivers: %v: no %s in the initrd", f.Addr, name)
 			continue
 		}
-		if err := d.Start(f.Addr); err != nil {
+		if err := d.Start(f.Addr, ""); err != nil {
 			d.log.Printf("drivers: %v", err)
 		}
 	}
 }
 
-// Start binds the function at a to its driver and starts the driver's
-// process with the device handle.
-func (d *drivers) Start(a pci.Addr) error {
+// Start binds the function at a to its driver, or to program of /bin if
+// that is not "", and starts the driver's process with the device handle.
+// Another program than the function's driver serves no channel: it has
+// the device handle alone (programs/dmaprobe, which checks the IOMMU).
+func (d *drivers) Start(a pci.Addr, program string) error {
 	var f *pci.Function
 	for _, b := range d.broker.Functions() {
 		if b.Function.Addr == a {
@@ -128,8 +130,20 @@ func (d *drivers) Start(a pci.Addr) error {
 		return fmt.Errorf("start driver of %v: %w", a, device.ErrNoFunction)
 	}
 	name := driverFor(f)
-	if name == "" {
+	var schema *ipc.Schema
+	switch {
+	case program != "":
+		if program != path.Base(program) || program == "." || program == ".." {
+			return fmt.Errorf("start %q for %v: not a program's name", program, a)
+		}
+		if _, err := os.Stat(path.Join(programDir, program)); err != nil {
+			return fmt.Errorf("start %q for %v: %w", program, a, err)
+		}
+		name = program
+	case name == "":
 		return fmt.Errorf("start driver of %v: no driver for %04x:%04x", a, f.VendorID, f.DeviceID)
+	default:
+		schema = serviceOf(name)
 	}
 	dev, err := d.broker.Bind(a, name)
 	if err != nil {
@@ -137,7 +151,7 @@ func (d *drivers) Start(a pci.Addr) error {
 	}
 	handles := []*cap.Cap{cap.New(dev, device.Rights)}
 	var mine *ipc.Endpoint
-	if schema := serviceOf(name); schema != nil {
+	if schema != nil {
 		var theirs *ipc.Endpoint
 		if mine, theirs, err = ipc.NewChannel(schema, 0); err != nil {
 			handles[0].Close()
@@ -261,8 +275,9 @@ func (s *system) StopDriver(addr string) error {
 	return s.drivers.Stop(a)
 }
 
-// StartDriver starts the driver of the function at addr.
-func (s *system) StartDriver(addr string) error {
+// StartDriver starts the driver of the function at addr, or program in
+// its place.
+func (s *system) StartDriver(addr, program string) error {
 	a, err := parseAddr(addr)
 	if err != nil {
 		return err
@@ -270,7 +285,7 @@ func (s *system) StartDriver(addr string) error {
 	if s.drivers == nil {
 		return fmt.Errorf("start driver of %v: no PCI", a)
 	}
-	return s.drivers.Start(a)
+	return s.drivers.Start(a, program)
 }
 
 // resetDevice resets a released function whose protocol the kernel knows,

@@ -68,8 +68,12 @@ func main() {
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
 	sys.storage = newStorage(log, sys.procs)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
-		sys.broker = device.NewBroker(device.Hardware(isa), cfg, fns)
+		machine := device.Hardware(isa)
+		sys.broker = device.NewBroker(machine, cfg, fns)
 		sys.broker.SetReset(resetDevice(cfg))
+		if u := startIOMMU(log, tables, machine, cfg); u != nil {
+			sys.broker.SetIOMMU(u)
+		}
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}

@@ -13,6 +13,9 @@ type Broker struct {
 	cfg pci.Config
 	// reset, if set, stops a released function's work in flight.
 	reset func(pci.Function) error
+	// iommu, if set, confines each bound function's DMA to its driver's
+	// DMA memory.
+	iommu IOMMU
 
 	mu    sync.Mutex
 	slots []*slot
@@ -42,6 +45,14 @@ func NewBroker(m Machine, cfg pci.Config, fns []pci.Function) *Broker {
 // reset that drains what is in flight (virtio's) closes that window. It
 // is meant to be called once, before the first Bind.
 func (b *Broker) SetReset(reset func(pci.Function) error) { b.reset = reset }
+
+// SetIOMMU has the broker confine DMA through u: a function gets an
+// empty address space when it is bound, each DMA allocation is mapped
+// into it before the driver learns its address, and it is taken away
+// whole at release, before the memory is freed. Without it (no IOMMU) a
+// device reaches all of RAM. It is meant to be called once, before the
+// first Bind.
+func (b *Broker) SetIOMMU(u IOMMU) { b.iommu = u }
 
 // Binding is what the broker says of one function: lspci's line.
 type Binding struct {
@@ -78,6 +89,11 @@ func (b *Broker) Bind(addr pci.Addr, driver string) (*Device, error) {
 		}
 		if s.fn.Err != nil {
 			return nil, fmt.Errorf("bind %v to %s: %w", addr, driver, s.fn.Err)
+		}
+		if b.iommu != nil {
+			if err := b.iommu.Attach(addr); err != nil {
+				return nil, fmt.Errorf("bind %v to %s: %w", addr, driver, err)
+			}
 		}
 		d := newDevice(b, s)
 		s.dev, s.driver, s.pid = d, driver, 0

@@ -314,7 +314,8 @@ func (d *Device) msixPages(i int, first uint64) func(off uint64) bool {
 
 // AllocDMA allocates n bytes, rounded up to pages, of physically
 // contiguous memory, charged to acct (if not nil), and maps it into the
-// caller's address space through m.
+// caller's address space through m. With an IOMMU it is mapped for the
+// device too, at its physical address, before AllocDMA returns.
 func (d *Device) AllocDMA(n uint64, m Mapper, acct *limit.Account) (va, phys uint64, err error) {
 	if n == 0 || n > abi.MaxDMAAlloc {
 		return 0, 0, fmt.Errorf("device %v: DMA of %d bytes: %w", d.a, n, ErrInvalid)
@@ -349,9 +350,27 @@ func (d *Device) AllocDMA(n uint64, m Mapper, acct *limit.Account) (va, phys uin
 		undo()
 		return 0, 0, fmt.Errorf("device %v: DMA of %d pages: %w", d.a, pages, err)
 	}
+	if iommu := d.b.iommu; iommu != nil {
+		if err := iommu.Map(d.a, phys, pages); err != nil {
+			d.b.m.FreeDMA(phys, pages)
+			acct.Uncharge(limit.Memory, int64(size))
+			undo()
+			return 0, 0, fmt.Errorf("device %v: DMA: %w", d.a, err)
+		}
+	}
+	// free gives the frames back once the device no longer reaches them;
+	// a release that ran meanwhile detached the function already.
+	free := func() {
+		if iommu := d.b.iommu; iommu != nil {
+			if err := iommu.Unmap(d.a, phys, pages); err != nil && !d.Released() {
+				return // still reachable: lose the frames rather than reuse them
+			}
+		}
+		d.b.m.FreeDMA(phys, pages)
+	}
 	va, unmap, err := m.MapPhys(phys, size, false, nil, fmt.Sprintf("%v dma", d.a))
 	if err != nil {
-		d.b.m.FreeDMA(phys, pages)
+		free()
 		acct.Uncharge(limit.Memory, int64(size))
 		undo()
 		return 0, 0, fmt.Errorf("device %v: map DMA: %w", d.a, err)
@@ -360,7 +379,7 @@ func (d *Device) AllocDMA(n uint64, m Mapper, acct *limit.Account) (va, phys uin
 	if d.released {
 		d.mu.Unlock()
 		unmap()
-		d.b.m.FreeDMA(phys, pages)
+		free()
 		acct.Uncharge(limit.Memory, int64(size))
 		return 0, 0, ErrReleased
 	}
@@ -539,9 +558,10 @@ func (d *Device) Released() bool {
 // Release runs when the last handle to the device goes. It stops the
 // device reaching memory and raising interrupts before anything it could
 // reach is freed: a reset (Broker.SetReset), bus mastering off, MSI and
-// MSI-X off and their entries masked; then the IRQs are detached and
-// their vectors freed, the driver's mappings removed, the DMA memory
-// freed, and the function unbound.
+// MSI-X off and their entries masked, and with an IOMMU the function's
+// address space taken away (its DMA then reaches nothing); then the IRQs
+// are detached and their vectors freed, the driver's mappings removed,
+// the DMA memory freed, and the function unbound.
 func (d *Device) Release() {
 	d.mu.Lock()
 	if d.released {
@@ -573,6 +593,14 @@ func (d *Device) Release() {
 	irqs, unmaps, dma := d.irqs, d.unmaps, d.dma
 	d.irqs, d.unmaps, d.dma, d.dmaBytes = nil, nil, nil, 0
 	d.mu.Unlock()
+
+	if iommu := d.b.iommu; iommu != nil {
+		if err := iommu.Detach(d.a); err != nil {
+			// The unit may still translate to the DMA memory: it is
+			// lost rather than handed to someone else.
+			dma = nil
+		}
+	}
 
 	for _, r := range irqs {
 		if r.line != nil {

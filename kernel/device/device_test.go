@@ -451,3 +451,80 @@ func TestReleaseResetsBeforeItStopsBusMastering(t *testing.T) {
 		t.Fatalf("release: %q, want one reset while the device could still finish its work", order)
 	}
 }
+
+// fakeIOMMU records what the broker asks of it in the machine's log, so
+// that its calls are ordered with the frames' allocation and freeing.
+type fakeIOMMU struct {
+	m      *fakeMachine
+	mapped map[uint64]int
+	// failMap makes the next Map fail.
+	failMap bool
+}
+
+func (u *fakeIOMMU) Attach(a pci.Addr) error {
+	u.m.log = append(u.m.log, fmt.Sprintf("attach %v", a))
+	return nil
+}
+func (u *fakeIOMMU) Map(a pci.Addr, phys uint64, pages int) error {
+	if u.failMap {
+		u.failMap = false
+		return errors.New("no table memory")
+	}
+	u.mapped[phys] = pages
+	u.m.log = append(u.m.log, fmt.Sprintf("map %v %#x+%d", a, phys, pages))
+	return nil
+}
+func (u *fakeIOMMU) Unmap(a pci.Addr, phys uint64, pages int) error {
+	delete(u.mapped, phys)
+	u.m.log = append(u.m.log, fmt.Sprintf("unmap %v %#x", a, phys))
+	return nil
+}
+func (u *fakeIOMMU) Detach(a pci.Addr) error {
+	// Bus mastering must be off already: the device no longer starts
+	// transfers that would fault.
+	if u.m.cfg.Read16(a, regCommand)&cmdBusMaster != 0 {
+		u.m.log = append(u.m.log, "detach with bus master on")
+	}
+	clear(u.mapped)
+	u.m.log = append(u.m.log, fmt.Sprintf("detach %v", a))
+	return nil
+}
+
+func TestWithAnIOMMUADeviceReachesOnlyItsDMAMemoryUntilItIsFreed(t *testing.T) {
+	b, m := testBroker(t)
+	u := &fakeIOMMU{m: m, mapped: map[uint64]int{}}
+	b.SetIOMMU(u)
+	d, err := b.Bind(testAddr, "drv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := &fakeMapper{maps: map[uint64]string{}}
+	u.failMap = true
+	if _, _, err := d.AllocDMA(pageSize, mp, nil); err == nil {
+		t.Fatal("DMA that the IOMMU could not map was handed out")
+	}
+	if err := d.ConfigWrite(regCommand, 2, cmdBusMaster|cmdMemory); err != nil {
+		t.Fatal(err)
+	}
+	_, phys, err := d.AllocDMA(2*pageSize, mp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.mapped[phys] != 2 {
+		t.Fatalf("DMA at %#x returned before it was mapped for the device: %v", phys, u.mapped)
+	}
+	d.Release()
+	want := []string{
+		"attach 00:03.0",
+		"alloc 0x100000", "free 0x100000",
+		"alloc 0x200000", "map 00:03.0 0x200000+2",
+		"detach 00:03.0", "free 0x200000",
+	}
+	if strings.Join(m.log, "; ") != strings.Join(want, "; ") {
+		t.Errorf("log:\n%s\nwant\n%s", strings.Join(m.log, "\n"), strings.Join(want, "\n"))
+	}
+	// Bound again, the function starts with nothing mapped.
+	if _, err := b.Bind(testAddr, "again"); err != nil || len(u.mapped) != 0 {
+		t.Fatalf("rebind: %v, mapped %v", err, u.mapped)
+	}
+}

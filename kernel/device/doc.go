@@ -23,7 +23,10 @@
 // Nothing else: not another function's BARs or configuration, not other
 // physical memory. What a DMA-capable device reaches, though, is the
 // device's business: without an IOMMU it can write all of RAM, whatever
-// the driver was given. docs/devices.md spells that threat out.
+// the driver was given. With one (Broker.SetIOMMU: VT-d, drivers/vtd) a
+// function reaches only the DMA memory its driver allocated, and a
+// function without a driver reaches nothing. docs/devices.md spells out
+// what is and is not enforced.
 //
 // A function is bound to one device object at a time (Broker.Bind). When
 // the object's last handle goes (the driver closed it, or died), Release

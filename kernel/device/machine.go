@@ -1,5 +1,7 @@
 package device
 
+import "clk/drivers/pci"
+
 // Machine is the hardware side of the broker.
 type Machine interface {
 	// AllocDMA returns pages physically contiguous zeroed frames: the
@@ -52,4 +54,21 @@ type Line interface {
 	Unmask()
 	// Free masks the line and gives back its vector.
 	Free()
+}
+
+// IOMMU confines each function's DMA to the memory its driver allocated
+// (drivers/vtd on a machine with VT-d). A function it has not attached
+// reaches no memory at all; bus addresses are physical addresses.
+type IOMMU interface {
+	// Attach gives the function an address space of its own with
+	// nothing in it.
+	Attach(a pci.Addr) error
+	// Map lets the function reach the pages at phys, read and write.
+	Map(a pci.Addr, phys uint64, pages int) error
+	// Unmap takes the pages away again; when it returns, the function
+	// no longer reaches them.
+	Unmap(a pci.Addr, phys uint64, pages int) error
+	// Detach takes the function's address space away whole; when it
+	// returns, the function reaches no memory.
+	Detach(a pci.Addr) error
 }
