@@ -20,7 +20,7 @@ const (
 	feed     = 32
 	interval = 10 * time.Second
 	// queueVector is the MSI-X entry the request queue interrupts on, when
-// the device has MSI-X.
+	// the device has MSI-X.
 	queueVector = 0
 )
 
