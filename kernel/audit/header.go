@@ -46,13 +46,16 @@ func (h header) genesis() Hash {
 	return sha256.Sum256(append([]byte(genesisContext), h.encode()...))
 }
 
+// parseHeader decodes a header. A short one is truncated, unless what
+// there is already is not an audit log's.
 func parseHeader(b []byte) (header, error) {
+	if n := min(len(b), len(magic)); string(b[:n]) != magic[:n] {
+		return header{}, fmt.Errorf("%w: not an audit log (magic %q)", ErrMalformed, b[:n])
+	}
 	if len(b) < headerSize {
 		return header{}, ErrTruncated
 	}
 	switch {
-	case string(b[:4]) != magic:
-		return header{}, fmt.Errorf("%w: not an audit log (magic %q)", ErrMalformed, b[:4])
 	case binary.LittleEndian.Uint16(b[4:]) != formatVersion:
 		return header{}, fmt.Errorf("%w: format version %d, want %d", ErrMalformed, binary.LittleEndian.Uint16(b[4:]), formatVersion)
 	case b[6] != 0 || b[7] != 0:

@@ -59,10 +59,12 @@ func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
 	}
 
 	hb := make([]byte, headerSize)
-	if _, err := io.ReadFull(br, hb); err != nil {
+	n, err := io.ReadFull(br, hb)
+	// A short header is read whole: it may already not be a log's.
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return fail(false, readError(err))
 	}
-	h, err := parseHeader(hb)
+	h, err := parseHeader(hb[:n])
 	if err != nil {
 		return fail(false, err)
 	}
