@@ -77,7 +77,7 @@ func (r Record) Field(key string) (string, bool) {
 	return "", false
 }
 
-// validEvent reports whether s may be an event name or a field key of at
+// validName reports whether s may be an event name or a field key of at
 // most max bytes: printable ASCII without space, so that a name reads the
 // same in every display.
 func validName(s string, max int) bool {
