@@ -1,7 +1,8 @@
 // Command clkmod makes and checks clk's module files and trust stores on
 // the host: keys, root sets, delegations, revocations, rotations, and
-// modules built, signed, verified and inspected. docs/modules.md has the
-// formats and an example session.
+// modules built, signed, verified and inspected; and it checks the
+// kernel's audit logs. docs/modules.md has the formats and an example
+// session.
 package main
 
 import (
@@ -32,13 +33,15 @@ func init() {
 		{"sign", "sign -key KEY [-o OUT] FILE", "add or replace the key's signature of a module", sign},
 		{"verify", "verify -trust DIR|FILE [-policy FILE] [-permissive] [-abi N] FILE", "check a module against a trust store; exit status 1 when refused", verify},
 		{"inspect", "inspect FILE", "print a module's manifest, signers and ELF, or a trust document, as JSON", inspect},
+		{"audit", "audit verify [-key KEY] [-head SEQ:HASH] FILE | audit show [-json] [-key KEY] FILE", "check an audit log's chain and checkpoints, or print its records", auditCommand},
 	}
 }
 
 // errUsage asks main to print the command's usage.
 var errUsage = errors.New("usage")
 
-// errRefused is verify's failure after it printed the verdict.
+// errRefused is the failure of verify and audit after they printed the
+// verdict.
 var errRefused = errors.New("refused")
 
 func main() {
@@ -76,7 +79,7 @@ func run(args []string, out, errOut io.Writer) int {
 }
 
 func help(out io.Writer) {
-	fmt.Fprintln(out, "clkmod makes and checks clk modules and trust stores. Commands:")
+	fmt.Fprintln(out, "clkmod makes and checks clk modules, trust stores and audit logs. Commands:")
 	for _, c := range commands {
 		fmt.Fprintf(out, "\n  clkmod %s\n      %s\n", c.usage, c.summary)
 	}

@@ -1,0 +1,146 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Head names a chain's state: the last record's sequence number and hash.
+type Head struct {
+	Seq  uint64
+	Hash Hash
+}
+
+// Options are what Verify checks a file against besides itself.
+type Options struct {
+	// Key, when not nil, is the key the log must name. A key read from
+	// the file alone vouches for nothing: whoever rewrote the file could
+	// have put their own there.
+	Key ed25519.PublicKey
+	// Known, when its Seq is not 0, is a head learnt elsewhere (a
+	// checkpoint the kernel printed, an earlier verification): the file
+	// must hold record Known.Seq with hash Known.Hash. It catches a tail
+	// cut off and a chain rewritten by someone without the key.
+	Known Head
+}
+
+// Summary describes the part of a file that verified.
+type Summary struct {
+	ID      ID
+	Key     ed25519.PublicKey // nil when the log has no checkpoints
+	Genesis Hash
+	Records uint64 // the number of records, which is the last one's Seq
+	First   Record // the first and last records, zero when there are none
+	Last    Record
+	Head    Hash // the last record's hash, or the genesis
+	// Checkpoints counts the checkpoints; Signed is the last one, which
+	// vouches for records 1 to Signed.Seq.
+	Checkpoints int
+	Signed      Checkpoint
+	Size        int64 // bytes verified
+}
+
+// Verify reads a log file from r and checks its header, each entry's
+// encoding, the sequence numbers, the chain of hashes and each
+// checkpoint's signature, and then opts. It calls each, unless nil, with
+// every record in order as it verifies. It returns the summary of the
+// bytes that verified and, when the file does not verify to its end, a
+// *VerifyError naming the first bad entry.
+func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
+	br := bufio.NewReader(r)
+	var s Summary
+	fail := func(checkpoint bool, err error) (Summary, error) {
+		return s, &VerifyError{Seq: s.Records + 1, Offset: s.Size, Checkpoint: checkpoint, Err: err}
+	}
+
+	hb := make([]byte, headerSize)
+	n, err := io.ReadFull(br, hb)
+	// A short header is read whole: it may already not be a log's.
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fail(false, readError(err))
+	}
+	h, err := parseHeader(hb[:n])
+	if err != nil {
+		return fail(false, err)
+	}
+	if opts.Key != nil && !bytes.Equal(opts.Key, h.key) {
+		return fail(false, fmt.Errorf("%w: the log's key is %x, want %x", ErrKeyMismatch, []byte(h.key), []byte(opts.Key)))
+	}
+	s.ID, s.Key, s.Genesis, s.Head = h.id, h.key, h.genesis(), h.genesis()
+	s.Size = headerSize
+
+	for {
+		var lw [4]byte
+		if _, err := io.ReadFull(br, lw[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return fail(false, readError(err))
+		}
+		n := binary.LittleEndian.Uint32(lw[:])
+		if n == 0 || n > MaxEntry {
+			return fail(false, fmt.Errorf("%w: entry length %d, 1 to %d", ErrMalformed, n, MaxEntry))
+		}
+		b := make([]byte, 4+n)
+		copy(b, lw[:])
+		if _, err := io.ReadFull(br, b[4:]); err != nil {
+			return fail(false, readError(err))
+		}
+		switch b[4] {
+		case kindRecord:
+			r, err := parseRecordBody(b)
+			switch {
+			case err != nil:
+				return fail(false, err)
+			case r.Seq != s.Records+1:
+				return fail(false, fmt.Errorf("%w: record %d where %d belongs", ErrSequence, r.Seq, s.Records+1))
+			case r.Prev != s.Head:
+				return fail(false, fmt.Errorf("%w: previous hash %.16s…, the chain's head is %.16s…", ErrHashMismatch, r.Prev, s.Head))
+			case r.Seq == opts.Known.Seq && r.Hash != opts.Known.Hash:
+				return fail(false, fmt.Errorf("%w: hash %.16s…, the known head is %.16s…", ErrHeadMissing, r.Hash, opts.Known.Hash))
+			}
+			if r.Seq == 1 {
+				s.First = r
+			}
+			s.Last, s.Records, s.Head = r, r.Seq, r.Hash
+			if each != nil {
+				each(r)
+			}
+		case kindCheckpoint:
+			c, err := parseCheckpoint(b)
+			switch {
+			case err != nil:
+				return fail(true, err)
+			case h.key == nil:
+				return fail(true, fmt.Errorf("%w: a checkpoint in a log without a key", ErrMalformed))
+			case c.Seq != s.Records:
+				return fail(true, fmt.Errorf("%w: a checkpoint of record %d", ErrSequence, c.Seq))
+			case c.Head != s.Head:
+				return fail(true, fmt.Errorf("%w: checkpoint head %.16s…, the chain's head is %.16s…", ErrHashMismatch, c.Head, s.Head))
+			case !ed25519.Verify(h.key, signedMessage(h.id, b), c.Signature[:]):
+				return fail(true, ErrBadSignature)
+			}
+			s.Checkpoints++
+			s.Signed = c
+		default:
+			return fail(false, fmt.Errorf("%w: entry kind %d", ErrMalformed, b[4]))
+		}
+		s.Size += int64(len(b))
+	}
+	if opts.Known.Seq > s.Records {
+		return fail(false, fmt.Errorf("%w: the file ends at record %d, the known head is record %d", ErrHeadMissing, s.Records, opts.Known.Seq))
+	}
+	return s, nil
+}
+
+// readError gives a short read its cause; other errors are the reader's.
+func readError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return ErrTruncated
+	}
+	return fmt.Errorf("read: %w", err)
+}
