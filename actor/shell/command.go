@@ -114,5 +114,5 @@ func (s *Shell) help(p *Stage) error {
 			return err
 		}
 	}
-	return p.Println("a | b runs a and b as actors connected by a mailbox; cmd > FILE (>> FILE) writes (appends) its output to FILE; cmd & runs in the background; Ctrl-C stops the foreground")
+	return p.Println("a | b runs a and b as actors connected by a mailbox; cmd > FILE (>> FILE) writes (appends) its output to FILE; cmd & runs in the background; Ctrl-C stops the foreground; spawn cmd runs it in the background with send, close and recv as its input and output")
 }

@@ -16,7 +16,22 @@
 // foreground job runs it still sees Ctrl-C, which stops every actor of the
 // job. "cmd &" runs a job in the background; jobs, fg and kill manage jobs
 // and actors; ps lists the actors. A command that panics prints its reason
-// and stack; the shell and its other jobs carry on.
+// and stack; the shell and its other jobs carry on. Jobs are numbered when
+// they go to the background, from 1, the smallest number free.
+//
+// spawn, send, recv and close give the actor API to a person at the
+// prompt. "spawn wc -l" starts the command (or a program of /bin, as run
+// would) as a background job of one actor and prints "[JOB] ACTOR". "send
+// JOB TEXT" puts the text, as one line, in that actor's mailbox; "close
+// JOB" closes the mailbox, so the command sees the end of its input. What
+// the command prints waits in the job's outbox, a bounded queue of lines
+// (the command waits when it is full), until "recv JOB [TIMEOUT]" takes
+// the next line, waiting up to TIMEOUT. Once the actor has exited and its
+// output is all taken, recv fails with io.EOF and the job leaves the
+// table; kill %JOB drops it at once. A spawned job is listed by jobs with
+// the lines waiting in its outbox; fg refuses it, and it is not reported
+// when it ends, since its output is still to be read. The kinds of thing
+// spawn can start are a list (spawnKinds) that a new kind joins.
 //
 // The shell reaches the machine only through System, which the kernel
 // implements, so the package imports nothing of the kernel and runs on the

@@ -55,6 +55,11 @@ func (s *Shell) kill(p *Stage) error {
 				return fmt.Errorf("%s: no such job", a)
 			}
 			j.Kill()
+			if j.box != nil {
+				// Its output is dropped with it: the actor
+				// waiting on a full outbox sees the kill.
+				s.remove(j)
+			}
 			continue
 		}
 		id, err := strconv.ParseUint(a, 10, 64)
@@ -83,7 +88,11 @@ func (s *Shell) jobsCmd(p *Stage) error {
 		if j.ended() {
 			state = "done"
 		}
-		if err := p.Printf("[%d] %-8s actors %s  %s", j.ID, state, j.actorIDs(), j.Text); err != nil {
+		waiting := ""
+		if j.box != nil {
+			waiting = fmt.Sprintf("  (%d lines to recv)", j.box.waiting())
+		}
+		if err := p.Printf("[%d] %-8s actors %s  %s%s", j.ID, state, j.actorIDs(), j.Text, waiting); err != nil {
 			return err
 		}
 	}
@@ -98,7 +107,7 @@ func (s *Shell) fg(args []string) {
 	case 0:
 		s.mu.Lock()
 		for i := len(s.jobs) - 1; i >= 0 && j == nil; i-- {
-			if s.jobs[i].isBackground() {
+			if s.jobs[i].isBackground() && s.jobs[i].box == nil {
 				j = s.jobs[i]
 			}
 		}
@@ -116,6 +125,10 @@ func (s *Shell) fg(args []string) {
 		var ok bool
 		if j, ok = s.job(n); !ok || !j.isBackground() {
 			s.printf("fg: %%%d: no such background job\n", n)
+			return
+		}
+		if j.box != nil {
+			s.printf("fg: %%%d is spawned: its input and output are send, recv and close\n", n)
 			return
 		}
 	default:

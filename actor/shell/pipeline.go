@@ -15,35 +15,44 @@ const MailboxDepth = 16
 // errInterrupted is the reason given to Kill for Ctrl-C and kill.
 var errInterrupted = errors.New("interrupted")
 
+// sink is where a stage sends its output: the next stage, a file, the
+// outbox of a spawned job, or, when all are zero, the terminal.
+type sink struct {
+	next actor.Ref
+	file *redirect
+	box  *outbox
+}
+
 // spawnStage starts command c as an actor that reads batches from its
-// mailbox (unless it is the first stage) and sends its output to next, or,
-// when next is the zero Ref, to out or the terminal when out is nil. When
-// the command ends, however it ends, next's mailbox is closed so that next
-// sees the end of its input. out stays open: the caller closes it.
-func (s *Shell) spawnStage(c Command, args []string, first bool, next actor.Ref, out *redirect) (actor.Ref, error) {
+// mailbox (unless first) and sends its output to the sink. When the
+// command ends, however it ends, the next stage's mailbox is closed so that
+// it sees the end of its input. A file stays open: the caller closes it.
+func (s *Shell) spawnStage(c Command, args []string, first bool, to sink) (actor.Ref, error) {
 	return actor.Spawn(c.Name, func(ctx *actor.Context) error {
-		if !next.IsZero() {
-			defer actor.Close(next)
+		if !to.next.IsZero() {
+			defer actor.Close(to.next)
 		}
 		p := &Stage{Name: c.Name, Args: args, Sys: s.sys, stop: ctx.Done(), batch: s.batch}
 		if !first {
 			p.recv = func() (string, error) { return recvBatch(ctx) }
 		}
 		switch {
-		case !next.IsZero():
+		case !to.next.IsZero():
 			p.send = func(b string) error {
-				if err := ctx.Send(next, b); err != nil {
+				if err := ctx.Send(to.next, b); err != nil {
 					return fmt.Errorf("%w: %w", ErrStopped, err)
 				}
 				return nil
 			}
-		case out != nil:
+		case to.file != nil:
 			// The file system takes locks of its own, as the
 			// terminal does.
 			p.send = func(b string) (err error) {
-				ctx.Critical(func() { err = out.write(b) })
+				ctx.Critical(func() { err = to.file.write(b) })
 				return err
 			}
+		case to.box != nil:
+			p.send = func(b string) error { return to.box.put(ctx, b) }
 		default:
 			// The terminal's lock is shared with the shell and every
 			// job: a kill must not strike while it is held.

@@ -95,6 +95,7 @@ func (s *Shell) commands() []Command {
 	cmds = append(cmds, fileCommands()...)
 	cmds = append(cmds, networkCommands()...)
 	cmds = append(cmds, s.jobCommands()...)
+	cmds = append(cmds, s.spawnCommands()...)
 	cmds = append(cmds, programCommands()...)
 	return append(cmds, Command{Name: "help", Usage: "help [COMMAND]", Help: "list the commands, or explain one", Run: s.help})
 }
@@ -129,7 +130,7 @@ func (s *Shell) Run(text string) {
 		s.fg(line.Stages[0][1:])
 		return
 	}
-	j, err := s.start(strings.TrimSpace(text), line)
+	j, err := s.start(strings.TrimSpace(text), line, nil)
 	if err != nil {
 		s.printf("%v\n", err)
 		return
@@ -169,7 +170,7 @@ func (s *Shell) wait(j *Job) {
 			case <-j.done:
 				s.finish(j)
 			case <-time.After(stopGrace):
-				j.setBackground()
+				s.toBackground(j)
 				s.printf("[%d] does not stop; left running as a job (kill %%%d)\n", j.ID, j.ID)
 			}
 			return
@@ -185,12 +186,14 @@ func (s *Shell) finish(j *Job) {
 	}
 }
 
-// reportDone prints and removes the background jobs that have ended.
+// reportDone prints and removes the background jobs that have ended,
+// except spawned ones.
 func (s *Shell) reportDone() {
 	s.mu.Lock()
 	var done []*Job
 	for _, j := range s.jobs {
-		if j.isBackground() && j.ended() {
+		// A spawned job stays until recv has taken all its output.
+		if j.isBackground() && j.ended() && j.box == nil {
 			done = append(done, j)
 		}
 	}

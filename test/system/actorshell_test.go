@@ -220,6 +220,29 @@ func TestKernelShellActors(t *testing.T) {
 		}
 	})
 
+	// spawn, send, close and recv: a command fed and read from the
+	// prompt, its count arriving once its input ends.
+	t.Run("spawn", func(t *testing.T) {
+		sp := regexp.MustCompile(`^\[(\d+)\] \d+\n$`).FindStringSubmatch(command(t, m, "spawn wc -l", l))
+		if sp == nil {
+			t.Fatal("spawn wc -l does not report its job and actor")
+		}
+		id := sp[1]
+		for _, c := range []struct{ line, want string }{
+			{"send " + id + " first line", ""},
+			{"send " + id + " second line", ""},
+			{"recv " + id + " 200ms", "recv: " + id + ": no output within 200ms\n"},
+			{"close " + id, ""},
+			{"recv " + id, "2\n"},
+			{"recv " + id, "recv: " + id + ": EOF (wc exited)\n"},
+			{"recv " + id, "recv: " + id + ": no such spawned actor\n"},
+		} {
+			if got := command(t, m, c.line, l); got != c.want {
+				t.Errorf("%s: %q, want %q", c.line, got, c.want)
+			}
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		for _, line := range []string{"nosuchcmd", "head -n x", "seq 1 2 3 4", "grep", "seq 1 |", "kill abc", "cat /no/such/file", "help nosuchcmd"} {
 			if lines := nonEmptyLines(command(t, m, line, l)); len(lines) != 1 {
