@@ -272,6 +272,12 @@ func (m *Manager) Activate(name, ver string, opt ActivateOptions) error {
 	mod.window = window{}
 	mod.last = nil
 	m.mu.Lock()
+	if mod.state != Replacing {
+		// Revoked while it started.
+		m.mu.Unlock()
+		inst.kill("module revoked")
+		return fmt.Errorf("activate %s %s: %w", name, ver, ErrRevoked)
+	}
 	mod.state, mod.version = Active, ver
 	for _, s := range mod.provides {
 		m.services[s] = mod
