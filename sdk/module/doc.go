@@ -1,0 +1,25 @@
+// Package module is a module's side of the lifecycle the kernel's module
+// manager runs (docs/modules.md, "Lifecycle"). A module author writes a
+// Service, three methods: Handle serves one request of a client, Export
+// turns the module's state into bytes, Import takes the bytes an earlier
+// instance exported, maybe of an older version whose shape it converts.
+// Main runs the rest:
+//
+//	func main() { module.Main(kv.New()) }
+//
+// The instance gets its control channel as its first startup handle
+// (then, in order, clients of the services its manifest uses and the
+// grants it was activated with: sdk.StartupHandles). On the control
+// channel it speaks the protocol of abi/module.go: it imports the state
+// ModStart brings and reports ready; it serves every client endpoint a
+// ModAttach brings; on ModQuiesce it stops reading them and answers once
+// no request is in progress; on ModExport it sends what Export returns;
+// on ModResume it serves again; on ModStop it exits.
+//
+// Requests are served one at a time, in one goroutine, in the order each
+// client sent them; the loop takes at most one message from each client
+// per turn, so that no client starves the others. Because nothing is in
+// progress between two requests, quiescing takes no more than finishing
+// the request at hand, and a request the instance has not read stays in
+// its endpoint for the next instance.
+package module

@@ -1,0 +1,282 @@
+package module
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	"clk/abi"
+	"clk/sdk"
+)
+
+// Service is a module's code.
+type Service interface {
+	// Handle serves one request and returns the reply's data, which is
+	// sent when the client waits for one (a channel_call; Request.Call)
+	// and dropped otherwise. It runs in the serving goroutine: a request
+	// that never returns keeps the instance from quiescing, and the
+	// manager kills it.
+	Handle(r Request) []byte
+	// Export returns the state, at most abi.ModMaxState bytes, for the
+	// instance that replaces this one. It is called while quiescent.
+	Export() ([]byte, error)
+	// Import takes the state an instance of fromVersion exported, before
+	// the first request. An error refuses it: the replacement is rolled
+	// back and the old instance serves on.
+	Import(state []byte, fromVersion string) error
+}
+
+// Request is one message of a client.
+type Request struct {
+	// Service is the name of the service the client connected to.
+	Service string
+	// Type is the message's type, 1 to abi.ModServiceTypes; the reply has
+	// the same.
+	Type uint32
+	// Data is the request's bytes; it is reused after Handle returns.
+	Data []byte
+	// Call is set when the client waits for a reply.
+	Call bool
+}
+
+// Main runs svc over the control channel that is the process's first
+// startup handle and exits the process: with status 0 when the manager
+// stopped it, 1 on an error, which it prints.
+func Main(svc Service) {
+	hs := sdk.StartupHandles()
+	if len(hs) == 0 || hs[0] == sdk.InvalidHandle {
+		fmt.Fprintln(os.Stderr, "module: no control channel")
+		os.Exit(1)
+	}
+	if err := Serve(sdk.Channel{Handle: hs[0]}, svc); err != nil {
+		fmt.Fprintf(os.Stderr, "module: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// ErrManagerGone is Serve's error when the manager's end of the control
+// channel closed.
+var ErrManagerGone = errors.New("module manager gone")
+
+// endpoint is a client channel the instance serves.
+type endpoint struct {
+	ch      sdk.Channel
+	service string
+}
+
+type server struct {
+	ctl      sdk.Channel
+	svc      Service
+	eps      []endpoint
+	quiesced bool
+	buf      []byte
+	hs       []sdk.Handle
+}
+
+// Serve runs svc over the control channel ctl: it imports the state the
+// manager sends, serves the client endpoints it attaches and answers the
+// control protocol, until the manager sends ModStop (nil) or something
+// fails. It closes the endpoints' handles when it returns, not ctl.
+func Serve(ctl sdk.Channel, svc Service) error {
+	s := &server{ctl: ctl, svc: svc, buf: make([]byte, abi.MaxData), hs: make([]sdk.Handle, 1)}
+	defer func() {
+		for _, ep := range s.eps {
+			ep.ch.Close()
+		}
+	}()
+	if err := s.begin(); err != nil {
+		return err
+	}
+	items := make([]sdk.WaitItem, 0, abi.MaxWaitItems)
+	for {
+		items = items[:0]
+		items = append(items, sdk.WaitItem{Handle: ctl.Handle, Want: abi.Readable | abi.PeerClosed})
+		if !s.quiesced {
+			for _, ep := range s.eps {
+				items = append(items, sdk.WaitItem{Handle: ep.ch.Handle, Want: abi.Readable | abi.PeerClosed})
+			}
+		}
+		if _, err := sdk.WaitMany(items, sdk.Never); err != nil {
+			// A revoked or closed endpoint fails the whole wait: drop
+			// it and wait again.
+			if s.dropDead() {
+				continue
+			}
+			return fmt.Errorf("wait: %w", err)
+		}
+		if items[0].Observed&abi.Readable != 0 {
+			stop, err := s.control()
+			if stop || err != nil {
+				return err
+			}
+		} else if items[0].Observed&abi.PeerClosed != 0 {
+			return ErrManagerGone
+		}
+		if s.quiesced {
+			continue
+		}
+		// One message from each ready client; the items past the
+		// endpoints a control message may have added are not there.
+		var gone []sdk.Handle
+		for i, it := range items[1:] {
+			switch {
+			case it.Observed&abi.Readable != 0:
+				if !s.serveOne(s.eps[i]) {
+					gone = append(gone, it.Handle)
+				}
+			case it.Observed&abi.PeerClosed != 0:
+				gone = append(gone, it.Handle)
+			}
+		}
+		for _, h := range gone {
+			s.drop(h)
+		}
+	}
+}
+
+// begin reads ModStart, imports the state that follows it if any, and
+// reports ready (or refused).
+func (s *server) begin() error {
+	m, err := s.ctl.Read(s.buf, nil, sdk.Never)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	if m.Type != abi.ModStart || len(m.Data) < 1 {
+		return fmt.Errorf("start: message type %d where ModStart was due", m.Type)
+	}
+	if m.Data[0] == 0 {
+		return s.ctl.Write(abi.ModReady, nil, nil, sdk.Never)
+	}
+	from := string(m.Data[1:])
+	var state []byte
+	for {
+		m, err := s.ctl.Read(s.buf, nil, sdk.Never)
+		if err != nil {
+			return fmt.Errorf("start: state: %w", err)
+		}
+		if m.Type == abi.ModStateEnd {
+			if len(m.Data) != 8 || binary.LittleEndian.Uint64(m.Data) != uint64(len(state)) {
+				return s.refuse(fmt.Errorf("start: state of %d bytes, its end says otherwise", len(state)))
+			}
+			break
+		}
+		if m.Type != abi.ModState {
+			return fmt.Errorf("start: message type %d in the state", m.Type)
+		}
+		state = append(state, m.Data...)
+	}
+	if err := s.svc.Import(state, from); err != nil {
+		return s.refuse(fmt.Errorf("import the state of %s: %w", from, err))
+	}
+	return s.ctl.Write(abi.ModReady, nil, nil, sdk.Never)
+}
+
+// refuse tells the manager err and returns it.
+func (s *server) refuse(err error) error {
+	reason := err.Error()
+	if len(reason) > abi.ModMaxText {
+		reason = reason[:abi.ModMaxText]
+	}
+	s.ctl.Write(abi.ModRefused, []byte(reason), nil, sdk.Never)
+	return err
+}
+
+// control answers one control message; stop is set by ModStop.
+func (s *server) control() (stop bool, err error) {
+	m, err := s.ctl.Read(s.buf, s.hs, sdk.Now)
+	if errors.Is(err, abi.EEMPTY) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("control: %w", err)
+	}
+	switch m.Type {
+	case abi.ModAttach:
+		s.eps = append(s.eps, endpoint{ch: sdk.Channel{Handle: m.Handles[0]}, service: string(m.Data)})
+	case abi.ModQuiesce:
+		s.quiesced = true
+		return false, s.ctl.Write(abi.ModQuiesced, nil, nil, sdk.Never)
+	case abi.ModExport:
+		return false, s.export()
+	case abi.ModResume:
+		s.quiesced = false
+	case abi.ModStop:
+		return true, nil
+	default:
+		for _, h := range m.Handles {
+			h.Close()
+		}
+		return false, fmt.Errorf("control: message type %d out of turn", m.Type)
+	}
+	return false, nil
+}
+
+// export sends the state in chunks, or refuses.
+func (s *server) export() error {
+	if !s.quiesced {
+		s.refuse(errors.New("export while serving"))
+		return nil
+	}
+	state, err := s.svc.Export()
+	if err == nil && len(state) > abi.ModMaxState {
+		err = fmt.Errorf("state of %d bytes, at most %d", len(state), abi.ModMaxState)
+	}
+	if err != nil {
+		s.refuse(fmt.Errorf("export: %w", err))
+		return nil
+	}
+	for off := 0; off < len(state); off += abi.ModMaxChunk {
+		if err := s.ctl.Write(abi.ModState, state[off:min(off+abi.ModMaxChunk, len(state))], nil, sdk.Never); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	return s.ctl.Write(abi.ModStateEnd, binary.LittleEndian.AppendUint64(nil, uint64(len(state))), nil, sdk.Never)
+}
+
+// serveOne reads and serves one request of ep; false means ep is of no
+// more use (its client is gone, or the manager took it back).
+func (s *server) serveOne(ep endpoint) bool {
+	m, err := ep.ch.Read(s.buf, nil, sdk.Now)
+	switch {
+	case errors.Is(err, abi.EEMPTY):
+		return true
+	case err != nil:
+		return false
+	}
+	reply := s.svc.Handle(Request{Service: ep.service, Type: m.Type, Data: m.Data, Call: m.Txid != 0})
+	if m.Txid != 0 {
+		// A reply goes straight to the waiting call; should the client
+		// have stopped waiting and filled its queue, it is dropped
+		// rather than holding up every other client.
+		ep.ch.Reply(m.Txid, m.Type, reply, nil, sdk.Now)
+	}
+	return true
+}
+
+// dropDead drops the endpoints whose handles no longer work (revoked or
+// closed) and reports whether there were any.
+func (s *server) dropDead() bool {
+	var dead []sdk.Handle
+	for _, ep := range s.eps {
+		if _, err := sdk.Wait(ep.ch.Handle, abi.Readable, sdk.Now); err != nil && !errors.Is(err, abi.ETIMEDOUT) {
+			dead = append(dead, ep.ch.Handle)
+		}
+	}
+	for _, h := range dead {
+		s.drop(h)
+	}
+	return len(dead) > 0
+}
+
+// drop closes the endpoint of handle h and forgets it.
+func (s *server) drop(h sdk.Handle) {
+	for i, ep := range s.eps {
+		if ep.ch.Handle == h {
+			ep.ch.Close()
+			s.eps = append(s.eps[:i], s.eps[i+1:]...)
+			return
+		}
+	}
+}
