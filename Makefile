@@ -28,6 +28,22 @@ INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 PROGRAMS := $(notdir $(patsubst %/,%,$(wildcard programs/*/)))
 USER_LDFLAGS := -T 0x7f0000101000 -w
 
+# Modules: each directory of modules/ with a module.json, built as a
+# ring-3 program is, wrapped and signed by clkmod into
+# build/modules/DIR.clkm (modules/kv/kv1 is kv1.clkm), with the key
+# CLK_SIGNING_KEY names (KEY.key beside its KEY.pub), by default a
+# development key made in build/keys on first use. The image's trust
+# store (build/trust) is a root set of one root key (build/keys/root,
+# threshold 1) and a delegation of the signing key for every name: a
+# development setup, see docs/modules.md. The initrd carries both, at
+# /etc/trust and /modules.
+CLKMOD := $(BUILD)/clkmod
+KEYS := $(BUILD)/keys
+SIGNING_KEY := $(or $(CLK_SIGNING_KEY),$(KEYS)/dev.key)
+TRUST := $(BUILD)/trust
+MODULE_DIRS := $(patsubst %/module.json,%,$(shell find modules -name module.json 2>/dev/null | LC_ALL=C sort))
+MODULE_FILES := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d)).clkm)
+
 QEMU ?= qemu-system-x86_64
 QEMU_MEM ?= 512M
 QEMU_SMP ?= 2
@@ -70,12 +86,13 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io clean
+.PHONY: help deps toolchain kernel modules iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
 	@echo 'make toolchain    build the GOOS=clk Go toolchain (cached outside the repository)'
 	@echo 'make kernel       build $(ELF) (default target)'
+	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
@@ -116,11 +133,42 @@ iso: $(ISO)
 $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 	image/mkiso.sh $(ELF) $@ $(INITRD)
 
+# The host's clkmod, replaced only when its bytes change.
+$(CLKMOD): FORCE
+	@mkdir -p $(BUILD)
+	@$(GO) build -o $@.new ./cmd/clkmod
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(KEYS)/%.key: | $(CLKMOD)
+	$(CLKMOD) keygen -o $(KEYS)/$*
+
+# The trust store is made again when a key changes.
+$(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
+	@rm -rf $(TRUST)
+	$(CLKMOD) root -trust $(TRUST) -k 1 -sign $(KEYS)/root.key $(KEYS)/root.pub
+	$(CLKMOD) delegate -trust $(TRUST) -sign $(KEYS)/root.key $(SIGNING_KEY:.key=.pub)
+	@touch $@
+
+# Each module is built whenever it may have changed (go build caches) and
+# signed again (ed25519 signatures are deterministic); its file is
+# replaced only when its bytes change.
+$(BUILD)/modules/%.clkm: $(SIGNING_KEY) FORCE | toolchain $(CLKMOD)
+	@mkdir -p $(BUILD)/modules
+	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
+	$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/modules/$*.elf ./$$dir && \
+	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
+	@rm -f $(BUILD)/modules/$*.elf
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+modules: $(MODULE_FILES)
+
 # Rebuilt whenever a program may have changed (go build caches), replaced
 # only when its bytes change, as the kernel is.
-$(INITRD): $(INITRD_FILES) FORCE | toolchain
-	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin
+$(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp FORCE | toolchain
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/modules $(BUILD)/initrd-root/etc/trust
 	@cp -R image/initrd/. $(BUILD)/initrd-root/
+	@cp $(MODULE_FILES) $(BUILD)/initrd-root/modules/
+	@cp $(TRUST)/*.clkt $(BUILD)/initrd-root/etc/trust/
 	@for p in $(PROGRAMS); do \
 		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done
