@@ -3,6 +3,7 @@ package module
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -135,6 +136,8 @@ type Module struct {
 type version struct {
 	image    Image
 	manifest modstore.Manifest
+	// signer is the key whose signature stood, "" for a tainted module.
+	signer modstore.KeyID
 }
 
 // binding is one client's channel: the manager holds the root capability
@@ -176,6 +179,9 @@ func (m *Manager) Install(file []byte) (*modstore.Verdict, error) {
 			Threads: int(man.Threads),
 		},
 		manifest: man,
+	}
+	if v.Signer != nil {
+		ver.signer = v.Signer.ID()
 	}
 	m.mu.Lock()
 	mod := m.modules[man.Name]
@@ -419,6 +425,24 @@ type Status struct {
 	PID      uint64   // the serving instance's, 0 when none
 	Clients  int
 	Restarts int // by the restart policy since activation
+	// Manifest is Version's, and Signer the key that signed it ("" when
+	// it was installed tainted).
+	Manifest modstore.Manifest
+	Signer   modstore.KeyID
+}
+
+// List returns the status of every module the manager knows, by name.
+func (m *Manager) List() []Status {
+	m.mu.Lock()
+	names := slices.Sorted(maps.Keys(m.modules))
+	m.mu.Unlock()
+	var out []Status
+	for _, n := range names {
+		if st, err := m.Status(n); err == nil {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // Status returns module name's status.
@@ -434,6 +458,9 @@ func (m *Manager) Status(name string) (Status, error) {
 		st.Versions = append(st.Versions, v)
 	}
 	slices.Sort(st.Versions)
+	if v := mod.versions[mod.version]; v != nil {
+		st.Manifest, st.Signer = v.manifest, v.signer
+	}
 	if mod.serving != nil {
 		st.PID = mod.serving.proc.PID()
 	}
