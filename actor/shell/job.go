@@ -97,6 +97,11 @@ func (s *Shell) start(text string, line Line, box *outbox) (*Job, error) {
 		}
 		cmds[i] = c
 	}
+	return s.startCommands(text, line, cmds, box)
+}
+
+// startCommands starts line's stages as cmds, one command a stage.
+func (s *Shell) startCommands(text string, line Line, cmds []Command, box *outbox) (*Job, error) {
 	var out *redirect
 	if line.Redirect != "" {
 		var err error

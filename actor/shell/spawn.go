@@ -44,7 +44,7 @@ var errNotSpawned = errors.New("no such spawned actor")
 type spawnKind func(s *Shell, words []string, box *outbox) (*Job, error)
 
 // spawnKinds are the kinds spawn tries, in order.
-var spawnKinds = []spawnKind{spawnCommand}
+var spawnKinds = []spawnKind{spawnCommand, spawnService}
 
 // spawnCommand spawns a command of the shell, or a program of /bin as run
 // runs it, as a one-stage pipeline.
@@ -99,7 +99,7 @@ func endedWell(reason error) bool {
 
 func (s *Shell) spawnCommands() []Command {
 	return []Command{
-		{Name: "spawn", Usage: "spawn NAME [ARG...]", Help: "start a command or a program of /bin as a background actor for send, recv and close; prints [JOB] ACTOR", Run: s.spawn},
+		{Name: "spawn", Usage: "spawn NAME [ARG...]", Help: "start a command, a program of /bin, or a client of a module's service (NAME or svc:NAME) as a background actor for send, recv and close; prints [JOB] ACTOR", Run: s.spawn},
 		{Name: "send", Usage: "send JOB TEXT...", Help: "put the text, as one line, in a spawned actor's mailbox (waits up to 5s for room)", Run: s.send},
 		{Name: "recv", Usage: "recv JOB [TIMEOUT]", Help: "print the next line a spawned actor wrote, waiting up to TIMEOUT (5s); fails with EOF once it has ended and all is read", Run: s.recv},
 		{Name: "close", Usage: "close JOB", Help: "end a spawned actor's input", Run: s.closeInput},
@@ -111,17 +111,21 @@ func (s *Shell) spawn(p *Stage) error {
 		return usagef("want a command name")
 	}
 	box := newOutbox()
-	var err error
+	var unknown error
 	for _, kind := range spawnKinds {
-		var j *Job
-		if j, err = kind(s, p.Args, box); err == nil {
+		j, err := kind(s, p.Args, box)
+		if err == nil {
 			return p.Printf("[%d] %s", j.ID, j.actorIDs())
 		}
 		if !errors.Is(err, ErrUnknownCommand) {
 			return err
 		}
+		if unknown == nil {
+			// The first kind's, the commands': it says where to look.
+			unknown = err
+		}
 	}
-	return err
+	return unknown
 }
 
 func (s *Shell) send(p *Stage) error {

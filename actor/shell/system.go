@@ -127,3 +127,48 @@ type Usage struct {
 	ReadOnly    bool
 	Kind        string // the file system, as "fat32"
 }
+
+// Modules is a System with a module manager: the mod commands drive it,
+// and spawn starts clients of the services its modules provide.
+type Modules interface {
+	// Modules lists the modules the manager knows, by name.
+	Modules() []ModuleInfo
+	// InstallModule verifies and installs the module file at src, a
+	// path or an http:// URL, and says what it installed.
+	InstallModule(src string) (string, error)
+	// StartModule activates the highest installed version of name.
+	StartModule(name string) error
+	// StopModule stops name's instance; it stays installed.
+	StopModule(name string) error
+	// ReplaceModule installs the module file at src and replaces name's
+	// instance by its version, handing the state over.
+	ReplaceModule(name, src string) (string, error)
+	// RevokeModule kills name's instance, revokes its handles and
+	// forgets its versions.
+	RevokeModule(name string) error
+	// ModuleLog is the audit log's records, a line each, oldest first.
+	ModuleLog() []string
+	// ConnectService opens a client of a module's service that speaks
+	// in lines; it fails with ErrUnknownCommand when no module provides
+	// the service.
+	ConnectService(name string) (ServiceClient, error)
+}
+
+// ModuleInfo is what mod list shows of a module.
+type ModuleInfo struct {
+	Name, Version, State string
+	PID                  uint64
+	// Key is the signing key's ID, "tainted" when none stood.
+	Key string
+	// Caps are the capabilities its manifest asks for: memory, threads,
+	// devices, services provided and used.
+	Caps []string
+}
+
+// ServiceClient is a channel to a module's service, spoken in lines.
+type ServiceClient interface {
+	// Do sends the request line says and returns the reply as a line.
+	Do(line string, timeout time.Duration) (string, error)
+	// Close ends the client's channel.
+	Close() error
+}
