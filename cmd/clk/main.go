@@ -77,6 +77,7 @@ func main() {
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}
+	sys.modules = startModules(sys, boot.Cmdline)
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return
 	}

@@ -32,6 +32,7 @@ type system struct {
 	drivers *drivers
 	storage *storage
 	network network
+	modules *modules // nil when the manager could not be made
 	// disk is the function whose driver serves the file system's
 	// disk: the first block device found.
 	disk pci.Addr
