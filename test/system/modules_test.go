@@ -1,0 +1,123 @@
+package system
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"clk/kernel/audit"
+)
+
+// modulesLimits allow for a replacement under TCG: a new instance
+// started, its state imported and its probation lived through.
+var modulesLimits = limits{boot: 30 * time.Second, command: 60 * time.Second, shutdown: 30 * time.Second}
+
+// unsigned returns a module file with its signatures removed.
+func unsigned(t *testing.T, b []byte) []byte {
+	t.Helper()
+	le := binary.LittleEndian
+	m := int(le.Uint32(b[8:]))
+	e := int(le.Uint32(b[12+m:]))
+	out := bytes.Clone(b[:16+m+e])
+	out = le.AppendUint32(out, 2)
+	return le.AppendUint16(out, 0)
+}
+
+// TestKernelHotSwapsASignedModule boots clk with the kv module started at
+// boot and drives the module manager from the prompt: a client of the kv
+// service puts values, kv is replaced by version 2 while the client
+// lives, the values come back (with version 2's revisions), an unsigned
+// module, a byte-flipped one and a rollback to version 1 are refused with
+// their causes, a revoke gives the client a clean error, and the audit
+// log, on the disk, verifies on the host and holds every event.
+func TestKernelHotSwapsASignedModule(t *testing.T) {
+	elf := artefact(t, "CLK_SYSTEST_ELF")
+	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
+	kv1, err := os.ReadFile(filepath.Join(filepath.Dir(elf), "modules", "kv1.clkm"))
+	if err != nil {
+		t.Skipf("the module files beside the kernel (make build/initrd.cpio): %v", err)
+	}
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	flipped := bytes.Clone(kv1)
+	flipped[len(flipped)/2] ^= 0x40
+	for name, data := range map[string][]byte{"unsigned.clkm": unsigned(t, kv1), "flipped.clkm": flipped} {
+		local := filepath.Join(dir, name)
+		if err := os.WriteFile(local, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		host(t, mcopy, "-i", img, local, "::/"+name)
+	}
+
+	m := diskBoot(t, "pc", img)
+	l := modulesLimits
+	run := func(line string, want ...string) string {
+		t.Helper()
+		got := command(t, m, line, l)
+		for _, w := range want {
+			if !regexp.MustCompile(w).MatchString(got) {
+				t.Errorf("%s: %q, want %s", line, got, w)
+			}
+		}
+		return got
+	}
+	run("mod list", `(?m)^kv\s+1\.0\.0\s+active\s+[0-9]+\s+[0-9a-f]{32}\s+memory=32M threads=8 provides=kv$`)
+	run("spawn kv", `^\[1\] `)
+	run("send 1 put fruit apple")
+	run("send 1 put colour deep blue")
+	run("recv 1", `^ok\n$`)
+	run("recv 1", `^ok\n$`)
+	run("mod replace kv /modules/kv2.clkm", `installed kv 2\.0\.0 signed by [0-9a-f]{32}; kv 2\.0\.0 serves \(pid [0-9]+\)`)
+	run("send 1 get fruit")
+	run("recv 1", `^apple\n$`)
+	run("send 1 get colour")
+	run("recv 1", `^deep blue\n$`)
+	// Version 2 counts writes; it took version 1's keys at revision 1.
+	run("send 1 put fruit pear")
+	run("send 1 rev fruit")
+	run("recv 1", `^ok\n$`)
+	run("recv 1", `^2\n$`)
+	run("mod list", `(?m)^kv\s+2\.0\.0\s+active\s+[0-9]+\s`)
+
+	run("mod install /disk/unsigned.clkm", `module is unsigned`)
+	run("mod install /disk/flipped.clkm", `bad signature`)
+	run("mod install /modules/kv1.clkm", `version lower than installed \(rollback\)`)
+
+	run("mod revoke kv", `^kv: revoked\n$`)
+	run("send 1 get fruit")
+	run("recv 1", `^error: service gone: `)
+	run("recv 1", `EOF`)
+	run("mod list", `(?m)^kv\s+\S*\s+revoked\s+-\s`)
+	log := run("mod log",
+		`(?m) install kv 1\.0\.0$`, `(?m) activate kv 1\.0\.0 pid [0-9]+$`,
+		`(?m) install kv 2\.0\.0$`, `(?m) replace kv `,
+		`(?m) refused kv .*module is unsigned`, `(?m) refused kv .*bad signature`, `(?m) refused kv .*rollback`,
+		`(?m) revoke kv`)
+	powerOff(t, m)
+
+	// The log on the disk verifies and holds what mod log showed.
+	local := filepath.Join(dir, "audit.log")
+	host(t, mcopy, "-i", img, "::/audit.log", local)
+	f, err := os.Open(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var events []string
+	s, err := audit.Verify(f, audit.Options{}, func(r audit.Record) { events = append(events, r.Event+" "+r.Subject) })
+	if err != nil {
+		t.Fatalf("the audit log on the disk: %v", err)
+	}
+	if n := strings.Count(log, "\n"); int(s.Records) != n {
+		t.Errorf("the audit log on the disk has %d records, mod log showed %d:\n%s", s.Records, n, log)
+	}
+	if !strings.Contains(strings.Join(events, ","), "revoke kv") {
+		t.Errorf("the audit log on the disk: %v", events)
+	}
+}
