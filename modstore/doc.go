@@ -22,7 +22,7 @@
 // documents, as an image or a directory holds them.
 //
 // The package is plain Go that builds for the host and for GOOS=clk: it
-// imports only the standard library and abi, touches no file system, runs
+// imports only the standard library, abi and internal/wire, touches no file system, runs
 // no program and keeps no global state. Reading files, generating keys and
 // building modules are cmd/clkmod's; installing them will be the kernel's.
 //

@@ -1,57 +1,19 @@
 package modstore
 
-import "encoding/binary"
+import (
+	"encoding/binary"
 
-// decoder reads the little-endian fields of a byte string. A read past
-// the end returns zeros and sets short; the caller checks short once after
-// a run of reads and reports the cause its format gives a short read.
-type decoder struct {
-	b     []byte
-	off   int
-	short bool
-}
+	"clk/internal/wire"
+)
 
-// bytes returns the next n bytes, aliasing the input.
-func (d *decoder) bytes(n int) []byte {
-	if d.short || n < 0 || n > len(d.b)-d.off {
-		d.short = true
-		return nil
-	}
-	p := d.b[d.off : d.off+n : d.off+n]
-	d.off += n
-	return p
-}
+// decoder reads the little-endian fields of a byte string (wire.Decoder:
+// a read past the end returns zeros and sets Short; the caller checks
+// Short once after a run of reads and reports the cause its format gives
+// a short read), and the composite fields of this package's formats.
+type decoder struct{ wire.Decoder }
 
-func (d *decoder) u8() uint8 {
-	if p := d.bytes(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-func (d *decoder) u16() uint16 {
-	if p := d.bytes(2); p != nil {
-		return binary.LittleEndian.Uint16(p)
-	}
-	return 0
-}
-
-func (d *decoder) u32() uint32 {
-	if p := d.bytes(4); p != nil {
-		return binary.LittleEndian.Uint32(p)
-	}
-	return 0
-}
-
-func (d *decoder) u64() uint64 {
-	if p := d.bytes(8); p != nil {
-		return binary.LittleEndian.Uint64(p)
-	}
-	return 0
-}
-
-// rest is the number of bytes not read yet.
-func (d *decoder) rest() int { return len(d.b) - d.off }
+// newDecoder returns a decoder of b.
+func newDecoder(b []byte) *decoder { return &decoder{wire.Decoder{B: b}} }
 
 // The appenders of the encoders, the decoder's twins.
 func appendU16(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(b, v) }
@@ -66,5 +28,5 @@ func appendString(b []byte, s string) []byte {
 
 // string reads a string written by appendString.
 func (d *decoder) string() string {
-	return string(d.bytes(int(d.u8())))
+	return string(d.Bytes(int(d.U8())))
 }

@@ -61,8 +61,8 @@ func parseModule(b []byte) (*Module, []byte, error) {
 	if len(b) < headerSize {
 		return nil, nil, fmt.Errorf("module: %d bytes, shorter than the header: %w", len(b), ErrTruncated)
 	}
-	d := decoder{b: b}
-	magic, version, reserved := string(d.bytes(len(fileMagic))), d.u16(), d.u16()
+	d := newDecoder(b)
+	magic, version, reserved := string(d.Bytes(len(fileMagic))), d.U16(), d.U16()
 	switch {
 	case magic != fileMagic:
 		return nil, nil, fmt.Errorf("module: magic %q, want %q: %w", magic, fileMagic, ErrMalformed)
@@ -71,21 +71,21 @@ func parseModule(b []byte) (*Module, []byte, error) {
 	case reserved != 0:
 		return nil, nil, fmt.Errorf("module: reserved header field %#x, want 0: %w", reserved, ErrMalformed)
 	}
-	manifest, err := section(&d, "manifest", 1, MaxManifestSize)
+	manifest, err := section(d, "manifest", 1, MaxManifestSize)
 	if err != nil {
 		return nil, nil, err
 	}
-	elfBytes, err := section(&d, "ELF", 1, MaxELFSize)
+	elfBytes, err := section(d, "ELF", 1, MaxELFSize)
 	if err != nil {
 		return nil, nil, err
 	}
-	signed := b[:d.off]
-	block, err := section(&d, "signature block", 2, 2+MaxSignatures*signatureSize)
+	signed := b[:d.Off]
+	block, err := section(d, "signature block", 2, 2+MaxSignatures*signatureSize)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.rest() != 0 {
-		return nil, nil, fmt.Errorf("module: %d bytes after the signature block: %w", d.rest(), ErrMalformed)
+	if d.Rest() != 0 {
+		return nil, nil, fmt.Errorf("module: %d bytes after the signature block: %w", d.Rest(), ErrMalformed)
 	}
 	sigs, err := parseSignatures(block)
 	if err != nil {
@@ -101,29 +101,29 @@ func parseModule(b []byte) (*Module, []byte, error) {
 // section reads a length word and the section it gives, which must be
 // min to max bytes long.
 func section(d *decoder, name string, min, max int) ([]byte, error) {
-	n := d.u32()
+	n := d.U32()
 	switch {
-	case d.short:
+	case d.Short:
 		return nil, fmt.Errorf("module: ends in the %s's length: %w", name, ErrTruncated)
 	case n < uint32(min) || n > uint32(max):
 		return nil, fmt.Errorf("module: %s length %d outside [%d, %d]: %w", name, n, min, max, ErrMalformed)
-	case int(n) > d.rest():
-		return nil, fmt.Errorf("module: %s of %d bytes, %d left in the file: %w", name, n, d.rest(), ErrTruncated)
+	case int(n) > d.Rest():
+		return nil, fmt.Errorf("module: %s of %d bytes, %d left in the file: %w", name, n, d.Rest(), ErrTruncated)
 	}
-	return d.bytes(int(n)), nil
+	return d.Bytes(int(n)), nil
 }
 
 // parseSignatures parses a signature block: u16 n, then n signatures.
 func parseSignatures(block []byte) ([]Signature, error) {
-	d := decoder{b: block}
-	n := int(d.u16())
-	if n > MaxSignatures || d.rest() != n*signatureSize {
+	d := newDecoder(block)
+	n := int(d.U16())
+	if n > MaxSignatures || d.Rest() != n*signatureSize {
 		return nil, fmt.Errorf("signature block of %d bytes does not hold %d signatures: %w", len(block), n, ErrMalformed)
 	}
 	sigs := make([]Signature, n)
 	for i := range sigs {
-		copy(sigs[i].Key[:], d.bytes(len(sigs[i].Key)))
-		copy(sigs[i].Sig[:], d.bytes(len(sigs[i].Sig)))
+		copy(sigs[i].Key[:], d.Bytes(len(sigs[i].Key)))
+		copy(sigs[i].Sig[:], d.Bytes(len(sigs[i].Sig)))
 		for _, prev := range sigs[:i] {
 			if prev.Key == sigs[i].Key {
 				return nil, fmt.Errorf("two signatures by key %s: %w", prev.Key.ID(), ErrMalformed)

@@ -18,10 +18,10 @@ type PublicKey [ed25519.PublicKeySize]byte
 type KeyID string
 
 // key reads a public key; a short read gives the zero key and sets
-// d.short.
+// d.Short.
 func (d *decoder) key() PublicKey {
 	var k PublicKey
-	copy(k[:], d.bytes(len(k)))
+	copy(k[:], d.Bytes(len(k)))
 	return k
 }
 

@@ -188,36 +188,36 @@ func (m *Manifest) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary decodes and checks a manifest encoded by MarshalBinary;
 // it accepts only the canonical encoding.
 func (m *Manifest) UnmarshalBinary(b []byte) error {
-	d := decoder{b: b}
+	d := newDecoder(b)
 	var n Manifest
 	n.Name = d.string()
-	n.Version = Version{d.u32(), d.u32(), d.u32()}
-	n.ABI = d.u32()
-	n.Memory = d.u64()
-	n.Threads = d.u32()
-	copy(n.ELFSHA256[:], d.bytes(len(n.ELFSHA256)))
-	count := int(d.u16())
+	n.Version = Version{d.U32(), d.U32(), d.U32()}
+	n.ABI = d.U32()
+	n.Memory = d.U64()
+	n.Threads = d.U32()
+	copy(n.ELFSHA256[:], d.Bytes(len(n.ELFSHA256)))
+	count := int(d.U16())
 	if count > MaxDevices {
 		return fmt.Errorf("%w: %d devices, at most %d", ErrBadManifest, count, MaxDevices)
 	}
-	for i := 0; i < count && !d.short; i++ {
-		dev, err := decodeDevice(&d)
+	for i := 0; i < count && !d.Short; i++ {
+		dev, err := decodeDevice(d)
 		if err != nil {
 			return fmt.Errorf("%w: device %d: %v", ErrBadManifest, i, err)
 		}
 		n.Devices = append(n.Devices, dev)
 	}
 	for _, list := range []*[]string{&n.Provides, &n.Uses} {
-		count := int(d.u8())
-		for i := 0; i < count && !d.short; i++ {
+		count := int(d.U8())
+		for i := 0; i < count && !d.Short; i++ {
 			*list = append(*list, d.string())
 		}
 	}
-	if d.short {
+	if d.Short {
 		return fmt.Errorf("%w: ends inside a field", ErrBadManifest)
 	}
-	if d.rest() != 0 {
-		return fmt.Errorf("%w: %d bytes after the last field", ErrBadManifest, d.rest())
+	if d.Rest() != 0 {
+		return fmt.Errorf("%w: %d bytes after the last field", ErrBadManifest, d.Rest())
 	}
 	if err := n.Validate(); err != nil {
 		return err
@@ -324,15 +324,15 @@ func (d Device) append(b []byte) []byte {
 }
 
 func decodeDevice(dec *decoder) (Device, error) {
-	d := Device{Kind: DeviceKind(dec.u8())}
-	x, y := dec.u16(), dec.u16()
+	d := Device{Kind: DeviceKind(dec.U8())}
+	x, y := dec.U16(), dec.U16()
 	switch d.Kind {
 	case ByClass:
 		d.Class, d.Subclass = x, y
 	case ByID:
 		d.VendorID, d.DeviceID = x, y
 	default:
-		if !dec.short {
+		if !dec.Short {
 			return d, fmt.Errorf("kind %d, want %d (class) or %d (id)", d.Kind, ByClass, ByID)
 		}
 	}

@@ -156,9 +156,9 @@ func parseDoc(b []byte) (*Doc, []byte, error) {
 	if len(b) < trustHeaderSize {
 		return nil, nil, fmt.Errorf("%d bytes, shorter than the header: %w", len(b), ErrTruncated)
 	}
-	d := decoder{b: b}
-	magic, version, kind, reserved := string(d.bytes(len(trustMagic))), d.u16(), DocKind(d.u8()), d.u8()
-	n := d.u32()
+	d := newDecoder(b)
+	magic, version, kind, reserved := string(d.Bytes(len(trustMagic))), d.U16(), DocKind(d.U8()), d.U8()
+	n := d.U32()
 	switch {
 	case magic != trustMagic:
 		return nil, nil, fmt.Errorf("magic %q, want %q: %w", magic, trustMagic, ErrMalformed)
@@ -171,17 +171,17 @@ func parseDoc(b []byte) (*Doc, []byte, error) {
 	case n < 1 || n > MaxTrustBody:
 		return nil, nil, fmt.Errorf("body length %d outside [1, %d]: %w", n, MaxTrustBody, ErrMalformed)
 	}
-	body := d.bytes(int(n))
-	signed := b[:d.off]
-	count := int(d.u16())
+	body := d.Bytes(int(n))
+	signed := b[:d.Off]
+	count := int(d.U16())
 	switch {
-	case d.short:
+	case d.Short:
 		return nil, nil, fmt.Errorf("%v ends early: %w", kind, ErrTruncated)
 	case count > MaxRootKeys:
 		return nil, nil, fmt.Errorf("%d signatures, at most %d: %w", count, MaxRootKeys, ErrMalformed)
 	}
-	block := d.bytes(count * signatureSize)
-	if d.short {
+	block := d.Bytes(count * signatureSize)
+	if d.Short {
 		return nil, nil, fmt.Errorf("%v ends in its signatures: %w", kind, ErrTruncated)
 	}
 	sigs, err := parseSignatures(append(appendU16(nil, uint16(count)), block...))
@@ -189,33 +189,33 @@ func parseDoc(b []byte) (*Doc, []byte, error) {
 		return nil, nil, fmt.Errorf("%v: %w", kind, err)
 	}
 	doc := &Doc{Signatures: sigs, signed: signed}
-	bd := decoder{b: body}
+	bd := newDecoder(body)
 	switch kind {
 	case KindRoot:
-		doc.Root, err = decodeRootSet(&bd)
+		doc.Root, err = decodeRootSet(bd)
 	case KindDelegation:
-		doc.Delegation, err = decodeDelegation(&bd)
+		doc.Delegation, err = decodeDelegation(bd)
 	case KindRevocation:
 		doc.Revocation = &Revocation{Key: bd.key()}
 	}
 	switch {
 	case err != nil:
 		return nil, nil, fmt.Errorf("%v: %w: %w", kind, err, ErrMalformed)
-	case bd.short:
+	case bd.Short:
 		return nil, nil, fmt.Errorf("%v: body ends inside a field: %w", kind, ErrMalformed)
-	case bd.rest() != 0:
-		return nil, nil, fmt.Errorf("%v: %d bytes after the body's last field: %w", kind, bd.rest(), ErrMalformed)
+	case bd.Rest() != 0:
+		return nil, nil, fmt.Errorf("%v: %d bytes after the body's last field: %w", kind, bd.Rest(), ErrMalformed)
 	}
-	return doc, b[d.off:], nil
+	return doc, b[d.Off:], nil
 }
 
 func decodeRootSet(d *decoder) (*RootSet, error) {
-	r := &RootSet{Version: d.u32(), Threshold: int(d.u8())}
-	n := int(d.u8())
-	for i := 0; i < n && !d.short; i++ {
+	r := &RootSet{Version: d.U32(), Threshold: int(d.U8())}
+	n := int(d.U8())
+	for i := 0; i < n && !d.Short; i++ {
 		r.Keys = append(r.Keys, d.key())
 	}
-	if d.short {
+	if d.Short {
 		return r, nil
 	}
 	return r, r.check()
@@ -244,12 +244,12 @@ func (r *RootSet) has(k PublicKey) bool { return slices.Contains(r.Keys, k) }
 
 func decodeDelegation(d *decoder) (*Delegation, error) {
 	g := &Delegation{Key: d.key()}
-	g.Expires = int64(d.u64())
-	n := int(d.u8())
-	for i := 0; i < n && !d.short; i++ {
+	g.Expires = int64(d.U64())
+	n := int(d.U8())
+	for i := 0; i < n && !d.Short; i++ {
 		g.Names = append(g.Names, d.string())
 	}
-	if d.short {
+	if d.Short {
 		return g, nil
 	}
 	return g, g.check()

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"clk/internal/wire"
 )
 
 // The limits of a record's fields, which keep every entry below
@@ -164,29 +166,29 @@ func ParseRecord(b []byte) (Record, error) {
 // parseRecordBody decodes the record whose whole entry (length word
 // included) is b; the length word and kind were checked.
 func parseRecordBody(b []byte) (Record, error) {
-	d := decoder{b: b, off: 5}
+	d := wire.Decoder{B: b, Off: 5}
 	var r Record
-	r.Seq = d.u64()
-	r.Time = time.Unix(0, int64(d.u64())).UTC()
-	copy(r.Prev[:], d.bytes(32))
-	r.Event = string(d.bytes(int(d.u8())))
-	r.Subject = string(d.bytes(int(d.u8())))
-	r.Detail = string(d.bytes(int(d.u16())))
-	nf := int(d.u8())
+	r.Seq = d.U64()
+	r.Time = time.Unix(0, int64(d.U64())).UTC()
+	copy(r.Prev[:], d.Bytes(32))
+	r.Event = string(d.Bytes(int(d.U8())))
+	r.Subject = string(d.Bytes(int(d.U8())))
+	r.Detail = string(d.Bytes(int(d.U16())))
+	nf := int(d.U8())
 	if nf > MaxFields {
 		return Record{}, fmt.Errorf("%w: %d fields, at most %d", ErrMalformed, nf, MaxFields)
 	}
-	for i := 0; i < nf && !d.short; i++ {
-		k := string(d.bytes(int(d.u8())))
-		v := string(d.bytes(int(d.u16())))
+	for i := 0; i < nf && !d.Short; i++ {
+		k := string(d.Bytes(int(d.U8())))
+		v := string(d.Bytes(int(d.U16())))
 		r.Fields = append(r.Fields, Field{k, v})
 	}
 	switch {
-	case d.short:
+	case d.Short:
 		// The length word promised more than the fields hold.
 		return Record{}, fmt.Errorf("%w: fields run past the entry's length", ErrMalformed)
-	case d.off != len(b):
-		return Record{}, fmt.Errorf("%w: %d bytes after the last field", ErrMalformed, len(b)-d.off)
+	case d.Off != len(b):
+		return Record{}, fmt.Errorf("%w: %d bytes after the last field", ErrMalformed, len(b)-d.Off)
 	}
 	if err := r.check(); err != nil {
 		return Record{}, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -231,50 +233,12 @@ func parseCheckpoint(b []byte) (Checkpoint, error) {
 	if len(b) != 4+checkpointSize {
 		return Checkpoint{}, fmt.Errorf("%w: checkpoint of %d bytes, want %d", ErrMalformed, len(b)-4, checkpointSize)
 	}
-	d := decoder{b: b, off: 5}
+	d := wire.Decoder{B: b, Off: 5}
 	var c Checkpoint
-	c.Seq = d.u64()
-	c.Time = time.Unix(0, int64(d.u64())).UTC()
-	copy(c.Head[:], d.bytes(32))
-	copy(c.Signature[:], d.bytes(64))
+	c.Seq = d.U64()
+	c.Time = time.Unix(0, int64(d.U64())).UTC()
+	copy(c.Head[:], d.Bytes(32))
+	copy(c.Signature[:], d.Bytes(64))
 	return c, nil
 }
 
-// decoder reads little-endian fields of a byte string. A read past the
-// end returns zeros and sets short, which the caller checks once.
-type decoder struct {
-	b     []byte
-	off   int
-	short bool
-}
-
-func (d *decoder) bytes(n int) []byte {
-	if d.short || n > len(d.b)-d.off {
-		d.short = true
-		return nil
-	}
-	p := d.b[d.off : d.off+n]
-	d.off += n
-	return p
-}
-
-func (d *decoder) u8() uint8 {
-	if p := d.bytes(1); p != nil {
-		return p[0]
-	}
-	return 0
-}
-
-func (d *decoder) u16() uint16 {
-	if p := d.bytes(2); p != nil {
-		return binary.LittleEndian.Uint16(p)
-	}
-	return 0
-}
-
-func (d *decoder) u64() uint64 {
-	if p := d.bytes(8); p != nil {
-		return binary.LittleEndian.Uint64(p)
-	}
-	return 0
-}
