@@ -22,9 +22,10 @@
 // documents, as an image or a directory holds them.
 //
 // The package is plain Go that builds for the host and for GOOS=clk: it
-// imports only the standard library, abi and internal/wire, touches no file system, runs
-// no program and keeps no global state. Reading files, generating keys and
-// building modules are cmd/clkmod's; installing them will be the kernel's.
+// imports only the standard library, abi and internal/wire, touches no
+// file system, runs no program and keeps no global state. Reading files,
+// generating keys and building modules are cmd/clkmod's; installing them
+// is the kernel's (kernel/module, started by cmd/clk).
 //
 // Invariants: every length read from outside input is checked against its
 // bound and against the bytes left before anything is sliced or
