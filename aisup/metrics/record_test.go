@@ -13,7 +13,7 @@ func testRecord() *Record {
 		{Module: "kv", PID: 7, CPU: 3 * time.Millisecond, Resident: 900, HeapGrowth: -4096, Threads: 4, Handles: 11,
 			MsgsIn: 100, MsgsOut: 99, BytesIn: 6400, BytesOut: 1 << 40, Faults: 2, Restarts: 1,
 			HeartbeatLatency: 150 * time.Microsecond, HeartbeatMisses: 0,
-			Syscalls: []SyscallCount{{1, 5}, {2, 300}, {40, 1}, {65535, 2}}},
+			Syscalls: []SyscallCount{{Num: 1, Count: 5}, {Num: 2, Count: 300}, {Num: 40, Count: 1}, {Num: 65535, Count: 2}}},
 		{PID: 1},
 	}}
 }
@@ -40,7 +40,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 
 func TestRecordsRefuseWhatHasTwoForms(t *testing.T) {
 	r := testRecord()
-	r.Samples[0].Syscalls = []SyscallCount{{2, 1}, {2, 1}}
+	r.Samples[0].Syscalls = []SyscallCount{{Num: 2, Count: 1}, {Num: 2, Count: 1}}
 	if _, err := r.MarshalBinary(); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("repeated syscall number encoded: %v", err)
 	}
