@@ -143,7 +143,9 @@ func (e *Engine) Decide(msg []byte) Decision {
 		subject = a.Module
 		detail = fmt.Sprintf("%s seq %d alert %d key %x…: %s", a.Kind, a.Seq, a.AlertID, a.Key[:8], a.Reason)
 	}
-	if d.Err != nil {
+	if d.Err != nil && detail == "" {
+		detail = d.Err.Error()
+	} else if d.Err != nil {
 		detail = fmt.Sprintf("%s: %v", detail, d.Err)
 	}
 	event := EventRefused
