@@ -54,3 +54,9 @@ const (
 	// client channels.
 	ModServiceTypes = 64
 )
+
+// ServiceEnvPrefix begins the environment variables that name, in
+// hexadecimal as HandlesEnv does, a program's client channel to a
+// module's service: CLK_SVC_kv is its channel to the service kv. The
+// shell's run -s SERVICE asks for one.
+const ServiceEnvPrefix = "CLK_SVC_"

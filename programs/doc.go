@@ -17,6 +17,8 @@
 //   - probe: isolation probes, each of which the kernel must kill.
 //   - sysfuzz: random syscalls with random arguments.
 //   - nl: numbers the lines of its mailbox, for run inside pipelines.
+//   - kvload: appends sequence numbers to the kv module's service without
+//     pause and checks them back, for hot swaps under load.
 //   - ipcbench: the null syscall and a channel round trip between two
 //     processes, as BENCH lines.
 //   - netcheck: package net and net/http over the network service, which

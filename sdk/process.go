@@ -112,3 +112,18 @@ func ParseHandles(s string) ([]Handle, error) {
 	}
 	return hs, first
 }
+
+// Service returns the program's client channel to the module service
+// name, the startup handle its environment names (abi.ServiceEnvPrefix);
+// the shell gives one with run -s NAME.
+func Service(name string) (Channel, error) {
+	env := abi.ServiceEnvPrefix + name
+	hs, err := ParseHandles(os.Getenv(env))
+	if err == nil && len(hs) != 1 {
+		err = fmt.Errorf("%s names no handle (run -s %s gives one)", env, name)
+	}
+	if err != nil {
+		return Channel{}, err
+	}
+	return Channel{Handle: hs[0]}, nil
+}

@@ -24,7 +24,7 @@ type programsSystem struct {
 	started *[]string
 }
 
-func (s programsSystem) StartProgram(name string, args []string, lim ProgramLimits) (Program, error) {
+func (s programsSystem) StartProgram(name string, args []string, opt ProgramOptions) (Program, error) {
 	*s.started = append(*s.started, strings.Join(args, " "))
 	p := &echoProgram{out: make(chan string, 1)}
 	p.out <- strings.Join(args, " ") + "\n"

@@ -15,7 +15,7 @@ import (
 type Programs interface {
 	// StartProgram starts the program name of the initrd's /bin with
 	// args (args[0] is name).
-	StartProgram(name string, args []string, lim ProgramLimits) (Program, error)
+	StartProgram(name string, args []string, opt ProgramOptions) (Program, error)
 	// Processes lists the processes that run.
 	Processes() []ProcessInfo
 	// Handles lists the handles of process pid.
@@ -44,12 +44,15 @@ type Program interface {
 	Wait() (status int, report string)
 }
 
-// ProgramLimits are the limits run gives a program; a zero field leaves
-// the kernel's default.
-type ProgramLimits struct {
+// ProgramOptions are what run gives a program: limits, where a zero field
+// leaves the kernel's default, and client channels to module services.
+type ProgramOptions struct {
 	Memory   uint64 // bytes
 	Threads  int
 	Children int
+	// Services names module services the program gets a client channel
+	// to, each named in its environment (abi.ServiceEnvPrefix).
+	Services []string
 }
 
 // ProcessInfo is what ps shows of a process.
@@ -80,7 +83,7 @@ type HandleInfo struct {
 
 func programCommands() []Command {
 	return []Command{
-		{Name: "run", Usage: "run [-m MEMORY] [-t THREADS] [-c CHILDREN] NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel, with limits (MEMORY as 64M or 1G)", Run: run},
+		{Name: "run", Usage: "run [-m MEMORY] [-t THREADS] [-c CHILDREN] [-s SERVICE]... NAME [ARG...]", Help: "run a program of /bin in ring 3, an actor whose mailbox is a channel, with limits (MEMORY as 64M or 1G) and a client channel to each module SERVICE named", Run: run},
 		{Name: "caps", Usage: "caps PID", Help: "list a process's handles and their rights", Run: caps},
 	}
 }
@@ -100,14 +103,14 @@ func run(p *Stage) error {
 	if err != nil {
 		return err
 	}
-	lim, args, err := runLimits(p.Args)
+	opt, args, err := runOptions(p.Args)
 	if err != nil {
 		return err
 	}
 	if len(args) == 0 {
 		return usagef("want a program name")
 	}
-	prog, err := progs.StartProgram(args[0], args, lim)
+	prog, err := progs.StartProgram(args[0], args, opt)
 	if err != nil {
 		return err
 	}
@@ -261,34 +264,36 @@ func sizeOf(n uint64) string {
 	return fmt.Sprintf("%dM", n>>20)
 }
 
-// runLimits takes run's options off the front of args.
-func runLimits(args []string) (ProgramLimits, []string, error) {
-	var lim ProgramLimits
+// runOptions takes run's options off the front of args.
+func runOptions(args []string) (ProgramOptions, []string, error) {
+	var opt ProgramOptions
 	for len(args) >= 2 && strings.HasPrefix(args[0], "-") {
 		v := args[1]
 		switch args[0] {
 		case "-m":
 			n, err := parseSize(v)
 			if err != nil {
-				return lim, nil, usagef("-m %s: %v", v, err)
+				return opt, nil, usagef("-m %s: %v", v, err)
 			}
-			lim.Memory = n
+			opt.Memory = n
 		case "-t", "-c":
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
-				return lim, nil, usagef("%s %s: want a positive number", args[0], v)
+				return opt, nil, usagef("%s %s: want a positive number", args[0], v)
 			}
 			if args[0] == "-t" {
-				lim.Threads = n
+				opt.Threads = n
 			} else {
-				lim.Children = n
+				opt.Children = n
 			}
+		case "-s":
+			opt.Services = append(opt.Services, v)
 		default:
-			return lim, nil, usagef("unknown option %s", args[0])
+			return opt, nil, usagef("unknown option %s", args[0])
 		}
 		args = args[2:]
 	}
-	return lim, args, nil
+	return opt, args, nil
 }
 
 // parseSize reads a size in bytes with an optional K, M or G suffix

@@ -221,7 +221,7 @@ func (p *upperProgram) Wait() (int, string)   { return 0, "" }
 // upperSystem runs /bin/upper.
 type upperSystem struct{ fakeSystem }
 
-func (upperSystem) StartProgram(name string, args []string, lim ProgramLimits) (Program, error) {
+func (upperSystem) StartProgram(name string, args []string, opt ProgramOptions) (Program, error) {
 	return &upperProgram{out: make(chan string, 16)}, nil
 }
 func (upperSystem) Processes() []ProcessInfo                 { return nil }

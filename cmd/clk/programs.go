@@ -50,7 +50,7 @@ type program struct {
 
 // StartProgram starts name with the mailbox as its first handle and a
 // console that feeds Output.
-func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimits) (shell.Program, error) {
+func (s *system) StartProgram(name string, args []string, po shell.ProgramOptions) (shell.Program, error) {
 	mine, theirs, err := ipc.NewChannel(mailboxSchema, 0)
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 		Args:    args,
 		Handles: []*cap.Cap{cap.New(theirs, mailboxRights)},
 		Console: &console{out: pr.out, users: &pr.wg},
-		Limits:  limit.Default.Within(limit.Limits{Memory: lim.Memory, Threads: lim.Threads, Children: lim.Children}),
+		Limits:  limit.Default.Within(limit.Limits{Memory: po.Memory, Threads: po.Threads, Children: po.Children}),
 	}
 	// A path names a program on a disk: the kernel reads it and starts
 	// it under its base name.
@@ -76,12 +76,19 @@ func (s *system) StartProgram(name string, args []string, lim shell.ProgramLimit
 		}
 	}
 	s.connectServices(&opt)
-	p, err := s.procs.Spawn(name, opt)
-	if err != nil {
+	closeHandles := func() {
 		mine.Release()
 		for _, h := range opt.Handles[1:] {
 			h.Close()
 		}
+	}
+	if err := s.connectModuleServices(&opt, po.Services); err != nil {
+		closeHandles()
+		return nil, fmt.Errorf("run %s: %w", name, err)
+	}
+	p, err := s.procs.Spawn(name, opt)
+	if err != nil {
+		closeHandles()
 		return nil, err
 	}
 	pr.p = p
@@ -111,6 +118,26 @@ func (s *system) connectServices(opt *proc.SpawnOptions) {
 		opt.Handles = append(opt.Handles, nc)
 		opt.HandleEnv[abi.NetEnv] = len(opt.Handles) - 1
 	}
+}
+
+// connectModuleServices gives a program about to be spawned with opt a
+// client channel to each module service of names, named in its
+// environment by abi.ServiceEnvPrefix and the service's name. The
+// manager keeps the service's end across replacements, as for spawn's
+// clients.
+func (s *system) connectModuleServices(opt *proc.SpawnOptions, names []string) error {
+	for _, name := range names {
+		if s.modules == nil {
+			return fmt.Errorf("service %s: %w", name, errNoManager)
+		}
+		c, err := s.modules.mgr.Connect(name)
+		if err != nil {
+			return err
+		}
+		opt.Handles = append(opt.Handles, c)
+		opt.HandleEnv[abi.ServiceEnvPrefix+name] = len(opt.Handles) - 1
+	}
+	return nil
 }
 
 // relay passes the messages the program sends on its mailbox to Output

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +121,74 @@ func TestKernelHotSwapsASignedModule(t *testing.T) {
 	if !strings.Contains(strings.Join(events, ","), "revoke kv") {
 		t.Errorf("the audit log on the disk: %v", events)
 	}
+}
+
+// swapsUnderLoad is how many times TestKernelHotSwapsUnderARing3Client
+// replaces kv: enough to catch a lost message, few enough for TCG (the
+// host test, in modules/kv, replaces it 100 times).
+const swapsUnderLoad = 24
+
+// TestKernelHotSwapsUnderARing3Client replaces kv swapsUnderLoad times,
+// reloading version 1, then upgrading to version 2 and reloading it,
+// while a ring-3 program with its own channel to the service (run -s kv
+// kvload) appends sequence numbers without pause; between replacements
+// the client has gone on sending, and at its end it reads back every
+// number once and in order. mod log shows every replacement.
+func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
+	mkfs := dosfstool(t, "mkfs.fat")
+	img := filepath.Join(t.TempDir(), "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	m := diskBoot(t, "pc", img)
+	l := modulesLimits
+	run := func(line string, want string) string {
+		t.Helper()
+		got := command(t, m, line, l)
+		if !regexp.MustCompile(want).MatchString(got) {
+			t.Fatalf("%s: %q, want %s", line, got, want)
+		}
+		return got
+	}
+	run("spawn run -s kv kvload", `^\[1\] `)
+	appended := regexp.MustCompile(`^appended ([0-9]+)\n$`)
+	// sent waits until the client has sent more than before, asking it
+	// as often as it takes: every replacement happens under load.
+	var last uint64
+	sent := func() {
+		t.Helper()
+		for try := 0; ; try++ {
+			command(t, m, "send 1 count", l)
+			got := command(t, m, "recv 1 30s", l)
+			sm := appended.FindStringSubmatch(got)
+			if sm == nil {
+				t.Fatalf("recv 1: %q, want appended N", got)
+			}
+			n, _ := strconv.ParseUint(sm[1], 10, 64)
+			if n > last {
+				last = n
+				return
+			}
+			if try == 100 {
+				t.Fatalf("the client sent nothing more than %d", last)
+			}
+		}
+	}
+	sent()
+	for i := range swapsUnderLoad {
+		file, ver := "/modules/kv1.clkm", `1\.0\.0`
+		if i >= swapsUnderLoad/2 {
+			file, ver = "/modules/kv2.clkm", `2\.0\.0`
+		}
+		run("mod replace kv "+file, `installed kv `+ver+` signed by [0-9a-f]{32}; kv `+ver+` serves \(pid [0-9]+\)`)
+		sent()
+	}
+	run("mod replace kv /modules/kv1.clkm", `version lower than installed \(rollback\)`)
+	run("close 1", `^$`)
+	verdict := run("recv 1 60s", `^kvload: [0-9]+ appended, [0-9]+ read back: 0 lost, 0 duplicated, 0 reordered\n$`)
+	t.Logf("%s", strings.TrimSpace(verdict))
+	run("recv 1", `EOF`)
+	log := run("mod log", ` replace kv `)
+	if n := len(regexp.MustCompile(`(?m) replace kv `).FindAllString(log, -1)); n != swapsUnderLoad {
+		t.Errorf("mod log shows %d replacements, want %d:\n%s", n, swapsUnderLoad, log)
+	}
+	powerOff(t, m)
 }
