@@ -111,7 +111,7 @@ func startModules(sys *system, cmdline string) *modules {
 			}
 		}
 	}
-	scfg := modstore.Config{Mode: cfg.mode, Versions: &modstore.MemVersions{}}
+	scfg := modstore.Config{Mode: cfg.mode, Versions: newDiskVersions(log)}
 	if cfg.policy != "" {
 		var p modstore.Policy
 		b, err := os.ReadFile(cfg.policy)

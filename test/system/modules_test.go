@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"clk/internal/qemu"
 	"clk/kernel/audit"
 )
 
@@ -190,5 +191,38 @@ func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
 	if n := len(regexp.MustCompile(`(?m) replace kv `).FindAllString(log, -1)); n != swapsUnderLoad {
 		t.Errorf("mod log shows %d replacements, want %d:\n%s", n, swapsUnderLoad, log)
 	}
+	powerOff(t, m)
+}
+
+// TestKernelKeepsTheVersionFloorAcrossReboots installs kv 2.0.0, reboots
+// with the same disk and tries kv 1.0.0: refused as a rollback, the
+// floor read back from /disk/modules.versions (kv 1.0.0 itself, started
+// at boot from the image before the disk is mounted, still serves).
+func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
+	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	l := modulesLimits
+	run := func(m *qemu.Machine, line string, want string) {
+		t.Helper()
+		if got := command(t, m, line, l); !regexp.MustCompile(want).MatchString(got) {
+			t.Errorf("%s: %q, want %s", line, got, want)
+		}
+	}
+
+	m := diskBoot(t, "pc", img)
+	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	powerOff(t, m)
+	local := filepath.Join(dir, "modules.versions")
+	host(t, mcopy, "-i", img, "::/modules.versions", local)
+	if b, err := os.ReadFile(local); err != nil || string(b) != "kv 2.0.0\n" {
+		t.Errorf("modules.versions on the disk: %q, %v; want kv 2.0.0", b, err)
+	}
+
+	m = diskBoot(t, "pc", img)
+	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
+	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	run(m, "mod log", `(?m) refused kv .*rollback`)
 	powerOff(t, m)
 }
