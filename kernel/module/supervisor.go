@@ -134,6 +134,17 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		return fmt.Errorf("replace %s %s: %w", mod.name, what, cause)
 	}
 	m.setState(mod, Replacing)
+	// The clients are held from the quiesce to the commit: their
+	// messages wait in the endpoints. The replace record says for how
+	// long, and where the time went.
+	began := time.Now()
+	mark := began
+	lap := func() time.Duration {
+		now := time.Now()
+		d := now.Sub(mark)
+		mark = now
+		return d
+	}
 
 	// 1. The old instance stops reading and finishes what it has begun.
 	if err := old.quiesce(t.Quiesce); err != nil {
@@ -160,9 +171,11 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		return mod.rollback(old, what, fmt.Errorf("%w: %w", ErrExport, err))
 	}
 	snap := &snapshot{data: data, from: old.version}
+	quiesced := lap()
 
 	// 3. The new instance imports it and must live through probation.
 	cand, err := mod.launch(to, snap)
+	started := lap()
 	if err == nil {
 		if err = cand.survive(t.Probation); err != nil {
 			cand.kill("died in probation")
@@ -174,12 +187,14 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 
 	// 4. The registry switches; the old instance goes.
 	mod.commit(cand)
+	probation, held := lap(), time.Since(began)
 	mod.last = snap
 	m.mu.Lock()
 	mod.state, mod.version = Active, to.image.Version
 	m.mu.Unlock()
 	killed := old.stop(t.Stop)
-	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state", what, cand.proc.PID(), len(data))
+	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state; clients held %v: quiesce and export %v, start and import %v, probation %v",
+		what, cand.proc.PID(), len(data), held, quiesced, started, probation)
 	if killed {
 		m.cfg.Auditor.Record(EventKill, mod.name, fmt.Sprintf("%s pid %d: did not stop in time", old.version, old.proc.PID()))
 	}

@@ -8,6 +8,10 @@
 // Usage (the kv channel comes from run -s kv):
 //
 //	spawn run -s kv kvload [PREFIX]
+//	run -s kv kvload -fill BYTES
+//
+// -fill puts BYTES of values into keys fill/0, fill/1, ... of 32 KiB each
+// and exits: state for make bench-modules to hand over.
 //
 // Its last line is the verdict,
 //

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"clk/abi"
@@ -33,17 +34,25 @@ func fail(format string, args ...any) {
 
 func main() {
 	hs := sdk.StartupHandles()
-	if len(os.Args) > 2 || len(hs) == 0 || hs[0] == sdk.InvalidHandle {
-		printf("usage: spawn run -s kv kvload [PREFIX]\n")
+	if len(os.Args) > 3 || len(hs) == 0 || hs[0] == sdk.InvalidHandle {
+		printf("usage: spawn run -s kv kvload [PREFIX], or run -s kv kvload -fill BYTES\n")
 		sdk.Exit(2)
-	}
-	prefix := "load"
-	if len(os.Args) == 2 {
-		prefix = os.Args[1]
 	}
 	ch, err := sdk.Service("kv")
 	if err != nil {
 		fail("%v", err)
+	}
+	if len(os.Args) == 3 && os.Args[1] == "-fill" {
+		n, err := strconv.Atoi(os.Args[2])
+		if err != nil || n < 1 {
+			fail("-fill %s: want a number of bytes", os.Args[2])
+		}
+		fill(kv.NewClient(ch), n)
+		sdk.Exit(0)
+	}
+	prefix := "load"
+	if len(os.Args) == 2 {
+		prefix = os.Args[1]
 	}
 	l := &loader{mbox: sdk.Channel{Handle: hs[0]}, c: kv.NewClient(ch), prefix: prefix, in: make([]byte, abi.MaxData)}
 	if err := l.appendUntilEnd(); err != nil {
@@ -62,6 +71,21 @@ func main() {
 		sdk.Exit(1)
 	}
 	sdk.Exit(0)
+}
+
+// fill puts n bytes of values into keys fill/0, fill/1, ... of 32 KiB
+// each, so that the module has that much state to hand over.
+func fill(c *kv.Client, n int) {
+	val := bytes.Repeat([]byte{'x'}, perKey*8)
+	keys := 0
+	for left := n; left > 0; left -= len(val) {
+		v := val[:min(left, len(val))]
+		if err := c.Put(fmt.Sprintf("fill/%d", keys), v, sdk.After(callWait)); err != nil {
+			fail("put fill/%d: %v", keys, err)
+		}
+		keys++
+	}
+	printf("kvload: filled %d bytes in %d keys\n", n, keys)
 }
 
 // loader appends and keeps count.
