@@ -241,4 +241,3 @@ func parseCheckpoint(b []byte) (Checkpoint, error) {
 	copy(c.Signature[:], d.Bytes(64))
 	return c, nil
 }
-
