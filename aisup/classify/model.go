@@ -229,11 +229,13 @@ func Parse(b []byte) (*Model, error) {
 	rest := b[1:]
 	m := &Model{}
 	for range d {
+		// The length as an int: 1+rest[0] in byte arithmetic wraps at 255.
 		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 			return nil, fmt.Errorf("ends in a feature's name: %w", ErrBadModel)
 		}
-		m.Features = append(m.Features, string(rest[1:1+rest[0]]))
-		rest = rest[1+rest[0]:]
+		n := 1 + int(rest[0])
+		m.Features = append(m.Features, string(rest[1:n]))
+		rest = rest[n:]
 	}
 	if len(rest) != 8*(3*d+2) {
 		return nil, fmt.Errorf("%d bytes of weights, want %d: %w", len(rest), 8*(3*d+2), ErrBadModel)

@@ -180,7 +180,8 @@ func ParseRecord(b []byte) (*Record, error) {
 		if len(rd.b) < 1 || int(rd.b[0]) > MaxName || len(rd.b) < 1+int(rd.b[0]) {
 			return nil, fmt.Errorf("sample %d: module name: %w", i, ErrMalformed)
 		}
-		s.Module, rd.b = string(rd.b[1:1+rd.b[0]]), rd.b[1+rd.b[0]:]
+		end := 1 + int(rd.b[0])
+		s.Module, rd.b = string(rd.b[1:end]), rd.b[end:]
 		s.PID = uint32(rd.bounded("pid", 1<<32-1))
 		s.CPU = time.Duration(rd.bounded("cpu", 1<<63-1))
 		s.Resident = rd.uvarint("resident")
