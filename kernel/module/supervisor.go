@@ -134,6 +134,16 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		return fmt.Errorf("replace %s %s: %w", mod.name, what, cause)
 	}
 	m.setState(mod, Replacing)
+	// The new instance's process starts first, while the old one still
+	// serves: it waits for its state, and the time a process takes to
+	// start is no client's.
+	cand, err := mod.spawn(to)
+	if err != nil {
+		m.setState(mod, Active)
+		m.cfg.Auditor.Record(EventRollback, mod.name, fmt.Sprintf("%s: %v", what, err))
+		return false, fmt.Errorf("replace %s %s: %w: %w", mod.name, what, ErrRolledBack, err)
+	}
+	abandon := func() { cand.kill("replacement abandoned") }
 	// The clients are held from the quiesce to the commit: their
 	// messages wait in the endpoints. The replace record says for how
 	// long, and where the time went.
@@ -148,6 +158,7 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 
 	// 1. The old instance stops reading and finishes what it has begun.
 	if err := old.quiesce(t.Quiesce); err != nil {
+		abandon()
 		if errors.Is(err, ErrDied) {
 			return !mod.recover(old, false), fail(err)
 		}
@@ -159,6 +170,7 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 	// 2. It exports its state.
 	data, err := old.export(t.Export)
 	if err != nil {
+		abandon()
 		var r *refusal
 		switch {
 		case errors.Is(err, ErrDied):
@@ -174,7 +186,7 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 	quiesced := lap()
 
 	// 3. The new instance imports it and must live through probation.
-	cand, err := mod.launch(to, snap)
+	err = mod.begin(cand, snap)
 	started := lap()
 	if err == nil {
 		if err = cand.survive(t.Probation); err != nil {
@@ -264,6 +276,31 @@ func (mod *Module) recover(inst *instance, killed bool) bool {
 // scratch) and waits until it reports ready. On an error nothing of it is
 // left.
 func (mod *Module) launch(v *version, s *snapshot) (*instance, error) {
+	inst, err := mod.spawn(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := mod.begin(inst, s); err != nil {
+		return nil, err
+	}
+	return inst, nil
+}
+
+// begin gives the instance inst, which spawn started, its state s (nil:
+// from scratch) and waits until it reports ready. On an error inst is
+// killed.
+func (mod *Module) begin(inst *instance, s *snapshot) error {
+	if err := inst.start(s, mod.m.cfg.Timeouts); err != nil {
+		inst.kill("did not start")
+		return fmt.Errorf("%w: %s pid %d: %w", ErrStart, inst.version, inst.proc.PID(), err)
+	}
+	return nil
+}
+
+// spawn starts the process of an instance of v with its grants and a
+// control channel; the instance waits there for begin. On an error
+// nothing of it is left.
+func (mod *Module) spawn(v *version) (*instance, error) {
 	m := mod.m
 	mine, theirs, err := ipc.NewChannel(controlSchema, controlDepth)
 	if err != nil {
@@ -292,10 +329,5 @@ func (mod *Module) launch(v *version, s *snapshot) (*instance, error) {
 		closeAll()
 		return nil, fmt.Errorf("%w: %w", ErrStart, err)
 	}
-	inst := &instance{proc: p, ctl: mine, version: v.image.Version}
-	if err := inst.start(s, m.cfg.Timeouts); err != nil {
-		inst.kill("did not start")
-		return nil, fmt.Errorf("%w: %s pid %d: %w", ErrStart, v.image.Version, p.PID(), err)
-	}
-	return inst, nil
+	return &instance{proc: p, ctl: mine, version: v.image.Version}, nil
 }
