@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"clk/actor/shell"
 	"clk/kernel/module"
@@ -35,10 +37,12 @@ const (
 //	mode enforce|permissive
 //	policy FILE
 //	start FILE
+//	fetch-timeout DURATION
 type modulesConfig struct {
-	mode   modstore.Mode
-	policy string
-	start  []string
+	mode         modstore.Mode
+	policy       string
+	start        []string
+	fetchTimeout time.Duration
 }
 
 func parseModulesConfig(text string) (modulesConfig, error) {
@@ -63,11 +67,25 @@ func parseModulesConfig(text string) (modulesConfig, error) {
 			c.policy = f[1]
 		case "start":
 			c.start = append(c.start, f[1])
+		case "fetch-timeout":
+			d, err := parseFetchTimeout(f[1])
+			if err != nil {
+				return c, fmt.Errorf("%s:%d: %w", modulesConf, i+1, err)
+			}
+			c.fetchTimeout = d
 		default:
-			return c, fmt.Errorf("%s:%d: %q: want mode, policy or start", modulesConf, i+1, f[0])
+			return c, fmt.Errorf("%s:%d: %q: want mode, policy, start or fetch-timeout", modulesConf, i+1, f[0])
 		}
 	}
 	return c, nil
+}
+
+func parseFetchTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("fetch-timeout %q: want a duration such as 30s", s)
+	}
+	return d, nil
 }
 
 func parseMode(s string) (modstore.Mode, error) {
@@ -82,9 +100,10 @@ func parseMode(s string) (modstore.Mode, error) {
 
 // modules is the kernel's module manager and what it was made from.
 type modules struct {
-	mgr   *module.Manager
-	audit *kernelAudit
-	sys   *system
+	mgr          *module.Manager
+	audit        *kernelAudit
+	sys          *system
+	fetchTimeout time.Duration // bounds a fetch of a module named by URL
 }
 
 // startModules makes the trust store and the manager and starts the
@@ -102,12 +121,22 @@ func startModules(sys *system, cmdline string) *modules {
 		log.Printf("modules: no manager: %v", err)
 		return nil
 	}
+	if cfg.fetchTimeout == 0 {
+		cfg.fetchTimeout = defaultFetchTimeout
+	}
 	for _, f := range strings.Fields(cmdline) {
 		if v, ok := strings.CutPrefix(f, "clk.modules="); ok {
 			if m, err := parseMode(v); err != nil {
 				log.Printf("modules: command line: %v", err)
 			} else {
 				cfg.mode = m
+			}
+		}
+		if v, ok := strings.CutPrefix(f, "clk.fetch-timeout="); ok {
+			if d, err := parseFetchTimeout(v); err != nil {
+				log.Printf("modules: command line: %v", err)
+			} else {
+				cfg.fetchTimeout = d
 			}
 		}
 	}
@@ -137,7 +166,7 @@ func startModules(sys *system, cmdline string) *modules {
 	for _, w := range warnings {
 		log.Printf("modules: trust store: %v", w)
 	}
-	m := &modules{audit: newKernelAudit(log), sys: sys}
+	m := &modules{audit: newKernelAudit(log), sys: sys, fetchTimeout: cfg.fetchTimeout}
 	m.mgr = module.NewManager(module.Config{
 		Store:    store,
 		Launcher: module.Processes{Sys: sys.procs, Console: &logLines{log: log, prefix: "module: "}},
@@ -183,15 +212,18 @@ func readTrust(dir string) ([]*modstore.Doc, error) {
 	return docs, nil
 }
 
-// errNoFetch is the error of a module named by a URL: the kernel has no
-// HTTP client of its own yet (programs reach the network service through
-// their package net; the kernel's does not).
-var errNoFetch = errors.New("the kernel cannot fetch URLs yet: run fetch URL /disk/FILE, then name the file")
-
-// read returns a module file's bytes.
+// read returns the bytes of a module file, or of the body at a URL
+// (fetch.go): at most maxModuleFile either way. A fetch is recorded in
+// the audit log with the body's size and SHA-256, so that the log names
+// where a module installed after it came from.
 func (m *modules) read(src string) ([]byte, error) {
-	if strings.Contains(src, "://") {
-		return nil, fmt.Errorf("%s: %w", src, errNoFetch)
+	if isURL(src) {
+		b, err := m.sys.fetch(src, maxModuleFile, m.fetchTimeout)
+		if err != nil {
+			return nil, err
+		}
+		m.audit.Record("fetch", src, fmt.Sprintf("%d bytes, sha256 %x", len(b), sha256.Sum256(b)))
+		return b, nil
 	}
 	fi, err := os.Stat(src)
 	if err != nil {
@@ -210,6 +242,11 @@ func (m *modules) install(src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return m.installBytes(src, b)
+}
+
+// installBytes is install of the bytes read from src.
+func (m *modules) installBytes(src string, b []byte) (string, error) {
 	v, err := m.mgr.Install(b)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", src, err)
@@ -326,7 +363,7 @@ func (s *system) ReplaceModule(name, src string) (string, error) {
 	if mod.Manifest.Name != name {
 		return "", fmt.Errorf("%s is module %s, not %s", src, mod.Manifest.Name, name)
 	}
-	what, err := m.install(src)
+	what, err := m.installBytes(src, b)
 	if err != nil {
 		return "", err
 	}
