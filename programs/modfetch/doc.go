@@ -10,9 +10,9 @@
 // Its first startup handle is a channel to the kernel, on which it only
 // writes, in the fetch protocol of abi/proto.go: the body as
 // MsgFetchData pieces and MsgFetchEnd, or MsgFetchFailed with the cause
-// (connection refused, an HTTP status other than 200, a body longer than
-// LIMIT bytes, no complete answer within TIMEOUT, a URL that is not
-// http://) and the reason in text. Its package net reaches the network
+// (connection refused, an HTTP status other than 200, a redirect
+// included, a body longer than LIMIT bytes, no complete answer within
+// TIMEOUT, a URL that is not http://) and the reason in text. Its package net reaches the network
 // service through the channel the kernel gives it (CLK_NET); it has no
 // file system. The kernel counts the bytes and keeps its own deadline
 // too, and kills the fetcher when that passes.

@@ -76,8 +76,13 @@ func fetch(out sdk.Channel, rawURL string, limit int64, timeout time.Duration) e
 	if err != nil {
 		return &failure{abi.FetchBadURL, err.Error()}
 	}
-	// No proxy, whatever the environment says: the URL is the server.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	// No proxy, whatever the environment says, and no redirect: the URL
+	// names the server and the file, and a redirect is refused with its
+	// status.
+	client := &http.Client{
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return classify(err, timeout)
