@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"clk/kernel/audit"
 	"clk/kernel/klog"
+	"clk/modstore"
 )
 
 // The audit log of the module manager (kernel/audit), kept in the file
@@ -20,6 +22,10 @@ import (
 // one, and appends them with their times. A file that does not verify is
 // left alone and the log goes on in memory only; so does a boot without
 // a disk, whose records stay unchained.
+//
+// When it opens the file the log also reads the version floor its chain
+// holds (the modstore.FloorEvent records), for versions.go to check
+// /disk/modules.versions against.
 
 const auditFile = "/disk/audit.log"
 
@@ -34,7 +40,15 @@ type kernelAudit struct {
 	log     *audit.Log // nil until the disk is mounted
 	pending []audit.Entry
 	lost    int // records dropped from pending
+	// floor is the version floor of the file's chain when it was
+	// opened; floorErr says why there is none (the file did not
+	// verify).
+	floor    modstore.Floor
+	floorErr error
 }
+
+// errNoDisk is chainFloor's error before the disk is mounted.
+var errNoDisk = errors.New("the disk is not mounted")
 
 func newKernelAudit(l *klog.Log) *kernelAudit { return &kernelAudit{klog: l} }
 
@@ -66,6 +80,7 @@ func (a *kernelAudit) attach() {
 	l, err := a.open()
 	if err != nil {
 		a.klog.Printf("audit: %v: the log is kept in memory only", err)
+		a.floorErr = err
 		l, _ = audit.New(nil, audit.Config{})
 	}
 	a.log = l
@@ -100,7 +115,57 @@ func (a *kernelAudit) open() (*audit.Log, error) {
 	}
 	h := l.Head()
 	a.klog.Printf("audit: %s, log %v, %d records before this boot", auditFile, l.ID(), h.Seq)
+	floor, err := readChainFloor(h)
+	if err != nil {
+		a.floorErr = err
+	}
+	a.floor = floor
 	return l, nil
+}
+
+// readChainFloor reads the floor of the chain in the file, up to head,
+// the head of the log Resume made of it.
+func readChainFloor(head audit.Head) (modstore.Floor, error) {
+	r, err := os.Open(auditFile)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	floor := modstore.Floor{}
+	var bad error
+	_, err = audit.Verify(r, audit.Options{Known: head}, func(rec audit.Record) {
+		if rec.Event != modstore.FloorEvent || rec.Seq > head.Seq {
+			return
+		}
+		v, err := modstore.ParseVersion(rec.Detail)
+		if err != nil {
+			bad = fmt.Errorf("record %d: floor %q: %w", rec.Seq, rec.Detail, err)
+			return
+		}
+		floor.Raise(rec.Subject, v)
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: the version floor: %w", auditFile, err)
+	}
+	return floor, nil
+}
+
+// chainFloor returns the version floor the audit log's chain held when
+// the file was opened, or why it cannot say.
+func (a *kernelAudit) chainFloor() (modstore.Floor, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.attach()
+	if a.log == nil {
+		return nil, errNoDisk
+	}
+	if a.floorErr != nil {
+		return nil, a.floorErr
+	}
+	return a.floor, nil
 }
 
 // lines returns the records in memory, a line each.

@@ -140,7 +140,8 @@ func startModules(sys *system, cmdline string) *modules {
 			}
 		}
 	}
-	scfg := modstore.Config{Mode: cfg.mode, Versions: newDiskVersions(log)}
+	kaudit := newKernelAudit(log)
+	scfg := modstore.Config{Mode: cfg.mode, Versions: newDiskVersions(log, kaudit)}
 	if cfg.policy != "" {
 		var p modstore.Policy
 		b, err := os.ReadFile(cfg.policy)
@@ -166,7 +167,7 @@ func startModules(sys *system, cmdline string) *modules {
 	for _, w := range warnings {
 		log.Printf("modules: trust store: %v", w)
 	}
-	m := &modules{audit: newKernelAudit(log), sys: sys, fetchTimeout: cfg.fetchTimeout}
+	m := &modules{audit: kaudit, sys: sys, fetchTimeout: cfg.fetchTimeout}
 	m.mgr = module.NewManager(module.Config{
 		Store:    store,
 		Launcher: module.Processes{Sys: sys.procs, Console: &logLines{log: log, prefix: "module: "}},
