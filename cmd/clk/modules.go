@@ -174,7 +174,44 @@ func startModules(sys *system, cmdline string) *modules {
 		Auditor:  m.audit,
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
-	for _, f := range cfg.start {
+	m.startAtBoot(cfg.start)
+	return m
+}
+
+// bootFloorWait bounds how long the modules of the configuration wait
+// for the disk, and the version floor on it, at boot.
+const bootFloorWait = time.Minute
+
+// startAtBoot installs and activates the module files the configuration
+// names once the version floor on /disk can be checked (versions.go), so
+// that a boot module below the floor is refused as any other install:
+// at once on a machine without a disk, else when the disk is mounted (in
+// the background: the shell does not wait), or after bootFloorWait if it
+// never is, with the floor of this boot alone.
+func (m *modules) startAtBoot(files []string) {
+	if len(files) == 0 {
+		return
+	}
+	if !m.sys.hasDisk() {
+		m.startFiles(files)
+		return
+	}
+	go func() {
+		select {
+		case <-m.sys.storage.Mounted():
+		case <-time.After(bootFloorWait):
+			m.sys.log.Printf("modules: the disk was not mounted in %v: the modules of %s start without its version floor", bootFloorWait, modulesConf)
+		}
+		m.startFiles(files)
+	}()
+}
+
+// startFiles installs and activates each of files, and says how many
+// started.
+func (m *modules) startFiles(files []string) {
+	log := m.sys.log
+	started := 0
+	for _, f := range files {
 		what, err := m.install(f)
 		if err == nil {
 			name := strings.Fields(what)[1]
@@ -184,9 +221,10 @@ func startModules(sys *system, cmdline string) *modules {
 			log.Printf("modules: start %s: %v", f, err)
 			continue
 		}
+		started++
 		log.Printf("modules: %s, started", what)
 	}
-	return m
+	log.Printf("modules: %d of the %d module(s) of %s started", started, len(files), modulesConf)
 }
 
 // readTrust reads every trust document of dir's .clkt files.

@@ -68,11 +68,18 @@ type storage struct {
 	fs     *proc.Process // nil while none runs
 	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
 	client *ipc.Endpoint // the kernel's own client channel
+	// mounted is closed when /disk is first mounted.
+	mounted     chan struct{}
+	mountedOnce sync.Once
 }
 
 func newStorage(log *klog.Log, procs *proc.System) *storage {
-	return &storage{log: log, procs: procs}
+	return &storage{log: log, procs: procs, mounted: make(chan struct{})}
 }
+
+// Mounted is closed when /disk is first mounted: what reads the disk at
+// boot (the module manager's version floor) waits for it.
+func (st *storage) Mounted() <-chan struct{} { return st.mounted }
 
 // errNoService is the error of a request while no file system service
 // runs: none was started, or the one started has ended.
@@ -127,6 +134,7 @@ func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
 	if err := mountService(diskCall(client)); err != nil {
 		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
 	}
+	st.mountedOnce.Do(func() { close(st.mounted) })
 	return nil
 }
 

@@ -59,6 +59,20 @@ func (s *system) serve(program string, a pci.Addr, ep *ipc.Endpoint) {
 	}
 }
 
+// hasDisk says whether the machine has a block device whose driver will
+// serve the disk that is mounted at /disk.
+func (s *system) hasDisk() bool {
+	if s.broker == nil {
+		return false
+	}
+	for _, b := range s.broker.Functions() {
+		if driverFor(&b.Function) == "virtio-blk" {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	_ shell.System  = (*system)(nil)
 	_ shell.Devices = (*system)(nil)

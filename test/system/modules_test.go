@@ -19,6 +19,20 @@ import (
 // started, its state imported and its probation lived through.
 var modulesLimits = limits{boot: 30 * time.Second, command: 60 * time.Second, shutdown: 30 * time.Second}
 
+// bootStarted matches the kernel's log line once it has started the
+// modules of /etc/modules.conf, which on a machine with a disk wait for
+// the disk to be mounted and its version floor checked.
+var bootStarted = regexp.MustCompile(`modules: [0-9]+ of the [0-9]+ module\(s\) of /etc/modules\.conf started`)
+
+// modulesBoot boots the kernel with img as its disk and waits for the
+// modules started at boot.
+func modulesBoot(t *testing.T, machine, img string) *qemu.Machine {
+	t.Helper()
+	m := diskBoot(t, machine, img)
+	waitForLog(t, m, bootStarted, "the modules of /etc/modules.conf were not started")
+	return m
+}
+
 // unsigned returns a module file with its signatures removed.
 func unsigned(t *testing.T, b []byte) []byte {
 	t.Helper()
@@ -57,7 +71,7 @@ func TestKernelHotSwapsASignedModule(t *testing.T) {
 		host(t, mcopy, "-i", img, local, "::/"+name)
 	}
 
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
 	l := modulesLimits
 	run := func(line string, want ...string) string {
 		t.Helper()
@@ -139,7 +153,7 @@ func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
 	mkfs := dosfstool(t, "mkfs.fat")
 	img := filepath.Join(t.TempDir(), "disk.img")
 	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
 	l := modulesLimits
 	run := func(line string, want string) string {
 		t.Helper()
@@ -196,8 +210,9 @@ func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
 
 // TestKernelKeepsTheVersionFloorAcrossReboots installs kv 2.0.0, reboots
 // with the same disk and tries kv 1.0.0: refused as a rollback, the
-// floor read back from /disk/modules.versions (kv 1.0.0 itself, started
-// at boot from the image before the disk is mounted, still serves).
+// floor read back from /disk/modules.versions. kv 1.0.0 of the image's
+// modules.conf, which the kernel starts once the disk is mounted, is
+// refused too, and the kernel log and the audit log say so.
 func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
 	dir := t.TempDir()
@@ -211,7 +226,8 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 		}
 	}
 
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
+	run(m, "mod list", `(?m)^kv\s+1\.0\.0\s+active\s`)
 	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
 	powerOff(t, m)
 	local := filepath.Join(dir, "modules.versions")
@@ -220,9 +236,108 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 		t.Errorf("modules.versions on the disk: %q, %v; want kv 2.0.0", b, err)
 	}
 
-	m = diskBoot(t, "pc", img)
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg", `modules: start /modules/kv1\.clkm: /modules/kv1\.clkm: install: module kv: version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
+	run(m, "dmesg", `modules: 0 of the 1 module\(s\) of /etc/modules\.conf started`)
+	if got := command(t, m, "mod list", l); regexp.MustCompile(`(?m)^kv\s.*\sactive\s`).MatchString(got) {
+		t.Errorf("kv active after its boot module was refused:\n%s", got)
+	}
 	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
 	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	run(m, "mod start kv", `^kv: active\n$`)
 	run(m, "mod log", `(?m) refused kv .*rollback`)
 	powerOff(t, m)
+}
+
+// TestKernelChecksTheVersionFloorAgainstTheAuditLog raises kv's floor to
+// 2.0.0, which the audit log's chain records, then lowers
+// /disk/modules.versions to 1.0.0 on the host and reboots: the kernel
+// finds the file at odds with the chain, says so in its log and in the
+// audit log, keeps 2.0.0 (kv 1.0.0 of the image and at the prompt are
+// refused) and writes 2.0.0 back. With the file deleted it is rebuilt
+// from the chain. The audit log verifies on the host throughout, with
+// the floor's records in it.
+func TestKernelChecksTheVersionFloorAgainstTheAuditLog(t *testing.T) {
+	mkfs, mcopy, mdel := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy"), dosfstool(t, "mdel")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	l := modulesLimits
+	run := func(m *qemu.Machine, line string, want ...string) {
+		t.Helper()
+		got := command(t, m, line, l)
+		for _, w := range want {
+			if !regexp.MustCompile(w).MatchString(got) {
+				t.Errorf("%s: %q, want %s", line, got, w)
+			}
+		}
+	}
+	versions := func() string {
+		t.Helper()
+		local := filepath.Join(dir, "modules.versions")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/modules.versions", local)
+		b, err := os.ReadFile(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// events returns the audit log's records on the disk as "EVENT
+	// SUBJECT DETAIL" lines, after checking that it verifies.
+	events := func() string {
+		t.Helper()
+		local := filepath.Join(dir, "audit.log")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/audit.log", local)
+		f, err := os.Open(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var out strings.Builder
+		if _, err := audit.Verify(f, audit.Options{}, func(r audit.Record) { out.WriteString(r.Event + " " + r.Subject + " " + r.Detail + "\n") }); err != nil {
+			t.Fatalf("the audit log on the disk: %v", err)
+		}
+		return out.String()
+	}
+	refusedAtBoot := `modules: start /modules/kv1\.clkm: .*version lower than installed \(rollback\)`
+
+	m := modulesBoot(t, "pc", img)
+	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	powerOff(t, m)
+	if got := events(); !regexp.MustCompile(`(?m)^floor kv 1\.0\.0\n(.*\n)*floor kv 2\.0\.0$`).MatchString(got) {
+		t.Errorf("the audit log has not the floor's rises to 1.0.0 and 2.0.0:\n%s", got)
+	}
+
+	// Whoever can write the disk lowers the file.
+	lowered := filepath.Join(dir, "lowered")
+	if err := os.WriteFile(lowered, []byte("kv 1.0.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host(t, mcopy, "-o", "-i", img, lowered, "::/modules.versions")
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg",
+		`modules: /disk/modules\.versions disagrees with the audit log: kv: the file says 1\.0\.0, the audit log 2\.0\.0; 2\.0\.0 kept`,
+		refusedAtBoot)
+	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
+	run(m, "mod log", `(?m) floor-mismatch kv kv: the file says 1\.0\.0, the audit log 2\.0\.0; 2\.0\.0 kept$`, `(?m) refused kv .*rollback`)
+	powerOff(t, m)
+	if got := versions(); got != "kv 2.0.0\n" {
+		t.Errorf("modules.versions after the reboot: %q, want kv 2.0.0", got)
+	}
+	if got := events(); !strings.Contains(got, "floor-mismatch kv ") {
+		t.Errorf("the audit log on the disk has no floor-mismatch record:\n%s", got)
+	}
+
+	// Without the file, the chain alone holds the floor.
+	host(t, mdel, "-i", img, "::/modules.versions")
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg",
+		`modules: /disk/modules\.versions disagrees with the audit log: kv: the file says none, the audit log 2\.0\.0; 2\.0\.0 kept`,
+		refusedAtBoot)
+	powerOff(t, m)
+	if got := versions(); got != "kv 2.0.0\n" {
+		t.Errorf("modules.versions rebuilt: %q, want kv 2.0.0", got)
+	}
 }
