@@ -16,8 +16,9 @@ import (
 
 // The audit log of the module manager (kernel/audit), kept in the file
 // /disk/audit.log. The disk's file system service starts after the
-// kernel, so the records of the first events (the modules started at
-// boot) wait in memory, unchained, until the disk is mounted: the first
+// kernel, so records made before it is mounted (the modules started at
+// boot wait for the mount, but a disk that never comes does not hold
+// them back for ever) wait in memory, unchained: the first
 // record or read after that opens the file, resuming its chain if it has
 // one, and appends them with their times. A file that does not verify is
 // left alone and the log goes on in memory only; so does a boot without
