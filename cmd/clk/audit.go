@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +28,17 @@ import (
 // When it opens the file the log also reads the version floor its chain
 // holds (the modstore.FloorEvent records), for versions.go to check
 // /disk/modules.versions against.
+//
+// Each boot makes an ed25519 key of its own, kept in memory only: once
+// the file is opened, the log names the key's public half in an
+// audit.KeyEvent record (audit.Log.Rekey) and the kernel log prints it,
+// and the log signs a checkpoint with it then, every
+// audit.DefaultCheckpointEvery records, and at shutdown or reboot
+// (system.sealAudit). Whoever copies the public key from the console
+// to somewhere off the machine can later check that the records up to
+// that boot's last checkpoint are as that boot's kernel wrote them
+// (clkmod audit verify -key HEX); a key read from the file itself
+// proves nothing more than the chain does.
 
 const auditFile = "/disk/audit.log"
 
@@ -46,12 +58,22 @@ type kernelAudit struct {
 	// verify).
 	floor    modstore.Floor
 	floorErr error
+	// key is this boot's checkpoint key, nil when none could be
+	// made; signing says the file's log was rekeyed with it.
+	key     ed25519.PrivateKey
+	signing bool
 }
 
 // errNoDisk is chainFloor's error before the disk is mounted.
 var errNoDisk = errors.New("the disk is not mounted")
 
-func newKernelAudit(l *klog.Log) *kernelAudit { return &kernelAudit{klog: l} }
+func newKernelAudit(l *klog.Log) *kernelAudit {
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		l.Printf("audit: no checkpoint key this boot: %v", err)
+	}
+	return &kernelAudit{klog: l, key: key}
+}
 
 // Record implements module.Auditor.
 func (a *kernelAudit) Record(event, subject, detail string) {
@@ -121,7 +143,36 @@ func (a *kernelAudit) open() (*audit.Log, error) {
 		a.floorErr = err
 	}
 	a.floor = floor
+	if a.key != nil {
+		if _, err := l.Rekey(a.key); err != nil {
+			a.klog.Printf("audit: %s: no checkpoint key this boot: %v", auditFile, err)
+		} else {
+			a.signing = true
+			a.klog.Printf("audit: checkpoint key of this boot: %x", []byte(a.key.Public().(ed25519.PublicKey)))
+		}
+	}
 	return l, nil
+}
+
+// seal signs a checkpoint of the head with this boot's key, so that the
+// records since the last checkpoint are covered too.
+func (a *kernelAudit) seal() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.signing {
+		return
+	}
+	if _, err := a.log.Checkpoint(); err != nil {
+		a.klog.Printf("audit: %s: checkpoint: %v", auditFile, err)
+	}
+}
+
+// sealAudit signs the audit log's last checkpoint of this boot, before
+// the machine stops.
+func (s *system) sealAudit() {
+	if s.modules != nil {
+		s.modules.audit.seal()
+	}
 }
 
 // readChainFloor reads the floor of the chain in the file, up to head,

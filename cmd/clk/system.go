@@ -133,6 +133,7 @@ const powerOffGrace = 2 * time.Second
 // Shutdown enters ACPI S5, or stops through the exit device when the
 // tables do not allow it (QEMU then ends with status 1).
 func (s *system) Shutdown() error {
+	s.sealAudit()
 	s.syncDisk()
 	// Give the terminal on the other end of the serial line time to take
 	// the last bytes before the machine goes away.
@@ -155,6 +156,7 @@ func (s *system) Shutdown() error {
 // Reboot pulses the CPU reset line through the keyboard controller; QEMU
 // run with -no-reboot ends instead of starting again.
 func (s *system) Reboot() error {
+	s.sealAudit()
 	s.syncDisk()
 	time.Sleep(100 * time.Millisecond)
 	if err := ps2.Reset(x86.Ports{}); err != nil {

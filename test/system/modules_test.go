@@ -2,7 +2,10 @@ package system
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/binary"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -339,5 +342,75 @@ func TestKernelChecksTheVersionFloorAgainstTheAuditLog(t *testing.T) {
 	powerOff(t, m)
 	if got := versions(); got != "kv 2.0.0\n" {
 		t.Errorf("modules.versions rebuilt: %q, want kv 2.0.0", got)
+	}
+}
+
+// TestKernelSignsItsAuditLogWithABootKey boots twice with one disk: each
+// boot prints a checkpoint key of its own, names it in the audit log and
+// signs checkpoints with it, the last at shutdown. On the host, each
+// boot's key as the console showed it pins the records up to the end of
+// that boot, and a key neither boot printed is refused.
+func TestKernelSignsItsAuditLogWithABootKey(t *testing.T) {
+	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	keyRe := regexp.MustCompile(`audit: checkpoint key of this boot: ([0-9a-f]{64})`)
+	bootKey := func(m *qemu.Machine) ed25519.PublicKey {
+		t.Helper()
+		sm := keyRe.FindStringSubmatch(waitForLog(t, m, keyRe, "the kernel printed no checkpoint key"))
+		k, err := hex.DecodeString(sm[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ed25519.PublicKey(k)
+	}
+	verify := func(key ed25519.PublicKey) (audit.Summary, error) {
+		t.Helper()
+		local := filepath.Join(dir, "audit.log")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/audit.log", local)
+		f, err := os.Open(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return audit.Verify(f, audit.Options{Key: key}, nil)
+	}
+
+	m := modulesBoot(t, "pc", img)
+	k1 := bootKey(m)
+	if got := command(t, m, "mod install /modules/kv2.clkm", modulesLimits); !strings.Contains(got, "installed kv 2.0.0") {
+		t.Errorf("mod install: %q", got)
+	}
+	powerOff(t, m)
+	s, err := verify(k1)
+	if err != nil {
+		t.Fatalf("the audit log pinned to the first boot's key: %v", err)
+	}
+	first := s.Records
+	if s.Pinned.Seq != first || first < 4 {
+		t.Errorf("the first boot's key signs records 1 to %d of %d; want all, at shutdown", s.Pinned.Seq, first)
+	}
+
+	m = modulesBoot(t, "pc", img)
+	k2 := bootKey(m)
+	powerOff(t, m)
+	if bytes.Equal(k1, k2) {
+		t.Fatalf("two boots printed the same key %x", []byte(k1))
+	}
+	s, err = verify(k2)
+	if err != nil {
+		t.Fatalf("the audit log pinned to the second boot's key: %v", err)
+	}
+	if len(s.Keys) != 2 || !bytes.Equal(s.Keys[0], k1) || !bytes.Equal(s.Keys[1], k2) || s.Pinned.Seq != s.Records || s.Records <= first {
+		t.Errorf("after the second boot: keys %x, records 1 to %d of %d pinned", s.Keys, s.Pinned.Seq, s.Records)
+	}
+	if s, err := verify(k1); err != nil || s.Pinned.Seq != first {
+		t.Errorf("the first boot's key after the second boot: records 1 to %d pinned, %v; want 1 to %d", s.Pinned.Seq, err, first)
+	}
+	other := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public().(ed25519.PublicKey)
+	if _, err := verify(other); !errors.Is(err, audit.ErrKeyMismatch) {
+		t.Errorf("a key no boot printed: %v, want a key mismatch", err)
 	}
 }
