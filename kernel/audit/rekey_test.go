@@ -11,7 +11,7 @@ import (
 // bootLog returns the file of a log whose header names no key, kept
 // across len(keys) boots: each boot resumes the file, rekeys it with its
 // key and appends n records.
-func bootLog(t *testing.T, id string, keys []ed25519.PrivateKey, n int) []byte {
+func bootLog(t testing.TB, id string, keys []ed25519.PrivateKey, n int) []byte {
 	t.Helper()
 	var file bytes.Buffer
 	cfg := testConfig(id, nil)
