@@ -178,32 +178,31 @@ func startModules(sys *system, cmdline string) *modules {
 	return m
 }
 
-// bootFloorWait bounds how long the modules of the configuration wait
-// for the disk, and the version floor on it, at boot.
-const bootFloorWait = time.Minute
+// bootFloorWait bounds how long the boot waits for the disk, and the
+// version floor on it, before it starts the modules of the
+// configuration: the disk's driver and file system service take about a
+// second under emulation.
+const bootFloorWait = 20 * time.Second
 
 // startAtBoot installs and activates the module files the configuration
 // names once the version floor on /disk can be checked (versions.go), so
 // that a boot module below the floor is refused as any other install:
-// at once on a machine without a disk, else when the disk is mounted (in
-// the background: the shell does not wait), or after bootFloorWait if it
-// never is, with the floor of this boot alone.
+// at once on a machine without a disk, else when the disk is mounted or
+// its file system service has ended without mounting it, or after
+// bootFloorWait, with the floor of this boot alone. The boot waits, so
+// that what the modules' start logs comes before the shell's prompt.
 func (m *modules) startAtBoot(files []string) {
 	if len(files) == 0 {
 		return
 	}
-	if !m.sys.hasDisk() {
-		m.startFiles(files)
-		return
-	}
-	go func() {
+	if m.sys.hasDisk() {
 		select {
-		case <-m.sys.storage.Mounted():
+		case <-m.sys.storage.Settled():
 		case <-time.After(bootFloorWait):
 			m.sys.log.Printf("modules: the disk was not mounted in %v: the modules of %s start without its version floor", bootFloorWait, modulesConf)
 		}
-		m.startFiles(files)
-	}()
+	}
+	m.startFiles(files)
 }
 
 // startFiles installs and activates each of files, and says how many

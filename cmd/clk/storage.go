@@ -68,18 +68,22 @@ type storage struct {
 	fs     *proc.Process // nil while none runs
 	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
 	client *ipc.Endpoint // the kernel's own client channel
-	// mounted is closed when /disk is first mounted.
-	mounted     chan struct{}
-	mountedOnce sync.Once
+	// settled is closed when /disk is first mounted, or the first file
+	// system service ends without.
+	settled     chan struct{}
+	settledOnce sync.Once
 }
 
 func newStorage(log *klog.Log, procs *proc.System) *storage {
-	return &storage{log: log, procs: procs, mounted: make(chan struct{})}
+	return &storage{log: log, procs: procs, settled: make(chan struct{})}
 }
 
-// Mounted is closed when /disk is first mounted: what reads the disk at
-// boot (the module manager's version floor) waits for it.
-func (st *storage) Mounted() <-chan struct{} { return st.mounted }
+// Settled is closed once /disk is first mounted, or the first file system
+// service has ended without mounting it: what reads the disk at boot
+// (the module manager's version floor) waits for it.
+func (st *storage) Settled() <-chan struct{} { return st.settled }
+
+func (st *storage) settle() { st.settledOnce.Do(func() { close(st.settled) }) }
 
 // errNoService is the error of a request while no file system service
 // runs: none was started, or the one started has ended.
@@ -134,7 +138,7 @@ func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
 	if err := mountService(diskCall(client)); err != nil {
 		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
 	}
-	st.mountedOnce.Do(func() { close(st.mounted) })
+	st.settle()
 	return nil
 }
 
@@ -143,6 +147,7 @@ func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
 // its own leaves no service: its mount is removed.
 func (st *storage) watch(p *proc.Process, a pci.Addr) {
 	code, _ := p.Wait()
+	defer st.settle()
 	st.mu.Lock()
 	if st.fs != p {
 		st.mu.Unlock()
