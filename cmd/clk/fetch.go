@@ -128,9 +128,14 @@ func (s *system) runFetcher(url string, max int, timeout time.Duration) ([]byte,
 			return nil, fmt.Errorf("%w: no answer from the fetcher in %v", errFetchTimeout, timeout+fetchGrace)
 		}
 		if err != nil {
-			p.Kill("")
+			// The fetcher's end of the channel is gone: it ended,
+			// or it closed the handle and is ended here.
+			p.Kill("it closed its channel to the kernel")
 			code, report := p.Wait()
-			return nil, fmt.Errorf("%w: the fetcher ended without an answer (status %d %s)", errFetchFailed, code, report)
+			if report != "" {
+				report = ": " + report
+			}
+			return nil, fmt.Errorf("%w: the fetcher ended without an answer, status %d%s", errFetchFailed, code, report)
 		}
 		switch m.Type {
 		case abi.MsgFetchData:
