@@ -113,6 +113,7 @@ main:
 	call enable_a20
 	call check_long_mode
 	call read_e820
+	call ata_probe
 	call load_kernel
 	call load_initrd
 	call find_rsdp
@@ -438,10 +439,7 @@ disk_copy:
 	mov [dc_lba], eax
 	push edi
 	push ecx
-	mov si, dap
-	mov ah, 0x42
-	mov dl, [drive]
-	int 0x13
+	call read_chunk
 	pop ecx
 	pop edi
 	jc .error
@@ -471,6 +469,21 @@ disk_copy:
 .error:
 	mov si, msg_read
 	jmp fail
+
+; read_chunk reads the CHUNK or fewer sectors that dap_count and dap_lba
+; give into the disk buffer, through the ATA controller when ata_probe
+; found the boot disk there, else through the BIOS. CF is set on error.
+; Clobbers EAX-EDX, ESI, EDI.
+read_chunk:
+	cmp byte [ata_ok], 0
+	je .bios
+	jmp ata_read
+.bios:
+	mov si, dap
+	mov ah, 0x42
+	mov dl, [drive]
+	int 0x13
+	ret
 
 ; zero_fill zeroes ECX bytes at physical address EDI. Clobbers EAX, ECX,
 ; EDX.
@@ -674,6 +687,7 @@ copy_string:
 	ret
 
 %include "console.inc"
+%include "ata.inc"
 
 bits 32
 ; pm32 runs in 32-bit protected mode with interrupts off and enters the
@@ -709,6 +723,7 @@ dap_lba		dd 0, 0
 
 drive		db 0
 pass		db 0
+ata_ok		db 0
 e820_count	dw 0
 rsdp_seg	dw 0
 kernel_entry	dd 0
