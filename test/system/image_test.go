@@ -1,0 +1,221 @@
+package system
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"clk/image/diskimg"
+	"clk/internal/qemu"
+)
+
+// The raw disk image (build/clk.img) booted by clk's own BIOS loader,
+// image/boot: with the command line README.md gives users, word for
+// word, on both PC machine types; chainloaded by GRUB; and with a kernel
+// the loader must refuse.
+
+// imageLimits allow for the loader reading about 70 MB through the BIOS
+// or the IDE ports of a busy host before the kernel starts.
+var imageLimits = limits{boot: 90 * time.Second, command: 10 * time.Second, shutdown: 30 * time.Second}
+
+// imageMemMiB is the guest memory of README.md's command line.
+const imageMemMiB = 2048
+
+// readmeCommand returns README.md's command line for booting the image,
+// with the image's path and extra arguments.
+func readmeCommand(img string, extra ...string) []string {
+	args := []string{"-m", strconv.Itoa(imageMemMiB), "-drive", "format=raw,file=" + img, "-serial", "stdio", "-display", "none"}
+	return append(args, extra...)
+}
+
+func TestImageShellOnPC(t *testing.T) {
+	imageSession(t, "raw image, -M pc", readmeCommand(artefact(t, "CLK_SYSTEST_IMG")))
+}
+
+func TestImageShellOnQ35(t *testing.T) {
+	imageSession(t, "raw image, -M q35", readmeCommand(artefact(t, "CLK_SYSTEST_IMG"), "-M", "q35"))
+}
+
+func TestImageShellWithSnapshot(t *testing.T) {
+	imageSession(t, "raw image, -snapshot", readmeCommand(artefact(t, "CLK_SYSTEST_IMG"), "-snapshot"))
+}
+
+// imageSession boots QEMU with exactly args and wants the loader's line,
+// the kernel's prompt, the guest's whole memory, the initrd's files, and
+// an ACPI power-off at shutdown.
+func imageSession(t *testing.T, name string, args []string) {
+	l := imageLimits
+	m, err := qemu.StartArgs(context.Background(), name, args, l.boot+5*l.command+l.shutdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		m.Kill()
+		if t.Failed() {
+			t.Logf("console of %s:\n%s\nQEMU stderr:\n%s", name, m.Console(), m.Stderr())
+		}
+	})
+	if _, err := m.Expect("clk boot: loading", l.boot); err != nil {
+		t.Fatalf("loader: %v", err)
+	}
+	if _, err := m.Expect(qemu.Prompt, l.boot); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	t.Logf("%s: first prompt after %v", name, time.Since(m.Started()).Round(time.Millisecond))
+	if !strings.Contains(m.Console(), "booted by multiboot2") {
+		t.Errorf("the kernel does not say it was booted by a Multiboot2 loader")
+	}
+	reply := command(t, m, "mem", l)
+	if mm := memReply.FindStringSubmatch(reply); mm == nil {
+		t.Errorf("mem: %q", reply)
+	} else if total, _ := strconv.Atoi(mm[1]); total > imageMemMiB || total < imageMemMiB-64 {
+		t.Errorf("mem: %d MiB total on a guest of %d MiB: the loader's memory map is wrong", total, imageMemMiB)
+	}
+	if got := command(t, m, "cat /etc/motd | head -n 1", l); !regexp.MustCompile(`^Welcome to clk[^\n]*\n$`).MatchString(got) {
+		t.Errorf("cat /etc/motd (the initrd the loader placed): %q", got)
+	}
+	if err := m.Send("shutdown\r"); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := m.Wait(l.shutdown); err != nil || status != 0 {
+		t.Errorf("shutdown: QEMU exit status %d, %v; want 0, an ACPI power-off", status, err)
+	}
+}
+
+// chainloadConfig makes GRUB chainload the first sector of the image's
+// boot partition, as GRUB does another system's boot loader.
+const chainloadConfig = `serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry "clk image" {
+	insmod part_msdos
+	insmod chain
+	set root=(hd0,msdos1)
+	chainloader +1
+	boot
+}
+`
+
+func TestImageChainloadedByGRUB(t *testing.T) {
+	img := artefact(t, "CLK_SYSTEST_IMG")
+	if _, err := exec.LookPath("grub-mkrescue"); err != nil {
+		t.Skip("grub-mkrescue is not installed (scripts/deps.sh installs it)")
+	}
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	if err := os.MkdirAll(filepath.Join(tree, "boot/grub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "boot/grub/grub.cfg"), []byte(chainloadConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	iso := filepath.Join(dir, "grub.iso")
+	if out, err := exec.Command("grub-mkrescue", "-o", iso, tree).CombinedOutput(); err != nil {
+		t.Fatalf("grub-mkrescue: %v\n%s", err, out)
+	}
+	b := qemu.Boot{Name: "raw image chainloaded by GRUB, -M pc", Machine: "pc", Args: []string{
+		"-drive", "format=raw,snapshot=on,file=" + img, "-cdrom", iso, "-boot", "d",
+	}}
+	m := startMachineWith(t, b, imageLimits, qemu.Options{Args: []string{"-m", strconv.Itoa(imageMemMiB)}})
+	if _, err := m.Expect("clk boot: loading", imageLimits.boot); err != nil {
+		t.Fatalf("loader: %v", err)
+	}
+	if _, err := m.Expect(qemu.Prompt, imageLimits.boot); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	if got := command(t, m, "cat /etc/motd | head -n 1", imageLimits); !strings.HasPrefix(got, "Welcome to clk") {
+		t.Errorf("cat /etc/motd: %q", got)
+	}
+}
+
+// TestImageRefusesABadKernel builds images whose kernel the loader must
+// refuse, with the loader taken from CLK_SYSTEST_IMG: each must print its
+// message and leave the CPU halted, the kernel never started.
+func TestImageRefusesABadKernel(t *testing.T) {
+	img := artefact(t, "CLK_SYSTEST_IMG")
+	kernel, err := os.ReadFile(artefact(t, "CLK_SYSTEST_ELF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage1, stage2 := loaderOf(t, img)
+	for _, c := range []struct {
+		name   string
+		kernel []byte
+		want   string
+	}{
+		{"no ELF magic", append([]byte("\x7fELG"), kernel[4:]...), "clk boot: bad kernel ELF: no ELF magic; halted"},
+		{"cut short", kernel[:len(kernel)/2], "clk boot: bad kernel ELF: a segment lies outside the file"},
+		{"32-bit", append(append([]byte{}, kernel[:4]...), append([]byte{1}, kernel[5:]...)...), "clk boot: bad kernel ELF: not a little-endian x86-64 executable; halted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "bad.img")
+			f, err := os.Create(bad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = diskimg.Write(f, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 300})
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sock := qmpSocket(t)
+			m, err := qemu.Start(context.Background(), qemu.Boot{Name: "raw image, " + c.name, Machine: "pc", Args: []string{"-drive", "format=raw,file=" + bad}},
+				qemu.Options{QMP: sock, Timeout: imageLimits.boot})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Kill()
+			if _, err := m.Expect(c.want, imageLimits.boot); err != nil {
+				t.Fatalf("%v\nconsole:\n%s", err, m.Console())
+			}
+			q, err := qemu.DialQMP(sock, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			cpus, err := pausedCPUs(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cpus) != 1 || !cpus[0].Halted {
+				t.Errorf("after the message the CPU should be halted: %+v", cpus)
+			}
+			if strings.Contains(m.Console(), "clk 0.1") || strings.Contains(m.Console(), qemu.Prompt) {
+				t.Errorf("the kernel started after the loader refused it:\n%s", m.Console())
+			}
+		})
+	}
+}
+
+// loaderOf returns the boot loader's two stages as image img holds them:
+// the master boot record and the sectors its disk address packet names.
+func loaderOf(t *testing.T, img string) (stage1, stage2 []byte) {
+	t.Helper()
+	f, err := os.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stage1 = make([]byte, diskimg.SectorSize)
+	if _, err := f.ReadAt(stage1, 0); err != nil {
+		t.Fatal(err)
+	}
+	const dap = 0x1a8 // image/boot/stage1.asm
+	count := binary.LittleEndian.Uint16(stage1[dap+2:])
+	lba := binary.LittleEndian.Uint64(stage1[dap+8:])
+	stage2 = make([]byte, int(count)*diskimg.SectorSize)
+	if _, err := f.ReadAt(stage2, int64(lba)*diskimg.SectorSize); err != nil {
+		t.Fatal(err)
+	}
+	return stage1, stage2
+}
