@@ -104,12 +104,38 @@ menuentry "clk image" {
 }
 `
 
+// TestImageChainloadedByGRUB boots GRUB from a CD, which chainloads the
+// boot partition of a copy of the image whose master boot record only
+// halts: the loader must work from the partition's first sector alone.
 func TestImageChainloadedByGRUB(t *testing.T) {
 	img := artefact(t, "CLK_SYSTEST_IMG")
+	kernel, err := os.ReadFile(artefact(t, "CLK_SYSTEST_ELF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initrd, err := os.ReadFile(artefact(t, "CLK_SYSTEST_INITRD"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := exec.LookPath("grub-mkrescue"); err != nil {
 		t.Skip("grub-mkrescue is not installed (scripts/deps.sh installs it)")
 	}
 	dir := t.TempDir()
+	stage1, stage2 := loaderOf(t, img)
+	copyImg := filepath.Join(dir, "clk.img")
+	writeImage(t, copyImg, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: kernel, Initrd: initrd, DataMiB: 300})
+	f, err := os.OpenFile(copyImg, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// cli; hlt; jmp back to the hlt: the BIOS cannot boot this disk.
+	_, err = f.WriteAt([]byte{0xfa, 0xf4, 0xeb, 0xfd}, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	tree := filepath.Join(dir, "tree")
 	if err := os.MkdirAll(filepath.Join(tree, "boot/grub"), 0o755); err != nil {
 		t.Fatal(err)
@@ -122,7 +148,7 @@ func TestImageChainloadedByGRUB(t *testing.T) {
 		t.Fatalf("grub-mkrescue: %v\n%s", err, out)
 	}
 	b := qemu.Boot{Name: "raw image chainloaded by GRUB, -M pc", Machine: "pc", Args: []string{
-		"-drive", "format=raw,snapshot=on,file=" + img, "-cdrom", iso, "-boot", "d",
+		"-drive", "format=raw,file=" + copyImg, "-cdrom", iso, "-boot", "d",
 	}}
 	m := startMachineWith(t, b, imageLimits, qemu.Options{Args: []string{"-m", strconv.Itoa(imageMemMiB)}})
 	if _, err := m.Expect("clk boot: loading", imageLimits.boot); err != nil {
@@ -157,17 +183,7 @@ func TestImageRefusesABadKernel(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "bad.img")
-			f, err := os.Create(bad)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = diskimg.Write(f, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 300})
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			writeImage(t, bad, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 300})
 			sock := qmpSocket(t)
 			m, err := qemu.Start(context.Background(), qemu.Boot{Name: "raw image, " + c.name, Machine: "pc", Args: []string{"-drive", "format=raw,file=" + bad}},
 				qemu.Options{QMP: sock, Timeout: imageLimits.boot})
@@ -218,4 +234,20 @@ func loaderOf(t *testing.T, img string) (stage1, stage2 []byte) {
 		t.Fatal(err)
 	}
 	return stage1, stage2
+}
+
+// writeImage writes the image of c to path.
+func writeImage(t *testing.T, path string, c diskimg.Config) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = diskimg.Write(f, c)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
