@@ -58,10 +58,10 @@ const (
 	VolumeID = 0x00c1c000
 	// VolumeLabel is the data volume's label.
 	VolumeLabel = "CLK"
-	// DefaultDataMiB is the data partition's default size: a FAT32
-	// volume of 4 KiB clusters, as build/disk.img is.
+	// DefaultDataMiB is the data partition's default size: like
+	// build/disk.img, a FAT32 volume of 4 KiB clusters (the size
+	// fat.FormatWith picks for it).
 	DefaultDataMiB = 512
-	dataCluster    = 4096 / SectorSize
 )
 
 // volumeClock stamps the data volume's label entry: the first day FAT
@@ -193,10 +193,9 @@ func Write(f File, c Config) (Layout, error) {
 	}
 	dev := &partition{f: f, first: int64(l.Data.LBA), sectors: int64(l.Data.Sectors)}
 	err = fat.FormatWith(dev, fat.FormatOptions{
-		Label:             VolumeLabel,
-		SectorsPerCluster: dataCluster,
-		VolumeID:          VolumeID,
-		Clock:             func() time.Time { return volumeClock },
+		Label:    VolumeLabel,
+		VolumeID: VolumeID,
+		Clock:    func() time.Time { return volumeClock },
 	})
 	if err != nil {
 		return Layout{}, fmt.Errorf("data partition: %w", err)

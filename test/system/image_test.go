@@ -123,7 +123,7 @@ func TestImageChainloadedByGRUB(t *testing.T) {
 	dir := t.TempDir()
 	stage1, stage2 := loaderOf(t, img)
 	copyImg := filepath.Join(dir, "clk.img")
-	writeImage(t, copyImg, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: kernel, Initrd: initrd, DataMiB: 300})
+	writeImage(t, copyImg, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: kernel, Initrd: initrd, DataMiB: 40})
 	f, err := os.OpenFile(copyImg, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestImageRefusesABadKernel(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "bad.img")
-			writeImage(t, bad, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 300})
+			writeImage(t, bad, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 40})
 			sock := qmpSocket(t)
 			m, err := qemu.Start(context.Background(), qemu.Boot{Name: "raw image, " + c.name, Machine: "pc", Args: []string{"-drive", "format=raw,file=" + bad}},
 				qemu.Options{QMP: sock, Timeout: imageLimits.boot})
