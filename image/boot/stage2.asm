@@ -13,8 +13,9 @@
 ;     flat segments, paging and interrupts off. The kernel thus gets the
 ;     same boot record as under GRUB.
 ;
-; Disk reads go through the BIOS (int 13h AH=42h) into a buffer below
-; 1 MiB; each chunk is then copied to its place above 1 MiB in "unreal
+; Disk reads go through the BIOS (int 13h AH=42h), or through the ATA
+; ports when the boot disk is the primary master (ata.inc), into a buffer
+; below 1 MiB; each chunk is then copied to its place above 1 MiB in "unreal
 ; mode": DS and ES keep 4 GiB limits loaded in protected mode while the
 ; CPU is back in real mode. A BIOS may reload its segments with 64 KiB
 ; limits inside int 13h, so unreal mode is set again, with interrupts off,
@@ -36,7 +37,6 @@ org 0x8000
 
 STAGE2_MAX	equ 0x4000
 INFO		equ 0x1000
-INFO_END	equ 0x3000
 E820_BUF	equ 0x3000
 E820_MAX	equ 64		; entries kept; the kernel keeps as many
 E820_SIZE	equ 24		; bytes per entry asked for (ACPI 3.0 form)
