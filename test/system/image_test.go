@@ -162,49 +162,75 @@ func TestImageChainloadedByGRUB(t *testing.T) {
 	}
 }
 
-// TestImageRefusesABadKernel builds images whose kernel the loader must
-// refuse, with the loader taken from CLK_SYSTEST_IMG: each must print its
-// message and leave the CPU halted, the kernel never started.
-func TestImageRefusesABadKernel(t *testing.T) {
+// TestImageLoaderErrorsHalt builds images the loader must refuse, with
+// the loader taken from CLK_SYSTEST_IMG: bad kernels, a CPU without long
+// mode, and a disk that ends inside the kernel, read through the ATA
+// ports (pc) and through the BIOS (q35). Each must print its message and
+// leave the CPU halted, the kernel never started.
+func TestImageLoaderErrorsHalt(t *testing.T) {
 	img := artefact(t, "CLK_SYSTEST_IMG")
 	kernel, err := os.ReadFile(artefact(t, "CLK_SYSTEST_ELF"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	stage1, stage2 := loaderOf(t, img)
+	const readError = "clk boot: disk read error loading the kernel or the initrd; halted"
 	for _, c := range []struct {
-		name   string
-		kernel []byte
-		want   string
+		name    string
+		kernel  []byte
+		cut     bool   // the disk ends halfway through the kernel
+		machine string // pc or q35
+		cpu     string // QEMU's -cpu; empty means the harness's
+		want    string
 	}{
-		{"no ELF magic", append([]byte("\x7fELG"), kernel[4:]...), "clk boot: bad kernel ELF: no ELF magic; halted"},
-		{"cut short", kernel[:len(kernel)/2], "clk boot: bad kernel ELF: a segment lies outside the file"},
-		{"32-bit", append(append([]byte{}, kernel[:4]...), append([]byte{1}, kernel[5:]...)...), "clk boot: bad kernel ELF: not a little-endian x86-64 executable; halted"},
+		{"no ELF magic", append([]byte("\x7fELG"), kernel[4:]...), false, "pc", "", "clk boot: bad kernel ELF: no ELF magic; halted"},
+		{"cut short", kernel[:len(kernel)/2], false, "pc", "", "clk boot: bad kernel ELF: a segment lies outside the file"},
+		{"32-bit", append(append([]byte{}, kernel[:4]...), append([]byte{1}, kernel[5:]...)...), false, "pc", "", "clk boot: bad kernel ELF: not a little-endian x86-64 executable; halted"},
+		{"no long mode", kernel, false, "pc", "qemu32", "clk boot: this CPU has no long mode (x86-64): clk cannot run on it; halted"},
+		{"disk too short through ATA", kernel, true, "pc", "", readError},
+		{"disk too short through the BIOS", kernel, true, "q35", "", readError},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "bad.img")
-			writeImage(t, bad, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 40})
+			l := writeImage(t, bad, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: c.kernel, DataMiB: 40})
+			if c.cut {
+				if err := os.Truncate(bad, (int64(l.Kernel.LBA)+int64(l.Kernel.Sectors)/2)*diskimg.SectorSize); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var extra []string
+			if c.cpu != "" {
+				extra = []string{"-cpu", c.cpu} // after the harness's -cpu max, so it wins
+			}
 			sock := qmpSocket(t)
-			m, err := qemu.Start(context.Background(), qemu.Boot{Name: "raw image, " + c.name, Machine: "pc", Args: []string{"-drive", "format=raw,file=" + bad}},
-				qemu.Options{QMP: sock, Timeout: imageLimits.boot})
+			m, err := qemu.Start(context.Background(), qemu.RawImage(c.machine, bad),
+				qemu.Options{QMP: sock, Timeout: imageLimits.boot, Args: extra})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer m.Kill()
 			if _, err := m.Expect(c.want, imageLimits.boot); err != nil {
-				t.Fatalf("%v\nconsole:\n%s", err, m.Console())
+				t.Fatalf("%v\nconsole:\n%s\nQEMU stderr:\n%s", err, m.Console(), m.Stderr())
 			}
 			q, err := qemu.DialQMP(sock, 10*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer q.Close()
-			cpus, err := pausedCPUs(q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(cpus) != 1 || !cpus[0].Halted {
-				t.Errorf("after the message the CPU should be halted: %+v", cpus)
+			// The message's last bytes go out just before the HLT: a
+			// sample may catch the CPU on its way there, but not twenty.
+			var cpus []qemu.CPU
+			for sample := 1; ; sample++ {
+				if cpus, err = pausedCPUs(q); err != nil {
+					t.Fatal(err)
+				}
+				if len(cpus) == 1 && cpus[0].Halted {
+					break
+				}
+				if sample == 20 {
+					t.Fatalf("after the message the CPU should be halted: %+v", cpus)
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 			if strings.Contains(m.Console(), "clk 0.1") || strings.Contains(m.Console(), qemu.Prompt) {
 				t.Errorf("the kernel started after the loader refused it:\n%s", m.Console())
@@ -236,18 +262,19 @@ func loaderOf(t *testing.T, img string) (stage1, stage2 []byte) {
 	return stage1, stage2
 }
 
-// writeImage writes the image of c to path.
-func writeImage(t *testing.T, path string, c diskimg.Config) {
+// writeImage writes the image of c to path and returns its layout.
+func writeImage(t *testing.T, path string, c diskimg.Config) diskimg.Layout {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = diskimg.Write(f, c)
+	l, err := diskimg.Write(f, c)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
 }
