@@ -252,16 +252,20 @@ func (p *partition) ReadSectors(b []byte, first int64) error {
 	if err := p.check(b, first); err != nil {
 		return err
 	}
-	_, err := p.f.ReadAt(b, (p.first+first)*SectorSize)
-	return err
+	if _, err := p.f.ReadAt(b, (p.first+first)*SectorSize); err != nil {
+		return fmt.Errorf("data partition: read sector %d: %w", first, err)
+	}
+	return nil
 }
 
 func (p *partition) WriteSectors(b []byte, first int64) error {
 	if err := p.check(b, first); err != nil {
 		return err
 	}
-	_, err := p.f.WriteAt(b, (p.first+first)*SectorSize)
-	return err
+	if _, err := p.f.WriteAt(b, (p.first+first)*SectorSize); err != nil {
+		return fmt.Errorf("data partition: write sector %d: %w", first, err)
+	}
+	return nil
 }
 
 func (p *partition) check(b []byte, first int64) error {
