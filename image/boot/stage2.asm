@@ -239,7 +239,9 @@ read_e820:
 
 ; load_kernel reads the ELF headers, checks them and copies each PT_LOAD
 ; segment to its physical address. It sets kernel_entry (physical) and
-; kernel_end (the first page after the highest segment).
+; kernel_end (the first page after the highest segment). A first pass
+; over the program headers checks every segment, a second copies them.
+; Clobbers EAX-EDX, ESI, EDI.
 load_kernel:
 	mov si, msg_elf_small
 	cmp dword [kernel_bytes], 64
@@ -398,7 +400,7 @@ check_ram:
 .fits:
 	ret
 
-; load_initrd reads the initrd to kernel_end.
+; load_initrd reads the initrd to kernel_end. Clobbers EAX-EDX, ESI, EDI.
 load_initrd:
 	mov ecx, [initrd_bytes]
 	jecxz .done
@@ -579,6 +581,7 @@ scan_rsdp:
 
 ; build_info writes the Multiboot2 information at INFO: the command line,
 ; the loader's name, the initrd as a module, the RSDP, the memory map.
+; Clobbers EAX-ECX, SI, DI, ES (left 0).
 build_info:
 	xor ax, ax
 	mov es, ax
@@ -659,7 +662,7 @@ build_info:
 	ret
 
 ; tag_string writes a tag of type EBX holding the NUL-terminated string at
-; SI, at DI; DI ends at the next tag.
+; SI, at DI; DI ends at the next tag. Clobbers EAX, BX, SI.
 tag_string:
 	mov eax, ebx
 	mov bx, di
@@ -668,7 +671,7 @@ tag_string:
 	call copy_string
 	; fall through
 ; end_tag writes the size of the tag that starts at BX and ends at DI, and
-; pads DI to the next 8-byte boundary.
+; pads DI to the next 8-byte boundary. Clobbers AX.
 end_tag:
 	mov ax, di
 	sub ax, bx
@@ -678,7 +681,8 @@ end_tag:
 	and di, -8
 	ret
 
-; copy_string copies the NUL-terminated string at SI, NUL included, to DI.
+; copy_string copies the NUL-terminated string at SI, NUL included, to
+; ES:DI. Clobbers AL.
 copy_string:
 	lodsb
 	stosb
