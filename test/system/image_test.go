@@ -278,3 +278,42 @@ func writeImage(t *testing.T, path string, c diskimg.Config) diskimg.Layout {
 	}
 	return l
 }
+
+// TestImageDataPartitionIsDiskOverVirtio boots a copy of the image
+// attached as a virtio disk, by its own loader: the file system service
+// finds the FAT32 data partition behind the partition table and mounts it
+// at /disk, where the shell makes a directory that the host then finds at
+// the partition's offset with mtools.
+func TestImageDataPartitionIsDiskOverVirtio(t *testing.T) {
+	img := artefact(t, "CLK_SYSTEST_IMG")
+	kernel, err := os.ReadFile(artefact(t, "CLK_SYSTEST_ELF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initrd, err := os.ReadFile(artefact(t, "CLK_SYSTEST_INITRD"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mdir := dosfstool(t, "mdir")
+	stage1, stage2 := loaderOf(t, img)
+	copyImg := filepath.Join(t.TempDir(), "clk.img")
+	l := writeImage(t, copyImg, diskimg.Config{Stage1: stage1, Stage2: stage2, Kernel: kernel, Initrd: initrd, DataMiB: 40})
+	b := qemu.Boot{Name: "raw image as a virtio disk, -M pc", Machine: "pc", Args: []string{"-drive", "if=virtio,format=raw,file=" + copyImg}}
+	m := startMachineWith(t, b, imageLimits, qemu.Options{Args: []string{"-m", strconv.Itoa(imageMemMiB)}})
+	if _, err := m.Expect("clk boot: loading", imageLimits.boot); err != nil {
+		t.Fatalf("loader: %v", err)
+	}
+	if _, err := m.Expect(qemu.Prompt, imageLimits.boot); err != nil {
+		t.Fatalf("boot: %v", err)
+	}
+	waitForLog(t, m, regexp.MustCompile(`fatfs: the volume is partition 2(.|\n)*fatfs: mounted "CLK"`), "the file system service did not mount partition 2")
+	command(t, m, "mkdir /disk/fromclk", diskLimits)
+	if got := command(t, m, "ls /disk", diskLimits); !strings.Contains(got, "fromclk") {
+		t.Fatalf("ls /disk after mkdir: %q", got)
+	}
+	powerOff(t, m)
+	at := copyImg + "@@" + strconv.FormatInt(int64(l.Data.LBA)*diskimg.SectorSize, 10)
+	if out := host(t, mdir, "-i", at, "::"); !strings.Contains(string(out), "fromclk") {
+		t.Errorf("mdir of the data partition does not list what clk made:\n%s", out)
+	}
+}
