@@ -17,6 +17,13 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
+# The raw disk image: clk's own BIOS boot loader (image/boot, assembled by
+# nasm), the kernel and the initrd on a boot partition, and an empty FAT32
+# data partition; cmd/mkimg writes it (layout: image/diskimg).
+IMG := $(BUILD)/clk.img
+BOOT_STAGES := $(BUILD)/boot/stage1.bin $(BUILD)/boot/stage2.bin
+BOOT_SOURCES := $(wildcard image/boot/*.inc)
+MKIMG := $(BUILD)/mkimg
 # The initrd: image/initrd/ plus the ring-3 programs as a newc cpio archive,
 # which the kernel mounts read-only at / (ls and cat in the shell read it,
 # run starts the programs in /bin).
@@ -86,7 +93,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel modules iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
+.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -94,12 +101,15 @@ help:
 	@echo 'make kernel       build $(ELF) (default target)'
 	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
+	@echo 'make img          build $(IMG): raw disk image with clk'"'"'s own BIOS boot loader'
+	@echo 'make all          build the kernel, the ISO, the image and the modules'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
+	@echo 'make qemu-img     boot $(IMG) from SeaBIOS (-snapshot: the image is not changed)'
 	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
 	@echo 'make test-host    the host tests (go test ./..., actor also with -race)'
 	@echo 'make test-clk     the bare-metal tests: GOOS=clk go test in QEMU, on 1, 2 and 4 CPUs'
-	@echo 'make test-system  boot the kernel and the ISO and drive the shell'
+	@echo 'make test-system  boot the kernel, the ISO and the image and drive the shell'
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make test-std-full  the same without -short: the whole tests, with $(STD_FULL_MEM) of guest memory'
@@ -129,10 +139,27 @@ $(ELF): FORCE | toolchain
 	$(CLKGO) build -o $@.new ./cmd/clk
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+all: kernel iso img modules
+
 iso: $(ISO)
 
 $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 	image/mkiso.sh $(ELF) $@ $(INITRD)
+
+img: $(IMG)
+
+$(BUILD)/boot/%.bin: image/boot/%.asm $(BOOT_SOURCES) | deps
+	@mkdir -p $(dir $@)
+	nasm -f bin -I image/boot/ -o $@ $<
+
+# The host's mkimg, replaced only when its bytes change.
+$(MKIMG): FORCE
+	@mkdir -p $(BUILD)
+	@$(GO) build -o $@.new ./cmd/mkimg
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(IMG): $(ELF) $(INITRD) $(BOOT_STAGES) $(MKIMG)
+	$(MKIMG) -stage1 $(BUILD)/boot/stage1.bin -stage2 $(BUILD)/boot/stage2.bin -kernel $(ELF) -initrd $(INITRD) -o $@
 
 # The host's clkmod, replaced only when its bytes change.
 $(CLKMOD): FORCE
@@ -196,6 +223,12 @@ else
 	@$(CLKBOOT) -iso $(ISO) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
 endif
 
+# The command line README.md gives for the image, with -snapshot so that
+# the image stays as built, and the monitor on the terminal (Ctrl-A X quits).
+qemu-img: deps img
+	$(call header,booting $(IMG) from BIOS: Ctrl-A X quits QEMU)
+	$(QEMU) -m 2048 -drive format=raw,file=$(IMG) -snapshot -serial mon:stdio -display $(QEMU_DISPLAY) $(QEMU_FLAGS)
+
 test: deps toolchain test-host test-fuzz test-clk test-system test-std
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
@@ -205,7 +238,7 @@ test: deps toolchain test-host test-fuzz test-clk test-system test-std
 # dependencies is cached).
 test-host: toolchain
 	$(call header,host tests: go test ./...)
-	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD -u CLK_SYSTEST_IMG CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 	$(call header,host tests: go test -race ./actor/...)
 	$(GO) test -count=1 -race $(TESTFLAGS) ./actor/...
 
@@ -217,16 +250,16 @@ test-host: toolchain
 # capability walk and used-ring checks, the virtio network device's
 # receive path, the keyboard decoder, the screen,
 # the shell's parser and line editor, the FAT file system's boot sector,
-# cluster chains and directories, the network service's DHCP message
-# parser, the module file and trust document parsers, the version
-# floor's text form, the audit log's
+# cluster chains and directories, the MBR partition table, the network
+# service's DHCP message parser, the module file and trust document
+# parsers, the version floor's text form, the audit log's
 # file reader, the supervisor's action and policy file decoders, its
 # metrics record, rules section and model file parsers.
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
 	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/acpi:FuzzDMAR ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
 	./drivers/virtio:FuzzTransportCaps ./drivers/virtio:FuzzUsedRing ./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor \
-	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./services/netstack:FuzzDHCPMessage \
+	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./drivers/mbr:FuzzParse ./services/netstack:FuzzDHCPMessage \
 	./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs ./modstore:FuzzParseFloor \
 	./kernel/audit:FuzzVerify ./suppolicy:FuzzParseAction ./suppolicy:FuzzParsePolicy \
 	./aisup/metrics:FuzzParseRecord ./aisup/rules:FuzzParseRules ./aisup/ngram:FuzzParseModel \
@@ -278,10 +311,10 @@ test-clk: toolchain
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
 	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./test/baremetal
 
-test-system: iso
-	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
-	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
-		$(GO) test -count=1 -v -run '^Test(Kernel|ISO)' $(TESTFLAGS) ./test/system
+test-system: iso img
+	$(call header,system tests: boot $(ELF) and $(ISO) and $(IMG) and use the shell)
+	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) CLK_SYSTEST_IMG=$(abspath $(IMG)) \
+		$(GO) test -count=1 -v -run '^Test(Kernel|ISO|Image)' $(TESTFLAGS) ./test/system
 
 # soak boots the bare-metal test binaries again and again, one QEMU at a
 # time under nice, and keeps the evidence of each boot that fails
@@ -322,9 +355,9 @@ bench-ipc-host:
 	$(call header,IPC and syscall dispatch on the host)
 	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/syscalls ./kernel/ipc
 
-bench-boot: deps iso
+bench-boot: deps iso img
 	$(call header,boot time: QEMU start to the first prompt)
-	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -runs 5
+	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -img $(IMG) -runs 5
 
 # The same Go program (bench/runtime/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of

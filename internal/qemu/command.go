@@ -75,6 +75,13 @@ func BIOS(iso string) Boot {
 	return Boot{Name: "ISO, BIOS, -M pc", Machine: "pc", Args: []string{"-cdrom", iso, "-boot", "d"}}
 }
 
+// RawImage boots a raw disk image from SeaBIOS on a QEMU machine, "pc"
+// (an IDE disk) or "q35" (AHCI); the guest's writes go to a temporary
+// overlay (snapshot=on), not to the image.
+func RawImage(machine, img string) Boot {
+	return Boot{Name: "image, BIOS, -M " + machine, Machine: machine, Args: []string{"-drive", "format=raw,snapshot=on,file=" + optionValue(img)}}
+}
+
 // UEFI boots an ISO image from OVMF on -M pc. OVMF keeps its variables in a
 // writable flash image, so UEFI copies the installed template into dir, which
 // must outlive the boot.

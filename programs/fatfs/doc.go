@@ -3,6 +3,9 @@
 // with the file protocol (services/fs, abi/fs.go). The kernel starts it
 // with two startup handles: the block channel (its client end) and the
 // service's control channel, on which every new client's channel arrives.
+// A disk whose first sector is not a FAT32 boot sector but a partition
+// table (drivers/mbr) is served from its first FAT32 partition, as the
+// data partition of clk's raw image (docs/boot.md) is.
 // A volume whose boot sector or root directory cannot be trusted is
 // refused: the service says why ("refused the volume: ...") and exits
 // with status 1, after which the kernel removes /disk and does not start

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"clk/drivers/fat"
+	"clk/drivers/mbr"
 	"clk/sdk"
 	"clk/services/block"
 	fsservice "clk/services/fs"
@@ -25,9 +26,19 @@ func main() {
 	}
 	// Barriers: the disk may complete writes out of order until they
 	// are flushed, and the volume's crash safety rests on their order.
-	fsys, err := fat.Mount(disk, fat.Options{ReadOnly: disk.ReadOnly(), Barriers: true})
+	opts := fat.Options{ReadOnly: disk.ReadOnly(), Barriers: true}
+	fsys, err := fat.Mount(disk, opts)
 	if err != nil {
-		fail("refused the volume: %v", err)
+		// A disk with a partition table (clk's raw image) holds its
+		// volume in a FAT32 partition.
+		p, ok := fat32Partition(disk)
+		if !ok {
+			fail("refused the volume: %v", err)
+		}
+		if fsys, err = fat.Mount(mbr.NewView(disk, p), opts); err != nil {
+			fail("refused the volume of partition %d: %v", p.Index, err)
+		}
+		fmt.Fprintf(sdk.Console, "the volume is partition %d, sectors %d to %d\n", p.Index, p.First, p.First+p.Count-1)
 	}
 	if r := fsys.MountReport(); !r.WasClean {
 		// Mount repaired what an interrupted write left (drivers/fat,
@@ -55,4 +66,18 @@ func main() {
 	if err := fsys.Sync(); err != nil {
 		fail("sync: %v", err)
 	}
+}
+
+// fat32Partition returns the disk's first FAT32 partition, if its first
+// sector holds a partition table with one.
+func fat32Partition(disk mbr.Disk) (mbr.Partition, bool) {
+	sector := make([]byte, disk.SectorSize())
+	if err := disk.ReadSectors(sector, 0); err != nil {
+		return mbr.Partition{}, false
+	}
+	parts, err := mbr.Parse(sector, disk.Sectors())
+	if err != nil {
+		return mbr.Partition{}, false
+	}
+	return mbr.FAT32(parts)
 }
