@@ -13,6 +13,7 @@ import (
 
 	"clk/actor/shell"
 	"clk/kernel/module"
+	"clk/kernel/supctl"
 	"clk/modstore"
 )
 
@@ -85,6 +86,9 @@ type modules struct {
 	mgr   *module.Manager
 	audit *kernelAudit
 	sys   *system
+	// sup is the kernel's end of the AI supervisor; nil without a
+	// policy engine (supervisor.go).
+	sup *supctl.Controller
 }
 
 // startModules makes the trust store and the manager and starts the
@@ -144,6 +148,7 @@ func startModules(sys *system, cmdline string) *modules {
 		Auditor:  m.audit,
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
+	m.sup = newSupervision(m)
 	for _, f := range cfg.start {
 		what, err := m.install(f)
 		if err == nil {
@@ -230,7 +235,13 @@ func (m *modules) start(name string) error {
 	if len(st.Versions) == 0 {
 		return fmt.Errorf("start %s: %w", name, module.ErrNoVersion)
 	}
-	return m.mgr.Activate(name, highest(st.Versions), module.ActivateOptions{})
+	var opt module.ActivateOptions
+	if name == supModule {
+		if opt.Grants, err = m.supGrants(); err != nil {
+			return err
+		}
+	}
+	return m.mgr.Activate(name, highest(st.Versions), opt)
 }
 
 // highest returns the highest of versions, compared numerically.
