@@ -1,6 +1,7 @@
 package shell
 
 import (
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strconv"
@@ -22,11 +23,14 @@ type Supervisor interface {
 	SupExplain(id uint64) ([]string, error)
 	// SupMode sets the policy's mode, "advisory" or "enforced".
 	SupMode(mode string) error
+	// SupSubmit hands a signed action to the policy engine, as if the
+	// supervisor had sent it, and says what was decided.
+	SupSubmit(action []byte) (string, error)
 }
 
 func supervisorCommands() []Command {
 	return []Command{
-		{Name: "sup", Usage: "sup status|alerts [--json]|explain ID|mode advisory|enforced", Help: "the AI supervisor: its policy and mode, its alerts, the evidence of one, switch the mode (audited)", Run: sup},
+		{Name: "sup", Usage: "sup status|alerts [--json]|explain ID|mode advisory|enforced|submit HEX", Help: "the AI supervisor: its policy and mode, its alerts, the evidence of one, switch the mode (audited), hand the policy engine a signed action given in hexadecimal", Run: sup},
 		{Name: "top", Usage: "top [SECONDS]", Help: "the ring-3 processes by CPU time over an interval (default 1 s): CPU, syscalls and messages per second, memory", Run: top},
 	}
 }
@@ -60,8 +64,18 @@ func sup(p *Stage) error {
 			return err
 		}
 		return p.Printf("mode %s", args[0])
+	case sub == "submit" && len(args) == 1:
+		b, herr := hex.DecodeString(args[0])
+		if herr != nil {
+			return usagef("sup submit wants an action in hexadecimal")
+		}
+		what, err := s.SupSubmit(b)
+		if err != nil {
+			return err
+		}
+		return p.Println(what)
 	default:
-		return usagef("sup status|alerts [--json]|explain ID|mode advisory|enforced")
+		return usagef("sup status|alerts [--json]|explain ID|mode advisory|enforced|submit HEX")
 	}
 	if err != nil {
 		return err
@@ -131,4 +145,10 @@ func top(p *Stage) error {
 		}
 	}
 	return nil
+}
+
+// ModuleKiller is a Modules that can kill a module's instance as if it
+// had crashed (mod kill): its restart policy starts another.
+type ModuleKiller interface {
+	KillModule(name string) error
 }

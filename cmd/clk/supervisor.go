@@ -231,3 +231,21 @@ func (s *system) SupMode(mode string) error {
 	}
 	return c.SetMode(m, "the console")
 }
+
+func (s *system) SupSubmit(action []byte) (string, error) {
+	c, err := s.supervisor()
+	if err != nil {
+		return "", err
+	}
+	return c.Submit(action), nil
+}
+
+var _ shell.ModuleKiller = (*system)(nil)
+
+// KillModule kills name's instance; its restart policy starts another.
+func (s *system) KillModule(name string) error {
+	if s.modules == nil {
+		return errNoManager
+	}
+	return s.modules.mgr.Restart(name, "killed from the console")
+}

@@ -63,4 +63,3 @@ func (mod *Module) ping(inst *instance, timeout time.Duration) {
 // heartbeatTimeout is how long a ping waits for its answer: half the
 // period, so that a module that answers late is still pinged on time.
 func heartbeatTimeout(period time.Duration) time.Duration { return period / 2 }
-

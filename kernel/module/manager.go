@@ -386,6 +386,8 @@ func (mod *Module) commit(inst *instance) {
 		b.root.RevokeDerived()
 	}
 	mod.cur, mod.serving = inst, inst
+	// The heartbeats counted are the previous instance's.
+	mod.beat.latency, mod.beat.misses = 0, 0
 	for _, b := range mod.bindings {
 		inst.attach(b)
 	}

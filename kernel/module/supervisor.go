@@ -281,7 +281,6 @@ func (mod *Module) recover(inst *instance, killed bool) bool {
 		mod.commit(next)
 		m.mu.Lock()
 		mod.restarts++
-		mod.beat.latency, mod.beat.misses = 0, 0
 		m.mu.Unlock()
 		m.cfg.Auditor.Record(EventRestart, mod.name, fmt.Sprintf("%s pid %d from %s after %v", v.image.Version, next.proc.PID(), from, d))
 		return true

@@ -134,8 +134,13 @@ func (c *Controller) alert(data []byte) {
 	c.alerts = append(c.alerts, a)
 }
 
-// action has the engine decide an action and carries it out if allowed.
-func (c *Controller) action(data []byte) {
+// Submit has the engine decide an action given by an operator, as if the
+// supervisor had sent it, and returns the decision.
+func (c *Controller) Submit(data []byte) string { return c.action(data) }
+
+// action has the engine decide an action and carries it out if allowed;
+// it returns the decision in words.
+func (c *Controller) action(data []byte) string {
 	d := c.engine.Decide(data)
 	decision := d.Verdict.String()
 	if d.Err != nil {
@@ -156,11 +161,11 @@ func (c *Controller) action(data []byte) {
 	c.last = time.Now()
 	c.verdicts[d.Verdict]++
 	if d.Action == nil || d.Action.AlertID == 0 {
-		return
+		return decision
 	}
 	// Only an action the engine found authentic speaks for an alert.
 	if d.Verdict == suppolicy.Refused && !errors.Is(d.Err, suppolicy.ErrNotAllowed) && !errors.Is(d.Err, suppolicy.ErrNeverRevoke) && !errors.Is(d.Err, suppolicy.ErrStale) {
-		return
+		return decision
 	}
 	if id, ok := c.ids[d.Action.AlertID]; ok {
 		for i := range c.alerts {
@@ -169,6 +174,7 @@ func (c *Controller) action(data []byte) {
 			}
 		}
 	}
+	return decision
 }
 
 // carry carries an allowed action out.

@@ -5,6 +5,8 @@
 package main
 
 import (
+	"time"
+
 	"clk/sdk/module"
 )
 
@@ -12,7 +14,12 @@ type service struct{}
 
 func (service) Handle(r module.Request) []byte {
 	if string(r.Data) == "hang" {
-		select {}
+		// Sleeping rather than blocking on nothing: the runtime would
+		// call a process with every goroutine blocked deadlocked and
+		// end it, which is a crash, not a hang.
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	return []byte("ok")
 }

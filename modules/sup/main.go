@@ -39,6 +39,17 @@ var rulesJSON []byte
 // period is how often the supervisor reads the metrics.
 const period = time.Second
 
+// baselines are tier 2's monitors, one per unit: a metric's spread on an
+// idle module is tiny (a few hundred microseconds of CPU, a few
+// syscalls a period), so each unit gets the smallest deviation worth an
+// alert as its MinScale, and a score of 6 means six of those beyond the
+// baseline: 300 ms of CPU in a second, 600 calls or messages, 6 MiB.
+var baselines = []stats.Config{
+	{Metrics: []string{"cpu_ns"}, MinScale: float64(50 * time.Millisecond)},
+	{Metrics: []string{"syscalls", "msgs_in", "msgs_out", "faults"}, MinScale: 100},
+	{Metrics: []string{"resident_pages"}, MinScale: 256},
+}
+
 // service is the module's (empty) service: the supervisor provides none
 // and keeps no state across a restart; its baselines learn again.
 type service struct{}
@@ -68,7 +79,7 @@ type supervisor struct {
 	ctl     sdk.Channel
 	key     ed25519.PrivateKey
 	rules   *rules.Engine
-	stats   *stats.Monitor
+	stats   []*stats.Monitor
 	buf     []byte
 	seq     uint64 // the last action's sequence number
 	alertID uint64
@@ -83,13 +94,17 @@ func newSupervisor(m sdk.Metrics, ctl sdk.Channel) (*supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rules.json: %w", err)
 	}
-	mon, err := stats.NewMonitor(stats.Config{})
-	if err != nil {
-		return nil, err
+	var mons []*stats.Monitor
+	for _, c := range baselines {
+		mon, err := stats.NewMonitor(c)
+		if err != nil {
+			return nil, err
+		}
+		mons = append(mons, mon)
 	}
 	return &supervisor{
 		metrics: m, ctl: ctl, key: ed25519.NewKeyFromSeed(seed),
-		rules: rules.NewEngine(rs, nil), stats: mon,
+		rules: rules.NewEngine(rs, nil), stats: mons,
 		buf: make([]byte, 1<<20),
 		// The kernel refuses a sequence number it has seen from this
 		// key: a restarted supervisor starts above any of its
@@ -119,7 +134,9 @@ func (s *supervisor) run() {
 				continue
 			}
 			alerts = s.rules.Observe(rec.Time, smp, alerts[:0])
-			alerts = s.stats.Observe(rec.Time, smp, alerts)
+			for _, mon := range s.stats {
+				alerts = mon.Observe(rec.Time, smp, alerts)
+			}
 			for j := range alerts {
 				s.report(&alerts[j])
 			}
@@ -139,7 +156,10 @@ func (s *supervisor) report(a *aisup.Alert) {
 		// A rule that names no action only reports.
 		kind = suppolicy.Alert
 	}
-	s.seq++
+	// Rising with the clock as well as by one: an action the kernel
+	// took with a number from the clock (sup submit) does not hold
+	// this supervisor's back for long.
+	s.seq = max(s.seq+1, uint64(time.Now().UnixNano()))
 	act := suppolicy.Action{
 		Kind: kind, Seq: s.seq, Time: time.Now(), AlertID: a.ID, Module: a.Module,
 		Reason: fmt.Sprintf("%s (tier %d, score %.3g)", a.Kind, a.Tier, a.Score),
