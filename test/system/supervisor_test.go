@@ -83,7 +83,7 @@ func modPID(t *testing.T, m *qemu.Machine, name string) string {
 	return regexp.MustCompile(`(?m)^` + name + `\s+\S+\s+active\s+([0-9]+)\s`).FindStringSubmatch(got)[1]
 }
 
-// TestSupervisorIsConfinedAndRestartsAHungModuleWhenEnforced boots clk
+// TestKernelSupervisorIsConfinedAndRestartsAHungModuleWhenEnforced boots clk
 // with the supervisor module started at boot and checks: its process
 // holds exactly its control channel, a metrics object it may only read
 // and a channel it may only write (no device, memory or process handle);
@@ -91,7 +91,7 @@ func modPID(t *testing.T, m *qemu.Machine, name string) string {
 // evidence, and in advisory mode nothing is done to it; in enforced
 // mode (set from the console, audited) it is killed and restarted; the
 // supervisor killed is itself restarted and the system goes on.
-func TestSupervisorIsConfinedAndRestartsAHungModuleWhenEnforced(t *testing.T) {
+func TestKernelSupervisorIsConfinedAndRestartsAHungModuleWhenEnforced(t *testing.T) {
 	supKey(t)
 	m := supBoot(t)
 	run := func(line string, want ...string) string {
@@ -155,12 +155,12 @@ func TestSupervisorIsConfinedAndRestartsAHungModuleWhenEnforced(t *testing.T) {
 	powerOff(t, m)
 }
 
-// TestSupervisorActionsRefusedAndAudited hands the kernel's policy engine
+// TestKernelRefusesBadSupervisorActionsAndAuditsThem hands the kernel's policy engine
 // actions from the console: one signed by a key the policy does not
 // name, one whose signature does not match it, a good one played twice
 // and one the policy does not allow. Each bad one is refused with its
 // cause and every decision is in the audit log.
-func TestSupervisorActionsRefusedAndAudited(t *testing.T) {
+func TestKernelRefusesBadSupervisorActionsAndAuditsThem(t *testing.T) {
 	key := supKey(t)
 	m := supBoot(t)
 	run := func(line string, want ...string) string {
