@@ -180,23 +180,36 @@ $(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
 # Each module is built whenever it may have changed (go build caches) and
 # signed again (ed25519 signatures are deterministic); its file is
 # replaced only when its bytes change.
-$(BUILD)/modules/%.clkm: $(SIGNING_KEY) FORCE | toolchain $(CLKMOD)
+$(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(KEYS)/sup.key FORCE | toolchain $(CLKMOD)
 	@mkdir -p $(BUILD)/modules
 	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
-	$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/modules/$*.elf ./$$dir && \
+	seed=; [ "$*" != sup ] || seed="-X main.keySeed=$$(sed -n 2p $(KEYS)/sup.key)"; \
+	$(CLKGO) build -ldflags="$(USER_LDFLAGS) $$seed" -o $(BUILD)/modules/$*.elf ./$$dir && \
 	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
 	@rm -f $(BUILD)/modules/$*.elf
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 modules: $(MODULE_FILES)
 
+# The AI supervisor (docs/supervisor.md): modules/sup is built with the
+# seed of build/keys/sup.key, and its policy, image/sup/policy.json with
+# that key's public half added, is signed by build/keys/suproot.key, the
+# one root the kernel trusts for policies (/etc/sup/root.pub): not a key
+# that signs modules.
+SUP_POLICY := $(BUILD)/sup/policy.clkp
+$(SUP_POLICY): image/sup/policy.json $(KEYS)/suproot.key $(KEYS)/sup.key | $(CLKMOD)
+	@mkdir -p $(BUILD)/sup
+	$(CLKMOD) suppolicy -sign $(KEYS)/suproot.key -supervisor $(KEYS)/sup.pub -o $@ $<
+
 # Rebuilt whenever a program may have changed (go build caches), replaced
 # only when its bytes change, as the kernel is.
-$(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp FORCE | toolchain
-	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/modules $(BUILD)/initrd-root/etc/trust
+$(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp $(SUP_POLICY) FORCE | toolchain
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/modules $(BUILD)/initrd-root/etc/trust $(BUILD)/initrd-root/etc/sup
 	@cp -R image/initrd/. $(BUILD)/initrd-root/
 	@cp $(MODULE_FILES) $(BUILD)/initrd-root/modules/
 	@cp $(TRUST)/*.clkt $(BUILD)/initrd-root/etc/trust/
+	@cp $(SUP_POLICY) $(BUILD)/initrd-root/etc/sup/policy.clkp
+	@cp $(KEYS)/suproot.pub $(BUILD)/initrd-root/etc/sup/root.pub
 	@for p in $(PROGRAMS); do \
 		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done

@@ -5,7 +5,9 @@ package abi
 // its first startup handle. Every message is one-way (no channel_call), so
 // that each side reads the other's messages in order with a deadline of
 // its own; the conversation is strictly sequential, the manager speaking
-// first.
+// first, but for heartbeats: between two steps of the lifecycle the
+// manager sends ModPing, and the manager skips a late ModPong wherever
+// it reads.
 //
 //	ModStart     manager: uint8 1 when state follows (else 0), then the
 //	             version that exported it ("1.0.0"); then, with state,
@@ -25,6 +27,10 @@ package abi
 //	             chunks and ModStateEnd, or ModRefused
 //	ModResume    manager: serve again (the replacement was rolled back)
 //	ModStop      manager: exit; the endpoints are no longer the instance's
+//	ModPing      manager: a heartbeat, uint64 its number; it may come at
+//	             any time after ModReady
+//	ModPong      instance: the answer to the ModPing of that number, sent
+//	             as soon as the instance reads its control channel
 //
 // A module's client channels carry ModServiceTypes message types, 1 to
 // ModServiceTypes, each of at most MaxData bytes and no handles; the
@@ -42,6 +48,8 @@ const (
 	ModExport   = 9
 	ModResume   = 10
 	ModStop     = 11
+	ModPing     = 12
+	ModPong     = 13
 
 	// ModMaxChunk is the most state bytes one ModState carries.
 	ModMaxChunk = MaxData - 4096

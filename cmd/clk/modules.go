@@ -15,6 +15,7 @@ import (
 
 	"clk/actor/shell"
 	"clk/kernel/module"
+	"clk/kernel/supctl"
 	"clk/modstore"
 )
 
@@ -104,6 +105,9 @@ type modules struct {
 	audit        *kernelAudit
 	sys          *system
 	fetchTimeout time.Duration // bounds a fetch of a module named by URL
+	// sup is the kernel's end of the AI supervisor; nil without a
+	// policy engine (supervisor.go).
+	sup *supctl.Controller
 }
 
 // startModules makes the trust store and the manager and starts the
@@ -174,6 +178,7 @@ func startModules(sys *system, cmdline string) *modules {
 		Auditor:  m.audit,
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
+	m.sup = newSupervision(m)
 	m.startAtBoot(cfg.start)
 	return m
 }
@@ -305,7 +310,13 @@ func (m *modules) start(name string) error {
 	if len(st.Versions) == 0 {
 		return fmt.Errorf("start %s: %w", name, module.ErrNoVersion)
 	}
-	return m.mgr.Activate(name, highest(st.Versions), module.ActivateOptions{})
+	var opt module.ActivateOptions
+	if name == supModule {
+		if opt.Grants, err = m.supGrants(); err != nil {
+			return err
+		}
+	}
+	return m.mgr.Activate(name, highest(st.Versions), opt)
 }
 
 // highest returns the highest of versions, compared numerically.

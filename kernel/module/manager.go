@@ -120,6 +120,7 @@ type Module struct {
 	// caller's grants.
 	grants   []*cap.Cap
 	restarts int
+	beat     heartbeat
 
 	// reqs carries lifecycle requests to the supervisor, which closes
 	// quit when it returns; both are nil while none runs.
@@ -385,6 +386,8 @@ func (mod *Module) commit(inst *instance) {
 		b.root.RevokeDerived()
 	}
 	mod.cur, mod.serving = inst, inst
+	// The heartbeats counted are the previous instance's.
+	mod.beat.latency, mod.beat.misses = 0, 0
 	for _, b := range mod.bindings {
 		inst.attach(b)
 	}
@@ -425,6 +428,11 @@ type Status struct {
 	PID      uint64   // the serving instance's, 0 when none
 	Clients  int
 	Restarts int // by the restart policy since activation
+	// HeartbeatLatency is the time the instance took to answer the last
+	// heartbeat it answered; HeartbeatMisses the heartbeats it has
+	// missed in a row since.
+	HeartbeatLatency time.Duration
+	HeartbeatMisses  int
 	// Manifest is Version's, and Signer the key that signed it ("" when
 	// it was installed tainted).
 	Manifest modstore.Manifest
@@ -453,7 +461,8 @@ func (m *Manager) Status(name string) (Status, error) {
 	if mod == nil {
 		return Status{}, fmt.Errorf("status %s: %w", name, ErrNoModule)
 	}
-	st := Status{Name: name, State: mod.state, Version: mod.version, Clients: len(mod.bindings), Restarts: mod.restarts}
+	st := Status{Name: name, State: mod.state, Version: mod.version, Clients: len(mod.bindings), Restarts: mod.restarts,
+		HeartbeatLatency: mod.beat.latency, HeartbeatMisses: mod.beat.misses}
 	for v := range mod.versions {
 		st.Versions = append(st.Versions, v)
 	}
@@ -498,6 +507,20 @@ func (m *Manager) Stop(name string) error {
 		return fmt.Errorf("stop %s: %w", name, ErrNoModule)
 	}
 	return mod.ask(request{kind: reqStop})
+}
+
+// Restart kills module name's instance at once and starts another by its
+// restart policy, as if the instance had died: the restart counts
+// against the policy's intensity, and the module fails when it is one
+// too many. reason goes to the audit log.
+func (m *Manager) Restart(name, reason string) error {
+	m.mu.Lock()
+	mod := m.modules[name]
+	m.mu.Unlock()
+	if mod == nil {
+		return fmt.Errorf("restart %s: %w", name, ErrNoModule)
+	}
+	return mod.ask(request{kind: reqRestart, reason: reason})
 }
 
 // Revoke revokes module name: its instance is killed at once, every

@@ -19,6 +19,11 @@ type RestartPolicy struct {
 	// FromState restarts the instance from the last state the module
 	// exported (at its last replacement); false starts it from scratch.
 	FromState bool
+	// Heartbeat is the period of the pings the manager sends the
+	// instance (abi.ModPing), each answered within half of it or
+	// counted missed; 0 sends none. A module that misses them is only
+	// counted: what to do about it is the supervisor's to ask (Restart).
+	Heartbeat time.Duration
 }
 
 // DefaultRestart is the policy of a module activated without one.
@@ -28,6 +33,7 @@ var DefaultRestart = RestartPolicy{
 	BackoffMin: 10 * time.Millisecond,
 	BackoffMax: time.Second,
 	FromState:  true,
+	Heartbeat:  time.Second,
 }
 
 // Timeouts bound each step of the control protocol. A slow machine (QEMU

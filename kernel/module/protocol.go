@@ -38,6 +38,8 @@ var controlSchema = mustSchema(
 	ipc.MessageSpec{Type: abi.ModExport},
 	ipc.MessageSpec{Type: abi.ModResume},
 	ipc.MessageSpec{Type: abi.ModStop},
+	ipc.MessageSpec{Type: abi.ModPing, MaxData: 8},
+	ipc.MessageSpec{Type: abi.ModPong, MaxData: 8},
 )
 
 // serviceSchema is every module service's client channel: the types 1 to
@@ -88,6 +90,17 @@ func (in *instance) send(typ uint32, data []byte, caps []*cap.Cap, timeout time.
 	return err
 }
 
+// readStep reads the next control message of a lifecycle step, skipping
+// the late answers to heartbeats.
+func (in *instance) readStep(deadline time.Time) (ipc.Message, error) {
+	for {
+		m, err := in.ctl.Read(deadline, true, nil)
+		if err != nil || m.Type != abi.ModPong {
+			return m, err
+		}
+	}
+}
+
 // refusal is an instance's ModRefused, with its reason.
 type refusal struct{ reason string }
 
@@ -97,7 +110,7 @@ func (r *refusal) Error() string { return "refused: " + r.reason }
 // at most timeout. A ModRefused is returned as a *refusal; the end of the
 // instance as ErrDied; a timeout as ipc.ErrTimedOut.
 func (in *instance) expect(want uint32, timeout time.Duration) (ipc.Message, error) {
-	m, err := in.ctl.Read(time.Now().Add(timeout), true, nil)
+	m, err := in.readStep(time.Now().Add(timeout))
 	if err != nil {
 		if errors.Is(err, ipc.ErrPeerClosed) {
 			return m, fmt.Errorf("%w: %v", ErrDied, err)
@@ -156,7 +169,7 @@ func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	}
 	var data []byte
 	for {
-		m, err := in.ctl.Read(deadline, true, nil)
+		m, err := in.readStep(deadline)
 		if err != nil {
 			if errors.Is(err, ipc.ErrPeerClosed) {
 				return nil, fmt.Errorf("%w: %v", ErrDied, err)

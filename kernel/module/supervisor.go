@@ -15,12 +15,14 @@ const (
 	reqReplace = iota
 	reqStop
 	reqRevoke
+	reqRestart
 )
 
 type request struct {
-	kind int
-	to   *version // reqReplace
-	done chan error
+	kind   int
+	to     *version // reqReplace
+	reason string   // reqRestart
+	done   chan error
 }
 
 // ask has the module's supervisor run r and returns its outcome; with no
@@ -74,8 +76,16 @@ func (mod *Module) supervise(inst *instance) {
 		mod.quit = nil
 		m.mu.Unlock()
 	}()
+	var beats <-chan time.Time
+	if p := mod.policy.Heartbeat; p > 0 {
+		t := time.NewTicker(p)
+		defer t.Stop()
+		beats = t.C
+	}
 	for {
 		select {
+		case <-beats:
+			mod.ping(mod.cur, heartbeatTimeout(mod.policy.Heartbeat))
 		case r := <-mod.reqs:
 			end, err := mod.run(r)
 			r.done <- err
@@ -109,6 +119,11 @@ func (mod *Module) run(r request) (end bool, err error) {
 		}
 		m.cfg.Auditor.Record(EventStop, mod.name, detail)
 		return true, nil
+	case reqRestart:
+		inst := mod.cur
+		m.cfg.Auditor.Record(EventKill, mod.name, fmt.Sprintf("%s pid %d: restart asked: %s", inst.version, inst.proc.PID(), r.reason))
+		inst.kill("restart asked")
+		return !mod.recover(inst, true), nil
 	case reqRevoke:
 		inst := mod.cur
 		inst.kill("module revoked")

@@ -204,6 +204,10 @@ func (s *server) control() (stop bool, err error) {
 		s.quiesced = false
 	case abi.ModStop:
 		return true, nil
+	case abi.ModPing:
+		// A heartbeat: answered here, in the serving loop, so that an
+		// instance stuck in a request misses it.
+		return false, s.ctl.Write(abi.ModPong, m.Data, nil, sdk.Never)
 	default:
 		for _, h := range m.Handles {
 			h.Close()
