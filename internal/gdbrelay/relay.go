@@ -15,6 +15,15 @@ import (
 // 'D' that stands in for a kill.
 const detachWait = 5 * time.Second
 
+// detach is the packet that stands in for a kill. With the multiprocess
+// extension, which Delve asks for, QEMU refuses a 'D' that names no
+// process (E22); its one process, all the vCPUs, is pid 1.
+const detach = "D;1"
+
+// ackWait bounds how long the relay waits for the debugger to acknowledge
+// the answer to its kill.
+const ackWait = 2 * time.Second
+
 // Relay joins a debugger's connection to a stub's. Its zero value is not
 // ready: set Debugger and Stub.
 type Relay struct {
@@ -85,12 +94,10 @@ func (r *Relay) fromDebugger() error {
 			forward, kill := r.debuggerPacket(payload(frame))
 			if kill {
 				r.logf("kill: detaching instead, the guest runs on")
-				if _, err := r.Stub.Write(packet("D")); err != nil {
+				if _, err := r.Stub.Write(packet(detach)); err != nil {
 					return fmt.Errorf("relay: detach: %w", err)
 				}
-				// The answer a killed process gives: exited on
-				// signal 9. Delve then neither detaches nor waits.
-				return r.toDebugger(packet("X09"))
+				return r.answerKill(in)
 			}
 			if !forward {
 				r.logf("dropped a stop-reason query sent while the target runs")
@@ -106,6 +113,30 @@ func (r *Relay) fromDebugger() error {
 			return fmt.Errorf("relay: to the stub: %w", err)
 		}
 	}
+}
+
+// answerKill answers a kill as a killed process would: exited on signal 9.
+// Delve then neither detaches nor waits. With acknowledgements on, the
+// kill is acknowledged first, and the answer's acknowledgement is waited
+// for (up to ackWait), so that the debugger does not write to a closed
+// connection.
+func (r *Relay) answerKill(in *bufio.Reader) error {
+	acks := !r.ackless()
+	if acks {
+		if err := r.toDebugger([]byte{'+'}); err != nil {
+			return err
+		}
+	}
+	if err := r.toDebugger(packet("X09")); err != nil {
+		return err
+	}
+	if acks {
+		if c, ok := r.Debugger.(interface{ SetReadDeadline(time.Time) error }); ok {
+			c.SetReadDeadline(time.Now().Add(ackWait))
+		}
+		in.ReadByte()
+	}
+	return nil
 }
 
 // debuggerPacket looks at a packet from the debugger and says whether it
@@ -166,6 +197,9 @@ func (r *Relay) stubPacket(p string) (detachAnswered bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.detaching {
+		if p != "OK" {
+			r.logf("the stub answered the detach with %q", p)
+		}
 		return true
 	}
 	if r.askedNoAck {
