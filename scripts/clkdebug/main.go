@@ -85,9 +85,10 @@ func run() int {
 		CPUs:    *smp,
 		Console: qemu.Terminal,
 		QMP:     qmpSock,
-		Extra:   append(append(devices, dumps.Args()...), qemu.GDBStubArgs(stub)...),
+		Extra:   append(devices, dumps.Args()...),
 	}
 	if dbg != nil {
+		c.Extra = append(c.Extra, qemu.GDBStubArgs(stub)...)
 		c.Console = qemu.Listening
 		c.ConsoleAddr = fmt.Sprintf("127.0.0.1:%d", *consolePort)
 		c.Paused = true
