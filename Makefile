@@ -91,7 +91,7 @@ CLK_DIRS := arch kernel drivers cmd actor services test/baremetal
 DEBUG_ELF := $(BUILD)/clk-debug.elf
 DEBUG_GCFLAGS := clk/...=-N -l
 DELVE_VERSION := v1.27.2
-DELVE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/clk/dlv-$(DELVE_VERSION)
+DELVE_DIR := $(or $(CLK_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/clk)/dlv-$(DELVE_VERSION)
 DLV := $(DELVE_DIR)/dlv
 GDBRELAY := $(BUILD)/gdbrelay
 DEBUG_SMP ?= $(QEMU_SMP)
