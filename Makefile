@@ -85,6 +85,30 @@ SMP_COUNTS ?= 2 4
 # test/baremetal holds the Go runtime port's own tests.
 CLK_DIRS := arch kernel drivers cmd actor services test/baremetal
 
+# Debugging (docs/debugging.md). The debug kernel is cmd/clk with the
+# project's packages built without optimisation or inlining (-N -l), so
+# that every local and argument is there to print and a step goes line by
+# line; the runtime stays optimised (its nosplit functions must fit their
+# stack limits). Both kernels carry DWARF. Delve is pinned here and
+# installed with go install into the toolchain's cache directory; it
+# reaches QEMU's gdbstub through scripts/gdbrelay, built beside the
+# kernel. DEBUG_SMP CPUs; the gdbstub and the serial console listen on
+# 127.0.0.1 at GDB_PORT and CONSOLE_PORT. DEBUG_FLAGS go to the debugger,
+# e.g. DEBUG_FLAGS="--init session.dlv" or DEBUG_FLAGS="-x session.gdb".
+DEBUG_ELF := $(BUILD)/clk-debug.elf
+DEBUG_GCFLAGS := clk/...=-N -l
+DELVE_VERSION := v1.27.2
+DELVE_DIR := $(or $(CLK_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/clk)/dlv-$(DELVE_VERSION)
+DLV := $(DELVE_DIR)/dlv
+GDBRELAY := $(BUILD)/gdbrelay
+DEBUG_SMP ?= $(QEMU_SMP)
+DEBUG_FLAGS ?=
+GDB_PORT ?= 1234
+CONSOLE_PORT ?= 4555
+CRASH_DIR ?= $(BUILD)/crash
+CLKDEBUG = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkdebug -kernel $(1) -initrd $(INITRD) -mem $(QEMU_MEM) -smp $(DEBUG_SMP) \
+	-gdb-port $(GDB_PORT) -console-port $(CONSOLE_PORT) -crash-dir $(CRASH_DIR)
+
 # Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
 # serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
 # Ctrl-A C switches between them); it says how QEMU ended and exits with the
@@ -93,7 +117,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
+.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean debug-kernel delve debug gdb console crash-dump
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -106,6 +130,10 @@ help:
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
 	@echo 'make qemu-img     boot $(IMG) from SeaBIOS (-snapshot: the image is not changed)'
+	@echo 'make debug        boot $(DEBUG_ELF) stopped and debug it with Delve (console: make console)'
+	@echo 'make gdb          the same with GDB and the Go runtime'"'"'s GDB extension'
+	@echo 'make console      connect this terminal to the serial console of make debug or make gdb'
+	@echo 'make crash-dump   boot $(ELF) as make qemu does; a panic or crashdump writes a core to $(CRASH_DIR)'
 	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
 	@echo 'make test-host    the host tests (go test ./..., actor also with -race)'
 	@echo 'make test-clk     the bare-metal tests: GOOS=clk go test in QEMU, on 1, 2 and 4 CPUs'
@@ -140,6 +168,22 @@ $(ELF): FORCE | toolchain
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 all: kernel iso img modules
+
+debug-kernel: $(DEBUG_ELF)
+
+$(DEBUG_ELF): FORCE | toolchain
+	@mkdir -p $(BUILD)
+	$(CLKGO) build -gcflags='$(DEBUG_GCFLAGS)' -o $@.new ./cmd/clk
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+delve: $(DLV)
+
+$(DLV):
+	GOBIN=$(DELVE_DIR) $(GO) install github.com/go-delve/delve/cmd/dlv@$(DELVE_VERSION)
+
+$(GDBRELAY): FORCE
+	@mkdir -p $(BUILD)
+	@$(GO) build -o $@ ./scripts/gdbrelay
 
 iso: $(ISO)
 
@@ -219,6 +263,21 @@ $(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp $(SUP_POLICY) FORCE | 
 qemu: deps kernel $(INITRD) $(filter $(DEFAULT_DISK),$(DISK))
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
 	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
+
+debug: deps debug-kernel $(INITRD) $(DLV) $(GDBRELAY)
+	$(call header,debugging $(DEBUG_ELF) with Delve: the serial console is make console)
+	@$(call CLKDEBUG,$(DEBUG_ELF)) -debugger dlv -dlv $(DLV) -relay $(abspath $(GDBRELAY)) -- $(DEBUG_FLAGS)
+
+gdb: deps debug-kernel $(INITRD)
+	$(call header,debugging $(DEBUG_ELF) with GDB: the serial console is make console)
+	@$(call CLKDEBUG,$(DEBUG_ELF)) -debugger gdb -goroot $$(scripts/toolchain.sh) -- $(DEBUG_FLAGS)
+
+console:
+	@$(GO) run ./scripts/clkdebug -attach 127.0.0.1:$(CONSOLE_PORT)
+
+crash-dump: deps kernel $(INITRD)
+	$(call header,booting $(ELF): a panic or crashdump writes a core to $(CRASH_DIR); Ctrl-A X quits QEMU)
+	@$(call CLKDEBUG,$(ELF)) -debugger none
 
 # The default disk: a 512 MiB FAT32 volume of 4 KiB clusters, sparse on
 # the host, made once; mtools (mdir -i build/disk.img ::) and fsck.fat
@@ -324,9 +383,12 @@ test-clk: toolchain
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
 	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./test/baremetal
 
-test-system: iso img
+# The debugging tests (TestKernelDebug*, TestKernelCrashDump*) drive Delve
+# and GDB on the debug kernel and open crash dumps with dlv core.
+test-system: iso img $(DEBUG_ELF) $(DLV) $(GDBRELAY)
 	$(call header,system tests: boot $(ELF) and $(ISO) and $(IMG) and use the shell)
 	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) CLK_SYSTEST_IMG=$(abspath $(IMG)) \
+		CLK_SYSTEST_DEBUG_ELF=$(abspath $(DEBUG_ELF)) CLK_DLV=$(DLV) CLK_GDBRELAY=$(abspath $(GDBRELAY)) CLK_GOROOT=$$(scripts/toolchain.sh) \
 		$(GO) test -count=1 -v -run '^Test(Kernel|ISO|Image)' $(TESTFLAGS) ./test/system
 
 # soak boots the bare-metal test binaries again and again, one QEMU at a
