@@ -4,12 +4,15 @@ package abi
 // module's instance say to each other over the instance's control channel,
 // its first startup handle. Every message is one-way (no channel_call), so
 // that each side reads the other's messages in order with a deadline of
-// its own; the conversation is strictly sequential, the manager speaking
-// first.
+// its own; the conversation is strictly sequential, the instance speaking
+// first, once, to say that it runs.
 //
+//	ModHello     instance: its process runs and waits for ModStart; the
+//	             first message it sends
 //	ModStart     manager: uint8 1 when state follows (else 0), then the
 //	             version that exported it ("1.0.0"); then, with state,
-//	             ModState chunks and ModStateEnd
+//	             ModState chunks and ModStateEnd, which the manager may
+//	             pass on from the old instance as they come
 //	ModState     either way: the next bytes of a state, at most ModMaxChunk
 //	ModStateEnd  either way: uint64 the state's total length
 //	ModReady     instance: started, the state imported; it now serves
@@ -42,6 +45,7 @@ const (
 	ModExport   = 9
 	ModResume   = 10
 	ModStop     = 11
+	ModHello    = 12
 
 	// ModMaxChunk is the most state bytes one ModState carries.
 	ModMaxChunk = MaxData - 4096

@@ -38,6 +38,7 @@ var controlSchema = mustSchema(
 	ipc.MessageSpec{Type: abi.ModExport},
 	ipc.MessageSpec{Type: abi.ModResume},
 	ipc.MessageSpec{Type: abi.ModStop},
+	ipc.MessageSpec{Type: abi.ModHello},
 )
 
 // serviceSchema is every module service's client channel: the types 1 to
@@ -75,6 +76,9 @@ type instance struct {
 	proc    Instance
 	ctl     *ipc.Endpoint
 	version string
+	// greeted is set once the instance's ModHello was read; owned by
+	// whoever drives the instance (Activate, then its supervisor).
+	greeted bool
 
 	releaseOnce sync.Once
 }
@@ -117,9 +121,25 @@ func (in *instance) expect(want uint32, timeout time.Duration) (ipc.Message, err
 	}
 }
 
+// greet waits for the instance's ModHello, once: its process runs and
+// waits for ModStart.
+func (in *instance) greet(timeout time.Duration) error {
+	if in.greeted {
+		return nil
+	}
+	if _, err := in.expect(abi.ModHello, timeout); err != nil {
+		return err
+	}
+	in.greeted = true
+	return nil
+}
+
 // start hands the instance its state (none when s is nil) and waits for
 // it to report ready.
 func (in *instance) start(s *snapshot, t Timeouts) error {
+	if err := in.greet(t.Start); err != nil {
+		return err
+	}
 	if s == nil {
 		if err := in.send(abi.ModStart, []byte{0}, nil, t.Start); err != nil {
 			return err

@@ -136,9 +136,12 @@ func Serve(ctl sdk.Channel, svc Service) error {
 	}
 }
 
-// begin reads ModStart, imports the state that follows it if any, and
-// reports ready (or refused).
+// begin says the instance runs (ModHello), reads ModStart, imports the
+// state that follows it if any, and reports ready (or refused).
 func (s *server) begin() error {
+	if err := s.ctl.Write(abi.ModHello, nil, nil, sdk.Never); err != nil {
+		return fmt.Errorf("hello: %w", err)
+	}
 	m, err := s.ctl.Read(s.buf, nil, sdk.Never)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
