@@ -9,10 +9,9 @@ package abi
 //
 //	ModHello     instance: its process runs and waits for ModStart; the
 //	             first message it sends
-//	ModStart     manager: uint8 1 when state follows (else 0), then the
-//	             version that exported it ("1.0.0"); then, with state,
-//	             ModState chunks and ModStateEnd, which the manager may
-//	             pass on from the old instance as they come
+//	ModStart     manager: uint8 1 when state follows (else 0); with
+//	             state, uint64 its length and the version that exported
+//	             it ("1.0.0"), then ModState chunks and ModStateEnd
 //	ModState     either way: the next bytes of a state, at most ModMaxChunk
 //	ModStateEnd  either way: uint64 the state's total length
 //	ModReady     instance: started, the state imported; it now serves

@@ -26,7 +26,7 @@ const (
 
 // controlSchema is the control protocol of abi/module.go.
 var controlSchema = mustSchema(
-	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + abi.ModMaxText},
+	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + 8 + abi.ModMaxText},
 	ipc.MessageSpec{Type: abi.ModState, MaxData: abi.ModMaxChunk},
 	ipc.MessageSpec{Type: abi.ModStateEnd, MaxData: 8},
 	ipc.MessageSpec{Type: abi.ModReady},
@@ -79,6 +79,9 @@ type instance struct {
 	// greeted is set once the instance's ModHello was read; owned by
 	// whoever drives the instance (Activate, then its supervisor).
 	greeted bool
+	// sent is how long start took to send the state, of the time until
+	// the instance reported ready.
+	sent time.Duration
 
 	releaseOnce sync.Once
 }
@@ -145,12 +148,17 @@ func (in *instance) start(s *snapshot, t Timeouts) error {
 			return err
 		}
 	} else {
-		if err := in.send(abi.ModStart, append([]byte{1}, s.from...), nil, t.Start); err != nil {
+		// The length first, so that the instance takes room for the
+		// state once rather than growing it chunk by chunk.
+		start := binary.LittleEndian.AppendUint64([]byte{1}, uint64(len(s.data)))
+		if err := in.send(abi.ModStart, append(start, s.from...), nil, t.Start); err != nil {
 			return err
 		}
+		began := time.Now()
 		if err := in.sendState(s.data, t.Start); err != nil {
 			return err
 		}
+		in.sent = time.Since(began)
 	}
 	_, err := in.expect(abi.ModReady, t.Start)
 	return err
@@ -168,12 +176,9 @@ func (in *instance) sendState(data []byte, timeout time.Duration) error {
 	return in.send(abi.ModStateEnd, binary.LittleEndian.AppendUint64(nil, uint64(len(data))), nil, time.Until(deadline))
 }
 
-// export asks a quiesced instance for its state and reads it.
+// export reads the state the instance sends once quiesce asked for it.
 func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	deadline := time.Now().Add(timeout)
-	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
-		return nil, err
-	}
 	var data []byte
 	for {
 		m, err := in.ctl.Read(deadline, true, nil)
@@ -205,9 +210,15 @@ func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	}
 }
 
-// quiesce asks the instance to stop serving and waits for its answer.
+// quiesce asks the instance to stop serving, and then for its state,
+// which export reads, and waits for its answer to the first. Both
+// requests go at once, so that the instance goes on from quiescing to
+// exporting without waiting for the manager in between.
 func (in *instance) quiesce(timeout time.Duration) error {
 	if err := in.send(abi.ModQuiesce, nil, nil, timeout); err != nil {
+		return err
+	}
+	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
 		return err
 	}
 	_, err := in.expect(abi.ModQuiesced, timeout)

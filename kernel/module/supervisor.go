@@ -164,7 +164,8 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 	}
 	ready := began.Sub(spawned)
 
-	// 1. The old instance stops reading and finishes what it has begun.
+	// 1. The old instance stops reading and finishes what it has begun;
+	// the request for its state goes with the request to quiesce.
 	if err := old.quiesce(t.Quiesce); err != nil {
 		abandon()
 		if errors.Is(err, ErrDied) {
@@ -221,8 +222,8 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 	mod.state, mod.version = Active, to.image.Version
 	m.mu.Unlock()
 	killed := old.stop(t.Stop)
-	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state; clients held %v: quiesce %v, export %v, import %v, switch %v; then probation %v; its process ran %v before",
-		what, cand.proc.PID(), len(data), held, quiesced, exported, imported, switched, probation, ready)
+	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state; clients held %v: quiesce %v, export %v, import %v (state sent in %v), switch %v; then probation %v; its process ran %v before",
+		what, cand.proc.PID(), len(data), held, quiesced, exported, imported, cand.sent, switched, probation, ready)
 	if killed {
 		m.cfg.Auditor.Record(EventKill, mod.name, fmt.Sprintf("%s pid %d: did not stop in time", old.version, old.proc.PID()))
 	}
