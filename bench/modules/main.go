@@ -22,7 +22,7 @@ const commandWait = 2 * time.Minute
 
 var (
 	realRe = regexp.MustCompile(`real ([0-9.]+)s`)
-	heldRe = regexp.MustCompile(`(?m) replace kv .*clients held (\S+): quiesce (\S+), export (\S+), import (\S+), switch (\S+); then probation (\S+); its process ran (\S+) before$`)
+	heldRe = regexp.MustCompile(`(?m) replace kv .*clients held (\S+): quiesce (\S+), export (\S+), import (\S+) \(state sent in (\S+)\), switch (\S+); then probation (\S+); its process ran (\S+) before$`)
 )
 
 // run returns the exit status, so that deferred clean-ups run before exit.
@@ -109,7 +109,7 @@ func measure(m *qemu.Machine, runs int) ([]row, error) {
 			return nil, fmt.Errorf("mod log has %d replace records, want %d:\n%s", len(recs), runs, log)
 		}
 		recs = recs[len(recs)-runs:]
-		parts := []string{"clients held", "  quiesce", "  export", "  import", "  switch",
+		parts := []string{"clients held", "  quiesce", "  export", "  import", "    of which sending the state", "  switch",
 			"then probation, clients served", "new process ran, before the hold"}
 		for i, p := range parts {
 			r := row{what: fmt.Sprintf("replace, %s of state: %s", size.name, p)}
