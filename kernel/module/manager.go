@@ -23,7 +23,8 @@ const (
 	Installed State = iota
 	// Active: an instance serves the module's services.
 	Active
-	// Replacing: a replacement is under way; clients' messages wait.
+	// Replacing: a replacement (or an activation) is under way; clients'
+	// messages wait, or, on probation, the new instance serves them.
 	Replacing
 	// Failed: the instance died more often than the restart policy
 	// allows; no instance runs and the clients were let go.
