@@ -4,14 +4,16 @@ package abi
 // module's instance say to each other over the instance's control channel,
 // its first startup handle. Every message is one-way (no channel_call), so
 // that each side reads the other's messages in order with a deadline of
-// its own; the conversation is strictly sequential, the manager speaking
-// first, but for heartbeats: between two steps of the lifecycle the
-// manager sends ModPing, and the manager skips a late ModPong wherever
-// it reads.
+// its own; the conversation is strictly sequential, the instance speaking
+// first, once, to say that it runs, then the manager, but for heartbeats:
+// between two steps of the lifecycle the manager sends ModPing, and the
+// manager skips a late ModPong wherever it reads.
 //
-//	ModStart     manager: uint8 1 when state follows (else 0), then the
-//	             version that exported it ("1.0.0"); then, with state,
-//	             ModState chunks and ModStateEnd
+//	ModHello     instance: its process runs and waits for ModStart; the
+//	             first message it sends
+//	ModStart     manager: uint8 1 when state follows (else 0); with
+//	             state, uint64 its length and the version that exported
+//	             it ("1.0.0"), then ModState chunks and ModStateEnd
 //	ModState     either way: the next bytes of a state, at most ModMaxChunk
 //	ModStateEnd  either way: uint64 the state's total length
 //	ModReady     instance: started, the state imported; it now serves
@@ -50,6 +52,7 @@ const (
 	ModStop     = 11
 	ModPing     = 12
 	ModPong     = 13
+	ModHello    = 14
 
 	// ModMaxChunk is the most state bytes one ModState carries.
 	ModMaxChunk = MaxData - 4096

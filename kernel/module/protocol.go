@@ -26,7 +26,7 @@ const (
 
 // controlSchema is the control protocol of abi/module.go.
 var controlSchema = mustSchema(
-	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + abi.ModMaxText},
+	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + 8 + abi.ModMaxText},
 	ipc.MessageSpec{Type: abi.ModState, MaxData: abi.ModMaxChunk},
 	ipc.MessageSpec{Type: abi.ModStateEnd, MaxData: 8},
 	ipc.MessageSpec{Type: abi.ModReady},
@@ -40,6 +40,7 @@ var controlSchema = mustSchema(
 	ipc.MessageSpec{Type: abi.ModStop},
 	ipc.MessageSpec{Type: abi.ModPing, MaxData: 8},
 	ipc.MessageSpec{Type: abi.ModPong, MaxData: 8},
+	ipc.MessageSpec{Type: abi.ModHello},
 )
 
 // serviceSchema is every module service's client channel: the types 1 to
@@ -77,6 +78,12 @@ type instance struct {
 	proc    Instance
 	ctl     *ipc.Endpoint
 	version string
+	// greeted is set once the instance's ModHello was read; owned by
+	// whoever drives the instance (Activate, then its supervisor).
+	greeted bool
+	// sent is how long start took to send the state, of the time until
+	// the instance reported ready.
+	sent time.Duration
 
 	releaseOnce sync.Once
 }
@@ -130,20 +137,41 @@ func (in *instance) expect(want uint32, timeout time.Duration) (ipc.Message, err
 	}
 }
 
+// greet waits for the instance's ModHello, once: its process runs and
+// waits for ModStart.
+func (in *instance) greet(timeout time.Duration) error {
+	if in.greeted {
+		return nil
+	}
+	if _, err := in.expect(abi.ModHello, timeout); err != nil {
+		return err
+	}
+	in.greeted = true
+	return nil
+}
+
 // start hands the instance its state (none when s is nil) and waits for
 // it to report ready.
 func (in *instance) start(s *snapshot, t Timeouts) error {
+	if err := in.greet(t.Start); err != nil {
+		return err
+	}
 	if s == nil {
 		if err := in.send(abi.ModStart, []byte{0}, nil, t.Start); err != nil {
 			return err
 		}
 	} else {
-		if err := in.send(abi.ModStart, append([]byte{1}, s.from...), nil, t.Start); err != nil {
+		// The length first, so that the instance takes room for the
+		// state once rather than growing it chunk by chunk.
+		start := binary.LittleEndian.AppendUint64([]byte{1}, uint64(len(s.data)))
+		if err := in.send(abi.ModStart, append(start, s.from...), nil, t.Start); err != nil {
 			return err
 		}
+		began := time.Now()
 		if err := in.sendState(s.data, t.Start); err != nil {
 			return err
 		}
+		in.sent = time.Since(began)
 	}
 	_, err := in.expect(abi.ModReady, t.Start)
 	return err
@@ -161,12 +189,9 @@ func (in *instance) sendState(data []byte, timeout time.Duration) error {
 	return in.send(abi.ModStateEnd, binary.LittleEndian.AppendUint64(nil, uint64(len(data))), nil, time.Until(deadline))
 }
 
-// export asks a quiesced instance for its state and reads it.
+// export reads the state the instance sends once quiesce asked for it.
 func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	deadline := time.Now().Add(timeout)
-	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
-		return nil, err
-	}
 	var data []byte
 	for {
 		m, err := in.readStep(deadline)
@@ -198,9 +223,15 @@ func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	}
 }
 
-// quiesce asks the instance to stop serving and waits for its answer.
+// quiesce asks the instance to stop serving, and then for its state,
+// which export reads, and waits for its answer to the first. Both
+// requests go at once, so that the instance goes on from quiescing to
+// exporting without waiting for the manager in between.
 func (in *instance) quiesce(timeout time.Duration) error {
 	if err := in.send(abi.ModQuiesce, nil, nil, timeout); err != nil {
+		return err
+	}
+	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
 		return err
 	}
 	_, err := in.expect(abi.ModQuiesced, timeout)
