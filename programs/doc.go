@@ -26,6 +26,8 @@
 //   - iobench: a file written and read on /disk, a TCP sink and source and
 //     an HTTP server, for make bench-io; it uses package os and net only,
 //     and builds as a static Linux /init too.
+//   - vecstate: holds a pattern in YMM0-YMM15 and checks it for a while,
+//     to show that no process loses or sees another's vector registers.
 //
 // Each also builds for the host, so that go vet and go build ./... cover
 // it; there every syscall fails with ENOSYS.
