@@ -321,9 +321,9 @@ bench-ipc-host:
 	$(call header,IPC and syscall dispatch on the host)
 	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/syscalls ./kernel/ipc
 
-bench-boot: deps iso
-	$(call header,boot time: QEMU start to the first prompt)
-	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -runs 5
+bench-boot: deps iso $(INITRD)
+	$(call header,boot time: QEMU start to the first prompt; image size; smallest memory)
+	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -initrd $(INITRD) -runs 5
 
 # The same Go program (bench/runtime/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
