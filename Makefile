@@ -351,6 +351,8 @@ bench-runtime: deps toolchain
 # clk.run=ipcbench), and bench/ipc/linuxguest as a static Linux /init (getppid, a pipe
 # ping-pong), under the same QEMU command line; BENCH_RUNS boots of each. It
 # prints figures and ratios, and fails only when a guest prints no results.
+# Then the floor under clk's round trip (arch/x86_64's BenchmarkRing3Bounce*:
+# two user threads driven by one goroutine, in two address spaces and in one).
 IPCBENCH := $(BUILD)/ipcbench
 # IPC_SMP is the guests' CPU count: 1 by default, where a round trip is two
 # context switches on one CPU on both systems; with more, each wake-up also
@@ -364,6 +366,8 @@ bench-ipc: deps kernel $(INITRD)
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/ipc -clk $(ELF) -clk-initrd $(INITRD) \
 		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(IPC_SMP)
+	$(call header,the floor under a round trip on clk: two ring-3 threads bouncing through SYSCALL and SYSRET, one CPU)
+	CLK_SMP=1 CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -run '^$$' -bench Ring3Bounce ./arch/x86_64
 # Disk and network throughput: programs/iobench from clk's initrd (kernel
 # command line clk.run=iobench) and the same program as a static Linux
 # /init, with the modules it needs, under the same QEMU command line with a
