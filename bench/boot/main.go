@@ -76,7 +76,8 @@ func run() int {
 		b := qemu.Kernel("PVH, -M microvm", qemu.MicrovmMachine, *elf, *initrd, "")
 		// A guest short of memory may hang rather than stop: a minute
 		// is ample for a boot and a command under TCG.
-		mib, why := smallestMemory(b, min(*timeout, time.Minute))
+		limit := min(*timeout, time.Minute)
+		mib, why := smallestMemory(func(mib int) (bool, string) { return bootsWith(b, mib, limit) })
 		switch {
 		case mib == 0:
 			fmt.Printf("smallest -m: none of %v MiB reaches the prompt and runs hello (%s)\n", memSizes, why)

@@ -40,18 +40,19 @@ func bootsWith(b qemu.Boot, mib int, timeout time.Duration) (bool, string) {
 	return true, ""
 }
 
-// smallestMemory returns the smallest of memSizes with which b boots and
-// runs hello, by bisection (a size that works is taken to work with more),
-// or 0 when even the largest does not; why names the failure of the size
-// just below the one returned.
-func smallestMemory(b qemu.Boot, timeout time.Duration) (mib int, why string) {
+// smallestMemory returns the smallest of memSizes for which boots (a boot
+// with that many MiB: bootsWith) succeeds, by bisection (a size that works
+// is taken to work with more), or 0 when even the largest does not; why
+// names the failure of the size just below the one returned, if one was
+// tried, or of the largest.
+func smallestMemory(boots func(mib int) (bool, string)) (mib int, why string) {
 	lo, hi := 0, len(memSizes)-1 // the answer is in [lo, hi], if any
-	if ok, w := bootsWith(b, memSizes[hi], timeout); !ok {
+	if ok, w := boots(memSizes[hi]); !ok {
 		return 0, w
 	}
 	for lo < hi {
 		mid := (lo + hi) / 2
-		if ok, w := bootsWith(b, memSizes[mid], timeout); ok {
+		if ok, w := boots(memSizes[mid]); ok {
 			hi = mid
 		} else {
 			lo, why = mid+1, fmt.Sprintf("%d MiB: %s", memSizes[mid], w)
