@@ -430,9 +430,9 @@ bench-ipc-host:
 	$(call header,IPC and syscall dispatch on the host)
 	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/syscalls ./kernel/ipc
 
-bench-boot: deps iso img
-	$(call header,boot time: QEMU start to the first prompt)
-	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -img $(IMG) -runs 5
+bench-boot: deps iso img $(INITRD)
+	$(call header,boot time: QEMU start to the first prompt; image size; smallest memory)
+	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -img $(IMG) -initrd $(INITRD) -runs 5
 
 # The same Go program (bench/runtime/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of
@@ -460,6 +460,8 @@ bench-runtime: deps toolchain
 # clk.run=ipcbench), and bench/ipc/linuxguest as a static Linux /init (getppid, a pipe
 # ping-pong), under the same QEMU command line; BENCH_RUNS boots of each. It
 # prints figures and ratios, and fails only when a guest prints no results.
+# Then the floor under clk's round trip (arch/x86_64's BenchmarkRing3Bounce*:
+# two user threads driven by one goroutine, in two address spaces and in one).
 IPCBENCH := $(BUILD)/ipcbench
 # IPC_SMP is the guests' CPU count: 1 by default, where a round trip is two
 # context switches on one CPU on both systems; with more, each wake-up also
@@ -473,6 +475,8 @@ bench-ipc: deps kernel $(INITRD)
 	kernel=$$(scripts/linux-guest.sh kernel); \
 	CLK_QEMU_MEM=$(QEMU_MEM) CLK_QEMU_ACCEL=$(QEMU_ACCEL) $(GO) run ./bench/ipc -clk $(ELF) -clk-initrd $(INITRD) \
 		-linux-kernel "$$kernel" -linux-initrd $(IPCBENCH)/initramfs.cpio -runs $(BENCH_RUNS) -smp $(IPC_SMP)
+	$(call header,the floor under a round trip on clk: two ring-3 threads bouncing through SYSCALL and SYSRET, one CPU)
+	CLK_SMP=1 CLK_EXEC_ENV=CLK_SMP $(CLKGO) test -count=1 -run '^$$' -bench Ring3Bounce ./arch/x86_64
 # Disk and network throughput: programs/iobench from clk's initrd (kernel
 # command line clk.run=iobench) and the same program as a static Linux
 # /init, with the modules it needs, under the same QEMU command line with a

@@ -28,6 +28,8 @@
 //     and builds as a static Linux /init too.
 //   - modfetch: the kernel's HTTP fetcher of module files for mod install
 //     URL, which hands the body to the kernel over a channel.
+//   - vecstate: holds a pattern in YMM0-YMM15 and checks it for a while,
+//     to show that no process loses or sees another's vector registers.
 //
 // Each also builds for the host, so that go vet and go build ./... cover
 // it; there every syscall fails with ENOSYS.

@@ -30,12 +30,17 @@ type UserContext struct {
 	cr3    uint64
 	CR2    uint64 // after a page fault, the address
 	_      [4]uint64
-	// fxvalid says the FXSAVE area holds the whole FPU state (see the
+	// fxvalid says the FPU save area holds the whole FPU state (see the
 	// runtime's clkUserRun); a new thread's does.
 	fxvalid uint64
-	// fx holds the FXSAVE area at its first 16-byte aligned byte.
-	fx [512 + 16]byte
+	// fx holds the FPU save area (the runtime's fpu_clk_amd64.go: an
+	// XSAVE area with AVX, else an FXSAVE image) at its first 64-byte
+	// aligned byte.
+	fx [fpuAreaSize + 64]byte
 }
+
+// fpuAreaSize is the size of the FPU save area (runtime.clkFPUAreaSize).
+const fpuAreaSize = 1024
 
 // The user half of every address space.
 const (

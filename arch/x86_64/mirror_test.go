@@ -80,14 +80,19 @@ func runtimeDecls(t *testing.T, files []string, names ...string) *types.Package 
 }
 
 // runtimeLayout returns the fields of the runtime's named struct types
-// with the offsets gc gives them on amd64, and each one's size last.
+// with the offsets gc gives them on amd64, and each one's size last. Names
+// of constants the structs use may be among names; they are left out of
+// the result.
 func runtimeLayout(t *testing.T, files []string, names ...string) map[string][]field {
 	t.Helper()
 	pkg := runtimeDecls(t, files, names...)
 	sizes := types.SizesFor("gc", "amd64")
 	out := make(map[string][]field)
 	for _, name := range names {
-		st := pkg.Scope().Lookup(name).Type().Underlying().(*types.Struct)
+		st, ok := pkg.Scope().Lookup(name).Type().Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
 		vars := make([]*types.Var, st.NumFields())
 		for i := range vars {
 			vars[i] = st.Field(i)
@@ -185,7 +190,7 @@ func TestTrapFrameMatchesTheRuntimes(t *testing.T) {
 }
 
 func TestUserContextMatchesTheRuntimes(t *testing.T) {
-	rt := runtimeLayout(t, []string{"trap_clk_amd64.go", "enteruser_clk_amd64.go"}, "clkTrapFrame", "clkUserCtx")
+	rt := runtimeLayout(t, []string{"trap_clk_amd64.go", "enteruser_clk_amd64.go", "fpu_clk_amd64.go"}, "clkTrapFrame", "clkUserCtx", "clkFPUAreaSize")
 	for _, d := range layoutDiffs("UserContext", rt["clkUserCtx"], kernelLayout(UserContext{}), map[string]string{"frame": "TrapFrame"}) {
 		t.Error(d)
 	}
@@ -226,12 +231,13 @@ func TestConstantsMatchTheRuntimes(t *testing.T) {
 		{"pfPresent", pfErrPresent},
 		{"pfWrite", pfErrWrite},
 		{"pfFetch", pfErrInstrFetch},
+		{"clkFPUAreaSize", fpuAreaSize},
 	}
 	var names []string
 	for _, p := range pairs {
 		names = append(names, p.runtime)
 	}
-	pkg := runtimeDecls(t, []string{"enteruser_clk_amd64.go", "cpu_clk_amd64.go", "trap_clk_amd64.go", "mem_clk.go"}, names...)
+	pkg := runtimeDecls(t, []string{"enteruser_clk_amd64.go", "cpu_clk_amd64.go", "trap_clk_amd64.go", "mem_clk.go", "fpu_clk_amd64.go"}, names...)
 	for _, p := range pairs {
 		v, ok := constant.Uint64Val(pkg.Scope().Lookup(p.runtime).(*types.Const).Val())
 		if !ok || v != p.kernel {

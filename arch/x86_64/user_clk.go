@@ -53,7 +53,7 @@ func NewUserContext(space *AddressSpace, rip, rsp uint64) *UserContext {
 	return c
 }
 
-// reset makes c, where it lies, the context of a new thread. The FXSAVE
+// reset makes c, where it lies, the context of a new thread. The FPU save
 // area's place inside fx depends on c's address, so a context is never
 // copied from another.
 func (c *UserContext) reset(space *AddressSpace, rip, rsp uint64) {
@@ -65,14 +65,27 @@ func (c *UserContext) reset(space *AddressSpace, rip, rsp uint64) {
 	fx := c.fxArea()
 	fx[0], fx[1] = 0x7f, 0x03
 	fx[24], fx[25] = 0x80, 0x1f
+	// As an XSAVE area (when the runtime uses XSAVE, which reads this
+	// byte): XSTATE_BV says x87 and SSE come from that image, AVX's
+	// upper halves from their initial state, zero (Intel SDM Vol. 1,
+	// 13.4.2 and 13.8.1). FXRSTOR ignores it.
+	fx[xsaveHeader] = xstateX87 | xstateSSE
 }
 
-// fxArea is the FXSAVE area: the first 16-byte aligned 512 bytes of fx,
-// as the runtime finds it.
+// The XSAVE header's offset in the save area and the XSTATE_BV bits of
+// x87 and SSE (Intel SDM Vol. 1, 13.4.2).
+const (
+	xsaveHeader = 512
+	xstateX87   = 1 << 0
+	xstateSSE   = 1 << 1
+)
+
+// fxArea is the FPU save area: the first 64-byte aligned fpuAreaSize
+// bytes of fx, as the runtime finds it.
 func (c *UserContext) fxArea() []byte {
 	// The address only picks the aligned start; nothing is converted back.
-	off := (16 - uintptr(unsafe.Pointer(&c.fx[0]))%16) % 16
-	return c.fx[off : off+512]
+	off := (64 - uintptr(unsafe.Pointer(&c.fx[0]))%64) % 64
+	return c.fx[off : off+fpuAreaSize]
 }
 
 // Run enters ring 3 with the context and returns when the thread leaves

@@ -30,7 +30,7 @@ var fpuReadCode = []byte{
 }
 
 // userProcess maps code and a stack into a new address space.
-func userProcess(t *testing.T, code []byte) *AddressSpace {
+func userProcess(t testing.TB, code []byte) *AddressSpace {
 	t.Helper()
 	as, err := NewAddressSpace()
 	if err != nil {
@@ -49,7 +49,7 @@ func userProcess(t *testing.T, code []byte) *AddressSpace {
 }
 
 // runToSyscall runs c until it leaves by a syscall, through interrupts.
-func runToSyscall(t *testing.T, c *UserContext) {
+func runToSyscall(t testing.TB, c *UserContext) {
 	t.Helper()
 	for {
 		v := c.Run()

@@ -25,7 +25,8 @@
 //
 // For each benchmark it keeps the fastest figure of each system over the
 // boots and prints a table of them with the ratio of clk's time to Linux's,
-// headed "clk/Linux time", lower being better for clk, and whether it meets
+// headed "clk time / Linux time" and each followed by "(clk faster)" or
+// "(clk slower)", lower being better for clk, and whether it meets
 // the goal of at most 0.5 on each. It reports figures only: it never fails because of a
 // time. It exits with status 1 when a guest does not print all its lines
 // (it boots a guest that failed once no more, prints the table with the

@@ -14,7 +14,7 @@ const goal = 0.5
 
 // goalColumn says, for each row with a ratio, whether it meets the goal.
 var goalColumn = vslinux.Column{
-	Heading: fmt.Sprintf("goal: clk/Linux time <= %.2fx", goal),
+	Heading: fmt.Sprintf("goal: %s <= %.2fx", vslinux.RatioLabel, goal),
 	Text: func(r vslinux.Row) string {
 		q, ok := r.Ratio()
 		switch {

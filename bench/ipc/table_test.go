@@ -49,7 +49,7 @@ func TestTableSaysWhetherEachRowMeetsTheGoal(t *testing.T) {
 	linux := bestOf(t, "BENCH null-syscall 1 800.0\nBENCH channel-roundtrip 1 1000.0\n")
 	var b strings.Builder
 	vslinux.WriteTable(&b, vslinux.Rows(benchmarks, clk, linux), goalColumn)
-	for _, want := range []string{"0.75x  not met", "0.10x  met", "goal: clk/Linux time <= 0.50x"} {
+	for _, want := range []string{"0.75x (clk faster)  not met", "0.10x (clk faster)  met", "goal: clk time / Linux time <= 0.50x"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -9,7 +9,8 @@
 //
 // For each benchmark it prints the best time per operation of each system
 // over the boots, and the ratio of clk's time to Linux's, headed
-// "clk/Linux time", so that a ratio below 1 means clk is faster. It does so
+// "clk time / Linux time", so that a ratio below 1 means clk is faster;
+// each ratio is followed by "(clk faster)" or "(clk slower)" as well. It does so
 // twice:
 //
 //   - by the guests' clocks: testing.Benchmark's ns/op, as a Go program sees

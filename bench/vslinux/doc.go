@@ -11,5 +11,6 @@
 // Best keeps each benchmark's lowest time over the boots, since the host's
 // other work only ever slows a guest down. WriteTable prints the two
 // systems' best times and their ratio, always clk's time over Linux's and
-// labelled so ("clk/Linux time"): below 1, clk is faster.
+// labelled so ("clk time / Linux time"): below 1, clk is faster, and each
+// ratio says which system was faster in words.
 package vslinux

@@ -51,7 +51,22 @@ func (r Row) Ratio() (float64, bool) {
 
 // RatioLabel heads the ratio column of every table: which time is divided
 // by which, so that it cannot be read upside down.
-const RatioLabel = "clk/Linux time"
+const RatioLabel = "clk time / Linux time"
+
+// RatioText is a ratio as the tables print it: the quotient of clk's time
+// over Linux's, then in words which system was faster, so that a cell
+// copied out of its table still says which way it goes. Quotients within
+// half a percent of 1 read "same".
+func RatioText(q float64) string {
+	verdict := "same"
+	switch {
+	case q > 1.005:
+		verdict = "clk slower"
+	case q < 0.995:
+		verdict = "clk faster"
+	}
+	return fmt.Sprintf("%.2fx (%s)", q, verdict)
+}
 
 // Rows pairs the two systems' figures: the names of want first, then any
 // other benchmark either system printed, clk's before Linux's.
@@ -81,15 +96,15 @@ type Column struct {
 }
 
 // WriteTable prints one line per row: the best ns/op on each system
-// ("missing" when there is none), the ratio of clk's time to Linux's ("-"
-// without both figures), then the extra columns.
+// ("missing" when there is none), the ratio of clk's time to Linux's with
+// its verdict (RatioText; "-" without both figures), then the extra columns.
 func WriteTable(w io.Writer, rows []Row, extra ...Column) {
 	width := len("benchmark")
 	for _, r := range rows {
 		width = max(width, len(r.Name))
 	}
 	line := func(cells ...string) {
-		fmt.Fprintf(w, "%-*s %14s %14s %15s", width, cells[0], cells[1], cells[2], cells[3])
+		fmt.Fprintf(w, "%-*s %14s %14s %21s", width, cells[0], cells[1], cells[2], cells[3])
 		for _, c := range cells[4:] {
 			fmt.Fprintf(w, "  %s", c)
 		}
@@ -103,7 +118,7 @@ func WriteTable(w io.Writer, rows []Row, extra ...Column) {
 	for _, r := range rows {
 		ratio := "-"
 		if q, ok := r.Ratio(); ok {
-			ratio = fmt.Sprintf("%.2fx", q)
+			ratio = RatioText(q)
 		}
 		cells := []string{r.Name, nsText(r, Clk), nsText(r, Linux), ratio}
 		for _, c := range extra {

@@ -54,8 +54,8 @@ func TestTableLabelsTheRatioAndShowsMissingFigures(t *testing.T) {
 	WriteTable(&b, rows, Column{"goal", func(r Row) string { return "g-" + r.Name }})
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	want := [][]string{
-		{"benchmark", "clk", "ns/op", "Linux", "ns/op", "clk/Linux", "time", "goal"},
-		{"a", "200.0", "800.0", "0.25x", "g-a"},
+		{"benchmark", "clk", "ns/op", "Linux", "ns/op", "clk", "time", "/", "Linux", "time", "goal"},
+		{"a", "200.0", "800.0", "0.25x", "(clk", "faster)", "g-a"},
 		{"b", "10.0", "missing", "-", "g-b"},
 		{"c", "missing", "1.0", "-", "g-c"},
 	}
@@ -65,6 +65,22 @@ func TestTableLabelsTheRatioAndShowsMissingFigures(t *testing.T) {
 	for i, w := range want {
 		if got := strings.Fields(lines[i]); strings.Join(got, " ") != strings.Join(w, " ") {
 			t.Errorf("line %d %q, want fields %q", i+1, lines[i], w)
+		}
+	}
+}
+
+func TestRatioTextSaysWhichSystemWasFaster(t *testing.T) {
+	for _, tt := range []struct {
+		q    float64
+		want string
+	}{
+		{0.25, "0.25x (clk faster)"},
+		{1.25, "1.25x (clk slower)"},
+		{1.001, "1.00x (same)"},
+		{0.999, "1.00x (same)"},
+	} {
+		if got := RatioText(tt.q); got != tt.want {
+			t.Errorf("RatioText(%v) = %q, want %q", tt.q, got, tt.want)
 		}
 	}
 }

@@ -141,7 +141,8 @@ func clkTSSInit(cpu *clkCPU, ist uintptr) {
 	cpu.gdt[6] = base >> 32
 }
 
-// clkCPULoad makes the calling CPU use cpu's GDT and TSS and the IDT.
+// clkCPULoad makes the calling CPU use cpu's GDT and TSS and the IDT, and
+// enables its protections and its vector state.
 //
 // Nosplit: a starting CPU runs it before it has a g (clkAPMain).
 //
@@ -152,6 +153,7 @@ func clkCPULoad(cpu *clkCPU) {
 	clkLoadIDT(unsafe.Pointer(&clkIDT[0]), uint16(len(clkIDT)*16-1))
 	clkSyscallInit(cpu)
 	clkCPUProtect()
+	clkFPUInit(cpu == &clkCPUs[0])
 }
 
 // Protections in CR4 (Intel SDM Vol. 3A, 2.5) and the CPUID bits that say

@@ -13,8 +13,8 @@ import (
 // Ring 3, the kernel's side.
 //
 // A user thread is driven by a kernel goroutine that calls clkUserEnter
-// with the thread's context: its registers, SSE state, FS base and address
-// space. clkUserRun loads them and returns to ring 3 with IRETQ or SYSRETQ
+// with the thread's context: its registers, FPU and vector state, FS base
+// and address space. clkUserRun loads them and returns to ring 3 with IRETQ or SYSRETQ
 // (enteruser_clk_amd64.s). The goroutine stays inside that call, as if it
 // ran a long assembly function, until the CPU comes back to ring 0: a
 // SYSCALL (clkSyscallEntry), an exception or an interrupt taken in ring 3
@@ -89,8 +89,9 @@ type clkUserCtx struct {
 	// it left by SYSCALL: the syscall ABI keeps only MXCSR (saved into
 	// fx), so that path saves nothing else. See clkUserRun.
 	fxvalid uint64
-	// fx holds the FXSAVE area at its first 16-byte aligned byte.
-	fx [512 + 16]byte
+	// fx holds the FPU save area (fpu_clk_amd64.go) at its first 64-byte
+	// aligned byte.
+	fx [clkFPUAreaSize + 64]byte
 }
 
 // clkUserCPU is what IA32_KERNEL_GS_BASE points at on each CPU.

@@ -23,7 +23,8 @@
 #define GS_FPU_AX BYTE $0x65; BYTE $0x48; BYTE $0x8b; BYTE $0x04; BYTE $0x25; LONG $clkUserCPU_fpu
 #define GS_BX_FPU BYTE $0x65; BYTE $0x48; BYTE $0x89; BYTE $0x1c; BYTE $0x25; LONG $clkUserCPU_fpu
 
-// The FXSAVE area's MXCSR field (Intel SDM Vol. 1, table 10-2).
+// The MXCSR field of the FXSAVE area, which is also the legacy region of
+// the XSAVE area (Intel SDM Vol. 1, table 10-2 and 13.4.1).
 #define FX_MXCSR 24
 
 // func clkUserRun(ctx *clkUserCtx) uint64
@@ -69,9 +70,10 @@ loaded:
 	// The FPU: restore all of it unless the thread left by SYSCALL and
 	// this CPU's x87 state is still its own (the CPU's owner is its
 	// fpuid, which no other context ever has); then only clear the
-	// vector registers (the kernel's data) and restore MXCSR.
-	LEAQ	(clkUserCtx_fx+15)(SI), DI
-	ANDQ	$~15, DI
+	// vector registers (the kernel's data), all 256 bits of each with
+	// AVX on, and restore MXCSR.
+	LEAQ	(clkUserCtx_fx+63)(SI), DI
+	ANDQ	$~63, DI
 	MOVQ	clkUserCtx_fpuid(SI), BX
 	SWAPGS
 	GS_SI_CTX
@@ -82,14 +84,20 @@ loaded:
 	JNE	fxfull
 	CMPQ	AX, BX
 	JNE	fxfull
+	CMPB	runtime·clkXSave(SB), $0
+	JEQ	sse
+	VZEROALL
+	JMP	mxcsr
+sse:
 	PXOR	X0, X0; PXOR X1, X1; PXOR X2, X2; PXOR X3, X3
 	PXOR	X4, X4; PXOR X5, X5; PXOR X6, X6; PXOR X7, X7
 	PXOR	X8, X8; PXOR X9, X9; PXOR X10, X10; PXOR X11, X11
 	PXOR	X12, X12; PXOR X13, X13; PXOR X14, X14; PXOR X15, X15
+mxcsr:
 	LDMXCSR	FX_MXCSR(DI)
 	JMP	fxdone
 fxfull:
-	FXRSTOR64	(DI)
+	CALL	runtime·clkFPURestore(SB)	// the area at DI; SI survives
 fxdone:
 	// After a SYSCALL, return with SYSRET: RCX and R11 are the
 	// syscall's to clobber, and RIP follows a SYSCALL instruction, so it
@@ -150,9 +158,11 @@ TEXT runtime·clkUserExit(SB),NOSPLIT|NOFRAME,$0
 	SUBQ	$(clkUserCtx_frame+clkTrapFrame__size), DI
 	MOVQ	CR2, AX
 	MOVQ	AX, clkUserCtx_cr2(DI)
-	LEAQ	(clkUserCtx_fx+15)(DI), AX
-	ANDQ	$~15, AX
-	FXSAVE64	(AX)
+	MOVQ	DI, BX
+	LEAQ	(clkUserCtx_fx+63)(BX), DI
+	ANDQ	$~63, DI
+	CALL	runtime·clkFPUSave(SB)	// below the frame, on the interrupt stack
+	MOVQ	BX, DI
 	MOVQ	$1, clkUserCtx_fxvalid(DI)
 	// Ring 3 may have set RFLAGS.AC, which an exception or interrupt
 	// keeps and which would lift SMAP for the kernel: clear it, on this
@@ -196,8 +206,8 @@ TEXT runtime·clkSyscallEntry(SB),NOSPLIT|NOFRAME,$0
 	GS_SCRATCH_AX
 	SWAPGS
 	MOVQ	AX, (clkUserCtx_frame+clkTrapFrame_rdi)(DI)
-	LEAQ	(clkUserCtx_fx+15)(DI), AX
-	ANDQ	$~15, AX
+	LEAQ	(clkUserCtx_fx+63)(DI), AX
+	ANDQ	$~63, AX
 	STMXCSR	FX_MXCSR(AX)
 	MOVQ	$0, clkUserCtx_fxvalid(DI)
 	JMP	clkUserReturn<>(SB)

@@ -11,10 +11,13 @@ import (
 
 // Time on clk.
 //
-// nanotime counts TSC ticks since boot, scaled by a factor measured against
-// the PIT at boot. CPUID's TSC frequency leaves are missing or wrong under
-// emulators, the PIT's 1.193182 MHz input clock never is. The wall clock is
-// the CMOS RTC read once at boot plus nanotime.
+// nanotime counts TSC ticks since boot, scaled by the TSC's frequency. A
+// hypervisor that states the TSC's and the local APIC timer's frequencies
+// in its timing leaf (CPUID 0x40000010) is believed; otherwise both are
+// measured against the PIT at boot, whose 1.193182 MHz input clock is never
+// wrong. CPUID leaves 0x15 and 0x16 are not used: they are missing under
+// QEMU's TCG and may describe the host rather than the guest elsewhere. The
+// wall clock is the CMOS RTC read once at boot plus nanotime.
 
 const (
 	// 8254 PIT (Intel 82C54 data sheet): input clock and ports.
@@ -28,8 +31,17 @@ const (
 	nmiscSpeaker     = 1 << 1
 	nmiscOut2        = 1 << 5
 	pitCh2Mode0      = 0xb0 // channel 2, lobyte/hibyte, mode 0, binary
-	clkCalibrateMS   = 10
+	clkCalibrateMS   = 5
 	clkCalibrateRuns = 4
+
+	// The hypervisor timing leaf, where the hypervisor's leaf 0x40000000
+	// says it exists (its EAX, the highest hypervisor leaf, reaches it):
+	// EAX the TSC's frequency, EBX the local APIC timer's, both in kHz
+	// (VMware's definition, which KVM with QEMU's vmware-cpuid-freq, and
+	// other hypervisors, follow).
+	cpuidHypervisor     = 0x40000000
+	cpuidHypervisorTime = 0x40000010
+	cpuid1ECXHypervisor = 1 << 31
 )
 
 var (
@@ -40,8 +52,9 @@ var (
 	clkLAPICHz  uint64 // local APIC timer ticks per second (divide by 1)
 )
 
-// clkTimeInit calibrates the TSC and the local APIC timer against the PIT,
-// then reads the RTC. Interrupts are off.
+// clkTimeInit takes the TSC's and the local APIC timer's frequencies from
+// the hypervisor or calibrates them against the PIT (clkCalibrate), then
+// reads the RTC. Interrupts are off.
 //
 // The reference is channel 2, gated and read through port 0x61, where the
 // machine has that port (a PC); else channel 0, whose count is latched and
@@ -52,6 +65,32 @@ var (
 // count, never too few: the TSC is read before the PIT starts and after it
 // ends. So the calibration takes the shortest of several windows.
 func clkTimeInit() {
+	if tscKHz, lapicKHz := clkHypervisorTiming(); tscKHz != 0 && lapicKHz != 0 {
+		clkTSCHz, clkLAPICHz = tscKHz*1000, lapicKHz*1000
+	} else {
+		clkCalibrate()
+	}
+	clkTSCMult = (1_000_000_000 << 32) / clkTSCHz
+	clkTSCBase = clkRdtsc()
+
+	clkWallBase = clkRTCUnix()*1_000_000_000 - clkNanotime()
+}
+
+// clkHypervisorTiming returns the TSC's and the local APIC timer's
+// frequencies in kHz from the hypervisor timing leaf, or zeros without one.
+func clkHypervisorTiming() (tscKHz, lapicKHz uint64) {
+	if _, _, c, _ := clkCpuid(1, 0); c&cpuid1ECXHypervisor == 0 {
+		return 0, 0
+	}
+	if top, _, _, _ := clkCpuid(cpuidHypervisor, 0); top < cpuidHypervisorTime || top > cpuidHypervisor+0xffff {
+		return 0, 0
+	}
+	a, b, _, _ := clkCpuid(cpuidHypervisorTime, 0)
+	return uint64(a), uint64(b)
+}
+
+// clkCalibrate measures clkTSCHz and clkLAPICHz against the PIT.
+func clkCalibrate() {
 	calibrate := clkCalibrateCh2
 	if clkInb(portNMISC) == 0xff {
 		calibrate = clkCalibrateCh0
@@ -72,10 +111,6 @@ func clkTimeInit() {
 	}
 	clkTSCHz = best * pitHz / count
 	clkLAPICHz = uint64(bestLAPIC) * pitHz / count
-	clkTSCMult = (1_000_000_000 << 32) / clkTSCHz
-	clkTSCBase = clkRdtsc()
-
-	clkWallBase = clkRTCUnix()*1_000_000_000 - clkNanotime()
 }
 
 // clkCalibrateCh2 counts TSC ticks and local APIC timer ticks during one

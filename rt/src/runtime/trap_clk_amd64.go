@@ -13,8 +13,8 @@ import (
 // CPU exceptions.
 //
 // The stub of an exception vector (vectors_clk_amd64.s) and its entry path
-// (trap_clk_amd64.s) save the general registers and the SSE state of the
-// interrupted context, switch to the current M's gsignal stack, as a Unix
+// (trap_clk_amd64.s) save the general registers and the FPU and vector
+// state of the interrupted context, switch to the current M's gsignal stack, as a Unix
 // signal delivery would, and call clkTrap.
 //
 // An exception in a goroutine's own Go code that Go defines as a run-time

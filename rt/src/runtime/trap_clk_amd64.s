@@ -23,6 +23,7 @@
 #include "go_tls.h"
 #include "textflag.h"
 #include "trapframe_clk_amd64.h"
+#include "fpu_clk_amd64.h"
 
 // Offsets from the vector the stub pushed, for the paths that look at the
 // frame before SAVE_REGS: the saved CS, and the size of the stub's part.
@@ -95,23 +96,24 @@ user:
 	JMP	runtime·clkUserExit(SB)
 
 // clkTickEntry is clkIntrEntry for the timer vector, plus the preemption
-// check. Like a signal delivery it saves the general registers and the SSE
-// state and runs clkTick(frame, g) on the M's gsignal stack. The frame is
+// check. Like a signal delivery it saves the general registers and the
+// FPU and vector state and runs clkTick(frame, g) on the M's gsignal stack. The frame is
 // first copied from the CPU's interrupt stack to the top of the gsignal
 // stack: clkTick may switch this CPU to another thread (clkTickYield), and
 // the interrupt stack belongs to the CPU, the gsignal stack to the M. The
 // stub then returns from the copy, through the (possibly redirected) frame.
 //
 // gsignal stack, from its top down: the frame copy (clkTrapFrame__size
-// bytes), then, 16-byte aligned: 0(SP) and 8(SP) the arguments, 16(SP)
-// the frame, 24(SP) the interrupted g, 32(SP) the 512-byte FXSAVE area.
-#define GSIG_LOCALS (32+512)
+// bytes), then, 64-byte aligned: 0(SP) and 8(SP) the arguments, 16(SP)
+// the frame, 24(SP) the interrupted g, 32(SP) the gsignal g, 64(SP) the
+// FPU save area (fpu_clk_amd64.go).
+#define GSIG_LOCALS (64+FPU_AREA)
 
 // CALL_ON_GSIGNAL copies the frame at SP to the top of the gsignal stack
 // in DX (the gsignal g of the M whose goroutine AX was interrupted), saves
-// the SSE state below it, runs fn(frame, g) there with g set to gsignal,
-// restores the SSE state and g, and leaves SP at the copy, which fn may
-// have redirected. Shared by the tick, the preemption IPI and fatal
+// the FPU and vector state below it, runs fn(frame, g) there with g set to
+// gsignal, restores that state and g, and leaves SP at the copy, which fn
+// may have redirected. Shared by the tick, the preemption IPI and fatal
 // exceptions; it clobbers every general register but R12-R15 and BP.
 #define CALL_ON_GSIGNAL(fn) \
 	MOVQ	(g_stack+stack_hi)(DX), DI; \
@@ -123,17 +125,21 @@ user:
 	REP;	MOVSQ; \
 	MOVQ	BX, SP; \
 	SUBQ	$GSIG_LOCALS, SP; \
-	ANDQ	$~15, SP; \
-	FXSAVE64	32(SP); \
+	ANDQ	$~63, SP; \
 	MOVQ	BX, 16(SP); \
 	MOVQ	AX, 24(SP); \
+	MOVQ	DX, 32(SP); \
 	MOVQ	BX, 0(SP); \
 	MOVQ	AX, 8(SP); \
+	LEAQ	64(SP), DI; \
+	CALL	runtime·clkFPUSave(SB); \
+	MOVQ	32(SP), DX; \
 	get_tls(CX); \
 	MOVQ	DX, g(CX); \
 	MOVQ	DX, R14; \
 	CALL	fn; \
-	FXRSTOR64	32(SP); \
+	LEAQ	64(SP), DI; \
+	CALL	runtime·clkFPURestore(SB); \
 	get_tls(CX); \
 	MOVQ	24(SP), AX; \
 	MOVQ	AX, g(CX); \
@@ -226,8 +232,8 @@ TEXT runtime·clkNMIEntry(SB),NOSPLIT|NOFRAME,$0
 
 // clkTrapEntry saves the general registers and, unless the exception is a
 // first touch of demand-zero memory, runs clkTrap(frame, g) on the M's
-// gsignal stack with a copy of the frame and the SSE state, as the tick
-// does (CALL_ON_GSIGNAL).
+// gsignal stack with a copy of the frame and the FPU and vector state, as
+// the tick does (CALL_ON_GSIGNAL).
 TEXT runtime·clkTrapEntry(SB),NOSPLIT|NOFRAME,$0
 	TESTQ	$3, STUB_CS(SP)	// from ring 3, the thread's goroutine decides
 	JZ	kernel
