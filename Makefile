@@ -17,6 +17,18 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
+
+# Reproducible builds (docs/release.md). SOURCE_DATE_EPOCH, the time of
+# the commit, dates every file of the initrd and the ISO. REPRO=1, which
+# make release sets, also builds every GOOS=clk program with -trimpath and
+# an empty build ID, so that its bytes do not depend on the directory of
+# the checkout; development builds keep their paths for debuggers.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+REPRO ?=
+REPRO_FLAGS := $(if $(filter 1,$(REPRO)),-trimpath)
+REPRO_LDFLAGS := $(if $(filter 1,$(REPRO)),-buildid=)
+
 # The initrd: image/initrd/ plus the ring-3 programs as a newc cpio archive,
 # which the kernel mounts read-only at / (ls and cat in the shell read it,
 # run starts the programs in /bin).
@@ -26,7 +38,7 @@ INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 # in the user address space (-T; the linker then picks the user entry point),
 # without DWARF but with the symbol table the kernel's fault reports use.
 PROGRAMS := $(notdir $(patsubst %/,%,$(wildcard programs/*/)))
-USER_LDFLAGS := -T 0x7f0000101000 -w
+USER_LDFLAGS := -T 0x7f0000101000 -w $(REPRO_LDFLAGS)
 
 # Modules: each directory of modules/ with a module.json, built as a
 # ring-3 program is, wrapped and signed by clkmod into
@@ -40,6 +52,11 @@ USER_LDFLAGS := -T 0x7f0000101000 -w
 CLKMOD := $(BUILD)/clkmod
 KEYS := $(BUILD)/keys
 SIGNING_KEY := $(or $(CLK_SIGNING_KEY),$(KEYS)/dev.key)
+# The trust store's root key, CLK_ROOT_KEY or a development key.
+ROOT_KEY := $(or $(CLK_ROOT_KEY),$(KEYS)/root.key)
+# The key that signs a release's SHA256SUMS (make release): CLK_RELEASE_KEY
+# or a development key, never the module key.
+RELEASE_KEY := $(or $(CLK_RELEASE_KEY),$(KEYS)/release.key)
 TRUST := $(BUILD)/trust
 MODULE_DIRS := $(patsubst %/module.json,%,$(shell find modules -name module.json 2>/dev/null | LC_ALL=C sort))
 MODULE_FILES := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d)).clkm)
@@ -126,7 +143,7 @@ kernel: $(ELF)
 # change, so that the ISO is rebuilt only when the kernel changed.
 $(ELF): FORCE | toolchain
 	@mkdir -p $(BUILD)
-	$(CLKGO) build -o $@.new ./cmd/clk
+	$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(REPRO_LDFLAGS)' -o $@.new ./cmd/clk
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 iso: $(ISO)
@@ -144,10 +161,10 @@ $(KEYS)/%.key: | $(CLKMOD)
 	$(CLKMOD) keygen -o $(KEYS)/$*
 
 # The trust store is made again when a key changes.
-$(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
+$(TRUST)/stamp: $(ROOT_KEY) $(SIGNING_KEY) | $(CLKMOD)
 	@rm -rf $(TRUST)
-	$(CLKMOD) root -trust $(TRUST) -k 1 -sign $(KEYS)/root.key $(KEYS)/root.pub
-	$(CLKMOD) delegate -trust $(TRUST) -sign $(KEYS)/root.key $(SIGNING_KEY:.key=.pub)
+	$(CLKMOD) root -trust $(TRUST) -k 1 -sign $(ROOT_KEY) $(ROOT_KEY:.key=.pub)
+	$(CLKMOD) delegate -trust $(TRUST) -sign $(ROOT_KEY) $(SIGNING_KEY:.key=.pub)
 	@touch $@
 
 # Each module is built whenever it may have changed (go build caches) and
@@ -156,7 +173,7 @@ $(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
 $(BUILD)/modules/%.clkm: $(SIGNING_KEY) FORCE | toolchain $(CLKMOD)
 	@mkdir -p $(BUILD)/modules
 	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
-	$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/modules/$*.elf ./$$dir && \
+	$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/modules/$*.elf ./$$dir && \
 	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
 	@rm -f $(BUILD)/modules/$*.elf
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
@@ -171,9 +188,12 @@ $(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp FORCE | toolchain
 	@cp $(MODULE_FILES) $(BUILD)/initrd-root/modules/
 	@cp $(TRUST)/*.clkt $(BUILD)/initrd-root/etc/trust/
 	@for p in $(PROGRAMS); do \
-		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
+		$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done
-	@cd $(BUILD)/initrd-root && find . -exec touch -h -d @0 {} + && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible >$(abspath $@).new
+	@# Fixed order, owner, modes and dates: the archive's bytes depend on
+	@# the files' contents only.
+	@cd $(BUILD)/initrd-root && chmod -R u=rwX,go=rX . && find . -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} + && \
+		find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet --reproducible >$(abspath $@).new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 qemu: deps kernel $(INITRD) $(filter $(DEFAULT_DISK),$(DISK))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh installs the Debian packages that building, booting and testing clk
 # need: QEMU, GRUB for BIOS and UEFI with grub-mkrescue's helpers (xorriso,
-# mtools), dosfstools (tests check the FAT32 volumes clk writes with fsck.fat), the OVMF firmware, make, patch (the toolchain build applies
+# mtools) and faketime (image/mkiso.sh stops grub-mkrescue's clock for
+# reproducible images), dosfstools (tests check the FAT32 volumes clk writes with fsck.fat), the OVMF firmware, make, patch (the toolchain build applies
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
 # test/system/testdata, and scripts/linux-guest.sh reads kernel modules'
@@ -19,6 +20,7 @@ grub-common grub-mkrescue
 grub-pc-bin /usr/lib/grub/i386-pc/modinfo.sh
 grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/modinfo.sh
 xorriso xorriso
+faketime faketime
 mtools mformat
 dosfstools /usr/sbin/fsck.fat
 binutils ld
