@@ -103,7 +103,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel modules iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
+.PHONY: help deps toolchain kernel modules iso release qemu qemu-iso test test-repro test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -111,6 +111,7 @@ help:
 	@echo 'make kernel       build $(ELF) (default target)'
 	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
+	@echo 'make release      the signed, reproducible release of this commit in $(RELEASE_DIR)'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
 	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
@@ -118,6 +119,7 @@ help:
 	@echo 'make test-clk     the bare-metal tests: GOOS=clk go test in QEMU, on 1, 2 and 4 CPUs'
 	@echo 'make test-system  boot the kernel and the ISO and drive the shell'
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
+	@echo 'make test-repro   make release twice from two clean clones; compare the artefacts'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make test-std-full  the same without -short: the whole tests, with $(STD_FULL_MEM) of guest memory'
 	@echo 'make soak         boot the bare-metal tests again and again; keep evidence of failures'
@@ -150,6 +152,34 @@ iso: $(ISO)
 
 $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 	image/mkiso.sh $(ELF) $@ $(INITRD)
+
+# make release (docs/release.md): the release of the checked-out commit in
+# $(RELEASE_DIR), built by scripts/release.sh in a build directory of its
+# own with REPRO=1: the ISO, the raw disk image (when the target
+# RELEASE_IMG_TARGET, default img, writes $(BUILD)/clk.img), the debug
+# archive, the release notes, the logs of the build and of RELEASE_TESTS
+# (system tests run on the release's own kernel and ISO), SHA256SUMS and
+# its signature by RELEASE_KEY. The keys are CLK_SIGNING_KEY, CLK_ROOT_KEY
+# and CLK_RELEASE_KEY, each a development key in $(KEYS) when not given.
+RELEASE_DIR := $(BUILD)/release
+RELEASE_TESTS ?= ^Test(KernelShellOverPVH|ISOShellFromBIOS|ISOShellFromUEFI)$$
+RELEASE_IMG_TARGET ?= img
+RELEASE_ENV = RELEASE_OUT=$(RELEASE_DIR) RELEASE_WORK=$(BUILD)/release-work \
+	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
+	RELEASE_DEV_KEYS=$(if $(and $(CLK_SIGNING_KEY),$(CLK_ROOT_KEY),$(CLK_RELEASE_KEY)),,1) \
+	RELEASE_TESTS='$(RELEASE_TESTS)' RELEASE_IMG_TARGET=$(RELEASE_IMG_TARGET) \
+	CLK_USER_LDFLAGS='$(filter-out -w,$(USER_LDFLAGS)) -buildid=' GO=$(GO)
+release: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+	$(RELEASE_ENV) scripts/release.sh
+
+# Two release builds of the checked-out commit (without RELEASE_TESTS),
+# each from a clean clone in a directory of its own, one after the other,
+# the second with an empty Go build cache; with the same keys. Every
+# artefact must be the same, byte for byte (scripts/test-repro.sh).
+test-repro: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+	$(call header,reproducibility: two release builds from two clean clones)
+	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
+		GO=$(GO) scripts/test-repro.sh
 
 # The host's clkmod, replaced only when its bytes change.
 $(CLKMOD): FORCE
