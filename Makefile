@@ -103,11 +103,12 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel modules iso release qemu qemu-iso test test-repro test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
+.PHONY: help deps docs toolchain kernel modules iso release qemu qemu-iso test test-repro test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
 	@echo 'make toolchain    build the GOOS=clk Go toolchain (cached outside the repository)'
+	@echo 'make docs         draw the diagrams of docs/diagrams from their Graphviz sources'
 	@echo 'make kernel       build $(ELF) (default target)'
 	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
@@ -135,6 +136,15 @@ help:
 
 deps:
 	@scripts/deps.sh
+
+# The diagrams' SVGs are committed beside their sources, so that the README
+# links work in a browser of the repository; make docs draws them again
+# after a source changes.
+DIAGRAMS := $(patsubst %.dot,%.svg,$(wildcard docs/diagrams/*.dot))
+docs: $(DIAGRAMS)
+
+docs/diagrams/%.svg: docs/diagrams/%.dot | deps
+	dot -Tsvg $< -o $@
 
 toolchain: deps
 	@scripts/toolchain.sh >/dev/null

@@ -6,7 +6,8 @@
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
 # test/system/testdata, and scripts/linux-guest.sh reads kernel modules'
-# dependencies with objcopy) and gcc (go test -race needs cgo). Go itself is
+# dependencies with objcopy), gcc (go test -race needs cgo) and Graphviz
+# (make docs draws docs/diagrams). Go itself is
 # not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when
@@ -29,6 +30,7 @@ ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
 make make
 patch patch
 cpio cpio
+graphviz dot
 ca-certificates /etc/ssl/certs/ca-certificates.crt'
 
 missing=()
