@@ -86,9 +86,12 @@ cp "$RELEASE_WORK/clk.iso" "$RELEASE_OUT/$name.iso"
 cp "$work/debug/$name-debug.tar.gz" "$RELEASE_OUT/"
 modkey=$("$RELEASE_WORK/clkmod" inspect "$(ls "$RELEASE_WORK"/modules/*.clkm | head -n 1)" |
 	grep -A1 '"signers"' | tail -n 1 | tr -dc 0-9a-f)
+# The notes' row of the raw disk image: kept, or dropped without one.
+imgrow='s/, when this release has one (below)//'
+[ -n "$img" ] || imgrow='/-qemu\.img` |/d'
 {
 	sed -e "s/@VERSION@/$version/g" -e "s/@COMMIT@/$commit/g" -e "s/@DATE@/$date/g" \
-		-e "s/@MODKEY@/${modkey:-unknown}/g" image/release/NOTES.md
+		-e "s/@MODKEY@/${modkey:-unknown}/g" -e "$imgrow" image/release/NOTES.md
 	if [ -n "${RELEASE_DEV_KEYS:-}" ]; then
 		printf '\n## Keys\n\nThis release was signed with development keys made by the build\n'
 		printf '(build/keys): they prove that the files belong together, not who built them.\n'
