@@ -10,7 +10,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates git make curl patch binutils gcc libc6-dev cpio \
+      ca-certificates git make curl patch binutils gcc libc6-dev cpio faketime graphviz \
       qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf \
       golang-go \
  && rm -rf /var/lib/apt/lists/*
