@@ -10,8 +10,8 @@ ENV DEBIAN_FRONTEND=noninteractive
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates git make curl patch binutils gcc libc6-dev cpio \
-      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf nasm \
+      ca-certificates git make curl patch binutils gcc libc6-dev cpio faketime graphviz \
+      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf nasm gdb \
       golang-go \
  && rm -rf /var/lib/apt/lists/*
 
@@ -32,6 +32,8 @@ RUN set -eu; \
     rm -rf /tmp/gopath /tmp/GOVERSION /tmp/mod.json; \
     cd /usr/local/go; \
     chmod -R u+w .; \
+    find . -type f \( -name _go.mod -o -name _go.sum \) -exec sh -c \
+      'for f; do g="${f%/*}/${f##*/_}"; [ -e "$g" ] || mv "$f" "$g"; done' sh {} +; \
     chmod a+x bin/* pkg/tool/linux_amd64/* lib/wasm/*_exec; \
     find . -type f \( -name '*.bash' -o -name '*.sh' -o -name '*.rc' -o -name '*.pl' -o -name '*.py' \) -exec chmod a+x {} +; \
     apt-get purge -y --auto-remove golang-go; \
@@ -42,4 +44,9 @@ FROM base
 COPY . /src
 WORKDIR /src
 RUN make toolchain
+# CLK_CHECK names make targets run as a step of the build, for hosts where
+# containers cannot be run (e.g. --build-arg CLK_CHECK=test-host); their
+# outputs are not kept in the image.
+ARG CLK_CHECK=
+RUN if [ -n "$CLK_CHECK" ]; then make $CLK_CHECK && rm -rf build; fi
 CMD ["make", "qemu"]

@@ -24,6 +24,18 @@ IMG := $(BUILD)/clk.img
 BOOT_STAGES := $(BUILD)/boot/stage1.bin $(BUILD)/boot/stage2.bin
 BOOT_SOURCES := $(wildcard image/boot/*.inc)
 MKIMG := $(BUILD)/mkimg
+
+# Reproducible builds (docs/release.md). SOURCE_DATE_EPOCH, the time of
+# the commit, dates every file of the initrd and the ISO. REPRO=1, which
+# make release sets, also builds every GOOS=clk program with -trimpath and
+# an empty build ID, so that its bytes do not depend on the directory of
+# the checkout; development builds keep their paths for debuggers.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+REPRO ?=
+REPRO_FLAGS := $(if $(filter 1,$(REPRO)),-trimpath)
+REPRO_LDFLAGS := $(if $(filter 1,$(REPRO)),-buildid=)
+
 # The initrd: image/initrd/ plus the ring-3 programs as a newc cpio archive,
 # which the kernel mounts read-only at / (ls and cat in the shell read it,
 # run starts the programs in /bin).
@@ -33,7 +45,7 @@ INITRD_FILES := $(shell find image/initrd -type f 2>/dev/null)
 # in the user address space (-T; the linker then picks the user entry point),
 # without DWARF but with the symbol table the kernel's fault reports use.
 PROGRAMS := $(notdir $(patsubst %/,%,$(wildcard programs/*/)))
-USER_LDFLAGS := -T 0x7f0000101000 -w
+USER_LDFLAGS := -T 0x7f0000101000 -w $(REPRO_LDFLAGS)
 
 # Modules: each directory of modules/ with a module.json, built as a
 # ring-3 program is, wrapped and signed by clkmod into
@@ -47,6 +59,11 @@ USER_LDFLAGS := -T 0x7f0000101000 -w
 CLKMOD := $(BUILD)/clkmod
 KEYS := $(BUILD)/keys
 SIGNING_KEY := $(or $(CLK_SIGNING_KEY),$(KEYS)/dev.key)
+# The trust store's root key, CLK_ROOT_KEY or a development key.
+ROOT_KEY := $(or $(CLK_ROOT_KEY),$(KEYS)/root.key)
+# The key that signs a release's SHA256SUMS (make release): CLK_RELEASE_KEY
+# or a development key, never the module key.
+RELEASE_KEY := $(or $(CLK_RELEASE_KEY),$(KEYS)/release.key)
 TRUST := $(BUILD)/trust
 MODULE_DIRS := $(patsubst %/module.json,%,$(shell find modules -name module.json 2>/dev/null | LC_ALL=C sort))
 MODULE_FILES := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d)).clkm)
@@ -117,16 +134,18 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean debug-kernel delve debug gdb console crash-dump
+.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean debug-kernel delve debug gdb console crash-dump docs release test-repro
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
 	@echo 'make toolchain    build the GOOS=clk Go toolchain (cached outside the repository)'
+	@echo 'make docs         draw the diagrams of docs/diagrams from their Graphviz sources'
 	@echo 'make kernel       build $(ELF) (default target)'
 	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
 	@echo 'make img          build $(IMG): raw disk image with clk'"'"'s own BIOS boot loader'
 	@echo 'make all          build the kernel, the ISO, the image and the modules'
+	@echo 'make release      the signed, reproducible release of this commit in $(RELEASE_DIR)'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
 	@echo 'make qemu-img     boot $(IMG) from SeaBIOS (-snapshot: the image is not changed)'
@@ -139,6 +158,7 @@ help:
 	@echo 'make test-clk     the bare-metal tests: GOOS=clk go test in QEMU, on 1, 2 and 4 CPUs'
 	@echo 'make test-system  boot the kernel, the ISO and the image and drive the shell'
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
+	@echo 'make test-repro   make release twice from two clean clones; compare the artefacts'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make test-std-full  the same without -short: the whole tests, with $(STD_FULL_MEM) of guest memory'
 	@echo 'make soak         boot the bare-metal tests again and again; keep evidence of failures'
@@ -155,6 +175,15 @@ help:
 deps:
 	@scripts/deps.sh
 
+# The diagrams' SVGs are committed beside their sources, so that the README
+# links work in a browser of the repository; make docs draws them again
+# after a source changes.
+DIAGRAMS := $(patsubst %.dot,%.svg,$(wildcard docs/diagrams/*.dot))
+docs: $(DIAGRAMS)
+
+docs/diagrams/%.svg: docs/diagrams/%.dot | deps
+	dot -Tsvg $< -o $@
+
 toolchain: deps
 	@scripts/toolchain.sh >/dev/null
 
@@ -164,7 +193,7 @@ kernel: $(ELF)
 # change, so that the ISO is rebuilt only when the kernel changed.
 $(ELF): FORCE | toolchain
 	@mkdir -p $(BUILD)
-	$(CLKGO) build -o $@.new ./cmd/clk
+	$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(REPRO_LDFLAGS)' -o $@.new ./cmd/clk
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 all: kernel iso img modules
@@ -205,6 +234,34 @@ $(MKIMG): FORCE
 $(IMG): $(ELF) $(INITRD) $(BOOT_STAGES) $(MKIMG)
 	$(MKIMG) -stage1 $(BUILD)/boot/stage1.bin -stage2 $(BUILD)/boot/stage2.bin -kernel $(ELF) -initrd $(INITRD) -o $@
 
+# make release (docs/release.md): the release of the checked-out commit in
+# $(RELEASE_DIR), built by scripts/release.sh in a build directory of its
+# own with REPRO=1: the ISO, the raw disk image (when the target
+# RELEASE_IMG_TARGET, default img, writes $(BUILD)/clk.img), the debug
+# archive, the release notes, the logs of the build and of RELEASE_TESTS
+# (system tests run on the release's own kernel and ISO), SHA256SUMS and
+# its signature by RELEASE_KEY. The keys are CLK_SIGNING_KEY, CLK_ROOT_KEY
+# and CLK_RELEASE_KEY, each a development key in $(KEYS) when not given.
+RELEASE_DIR := $(BUILD)/release
+RELEASE_TESTS ?= ^Test(KernelShellOverPVH|ISOShellFromBIOS|ISOShellFromUEFI)$$
+RELEASE_IMG_TARGET ?= img
+RELEASE_ENV = RELEASE_OUT=$(RELEASE_DIR) RELEASE_WORK=$(BUILD)/release-work \
+	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
+	RELEASE_DEV_KEYS=$(if $(and $(CLK_SIGNING_KEY),$(CLK_ROOT_KEY),$(CLK_RELEASE_KEY)),,1) \
+	RELEASE_TESTS='$(RELEASE_TESTS)' RELEASE_IMG_TARGET=$(RELEASE_IMG_TARGET) \
+	CLK_USER_LDFLAGS='$(filter-out -w,$(USER_LDFLAGS)) -buildid=' GO=$(GO)
+release: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+	$(RELEASE_ENV) scripts/release.sh
+
+# Two release builds of the checked-out commit (without RELEASE_TESTS),
+# each from a clean clone in a directory of its own, one after the other,
+# the second with an empty Go build cache; with the same keys. Every
+# artefact must be the same, byte for byte (scripts/test-repro.sh).
+test-repro: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+	$(call header,reproducibility: two release builds from two clean clones)
+	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
+		GO=$(GO) scripts/test-repro.sh
+
 # The host's clkmod, replaced only when its bytes change.
 $(CLKMOD): FORCE
 	@mkdir -p $(BUILD)
@@ -215,10 +272,10 @@ $(KEYS)/%.key: | $(CLKMOD)
 	$(CLKMOD) keygen -o $(KEYS)/$*
 
 # The trust store is made again when a key changes.
-$(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
+$(TRUST)/stamp: $(ROOT_KEY) $(SIGNING_KEY) | $(CLKMOD)
 	@rm -rf $(TRUST)
-	$(CLKMOD) root -trust $(TRUST) -k 1 -sign $(KEYS)/root.key $(KEYS)/root.pub
-	$(CLKMOD) delegate -trust $(TRUST) -sign $(KEYS)/root.key $(SIGNING_KEY:.key=.pub)
+	$(CLKMOD) root -trust $(TRUST) -k 1 -sign $(ROOT_KEY) $(ROOT_KEY:.key=.pub)
+	$(CLKMOD) delegate -trust $(TRUST) -sign $(ROOT_KEY) $(SIGNING_KEY:.key=.pub)
 	@touch $@
 
 # Each module is built whenever it may have changed (go build caches) and
@@ -228,7 +285,7 @@ $(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(KEYS)/sup.key FORCE | toolchain $(CLKM
 	@mkdir -p $(BUILD)/modules
 	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
 	seed=; [ "$*" != sup ] || seed="-X main.keySeed=$$(sed -n 2p $(KEYS)/sup.key)"; \
-	$(CLKGO) build -ldflags="$(USER_LDFLAGS) $$seed" -o $(BUILD)/modules/$*.elf ./$$dir && \
+	$(CLKGO) build $(REPRO_FLAGS) -ldflags="$(USER_LDFLAGS) $$seed" -o $(BUILD)/modules/$*.elf ./$$dir && \
 	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
 	@rm -f $(BUILD)/modules/$*.elf
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
@@ -255,9 +312,12 @@ $(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp $(SUP_POLICY) FORCE | 
 	@cp $(SUP_POLICY) $(BUILD)/initrd-root/etc/sup/policy.clkp
 	@cp $(KEYS)/suproot.pub $(BUILD)/initrd-root/etc/sup/root.pub
 	@for p in $(PROGRAMS); do \
-		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
+		$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done
-	@cd $(BUILD)/initrd-root && find . -exec touch -h -d @0 {} + && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible >$(abspath $@).new
+	@# Fixed order, owner, modes and dates: the archive's bytes depend on
+	@# the files' contents only.
+	@cd $(BUILD)/initrd-root && chmod -R u=rwX,go=rX . && find . -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} + && \
+		find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet --reproducible >$(abspath $@).new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 qemu: deps kernel $(INITRD) $(filter $(DEFAULT_DISK),$(DISK))

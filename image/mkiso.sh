@@ -36,8 +36,25 @@ if [ -n "$initrd" ]; then
 	}
 fi
 
+# With SOURCE_DATE_EPOCH set, the image's bytes depend only on its inputs.
+# grub-mkrescue takes the time from the clock for the volume's date and the
+# UUID its GRUB searches for, and mtools for the dates in the EFI system
+# partition: faketime stops the clock at SOURCE_DATE_EPOCH for all of them.
+# xorriso reads SOURCE_DATE_EPOCH itself (volume dates, GPT GUIDs), and
+# --set_all_file_dates dates the files grub-mkrescue copies into its tree.
+mkrescue=(grub-mkrescue -o "$out.tmp" "$tree")
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+	command -v faketime >/dev/null || {
+		echo "mkiso: faketime is missing (scripts/deps.sh installs it)" >&2
+		exit 1
+	}
+	find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	mkrescue=(env TZ=UTC faketime -f "$(date -u -d "@$SOURCE_DATE_EPOCH" '+%Y-%m-%d %H:%M:%S')"
+		"${mkrescue[@]}" --set_all_file_dates "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d%H%M%S00)")
+fi
+
 # grub-mkrescue and xorriso report progress on stderr; show it only on failure.
-if ! grub-mkrescue -o "$out.tmp" "$tree" >"$tree.log" 2>&1; then
+if ! "${mkrescue[@]}" >"$tree.log" 2>&1; then
 	cat "$tree.log" >&2
 	rm -f "$tree.log" "$out.tmp"
 	echo "mkiso: grub-mkrescue failed" >&2

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # deps.sh installs the Debian packages that building, booting and testing clk
 # need: QEMU, GRUB for BIOS and UEFI with grub-mkrescue's helpers (xorriso,
-# mtools), dosfstools (tests check the FAT32 volumes clk writes with fsck.fat), the OVMF firmware, make, patch (the toolchain build applies
+# mtools) and faketime (image/mkiso.sh stops grub-mkrescue's clock for
+# reproducible images), dosfstools (tests check the FAT32 volumes clk writes with fsck.fat), the OVMF firmware, make, patch (the toolchain build applies
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
 # test/system/testdata, and scripts/linux-guest.sh reads kernel modules'
 # dependencies with objcopy), gcc (go test -race needs cgo), nasm (it
-# assembles the raw disk image's boot loader, image/boot) and gdb (make gdb
+# assembles the raw disk image's boot loader, image/boot), gdb (make gdb
 # and the debugging system tests; Delve is a Go module, which the Makefile
-# installs). Go itself is
+# installs) and Graphviz (make docs draws docs/diagrams). Go itself is
 # not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when
@@ -22,6 +23,7 @@ grub-common grub-mkrescue
 grub-pc-bin /usr/lib/grub/i386-pc/modinfo.sh
 grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/modinfo.sh
 xorriso xorriso
+faketime faketime
 mtools mformat
 dosfstools /usr/sbin/fsck.fat
 binutils ld
@@ -32,6 +34,7 @@ ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
 make make
 patch patch
 cpio cpio
+graphviz dot
 ca-certificates /etc/ssl/certs/ca-certificates.crt'
 
 missing=()

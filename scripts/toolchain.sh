@@ -68,6 +68,15 @@ fi
 say "copying the Go tree"
 cp -a "$src" "$tmp/go"
 chmod -R u+w "$tmp/go"
+# A module zip cannot hold nested modules, so the golang.org/toolchain module
+# stores the tree's go.mod and go.sum files as _go.mod and _go.sum
+# (src/_go.mod, src/cmd/_go.mod and more under testdata). dist and the go
+# command need them under their own names.
+find "$tmp/go" -type f \( -name _go.mod -o -name _go.sum \) -print0 |
+	while IFS= read -r -d '' f; do
+		g="$(dirname "$f")/$(basename "$f" | cut -c2-)"
+		[ -e "$g" ] || mv "$f" "$g"
+	done
 
 # 2. The port, in two steps. A go command that does not know GOOS=clk would
 # take the new *_clk.go files for ordinary ones, so the edits to upstream

@@ -1,8 +1,9 @@
 // Command clkmod makes and checks clk's module files and trust stores on
 // the host: keys, root sets, delegations, revocations, rotations, and
-// modules built, signed, verified and inspected; and it checks the
-// kernel's audit logs. docs/modules.md has the formats and an example
-// session.
+// modules built, signed, verified and inspected; it checks the kernel's
+// audit logs, and signs and verifies release directories. docs/modules.md
+// has the module formats and an example session, docs/release.md the
+// release directory.
 package main
 
 import (
@@ -34,6 +35,8 @@ func init() {
 		{"verify", "verify -trust DIR|FILE [-policy FILE] [-permissive] [-abi N] FILE", "check a module against a trust store; exit status 1 when refused", verify},
 		{"inspect", "inspect FILE", "print a module's manifest, signers and ELF, or a trust document, as JSON", inspect},
 		{"suppolicy", "suppolicy -sign KEY... [-supervisor KEY]... -o OUT FILE", "sign the AI supervisor's policy (JSON) with root keys, adding supervisors' public keys", supPolicy},
+		{"sign-release", "sign-release -key KEY [-not MODKEY] DIR", "write DIR/SHA256SUMS over every file of a release, its ed25519 signature SHA256SUMS.sig and release.pub", signRelease},
+		{"verify-release", "verify-release [-key PUB] DIR", "check a release's signature and every checksum; name each file that fails; exit status 1 when refused", verifyRelease},
 		{"audit", "audit verify [-key KEY] [-head SEQ:HASH] FILE | audit show [-json] [-key KEY] FILE", "check an audit log's chain and checkpoints, or print its records", auditCommand},
 	}
 }

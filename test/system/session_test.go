@@ -63,6 +63,7 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 			dumpGoroutines(t, m, sock)
 		}
 		m.Kill()
+		keepConsole(t, b.Name, m.Console())
 		if t.Failed() {
 			t.Logf("console of %s:\n%s", b.Name, m.Console())
 			if s := m.Stderr(); s != "" {
@@ -71,6 +72,25 @@ func startMachineWith(t *testing.T, b qemu.Boot, l limits, opt qemu.Options) *qe
 		}
 	})
 	return m
+}
+
+// keepConsole writes a machine's console to a file named after the test
+// and the boot in the directory CLK_SYSTEST_CONSOLE_DIR names, if it is
+// set: the boot logs make release publishes.
+func keepConsole(t *testing.T, boot, console string) {
+	dir := os.Getenv("CLK_SYSTEST_CONSOLE_DIR")
+	if dir == "" {
+		return
+	}
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, t.Name()+"-"+boot)
+	if err := os.WriteFile(filepath.Join(dir, name+".log"), []byte(console), 0o644); err != nil {
+		t.Errorf("keep the console: %v", err)
+	}
 }
 
 // qmpSocket returns a path for a machine's QMP socket in a directory removed
