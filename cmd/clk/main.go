@@ -66,7 +66,10 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
-	sys.storage = newStorage(log, sys.procs)
+	// The manager comes first: the disk's driver, as it starts,
+	// activates the file system service's module.
+	sys.modules = startModules(sys, boot.Cmdline)
+	sys.storage = newStorage(log, sys.modules)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
 		machine := device.Hardware(isa)
 		sys.broker = device.NewBroker(machine, cfg, fns)
@@ -77,7 +80,6 @@ func main() {
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}
-	sys.modules = startModules(sys, boot.Cmdline)
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return
 	}

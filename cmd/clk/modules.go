@@ -34,11 +34,15 @@ const (
 //
 //	mode enforce|permissive
 //	policy FILE
+//	install FILE
 //	start FILE
 type modulesConfig struct {
 	mode   modstore.Mode
 	policy string
-	start  []string
+	// install are installed only: the kernel activates them when what
+	// they need arrives (fatfs, the disk's block channel: storage.go).
+	install []string
+	start   []string
 }
 
 func parseModulesConfig(text string) (modulesConfig, error) {
@@ -61,10 +65,12 @@ func parseModulesConfig(text string) (modulesConfig, error) {
 			c.mode = m
 		case "policy":
 			c.policy = f[1]
+		case "install":
+			c.install = append(c.install, f[1])
 		case "start":
 			c.start = append(c.start, f[1])
 		default:
-			return c, fmt.Errorf("%s:%d: %q: want mode, policy or start", modulesConf, i+1, f[0])
+			return c, fmt.Errorf("%s:%d: %q: want mode, policy, install or start", modulesConf, i+1, f[0])
 		}
 	}
 	return c, nil
@@ -144,6 +150,14 @@ func startModules(sys *system, cmdline string) *modules {
 		Auditor:  m.audit,
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
+	for _, f := range cfg.install {
+		what, err := m.install(f)
+		if err != nil {
+			log.Printf("modules: install %s: %v", f, err)
+			continue
+		}
+		log.Printf("modules: %s", what)
+	}
 	for _, f := range cfg.start {
 		what, err := m.install(f)
 		if err == nil {
