@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"clk/actor/shell"
 	"clk/kernel/module"
@@ -25,6 +26,9 @@ import (
 const (
 	modulesConf = "/etc/modules.conf"
 	trustDir    = "/etc/trust"
+	// moduleStopTimeout is how long an instance has to exit after
+	// ModStop before the manager kills it.
+	moduleStopTimeout = 10 * time.Second
 	// maxModuleFile bounds a module file read: a 64 MiB ELF and its
 	// manifest and signatures.
 	maxModuleFile = 64<<20 + 64<<10
@@ -148,6 +152,11 @@ func startModules(sys *system, cmdline string) *modules {
 		Store:    store,
 		Launcher: module.Processes{Sys: sys.procs, Console: &logLines{log: log, prefix: "module: "}},
 		Auditor:  m.audit,
+		// An instance told to stop may have work to finish: fatfs syncs
+		// its volume, which counts the free clusters through the whole
+		// FAT, seconds under TCG. Killed in the middle, it would leave
+		// the volume to be repaired at the next mount.
+		Timeouts: module.Timeouts{Stop: moduleStopTimeout},
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
 	for _, f := range cfg.install {

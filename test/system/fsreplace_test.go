@@ -37,9 +37,10 @@ func streamSum(n int64) string {
 // it back) while fatfs is replaced by the same version again and again,
 // each time after the file has grown: the program's open file goes from
 // instance to instance. The program must finish with the stream's
-// sha256, mod list must name fatfs active with its capabilities, and
-// after the power-off the host must read the file with that sha256 and
-// fsck.fat -n must find the volume clean.
+// sha256, mod list must name fatfs active with its capabilities; mod
+// stop fatfs must unmount /disk; and after the power-off the host must
+// read the file with that sha256 and fsck.fat -n must find the volume
+// clean, which only the stopping instance's sync leaves it.
 func TestKernelReplacesTheFileSystemUnderAWriter(t *testing.T) {
 	mkfs, fsck := dosfstool(t, "mkfs.fat"), dosfstool(t, "fsck.fat")
 	mtype := dosfstool(t, "mtype")
@@ -108,10 +109,17 @@ func TestKernelReplacesTheFileSystemUnderAWriter(t *testing.T) {
 	if log := command(t, m, "mod log", l); len(regexp.MustCompile(`(?m) replace fatfs `).FindAllString(log, -1)) != fsReplacements {
 		t.Errorf("mod log does not show %d replacements of fatfs:\n%s", fsReplacements, log)
 	}
+	// Stopping the module unmounts /disk, and the instance syncs the
+	// volume as it goes: the power-off finds nothing to write.
+	command(t, m, "mod stop fatfs", l)
+	waitForLog(t, m, regexp.MustCompile(`storage: the disk at [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] is not mounted: fatfs is installed`), "the kernel did not unmount /disk when fatfs stopped")
+	if got := command(t, m, "ls /disk", l); !strings.Contains(got, "no such file or directory") {
+		t.Errorf("ls /disk after mod stop fatfs: %q", got)
+	}
 	powerOff(t, m)
 
 	if out, err := exec.Command(fsck, "-n", img).CombinedOutput(); err != nil {
-		t.Errorf("fsck.fat -n after the replacements: %v\n%s", err, out)
+		t.Errorf("fsck.fat -n after the replacements and the stop: %v\n%s", err, out)
 	}
 	if got := sha(host(t, mtype, "-i", img, "::/big.bin")); got != want {
 		t.Errorf("the host reads big.bin with sha256 %s, want %s", got, want)
