@@ -212,7 +212,7 @@ func TestKernelRefusesAMalformedDiskOnceAndGoesOn(t *testing.T) {
 			// No loop: after all those commands the service was started
 			// once, and refused once.
 			log := command(t, m, "dmesg", diskLimits)
-			refused := regexp.MustCompile(`fatfs: refused the volume: fat: mount: ` + c.why + `: corrupt FAT volume`)
+			refused := regexp.MustCompile(`module: fatfs: refused the volume: fat: mount: ` + c.why + `: corrupt FAT volume`)
 			if n := logged(refused, log); n != 1 {
 				t.Errorf("the kernel log shows the refusal %d times, want once (%s):\n%s", n, refused, log)
 			}
@@ -285,7 +285,7 @@ func TestKernelMountsAnUnrepairableDiskReadOnly(t *testing.T) {
 		t.Errorf("ps shows the file system service %d times, want once:\n%s", strings.Count(got, "fatfs"), got)
 	}
 	log := command(t, m, "dmesg", diskLimits)
-	why := regexp.MustCompile(`fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
+	why := regexp.MustCompile(`module: fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
 	if n := logged(why, log); n != 1 {
 		t.Errorf("the kernel log says why the volume is read-only %d times, want once (%s):\n%s", n, why, log)
 	}
