@@ -128,16 +128,19 @@ func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
 	}
 	ep := client.Object().(*ipc.Endpoint)
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.client = client
 	go st.watch(client, a)
 	// Under st.mu, so that watch's unmount comes after this mount.
-	if err := mountService(diskCall(ep)); err != nil {
+	err = mountService(diskCall(ep))
+	st.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
 	}
 	// The audit log's file is on the disk: its records, which never
-	// wait for the disk, go there from now on.
-	go st.mods.audit.attach()
+	// wait for the disk, go there from now on. It is opened here, with
+	// the service just started, so that what it says comes before the
+	// prompt at boot rather than in the middle of a command.
+	st.mods.audit.attach()
 	return nil
 }
 
