@@ -1,4 +1,4 @@
-# A Debian 12 image with what clk needs: QEMU, GRUB, OVMF, the pinned Go
+# A Debian 12 image with what clk needs: QEMU, GRUB, OVMF, NASM, the pinned Go
 # release and the GOOS=clk toolchain, built once when the image is built.
 #
 #   docker build -t clk .
@@ -11,7 +11,7 @@ ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates git make curl patch binutils gcc libc6-dev cpio \
-      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf \
+      qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf nasm \
       golang-go \
  && rm -rf /var/lib/apt/lists/*
 

@@ -17,6 +17,13 @@ CLKGO := scripts/clk-go
 BUILD := build
 ELF := $(BUILD)/clk.elf
 ISO := $(BUILD)/clk.iso
+# The raw disk image: clk's own BIOS boot loader (image/boot, assembled by
+# nasm), the kernel and the initrd on a boot partition, and an empty FAT32
+# data partition; cmd/mkimg writes it (layout: image/diskimg).
+IMG := $(BUILD)/clk.img
+BOOT_STAGES := $(BUILD)/boot/stage1.bin $(BUILD)/boot/stage2.bin
+BOOT_SOURCES := $(wildcard image/boot/*.inc)
+MKIMG := $(BUILD)/mkimg
 # The initrd: image/initrd/ plus the ring-3 programs as a newc cpio archive,
 # which the kernel mounts read-only at / (ls and cat in the shell read it,
 # run starts the programs in /bin).
@@ -78,6 +85,30 @@ SMP_COUNTS ?= 2 4
 # test/baremetal holds the Go runtime port's own tests.
 CLK_DIRS := arch kernel drivers cmd actor services test/baremetal
 
+# Debugging (docs/debugging.md). The debug kernel is cmd/clk with the
+# project's packages built without optimisation or inlining (-N -l), so
+# that every local and argument is there to print and a step goes line by
+# line; the runtime stays optimised (its nosplit functions must fit their
+# stack limits). Both kernels carry DWARF. Delve is pinned here and
+# installed with go install into the toolchain's cache directory; it
+# reaches QEMU's gdbstub through scripts/gdbrelay, built beside the
+# kernel. DEBUG_SMP CPUs; the gdbstub and the serial console listen on
+# 127.0.0.1 at GDB_PORT and CONSOLE_PORT. DEBUG_FLAGS go to the debugger,
+# e.g. DEBUG_FLAGS="--init session.dlv" or DEBUG_FLAGS="-x session.gdb".
+DEBUG_ELF := $(BUILD)/clk-debug.elf
+DEBUG_GCFLAGS := clk/...=-N -l
+DELVE_VERSION := v1.27.2
+DELVE_DIR := $(or $(CLK_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/clk)/dlv-$(DELVE_VERSION)
+DLV := $(DELVE_DIR)/dlv
+GDBRELAY := $(BUILD)/gdbrelay
+DEBUG_SMP ?= $(QEMU_SMP)
+DEBUG_FLAGS ?=
+GDB_PORT ?= 1234
+CONSOLE_PORT ?= 4555
+CRASH_DIR ?= $(BUILD)/crash
+CLKDEBUG = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkdebug -kernel $(1) -initrd $(INITRD) -mem $(QEMU_MEM) -smp $(DEBUG_SMP) \
+	-gdb-port $(GDB_PORT) -console-port $(CONSOLE_PORT) -crash-dir $(CRASH_DIR)
+
 # Interactive QEMU (scripts/clkboot, on clk/internal/qemu's command line):
 # serial console and monitor multiplexed on the terminal (Ctrl-A X quits,
 # Ctrl-A C switches between them); it says how QEMU ended and exits with the
@@ -86,7 +117,7 @@ CLKBOOT = CLK_QEMU=$(QEMU) $(GO) run ./scripts/clkboot -mem $(QEMU_MEM) -smp $(Q
 
 header = @printf '\n==> %s\n' '$(1)'
 
-.PHONY: help deps toolchain kernel modules iso qemu qemu-iso test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean
+.PHONY: help all deps toolchain kernel modules iso img qemu qemu-iso qemu-img test test-host test-fuzz test-clk test-system test-std test-std-full soak bench-boot bench-actor bench-smp bench-ipc-host bench-ipc bench-runtime bench-io bench-modules clean debug-kernel delve debug gdb console crash-dump
 
 help:
 	@echo 'make deps         install the Debian packages needed (QEMU, GRUB, OVMF, ...)'
@@ -94,12 +125,19 @@ help:
 	@echo 'make kernel       build $(ELF) (default target)'
 	@echo 'make modules      build and sign modules/ into $(BUILD)/modules (the initrd carries them)'
 	@echo 'make iso          build $(ISO): GRUB, BIOS and UEFI'
+	@echo 'make img          build $(IMG): raw disk image with clk'"'"'s own BIOS boot loader'
+	@echo 'make all          build the kernel, the ISO, the image and the modules'
 	@echo 'make qemu         boot $(ELF) in QEMU (-kernel) with the serial console here'
 	@echo 'make qemu-iso     boot $(ISO) from SeaBIOS, or from OVMF with UEFI=1'
+	@echo 'make qemu-img     boot $(IMG) from SeaBIOS (-snapshot: the image is not changed)'
+	@echo 'make debug        boot $(DEBUG_ELF) stopped and debug it with Delve (console: make console)'
+	@echo 'make gdb          the same with GDB and the Go runtime'"'"'s GDB extension'
+	@echo 'make console      connect this terminal to the serial console of make debug or make gdb'
+	@echo 'make crash-dump   boot $(ELF) as make qemu does; a panic or crashdump writes a core to $(CRASH_DIR)'
 	@echo 'make test         host tests, bounded fuzzing, bare-metal tests in QEMU, system tests'
 	@echo 'make test-host    the host tests (go test ./..., actor also with -race)'
 	@echo 'make test-clk     the bare-metal tests: GOOS=clk go test in QEMU, on 1, 2 and 4 CPUs'
-	@echo 'make test-system  boot the kernel and the ISO and drive the shell'
+	@echo 'make test-system  boot the kernel, the ISO and the image and drive the shell'
 	@echo 'make test-fuzz    run each kernel fuzz target for FUZZ_TIME (default 10s)'
 	@echo 'make test-std     the Go standard library tests on clk, as a table'
 	@echo 'make test-std-full  the same without -short: the whole tests, with $(STD_FULL_MEM) of guest memory'
@@ -129,10 +167,43 @@ $(ELF): FORCE | toolchain
 	$(CLKGO) build -o $@.new ./cmd/clk
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+all: kernel iso img modules
+
+debug-kernel: $(DEBUG_ELF)
+
+$(DEBUG_ELF): FORCE | toolchain
+	@mkdir -p $(BUILD)
+	$(CLKGO) build -gcflags='$(DEBUG_GCFLAGS)' -o $@.new ./cmd/clk
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+delve: $(DLV)
+
+$(DLV):
+	GOBIN=$(DELVE_DIR) $(GO) install github.com/go-delve/delve/cmd/dlv@$(DELVE_VERSION)
+
+$(GDBRELAY): FORCE
+	@mkdir -p $(BUILD)
+	@$(GO) build -o $@ ./scripts/gdbrelay
+
 iso: $(ISO)
 
 $(ISO): $(ELF) $(INITRD) image/grub.cfg image/mkiso.sh | deps
 	image/mkiso.sh $(ELF) $@ $(INITRD)
+
+img: $(IMG)
+
+$(BUILD)/boot/%.bin: image/boot/%.asm $(BOOT_SOURCES) | deps
+	@mkdir -p $(dir $@)
+	nasm -f bin -I image/boot/ -o $@ $<
+
+# The host's mkimg, replaced only when its bytes change.
+$(MKIMG): FORCE
+	@mkdir -p $(BUILD)
+	@$(GO) build -o $@.new ./cmd/mkimg
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(IMG): $(ELF) $(INITRD) $(BOOT_STAGES) $(MKIMG)
+	$(MKIMG) -stage1 $(BUILD)/boot/stage1.bin -stage2 $(BUILD)/boot/stage2.bin -kernel $(ELF) -initrd $(INITRD) -o $@
 
 # The host's clkmod, replaced only when its bytes change.
 $(CLKMOD): FORCE
@@ -153,23 +224,36 @@ $(TRUST)/stamp: $(KEYS)/root.key $(SIGNING_KEY) | $(CLKMOD)
 # Each module is built whenever it may have changed (go build caches) and
 # signed again (ed25519 signatures are deterministic); its file is
 # replaced only when its bytes change.
-$(BUILD)/modules/%.clkm: $(SIGNING_KEY) FORCE | toolchain $(CLKMOD)
+$(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(KEYS)/sup.key FORCE | toolchain $(CLKMOD)
 	@mkdir -p $(BUILD)/modules
 	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
-	$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/modules/$*.elf ./$$dir && \
+	seed=; [ "$*" != sup ] || seed="-X main.keySeed=$$(sed -n 2p $(KEYS)/sup.key)"; \
+	$(CLKGO) build -ldflags="$(USER_LDFLAGS) $$seed" -o $(BUILD)/modules/$*.elf ./$$dir && \
 	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
 	@rm -f $(BUILD)/modules/$*.elf
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 modules: $(MODULE_FILES)
 
+# The AI supervisor (docs/supervisor.md): modules/sup is built with the
+# seed of build/keys/sup.key, and its policy, image/sup/policy.json with
+# that key's public half added, is signed by build/keys/suproot.key, the
+# one root the kernel trusts for policies (/etc/sup/root.pub): not a key
+# that signs modules.
+SUP_POLICY := $(BUILD)/sup/policy.clkp
+$(SUP_POLICY): image/sup/policy.json $(KEYS)/suproot.key $(KEYS)/sup.key | $(CLKMOD)
+	@mkdir -p $(BUILD)/sup
+	$(CLKMOD) suppolicy -sign $(KEYS)/suproot.key -supervisor $(KEYS)/sup.pub -o $@ $<
+
 # Rebuilt whenever a program may have changed (go build caches), replaced
 # only when its bytes change, as the kernel is.
-$(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp FORCE | toolchain
-	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/modules $(BUILD)/initrd-root/etc/trust
+$(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp $(SUP_POLICY) FORCE | toolchain
+	@rm -rf $(BUILD)/initrd-root && mkdir -p $(BUILD)/initrd-root/bin $(BUILD)/initrd-root/modules $(BUILD)/initrd-root/etc/trust $(BUILD)/initrd-root/etc/sup
 	@cp -R image/initrd/. $(BUILD)/initrd-root/
 	@cp $(MODULE_FILES) $(BUILD)/initrd-root/modules/
 	@cp $(TRUST)/*.clkt $(BUILD)/initrd-root/etc/trust/
+	@cp $(SUP_POLICY) $(BUILD)/initrd-root/etc/sup/policy.clkp
+	@cp $(KEYS)/suproot.pub $(BUILD)/initrd-root/etc/sup/root.pub
 	@for p in $(PROGRAMS); do \
 		$(CLKGO) build -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done
@@ -179,6 +263,21 @@ $(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp FORCE | toolchain
 qemu: deps kernel $(INITRD) $(filter $(DEFAULT_DISK),$(DISK))
 	$(call header,booting $(ELF): Ctrl-A X quits QEMU)
 	@$(CLKBOOT) -kernel $(ELF) -initrd $(INITRD) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
+
+debug: deps debug-kernel $(INITRD) $(DLV) $(GDBRELAY)
+	$(call header,debugging $(DEBUG_ELF) with Delve: the serial console is make console)
+	@$(call CLKDEBUG,$(DEBUG_ELF)) -debugger dlv -dlv $(DLV) -relay $(abspath $(GDBRELAY)) -- $(DEBUG_FLAGS)
+
+gdb: deps debug-kernel $(INITRD)
+	$(call header,debugging $(DEBUG_ELF) with GDB: the serial console is make console)
+	@$(call CLKDEBUG,$(DEBUG_ELF)) -debugger gdb -goroot $$(scripts/toolchain.sh) -- $(DEBUG_FLAGS)
+
+console:
+	@$(GO) run ./scripts/clkdebug -attach 127.0.0.1:$(CONSOLE_PORT)
+
+crash-dump: deps kernel $(INITRD)
+	$(call header,booting $(ELF): a panic or crashdump writes a core to $(CRASH_DIR); Ctrl-A X quits QEMU)
+	@$(call CLKDEBUG,$(ELF)) -debugger none
 
 # The default disk: a 512 MiB FAT32 volume of 4 KiB clusters, sparse on
 # the host, made once; mtools (mdir -i build/disk.img ::) and fsck.fat
@@ -196,6 +295,12 @@ else
 	@$(CLKBOOT) -iso $(ISO) $(DEVICE_FLAGS) -- $(QEMU_FLAGS)
 endif
 
+# The command line README.md gives for the image, with -snapshot so that
+# the image stays as built, and the monitor on the terminal (Ctrl-A X quits).
+qemu-img: deps img
+	$(call header,booting $(IMG) from BIOS: Ctrl-A X quits QEMU)
+	$(QEMU) -m 2048 -drive format=raw,file=$(IMG) -snapshot -serial mon:stdio -display $(QEMU_DISPLAY) $(QEMU_FLAGS)
+
 test: deps toolchain test-host test-fuzz test-clk test-system test-std
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
@@ -205,7 +310,7 @@ test: deps toolchain test-host test-fuzz test-clk test-system test-std
 # dependencies is cached).
 test-host: toolchain
 	$(call header,host tests: go test ./...)
-	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
+	env -u CLK_SYSTEST_ELF -u CLK_SYSTEST_ISO -u CLK_SYSTEST_INITRD -u CLK_SYSTEST_IMG CLK_GOROOT=$$(scripts/toolchain.sh) $(GO) test -count=1 $(TESTFLAGS) ./...
 	$(call header,host tests: go test -race ./actor/...)
 	$(GO) test -count=1 -race $(TESTFLAGS) ./actor/...
 
@@ -217,17 +322,18 @@ test-host: toolchain
 # capability walk and used-ring checks, the virtio network device's
 # receive path, the keyboard decoder, the screen,
 # the shell's parser and line editor, the FAT file system's boot sector,
-# cluster chains and directories, the network service's DHCP message
-# parser, the file system service's exported state, the module file and
-# trust document parsers, the audit log's
+# cluster chains and directories, the MBR partition table, the network
+# service's DHCP message parser, the file system service's exported
+# state, the module file and trust document parsers, the version floor's
+# text form, the audit log's
 # file reader, the supervisor's action and policy file decoders, its
 # metrics record, rules section and model file parsers.
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator ./kernel/ipc:FuzzParseSchema \
 	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/acpi:FuzzDMAR ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
 	./drivers/virtio:FuzzTransportCaps ./drivers/virtio:FuzzUsedRing ./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor \
-	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./services/netstack:FuzzDHCPMessage \
-	./services/fs:FuzzParseState ./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs \
+	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./drivers/mbr:FuzzParse ./services/netstack:FuzzDHCPMessage \
+	./services/fs:FuzzParseState ./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs ./modstore:FuzzParseFloor \
 	./kernel/audit:FuzzVerify ./suppolicy:FuzzParseAction ./suppolicy:FuzzParsePolicy \
 	./aisup/metrics:FuzzParseRecord ./aisup/rules:FuzzParseRules ./aisup/ngram:FuzzParseModel \
 	./aisup/classify:FuzzParseClassifier ./aisup/modelfile:FuzzParseModelFile
@@ -278,10 +384,13 @@ test-clk: toolchain
 	$(call header,bare-metal tests with 8 GiB: a heap past 4 GiB)
 	CLK_QEMU_MEM=8G $(CLKGO) test -count=1 -run 'TestHeapGrowsPastFourGiB' $(TESTFLAGS) ./test/baremetal
 
-test-system: iso
-	$(call header,system tests: boot $(ELF) and $(ISO) and use the shell)
-	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) \
-		$(GO) test -count=1 -v -run '^Test(Kernel|ISO)' $(TESTFLAGS) ./test/system
+# The debugging tests (TestKernelDebug*, TestKernelCrashDump*) drive Delve
+# and GDB on the debug kernel and open crash dumps with dlv core.
+test-system: iso img $(DEBUG_ELF) $(DLV) $(GDBRELAY)
+	$(call header,system tests: boot $(ELF) and $(ISO) and $(IMG) and use the shell)
+	CLK_SYSTEST_ELF=$(abspath $(ELF)) CLK_SYSTEST_ISO=$(abspath $(ISO)) CLK_SYSTEST_INITRD=$(abspath $(INITRD)) CLK_SYSTEST_IMG=$(abspath $(IMG)) \
+		CLK_SYSTEST_DEBUG_ELF=$(abspath $(DEBUG_ELF)) CLK_DLV=$(DLV) CLK_GDBRELAY=$(abspath $(GDBRELAY)) CLK_GOROOT=$$(scripts/toolchain.sh) \
+		$(GO) test -count=1 -v -run '^Test(Kernel|ISO|Image)' $(TESTFLAGS) ./test/system
 
 # soak boots the bare-metal test binaries again and again, one QEMU at a
 # time under nice, and keeps the evidence of each boot that fails
@@ -322,9 +431,9 @@ bench-ipc-host:
 	$(call header,IPC and syscall dispatch on the host)
 	$(GO) test -run '^$$' -bench 'NullSyscall|RoundTrip|WriteRead' -benchmem ./kernel/syscalls ./kernel/ipc
 
-bench-boot: deps iso
+bench-boot: deps iso img
 	$(call header,boot time: QEMU start to the first prompt)
-	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -runs 5
+	$(GO) run ./bench/boot -elf $(ELF) -iso $(ISO) -img $(IMG) -runs 5
 
 # The same Go program (bench/runtime/guest) built for clk and as a static
 # Linux /init, booted under the same QEMU command line; BENCH_RUNS boots of

@@ -45,6 +45,7 @@ const (
 	SysDeviceIRQ
 	SysDeviceIOPorts
 	SysRandomAdd
+	SysMetricsRead
 
 	// NumCalls is the number of syscalls; numbers from NumCalls up are
 	// unknown to the kernel (ENOSYS).
@@ -483,6 +484,15 @@ func init() {
 			Errors: []Errno{EFAULT, ETOOLARGE},
 			Effect: "Mixes the bytes into the kernel's random pool, which random_get draws from. Anyone may add: the pool hashes what it is given into its state, so bytes an attacker chooses cannot make its output weaker, only fail to make it stronger.",
 			Wired:  true,
+		},
+		{
+			Num: SysMetricsRead, Name: "metrics_read",
+			Args:    []Arg{{"handle", ArgHandle, "a metrics object"}, {"buf", ArgPtr, "where the record goes"}, {"len", ArgLen, "the buffer's length, at most 1 MiB"}},
+			Returns: "the record's length in bytes",
+			Rights:  "read on handle",
+			Errors:  errs(handleErrs, []Errno{EWRONGTYPE, EACCES, EFAULT, ETOOLARGE, EBUFSMALL}),
+			Effect:  "Writes one metrics record (docs/supervisor.md, the CLKS encoding of aisup/metrics) into the buffer: a sample per running process, the module it is an instance of named, whose counters count what happened since the previous metrics_read on the same object (since the object was made, the first time) and whose gauges are values now. A buffer over 1 MiB gets ETOOLARGE. A record that does not fit the buffer gets EBUFSMALL and is not consumed: the next call returns it again, with more since.",
+			Wired:   true,
 		},
 	} {
 		table[c.Num] = c

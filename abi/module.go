@@ -4,12 +4,16 @@ package abi
 // module's instance say to each other over the instance's control channel,
 // its first startup handle. Every message is one-way (no channel_call), so
 // that each side reads the other's messages in order with a deadline of
-// its own; the conversation is strictly sequential, the manager speaking
-// first.
+// its own; the conversation is strictly sequential, the instance speaking
+// first, once, to say that it runs, then the manager, but for heartbeats:
+// between two steps of the lifecycle the manager sends ModPing, and the
+// manager skips a late ModPong wherever it reads.
 //
-//	ModStart     manager: uint8 1 when state follows (else 0), then the
-//	             version that exported it ("1.0.0"); then, with state,
-//	             ModState chunks and ModStateEnd
+//	ModHello     instance: its process runs and waits for ModStart; the
+//	             first message it sends
+//	ModStart     manager: uint8 1 when state follows (else 0); with
+//	             state, uint64 its length and the version that exported
+//	             it ("1.0.0"), then ModState chunks and ModStateEnd
 //	ModState     either way: the next bytes of a state, at most ModMaxChunk
 //	ModStateEnd  either way: uint64 the state's total length
 //	ModReady     instance: started, the state imported; it now serves
@@ -27,6 +31,10 @@ package abi
 //	             chunks and ModStateEnd, or ModRefused
 //	ModResume    manager: serve again (the replacement was rolled back)
 //	ModStop      manager: exit; the endpoints are no longer the instance's
+//	ModPing      manager: a heartbeat, uint64 its number; it may come at
+//	             any time after ModReady
+//	ModPong      instance: the answer to the ModPing of that number, sent
+//	             as soon as the instance reads its control channel
 //
 // A module's client channels carry ModServiceTypes message types, 1 to
 // ModServiceTypes, each of at most MaxData bytes and no handles; the
@@ -44,6 +52,9 @@ const (
 	ModExport   = 9
 	ModResume   = 10
 	ModStop     = 11
+	ModPing     = 12
+	ModPong     = 13
+	ModHello    = 14
 
 	// ModMaxChunk is the most state bytes one ModState carries.
 	ModMaxChunk = MaxData - 4096

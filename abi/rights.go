@@ -128,6 +128,7 @@ const (
 	TypeTimer
 	TypeLog
 	TypeDevice
+	TypeMetrics
 
 	// NumTypes is the number of object types, TypeAny included.
 	NumTypes
@@ -143,6 +144,7 @@ var typeNames = [NumTypes]string{
 	TypeTimer:   "timer",
 	TypeLog:     "log",
 	TypeDevice:  "device",
+	TypeMetrics: "metrics",
 }
 
 // String returns the type's name as docs/abi.md spells it.

@@ -17,9 +17,12 @@
 // k). Store.Verify checks a module file, in order: structure, signatures,
 // ELF hash, ELF, ABI version, anti-rollback (Versions), Policy; each
 // refusal wraps one of the sentinel errors (ErrUnsigned, ErrBadSignature
-// ...). In Permissive mode the signature causes do not refuse a module but
-// taint its verdict. Open makes a store from a whole set of trust
-// documents, as an image or a directory holds them.
+// ...). In Permissive mode the signature causes do not refuse a module
+// but taint its verdict. Open makes a store from a whole set of trust
+// documents, as an image or a directory holds them. Floor is the
+// anti-rollback floor in the text form the kernel keeps on its disk, and
+// Reconcile checks it against the floor the audit log's chain records
+// (FloorEvent).
 //
 // The package is plain Go that builds for the host and for GOOS=clk: it
 // imports only the standard library, abi and internal/wire, touches no

@@ -72,3 +72,27 @@ func FuzzParseDocs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseFloor feeds the version floor's text form arbitrary text, as a
+// disk may hold: it must never panic, and what it reads must write back
+// to a text that reads the same, without an error.
+func FuzzParseFloor(f *testing.F) {
+	f.Add("kv 2.0.0\nnet 1.10.3\n")
+	f.Add("kv\nkv 1.0\nKV 1.0.0\n\t kv  4294967295.0.1 \r\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		floor, _ := modstore.ParseFloor(text)
+		b, err := floor.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, errs := modstore.ParseFloor(string(b))
+		if len(errs) != 0 || len(again) != len(floor) {
+			t.Fatalf("%q read back as %v, %v; want %v", b, again, errs, floor)
+		}
+		for name, v := range floor {
+			if again[name] != v {
+				t.Fatalf("%s: %v read back as %v", name, v, again[name])
+			}
+		}
+	})
+}

@@ -14,7 +14,7 @@ import (
 // module built here declares. Package abi carries no version number of its
 // own yet; this is the number a change to the ABI that breaks built
 // modules increments, until abi holds one.
-const CurrentABI = 1
+const CurrentABI = 2
 
 // Bounds of a manifest's fields.
 const (

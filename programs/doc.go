@@ -26,6 +26,8 @@
 //   - iobench: a file written and read on /disk, a TCP sink and source and
 //     an HTTP server, for make bench-io; it uses package os and net only,
 //     and builds as a static Linux /init too.
+//   - modfetch: the kernel's HTTP fetcher of module files for mod install
+//     URL, which hands the body to the kernel over a channel.
 //
 // Each also builds for the host, so that go vet and go build ./... cover
 // it; there every syscall fails with ENOSYS.

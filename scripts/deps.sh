@@ -5,7 +5,10 @@
 # rt/upstream.patch), cpio (the exec wrapper packs a test's files), CA certificates (the Go module proxy is reached over
 # HTTPS) and binutils (the system-test harness assembles its stand-in kernel,
 # test/system/testdata, and scripts/linux-guest.sh reads kernel modules'
-# dependencies with objcopy) and gcc (go test -race needs cgo). Go itself is
+# dependencies with objcopy), gcc (go test -race needs cgo), nasm (it
+# assembles the raw disk image's boot loader, image/boot) and gdb (make gdb
+# and the debugging system tests; Delve is a Go module, which the Makefile
+# installs). Go itself is
 # not a Debian package here: see README.
 #
 # It checks for one command or file per package and runs apt-get only when
@@ -23,6 +26,8 @@ mtools mformat
 dosfstools /usr/sbin/fsck.fat
 binutils ld
 gcc gcc
+nasm nasm
+gdb gdb
 ovmf /usr/share/OVMF/OVMF_CODE_4M.fd
 make make
 patch patch

@@ -127,6 +127,25 @@ func (e *Engine) Policy() *Policy {
 	return e.policy
 }
 
+// SetMode switches the loaded policy to mode m, as an operator may: the
+// policy's other terms stay, and a policy loaded later brings its own
+// mode. It fails with ErrNoPolicy when none is loaded. The caller
+// audits who asked.
+func (e *Engine) SetMode(m Mode) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.policy == nil {
+		return ErrNoPolicy
+	}
+	if m != Advisory && m != Enforced {
+		return fmt.Errorf("mode %d: %w", m, ErrMalformed)
+	}
+	p := *e.policy
+	p.Mode = m
+	e.policy = &p
+	return nil
+}
+
 // Decide checks an action message, in this order: its encoding, a policy
 // is loaded, the key is a supervisor's, the signature, the sequence
 // number, the time, the policy's rules (the kind allowed on the module,

@@ -23,6 +23,7 @@ func systemCommands() []Command {
 		{Name: "driver", Usage: "driver stop|start ADDR [PROGRAM]", Help: "stop a PCI function's driver process, or start it again (or PROGRAM of /bin in its place)", Run: driver},
 		{Name: "shutdown", Usage: "shutdown", Help: "power the machine off", Run: shutdown},
 		{Name: "reboot", Usage: "reboot", Help: "reset the machine", Run: reboot},
+		{Name: "crashdump", Usage: "crashdump [panic]", Help: "ask the host for a dump of the kernel's memory (make crash-dump takes it); with panic, panic the kernel, whose panic asks for one", Run: crashdump},
 	}
 }
 
@@ -215,4 +216,27 @@ func reboot(p *Stage) error {
 	}
 	p.Flush()
 	return p.Sys.Reboot()
+}
+
+func crashdump(p *Stage) error {
+	cd, ok := p.Sys.(CrashDumper)
+	if !ok {
+		return errors.New("this system takes no crash dumps")
+	}
+	switch {
+	case len(p.Args) == 0:
+		if err := cd.CrashDump(); err != nil {
+			return err
+		}
+		return p.Println("crash dump asked for")
+	case len(p.Args) == 1 && p.Args[0] == "panic":
+		if err := p.Println("panicking the kernel"); err != nil {
+			return err
+		}
+		p.Flush()
+		cd.Panic("crashdump panic at the shell")
+		return nil
+	default:
+		return usagef("want no argument, or panic")
+	}
 }

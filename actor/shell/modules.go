@@ -12,7 +12,7 @@ import (
 
 func moduleCommands() []Command {
 	return []Command{
-		{Name: "mod", Usage: "mod list|install FILE|URL|start NAME|stop NAME|replace NAME FILE|URL|revoke NAME|log", Help: "the signed modules: list them, install, start, stop, hot-replace or revoke one, show the audit log", Run: mod},
+		{Name: "mod", Usage: "mod list|install FILE|URL|start NAME|stop NAME|kill NAME|replace NAME FILE|URL|revoke NAME|log", Help: "the signed modules: list them, install, start, stop, kill (as a crash would), hot-replace or revoke one, show the audit log", Run: mod},
 	}
 }
 
@@ -84,6 +84,18 @@ func mod(p *Stage) error {
 			return err
 		}
 		return p.Println(what)
+	case "kill":
+		if err := want(1, "a module name"); err != nil {
+			return err
+		}
+		k, ok := m.(ModuleKiller)
+		if !ok {
+			return errors.New("this module manager cannot kill an instance")
+		}
+		if err := k.KillModule(args[0]); err != nil {
+			return err
+		}
+		return p.Printf("%s: killed, restarted by its policy", args[0])
 	case "log":
 		if err := want(0, "nothing more"); err != nil {
 			return err
@@ -95,7 +107,7 @@ func mod(p *Stage) error {
 		}
 		return nil
 	}
-	return usagef("mod %s: want list, install, start, stop, replace, revoke or log", sub)
+	return usagef("mod %s: want list, install, start, stop, kill, replace, revoke or log", sub)
 }
 
 // serviceWait is how long a service client waits for each reply.

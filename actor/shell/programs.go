@@ -65,6 +65,10 @@ type ProcessInfo struct {
 	Syscalls uint64
 	Faults   uint64
 	Uptime   time.Duration
+	// CPU is the time its threads ran in ring 3; Messages the messages
+	// it sent and received.
+	CPU      time.Duration
+	Messages uint64
 	// Memory is what the process and its children are charged for
 	// (pages, page tables, threads, queued messages), MemoryLimit its
 	// limit, both in bytes; 0 for no limit.

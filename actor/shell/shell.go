@@ -95,6 +95,7 @@ func (s *Shell) commands() []Command {
 	cmds = append(cmds, fileCommands()...)
 	cmds = append(cmds, networkCommands()...)
 	cmds = append(cmds, moduleCommands()...)
+	cmds = append(cmds, supervisorCommands()...)
 	cmds = append(cmds, s.jobCommands()...)
 	cmds = append(cmds, s.spawnCommands()...)
 	cmds = append(cmds, programCommands()...)

@@ -31,6 +31,19 @@ type System interface {
 	Reboot() error
 }
 
+// CrashDumper is a System whose host can dump the machine's memory as an
+// ELF core (a crash dump) when the kernel asks.
+type CrashDumper interface {
+	// CrashDump asks the host for a dump and returns at once: the host
+	// pauses the machine while it writes the dump. It fails when no
+	// host tool is there to take it.
+	CrashDump() error
+	// Panic panics the kernel with reason, outside any command's
+	// recovery, as a kernel bug would: the panic asks for a dump when a
+	// host tool takes them, and ends the machine.
+	Panic(reason string)
+}
+
 // Counter is one named figure for stats.
 type Counter struct {
 	Name  string

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./bench/boot [-elf build/clk.elf] [-iso build/clk.iso] [-runs 5] [-uefi]
+//	go run ./bench/boot [-elf build/clk.elf] [-iso build/clk.iso] [-img build/clk.img] [-runs 5] [-uefi]
 //
 // make bench-boot runs it on the build artefacts.
 package main

@@ -17,6 +17,7 @@ func main() { os.Exit(run()) }
 func run() int {
 	elf := flag.String("elf", "build/clk.elf", "kernel ELF to boot through its PVH note (empty: skip)")
 	iso := flag.String("iso", "build/clk.iso", "ISO image to boot through GRUB (empty: skip)")
+	img := flag.String("img", "build/clk.img", "raw disk image to boot through its own loader, on pc and q35 (empty: skip)")
 	runs := flag.Int("runs", 5, "boots per path")
 	uefi := flag.Bool("uefi", false, "also boot the ISO from UEFI (OVMF), which takes seconds per boot")
 	timeout := flag.Duration("timeout", 2*time.Minute, "limit for one boot")
@@ -48,18 +49,22 @@ func run() int {
 		}
 	}
 
-	fmt.Printf("%-18s %4s %9s %6s %6s\n", "boot path", "runs", "median ms", "min ms", "max ms")
+	if *img != "" {
+		boots = append(boots, qemu.RawImage("pc", *img), qemu.RawImage("q35", *img))
+	}
+
+	fmt.Printf("%-22s %4s %9s %6s %6s\n", "boot path", "runs", "median ms", "min ms", "max ms")
 	status := 0
 	for _, b := range boots {
 		times, err := measure(b, *runs, *timeout)
 		if err != nil {
-			fmt.Printf("%-18s %4d %9s\n", b.Name, len(times), "failed")
+			fmt.Printf("%-22s %4d %9s\n", b.Name, len(times), "failed")
 			fmt.Fprintln(os.Stderr, "bench-boot:", err)
 			status = 1
 			continue
 		}
 		slices.Sort(times)
-		fmt.Printf("%-18s %4d %9d %6d %6d\n", b.Name, len(times),
+		fmt.Printf("%-22s %4d %9d %6d %6d\n", b.Name, len(times),
 			median(times).Milliseconds(), times[0].Milliseconds(), times[len(times)-1].Milliseconds())
 	}
 	return status

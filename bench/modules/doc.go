@@ -4,8 +4,9 @@
 // recorded), and of replacing kv by the same version with 1 KiB and with
 // 1 MiB of state, as the time the clients are held, from the manager's
 // quiesce to the switch, which the manager writes in each replace record
-// of the audit log with its parts (quiesce and export, start and import,
-// probation). Its state comes from programs/kvload -fill. It prints p50
+// of the audit log with its parts (quiesce, export, import, switch),
+// and after the hold the probation, during which the new instance
+// serves, and how long before the hold the new process was running. Its state comes from programs/kvload -fill. It prints p50
 // and p99 of each and never fails on time; it fails only when the guest
 // does not answer or a command fails.
 //

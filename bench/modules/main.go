@@ -22,7 +22,7 @@ const commandWait = 2 * time.Minute
 
 var (
 	realRe = regexp.MustCompile(`real ([0-9.]+)s`)
-	heldRe = regexp.MustCompile(`(?m) replace kv .*clients held (\S+): quiesce and export (\S+), start and import (\S+), probation (\S+)$`)
+	heldRe = regexp.MustCompile(`(?m) replace kv .*clients held (\S+): quiesce (\S+), export (\S+), import (\S+) \(state sent in (\S+)\), switch (\S+); then probation (\S+); its process ran (\S+) before$`)
 )
 
 // run returns the exit status, so that deferred clean-ups run before exit.
@@ -52,9 +52,9 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "bench-modules: %v\nconsole:\n%s\n", err, m.Console())
 		return 1
 	}
-	fmt.Printf("%-40s %4s %9s %9s\n", "kv under QEMU ("+qemu.Accel()+")", "runs", "p50 ms", "p99 ms")
+	fmt.Printf("%-50s %4s %9s %9s\n", "kv under QEMU ("+qemu.Accel()+")", "runs", "p50 ms", "p99 ms")
 	for _, r := range rows {
-		fmt.Printf("%-40s %4d %9.1f %9.1f\n", r.what, len(r.times), ms(percentile(r.times, 50)), ms(percentile(r.times, 99)))
+		fmt.Printf("%-50s %4d %9.1f %9.1f\n", r.what, len(r.times), ms(percentile(r.times, 50)), ms(percentile(r.times, 99)))
 	}
 	return 0
 }
@@ -109,10 +109,11 @@ func measure(m *qemu.Machine, runs int) ([]row, error) {
 			return nil, fmt.Errorf("mod log has %d replace records, want %d:\n%s", len(recs), runs, log)
 		}
 		recs = recs[len(recs)-runs:]
-		parts := []string{"clients held", "  quiesce and export", "  start and import", "  probation"}
+		parts := []string{"clients held", "  quiesce", "  export", "  import", "    of which sending the state", "  switch",
+			"then probation, clients served", "new process ran, before the hold"}
 		for i, p := range parts {
-			r := row{what: fmt.Sprintf("replace, %s of state: %s", size.name, strings.TrimSpace(p))}
-			if i > 0 {
+			r := row{what: fmt.Sprintf("replace, %s of state: %s", size.name, p)}
+			if strings.HasPrefix(p, " ") {
 				r.what = p
 			}
 			for _, rec := range recs {

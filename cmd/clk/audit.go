@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -11,19 +13,36 @@ import (
 
 	"clk/kernel/audit"
 	"clk/kernel/klog"
+	"clk/modstore"
 )
 
 // The audit log of the module manager (kernel/audit), kept in the file
 // /disk/audit.log. The disk's file system service starts after the
 // kernel, so the records of the first events (the modules started at
-// boot) wait in memory, unchained, until the disk is mounted: storage
-// opens the file once it has mounted the disk (so does a read, mod log,
-// after the mount), resuming its chain if it has one, and appends them
-// with their times. A record never waits for the disk: the file system
-// service is a module too, and the manager records its events while it
-// cannot answer. A file that does not verify is
+// boot, which wait for the mount, but a disk that never comes does not
+// hold them back for ever) wait in memory, unchained, until the disk is
+// mounted: storage opens the file once it has mounted the disk (so does
+// a read, mod log, after the mount), resuming its chain if it has one,
+// and appends them with their times. A record never waits for the disk:
+// the file system service is a module too, and the manager records its
+// events while it cannot answer. A file that does not verify is
 // left alone and the log goes on in memory only; so does a boot without
 // a disk, whose records stay unchained.
+//
+// When it opens the file the log also reads the version floor its chain
+// holds (the modstore.FloorEvent records), for versions.go to check
+// /disk/modules.versions against.
+//
+// Each boot makes an ed25519 key of its own, kept in memory only: once
+// the file is opened, the log names the key's public half in an
+// audit.KeyEvent record (audit.Log.Rekey) and the kernel log prints it,
+// and the log signs a checkpoint with it then, every
+// audit.DefaultCheckpointEvery records, and at shutdown or reboot
+// (system.sealAudit). Whoever copies the public key from the console
+// to somewhere off the machine can later check that the records up to
+// that boot's last checkpoint are as that boot's kernel wrote them
+// (clkmod audit verify -key HEX); a key read from the file itself
+// proves nothing more than the chain does.
 
 const auditFile = "/disk/audit.log"
 
@@ -43,6 +62,15 @@ type kernelAudit struct {
 	lost    int // records dropped from pending
 	// sink writes the file, nil until it is open.
 	sink *diskSink
+	// floor is the version floor of the file's chain when it was
+	// opened; floorErr says why there is none (the file did not
+	// verify).
+	floor    modstore.Floor
+	floorErr error
+	// key is this boot's checkpoint key, nil when none could be
+	// made; signing says the file's log was rekeyed with it.
+	key     ed25519.PrivateKey
+	signing bool
 }
 
 // flush waits at most timeout for the records made so far to reach the
@@ -145,7 +173,16 @@ func (s *diskSink) flush(timeout time.Duration) bool {
 	}
 }
 
-func newKernelAudit(l *klog.Log) *kernelAudit { return &kernelAudit{klog: l} }
+// errNoDisk is chainFloor's error before the disk is mounted.
+var errNoDisk = errors.New("the disk is not mounted")
+
+func newKernelAudit(l *klog.Log) *kernelAudit {
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		l.Printf("audit: no checkpoint key this boot: %v", err)
+	}
+	return &kernelAudit{klog: l, key: key}
+}
 
 // Record implements module.Auditor. It never waits for the disk.
 func (a *kernelAudit) Record(event, subject, detail string) {
@@ -184,6 +221,9 @@ func (a *kernelAudit) attach() {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if err != nil {
+		a.floorErr = err
+	}
 	a.log, a.sink = l, sink
 	for _, e := range a.pending {
 		if _, err := l.Append(e); err != nil {
@@ -219,7 +259,86 @@ func (a *kernelAudit) open() (*audit.Log, *diskSink, error) {
 	}
 	h := l.Head()
 	a.klog.Printf("audit: %s, log %v, %d records before this boot", auditFile, l.ID(), h.Seq)
+	floor, floorErr := readChainFloor(h)
+	signing := false
+	if a.key != nil {
+		if _, err := l.Rekey(a.key); err != nil {
+			a.klog.Printf("audit: %s: no checkpoint key this boot: %v", auditFile, err)
+		} else {
+			signing = true
+			a.klog.Printf("audit: checkpoint key of this boot: %x", []byte(a.key.Public().(ed25519.PublicKey)))
+		}
+	}
+	a.mu.Lock()
+	a.floor, a.floorErr, a.signing = floor, floorErr, signing
+	a.mu.Unlock()
 	return l, sink, nil
+}
+
+// seal signs a checkpoint of the head with this boot's key, so that the
+// records since the last checkpoint are covered too.
+func (a *kernelAudit) seal() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.signing {
+		return
+	}
+	if _, err := a.log.Checkpoint(); err != nil {
+		a.klog.Printf("audit: %s: checkpoint: %v", auditFile, err)
+	}
+}
+
+// sealAudit signs the audit log's last checkpoint of this boot, before
+// the machine stops.
+func (s *system) sealAudit() {
+	if s.modules != nil {
+		s.modules.audit.seal()
+	}
+}
+
+// readChainFloor reads the floor of the chain in the file, up to head,
+// the head of the log Resume made of it.
+func readChainFloor(head audit.Head) (modstore.Floor, error) {
+	r, err := os.Open(auditFile)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	floor := modstore.Floor{}
+	var bad error
+	_, err = audit.Verify(r, audit.Options{Known: head}, func(rec audit.Record) {
+		if rec.Event != modstore.FloorEvent || rec.Seq > head.Seq {
+			return
+		}
+		v, err := modstore.ParseVersion(rec.Detail)
+		if err != nil {
+			bad = fmt.Errorf("record %d: floor %q: %w", rec.Seq, rec.Detail, err)
+			return
+		}
+		floor.Raise(rec.Subject, v)
+	})
+	if err == nil {
+		err = bad
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: the version floor: %w", auditFile, err)
+	}
+	return floor, nil
+}
+
+// chainFloor returns the version floor the audit log's chain held when
+// the file was opened, or why it cannot say.
+func (a *kernelAudit) chainFloor() (modstore.Floor, error) {
+	a.attach()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.log == nil {
+		return nil, errNoDisk
+	}
+	if a.floorErr != nil {
+		return nil, a.floorErr
+	}
+	return a.floor, nil
 }
 
 // lines returns the records in memory, a line each.

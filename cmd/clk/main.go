@@ -66,8 +66,9 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
-	// The manager comes first: the disk's driver, as it starts,
-	// activates the file system service's module.
+	// The manager comes first, with the modules of the configuration's
+	// install lines: the disk's driver, as it starts, activates the file
+	// system service's module.
 	sys.modules = startModules(sys, boot.Cmdline)
 	sys.storage = newStorage(log, sys.modules)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
@@ -79,6 +80,11 @@ func main() {
 		}
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
+	}
+	// Then the modules of the configuration's start lines, once the disk,
+	// and its version floor, is mounted.
+	if sys.modules != nil {
+		sys.modules.startAtBoot()
 	}
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return

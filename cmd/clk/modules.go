@@ -3,6 +3,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"clk/actor/shell"
 	"clk/kernel/module"
+	"clk/kernel/supctl"
 	"clk/modstore"
 )
 
@@ -40,13 +42,15 @@ const (
 //	policy FILE
 //	install FILE
 //	start FILE
+//	fetch-timeout DURATION
 type modulesConfig struct {
 	mode   modstore.Mode
 	policy string
 	// install are installed only: the kernel activates them when what
 	// they need arrives (fatfs, the disk's block channel: storage.go).
-	install []string
-	start   []string
+	install      []string
+	start        []string
+	fetchTimeout time.Duration
 }
 
 func parseModulesConfig(text string) (modulesConfig, error) {
@@ -73,11 +77,25 @@ func parseModulesConfig(text string) (modulesConfig, error) {
 			c.install = append(c.install, f[1])
 		case "start":
 			c.start = append(c.start, f[1])
+		case "fetch-timeout":
+			d, err := parseFetchTimeout(f[1])
+			if err != nil {
+				return c, fmt.Errorf("%s:%d: %w", modulesConf, i+1, err)
+			}
+			c.fetchTimeout = d
 		default:
-			return c, fmt.Errorf("%s:%d: %q: want mode, policy, install or start", modulesConf, i+1, f[0])
+			return c, fmt.Errorf("%s:%d: %q: want mode, policy, install, start or fetch-timeout", modulesConf, i+1, f[0])
 		}
 	}
 	return c, nil
+}
+
+func parseFetchTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("fetch-timeout %q: want a duration such as 30s", s)
+	}
+	return d, nil
 }
 
 func parseMode(s string) (modstore.Mode, error) {
@@ -92,13 +110,21 @@ func parseMode(s string) (modstore.Mode, error) {
 
 // modules is the kernel's module manager and what it was made from.
 type modules struct {
-	mgr   *module.Manager
-	audit *kernelAudit
-	sys   *system
+	mgr          *module.Manager
+	audit        *kernelAudit
+	sys          *system
+	fetchTimeout time.Duration // bounds a fetch of a module named by URL
+	// sup is the kernel's end of the AI supervisor; nil without a
+	// policy engine (supervisor.go).
+	sup *supctl.Controller
+	// boot are the module files to start once the disk has settled
+	// (startAtBoot).
+	boot []string
 }
 
-// startModules makes the trust store and the manager and starts the
-// modules the configuration names. It returns nil, having said why, when
+// startModules makes the trust store and the manager and installs the
+// modules the configuration's install lines name; startAtBoot starts
+// those of its start lines, once the disk's driver has started. It returns nil, having said why, when
 // there is no trust store or configuration to make them from.
 func startModules(sys *system, cmdline string) *modules {
 	log := sys.log
@@ -112,6 +138,9 @@ func startModules(sys *system, cmdline string) *modules {
 		log.Printf("modules: no manager: %v", err)
 		return nil
 	}
+	if cfg.fetchTimeout == 0 {
+		cfg.fetchTimeout = defaultFetchTimeout
+	}
 	for _, f := range strings.Fields(cmdline) {
 		if v, ok := strings.CutPrefix(f, "clk.modules="); ok {
 			if m, err := parseMode(v); err != nil {
@@ -120,8 +149,16 @@ func startModules(sys *system, cmdline string) *modules {
 				cfg.mode = m
 			}
 		}
+		if v, ok := strings.CutPrefix(f, "clk.fetch-timeout="); ok {
+			if d, err := parseFetchTimeout(v); err != nil {
+				log.Printf("modules: command line: %v", err)
+			} else {
+				cfg.fetchTimeout = d
+			}
+		}
 	}
-	scfg := modstore.Config{Mode: cfg.mode, Versions: newDiskVersions(log)}
+	kaudit := newKernelAudit(log)
+	scfg := modstore.Config{Mode: cfg.mode, Versions: newDiskVersions(log, kaudit)}
 	if cfg.policy != "" {
 		var p modstore.Policy
 		b, err := os.ReadFile(cfg.policy)
@@ -147,7 +184,7 @@ func startModules(sys *system, cmdline string) *modules {
 	for _, w := range warnings {
 		log.Printf("modules: trust store: %v", w)
 	}
-	m := &modules{audit: newKernelAudit(log), sys: sys}
+	m := &modules{audit: kaudit, sys: sys, fetchTimeout: cfg.fetchTimeout}
 	m.mgr = module.NewManager(module.Config{
 		Store:    store,
 		Launcher: module.Processes{Sys: sys.procs, Console: &logLines{log: log, prefix: "module: "}},
@@ -167,7 +204,47 @@ func startModules(sys *system, cmdline string) *modules {
 		}
 		log.Printf("modules: %s", what)
 	}
-	for _, f := range cfg.start {
+	m.sup = newSupervision(m)
+	m.boot = cfg.start
+	return m
+}
+
+// bootFloorWait bounds how long the boot waits for the disk, and the
+// version floor on it, before it starts the modules of the
+// configuration: the disk's driver and file system service take about a
+// second under emulation.
+const bootFloorWait = 20 * time.Second
+
+// startAtBoot installs and activates the module files of the
+// configuration's start lines once the version floor on /disk can be
+// checked (versions.go), so that a boot module below the floor is
+// refused as any other install: at once on a machine without a disk,
+// else when the disk is mounted or its file system service has failed to
+// mount it, or after bootFloorWait, with the floor of this boot alone.
+// It runs once the drivers have started, since the disk is mounted only
+// then (its driver activates fatfs through the manager). The boot waits,
+// so that what the modules' start logs comes before the shell's prompt.
+func (m *modules) startAtBoot() {
+	files := m.boot
+	if len(files) == 0 {
+		return
+	}
+	if m.sys.hasDisk() {
+		select {
+		case <-m.sys.storage.Settled():
+		case <-time.After(bootFloorWait):
+			m.sys.log.Printf("modules: the disk was not mounted in %v: the modules of %s start without its version floor", bootFloorWait, modulesConf)
+		}
+	}
+	m.startFiles(files)
+}
+
+// startFiles installs and activates each of files, and says how many
+// started.
+func (m *modules) startFiles(files []string) {
+	log := m.sys.log
+	started := 0
+	for _, f := range files {
 		what, err := m.install(f)
 		if err == nil {
 			name := strings.Fields(what)[1]
@@ -177,9 +254,10 @@ func startModules(sys *system, cmdline string) *modules {
 			log.Printf("modules: start %s: %v", f, err)
 			continue
 		}
+		started++
 		log.Printf("modules: %s, started", what)
 	}
-	return m
+	log.Printf("modules: %d of the %d module(s) of %s started", started, len(files), modulesConf)
 }
 
 // readTrust reads every trust document of dir's .clkt files.
@@ -206,15 +284,18 @@ func readTrust(dir string) ([]*modstore.Doc, error) {
 	return docs, nil
 }
 
-// errNoFetch is the error of a module named by a URL: the kernel has no
-// HTTP client of its own yet (programs reach the network service through
-// their package net; the kernel's does not).
-var errNoFetch = errors.New("the kernel cannot fetch URLs yet: run fetch URL /disk/FILE, then name the file")
-
-// read returns a module file's bytes.
+// read returns the bytes of a module file, or of the body at a URL
+// (fetch.go): at most maxModuleFile either way. A fetch is recorded in
+// the audit log with the body's size and SHA-256, so that the log names
+// where a module installed after it came from.
 func (m *modules) read(src string) ([]byte, error) {
-	if strings.Contains(src, "://") {
-		return nil, fmt.Errorf("%s: %w", src, errNoFetch)
+	if isURL(src) {
+		b, err := m.sys.fetch(src, maxModuleFile, m.fetchTimeout)
+		if err != nil {
+			return nil, err
+		}
+		m.audit.Record("fetch", src, fmt.Sprintf("%d bytes, sha256 %x", len(b), sha256.Sum256(b)))
+		return b, nil
 	}
 	fi, err := os.Stat(src)
 	if err != nil {
@@ -233,6 +314,11 @@ func (m *modules) install(src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return m.installBytes(src, b)
+}
+
+// installBytes is install of the bytes read from src.
+func (m *modules) installBytes(src string, b []byte) (string, error) {
 	v, err := m.mgr.Install(b)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", src, err)
@@ -253,7 +339,13 @@ func (m *modules) start(name string) error {
 	if len(st.Versions) == 0 {
 		return fmt.Errorf("start %s: %w", name, module.ErrNoVersion)
 	}
-	return m.mgr.Activate(name, highest(st.Versions), module.ActivateOptions{})
+	var opt module.ActivateOptions
+	if name == supModule {
+		if opt.Grants, err = m.supGrants(); err != nil {
+			return err
+		}
+	}
+	return m.mgr.Activate(name, highest(st.Versions), opt)
 }
 
 // highest returns the highest of versions, compared numerically.
@@ -349,7 +441,7 @@ func (s *system) ReplaceModule(name, src string) (string, error) {
 	if mod.Manifest.Name != name {
 		return "", fmt.Errorf("%s is module %s, not %s", src, mod.Manifest.Name, name)
 	}
-	what, err := m.install(src)
+	what, err := m.installBytes(src, b)
 	if err != nil {
 		return "", err
 	}

@@ -225,7 +225,9 @@ func (s *system) Processes() []shell.ProcessInfo {
 		out = append(out, shell.ProcessInfo{
 			PID: i.PID, Name: i.Name, Threads: i.Threads, Pages: i.Resident,
 			Handles: i.Handles, Syscalls: i.Syscalls, Faults: i.Faults, Uptime: i.Uptime,
-			Memory: uint64(i.Memory), MemoryLimit: i.Limits.Memory,
+			CPU:      time.Duration(p.Object().Counters.CPU.Load()),
+			Messages: p.Object().Counters.MsgsIn.Load() + p.Object().Counters.MsgsOut.Load(),
+			Memory:   uint64(i.Memory), MemoryLimit: i.Limits.Memory,
 			ThreadLimit: i.Limits.Threads, ChildLimit: i.Limits.Children,
 		})
 	}

@@ -82,11 +82,22 @@ type storage struct {
 	// client is the kernel's own client channel, nil while no service
 	// is mounted.
 	client *cap.Cap
+	// settled is closed when /disk is first mounted, or the first
+	// activation of the file system service fails.
+	settled     chan struct{}
+	settledOnce sync.Once
 }
 
 func newStorage(log *klog.Log, mods *modules) *storage {
-	return &storage{log: log, mods: mods}
+	return &storage{log: log, mods: mods, settled: make(chan struct{})}
 }
+
+// Settled is closed once /disk is first mounted, or the first activation
+// of the file system service has failed to mount it: what reads the disk
+// at boot (the module manager's version floor) waits for it.
+func (st *storage) Settled() <-chan struct{} { return st.settled }
+
+func (st *storage) settle() { st.settledOnce.Do(func() { close(st.settled) }) }
 
 // errNoService is the error of a request while no file system service
 // runs: none was started, or the one started has ended.
@@ -97,6 +108,8 @@ var errNoService = errors.New("the disk is not mounted")
 // stopping the instance that ran before, and mounts it at /disk in the
 // kernel.
 func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
+	// Mounted or not, the disk is settled once this returns.
+	defer st.settle()
 	st.stop()
 	if st.mods == nil {
 		blk.Release()

@@ -59,6 +59,20 @@ func (s *system) serve(program string, a pci.Addr, ep *ipc.Endpoint) {
 	}
 }
 
+// hasDisk says whether the machine has a block device whose driver will
+// serve the disk that is mounted at /disk.
+func (s *system) hasDisk() bool {
+	if s.broker == nil {
+		return false
+	}
+	for _, b := range s.broker.Functions() {
+		if driverFor(&b.Function) == "virtio-blk" {
+			return true
+		}
+	}
+	return false
+}
+
 var (
 	_ shell.System  = (*system)(nil)
 	_ shell.Devices = (*system)(nil)
@@ -123,6 +137,7 @@ const powerOffGrace = 2 * time.Second
 // Shutdown enters ACPI S5, or stops through the exit device when the
 // tables do not allow it (QEMU then ends with status 1).
 func (s *system) Shutdown() error {
+	s.sealAudit()
 	s.syncDisk()
 	// Give the terminal on the other end of the serial line time to take
 	// the last bytes before the machine goes away.
@@ -145,6 +160,7 @@ func (s *system) Shutdown() error {
 // Reboot pulses the CPU reset line through the keyboard controller; QEMU
 // run with -no-reboot ends instead of starting again.
 func (s *system) Reboot() error {
+	s.sealAudit()
 	s.syncDisk()
 	time.Sleep(100 * time.Millisecond)
 	if err := ps2.Reset(x86.Ports{}); err != nil {

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 
 	"clk/kernel/klog"
@@ -17,30 +14,42 @@ import (
 )
 
 // The anti-rollback floor across reboots: the highest version of each
-// module name installed, kept in /disk/modules.versions, a line "NAME
-// VERSION" each. The disk's file system service starts after the module
-// manager, as for the audit log (audit.go): until the disk is mounted the
-// versions are kept in memory; the first check or record after that reads
-// the file, keeps the higher version of each name, and writes the file
-// back. Each higher version recorded after that rewrites the file, through
-// a new file renamed over the old, so that a crash leaves one or the other.
+// module name installed (modstore.Floor), kept in
+// /disk/modules.versions and, as one modstore.FloorEvent record each time
+// it rises, in the audit log's hash chain (audit.go). The disk's file
+// system service starts after the module manager: until the disk is
+// mounted the versions are kept in memory (and their records wait with
+// the audit log's). The first check or record after that reads the file
+// and checks it against the floor the chain held when the log was
+// opened (modstore.Reconcile): where the two disagree, the kernel log and
+// the audit log say so, a "floor-mismatch" record, and the higher
+// version holds; a version the file holds above the chain's is recorded
+// in the chain. Then the file is written back with what this boot
+// installed, and each higher version recorded after that rewrites it,
+// through a new file renamed over the old, so that a crash leaves one or
+// the other.
 
 const (
 	versionsFile    = "/disk/modules.versions"
 	versionsFileNew = versionsFile + ".new"
+	// floorMismatchEvent is the audit record of a version on which the
+	// file and the chain disagree; its detail is the FloorDiff.
+	floorMismatchEvent = "floor-mismatch"
 )
 
 // diskVersions is the trust store's modstore.Versions.
+// Lock order: diskVersions.mu < kernelAudit.mu.
 type diskVersions struct {
-	klog *klog.Log
+	klog  *klog.Log
+	audit *kernelAudit
 
 	mu       sync.Mutex
-	highest  map[string]modstore.Version
+	highest  modstore.Floor
 	attached bool // the file has been read (or found missing)
 }
 
-func newDiskVersions(l *klog.Log) *diskVersions {
-	return &diskVersions{klog: l, highest: make(map[string]modstore.Version)}
+func newDiskVersions(l *klog.Log, a *kernelAudit) *diskVersions {
+	return &diskVersions{klog: l, audit: a, highest: modstore.Floor{}}
 }
 
 // Highest implements modstore.Versions.
@@ -57,25 +66,24 @@ func (d *diskVersions) Record(name string, v modstore.Version) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.attach()
-	old, ok := d.highest[name]
-	if ok && v.Compare(old) < 0 {
+	if old, ok := d.highest[name]; ok && v.Compare(old) < 0 {
 		return fmt.Errorf("module %s: version %v, %v installed before: %w", name, v, old, modstore.ErrRollback)
 	}
-	if ok && v.Compare(old) == 0 {
+	if !d.highest.Raise(name, v) {
 		return nil
 	}
-	d.highest[name] = v
+	d.audit.Record(modstore.FloorEvent, name, v.String())
 	if d.attached {
 		if err := d.write(); err != nil {
-			// The floor holds in memory until the next reboot.
+			// The floor holds in memory and in the chain.
 			d.klog.Printf("modules: %v", err)
 		}
 	}
 	return nil
 }
 
-// attach reads the file once the disk is mounted and writes back what
-// was recorded before.
+// attach reads the file once the disk is mounted, checks it against the
+// audit log's chain and writes back what was recorded before.
 // Preconditions: d.mu is held.
 func (d *diskVersions) attach() {
 	if d.attached {
@@ -89,26 +97,27 @@ func (d *diskVersions) attach() {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		d.klog.Printf("modules: %v", err)
 	}
-	for i, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		var v modstore.Version
-		if len(f) == 2 {
-			v, err = modstore.ParseVersion(f[1])
-		}
-		if len(f) != 2 || err != nil {
-			// A line that does not parse raises no floor; the
-			// others still do.
-			d.klog.Printf("modules: %s:%d: %q: want NAME VERSION", versionsFile, i+1, line)
-			continue
-		}
-		if old, ok := d.highest[f[0]]; !ok || v.Compare(old) > 0 {
-			d.highest[f[0]] = v
-		}
+	file, errs := modstore.ParseFloor(string(b))
+	for _, err := range errs {
+		// Such a line raises no floor; the others still do.
+		d.klog.Printf("modules: %s: %v", versionsFile, err)
 	}
-	d.klog.Printf("modules: %s: the highest versions installed: %s", versionsFile, d.list())
+	chain, err := d.audit.chainFloor()
+	if err != nil {
+		d.klog.Printf("modules: %s is not checked against the audit log: %v", versionsFile, err)
+		d.highest.Merge(file)
+	} else {
+		kept, diffs := modstore.Reconcile(file, chain)
+		for _, df := range diffs {
+			d.klog.Printf("modules: %s disagrees with the audit log: %v", versionsFile, df)
+			d.audit.Record(floorMismatchEvent, df.Name, df.String())
+			if !df.HasChain || df.Kept().Compare(df.Chain) > 0 {
+				d.audit.Record(modstore.FloorEvent, df.Name, df.Kept().String())
+			}
+		}
+		d.highest.Merge(kept)
+	}
+	d.klog.Printf("modules: %s: the highest versions installed: %v", versionsFile, d.highest)
 	if err := d.write(); err != nil {
 		d.klog.Printf("modules: %v", err)
 	}
@@ -117,25 +126,12 @@ func (d *diskVersions) attach() {
 // write replaces the file by the versions in memory.
 // Preconditions: d.mu is held.
 func (d *diskVersions) write() error {
-	var b strings.Builder
-	for _, name := range slices.Sorted(maps.Keys(d.highest)) {
-		fmt.Fprintf(&b, "%s %v\n", name, d.highest[name])
+	b, err := d.highest.MarshalText()
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(versionsFileNew, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(versionsFileNew, b, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(versionsFileNew, versionsFile)
-}
-
-// list lists the versions as "NAME VERSION, ...".
-// Preconditions: d.mu is held.
-func (d *diskVersions) list() string {
-	var out []string
-	for _, name := range slices.Sorted(maps.Keys(d.highest)) {
-		out = append(out, fmt.Sprintf("%s %v", name, d.highest[name]))
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ", ")
 }

@@ -31,7 +31,7 @@ func auditCommand(args []string, out io.Writer) error {
 
 func auditVerify(args []string, out io.Writer) error {
 	fs := flags("audit verify", out)
-	keyPath := fs.String("key", "", "the key file of the log's checkpoints: the log must name this key")
+	keyPath := fs.String("key", "", "the key of the log's checkpoints, a key file or 64 hex digits (as the kernel prints its boot key): the log must name this key")
 	head := fs.String("head", "", "SEQ:HASH, a head known from before: the file must hold that record with that hash")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		return errUsage
@@ -59,16 +59,28 @@ func auditVerify(args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "head:  %d:%v\n", s.Records, s.Head)
 	switch {
-	case s.Key == nil:
+	case s.Key == nil && len(s.Keys) == 0:
 		fmt.Fprintln(out, "signed: no, the log has no key: nothing outside the file vouches for it")
 	case s.Checkpoints == 0:
 		fmt.Fprintf(out, "signed: no checkpoint yet by key %s\n", keyID(s.Key))
 	default:
 		fmt.Fprintf(out, "signed: records 1 to %d by key %s at %s (checkpoints: %d); %d records after the last\n",
-			s.Signed.Seq, keyID(s.Key), s.Signed.Time.Format(time.RFC3339), s.Checkpoints, s.Records-s.Signed.Seq)
+			s.Signed.Seq, keyID(s.SignedBy), s.Signed.Time.Format(time.RFC3339), s.Checkpoints, s.Records-s.Signed.Seq)
 	}
-	if s.Key != nil && opts.Key == nil {
-		fmt.Fprintln(out, "warning: the key was read from the file itself; give -key to pin it")
+	if len(s.Keys) > 0 {
+		ids := make([]string, len(s.Keys))
+		for i, k := range s.Keys {
+			ids[i] = string(keyID(k))
+		}
+		fmt.Fprintf(out, "keys:  %d named by %s records: %s\n", len(s.Keys), audit.KeyEvent, strings.Join(ids, " "))
+	}
+	switch {
+	case opts.Key != nil && s.Pinned.Seq > 0:
+		fmt.Fprintf(out, "pinned: records 1 to %d signed by the key given\n", s.Pinned.Seq)
+	case opts.Key != nil:
+		fmt.Fprintln(out, "pinned: the key given signs no checkpoint")
+	case s.Key != nil || len(s.Keys) > 0:
+		fmt.Fprintln(out, "warning: the keys were read from the file itself; give -key to pin one")
 	}
 	return nil
 }
@@ -77,11 +89,15 @@ func auditVerify(args []string, out io.Writer) error {
 func auditOptions(keyPath, head string) (audit.Options, error) {
 	var opts audit.Options
 	if keyPath != "" {
-		k, err := readPublic(keyPath)
-		if err != nil {
-			return opts, err
+		if b, err := hex.DecodeString(keyPath); err == nil && len(b) == ed25519.PublicKeySize {
+			opts.Key = ed25519.PublicKey(b)
+		} else {
+			k, err := readPublic(keyPath)
+			if err != nil {
+				return opts, err
+			}
+			opts.Key = ed25519.PublicKey(k[:])
 		}
-		opts.Key = ed25519.PublicKey(k[:])
 	}
 	if head != "" {
 		seq, hash, ok := strings.Cut(head, ":")

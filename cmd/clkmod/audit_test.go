@@ -125,3 +125,34 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 0xff
 	return c
 }
+
+// TestAuditVerifyPinsABootKey verifies a log rekeyed at each of two
+// boots, as the kernel keeps it: the keys its records name are listed,
+// and a boot's key given in hex pins the records its checkpoint covers.
+func TestAuditVerifyPinsABootKey(t *testing.T) {
+	s := &session{t: t, dir: t.TempDir()}
+	path := s.path("audit.log")
+	keys := []ed25519.PrivateKey{ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, 32)), ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, 32))}
+	for _, k := range keys {
+		old, _ := os.ReadFile(path)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := audit.Resume(bytes.NewReader(old), f, audit.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Rekey(k); err != nil {
+			t.Fatal(err)
+		}
+		l.Record("install", "kv", "1.0.0")
+		f.Close()
+	}
+	bootKey := func(i int) string { return fmt.Sprintf("%x", []byte(keys[i].Public().(ed25519.PublicKey))) }
+	s.run(0, "audit verify {}/audit.log", "4 records", "signed: records 1 to 3 by key "+string(keyID(keys[1].Public().(ed25519.PublicKey)))+" ",
+		"keys:  2 named by checkpoint-key records: ", "give -key to pin one")
+	s.run(0, "audit verify -key "+bootKey(0)+" {}/audit.log", "pinned: records 1 to 1 signed by the key given")
+	s.run(0, "audit verify -key "+bootKey(1)+" {}/audit.log", "pinned: records 1 to 3 signed by the key given")
+	s.run(1, "audit verify -key "+strings.Repeat("ab", 32)+" {}/audit.log", "bad ", "key mismatch")
+}

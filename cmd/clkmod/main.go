@@ -33,6 +33,7 @@ func init() {
 		{"sign", "sign -key KEY [-o OUT] FILE", "add or replace the key's signature of a module", sign},
 		{"verify", "verify -trust DIR|FILE [-policy FILE] [-permissive] [-abi N] FILE", "check a module against a trust store; exit status 1 when refused", verify},
 		{"inspect", "inspect FILE", "print a module's manifest, signers and ELF, or a trust document, as JSON", inspect},
+		{"suppolicy", "suppolicy -sign KEY... [-supervisor KEY]... -o OUT FILE", "sign the AI supervisor's policy (JSON) with root keys, adding supervisors' public keys", supPolicy},
 		{"audit", "audit verify [-key KEY] [-head SEQ:HASH] FILE | audit show [-json] [-key KEY] FILE", "check an audit log's chain and checkpoints, or print its records", auditCommand},
 	}
 }

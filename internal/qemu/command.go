@@ -75,6 +75,13 @@ func BIOS(iso string) Boot {
 	return Boot{Name: "ISO, BIOS, -M pc", Machine: "pc", Args: []string{"-cdrom", iso, "-boot", "d"}}
 }
 
+// RawImage boots a raw disk image from SeaBIOS on a QEMU machine, "pc"
+// (an IDE disk) or "q35" (AHCI); the guest's writes go to a temporary
+// overlay (snapshot=on), not to the image.
+func RawImage(machine, img string) Boot {
+	return Boot{Name: "image, BIOS, -M " + machine, Machine: machine, Args: []string{"-drive", "format=raw,snapshot=on,file=" + optionValue(img)}}
+}
+
 // UEFI boots an ISO image from OVMF on -M pc. OVMF keeps its variables in a
 // writable flash image, so UEFI copies the installed template into dir, which
 // must outlive the boot.
@@ -139,6 +146,10 @@ const (
 	// standard input and output, for a person at a terminal: Ctrl-A C
 	// switches between them, Ctrl-A X quits.
 	Terminal
+	// Listening serves the serial console on a TCP address of the host
+	// (Command.ConsoleAddr), for a client to connect to, and has no
+	// monitor: for make debug, whose terminal is the debugger's.
+	Listening
 )
 
 // Command is one QEMU command line for clk: every program that starts QEMU
@@ -155,6 +166,8 @@ type Command struct {
 	Accel string
 	// Console says where the serial console and the monitor go.
 	Console Console
+	// ConsoleAddr is the host:port a Listening console is served on.
+	ConsoleAddr string
 	// Display is QEMU's -display; empty means none.
 	Display string
 	// QMP, when set, is the path of a Unix socket on which QEMU serves
@@ -193,6 +206,8 @@ func (c Command) Args() []string {
 	switch c.Console {
 	case Terminal:
 		args = append(args, "-serial", "mon:stdio")
+	case Listening:
+		args = append(args, "-serial", "tcp:"+optionValue(c.ConsoleAddr)+",server=on,wait=off", "-monitor", "none")
 	default:
 		args = append(args, "-serial", "stdio", "-monitor", "none")
 	}

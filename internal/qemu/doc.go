@@ -18,6 +18,12 @@
 // program that started it. QMP (qmp.go) talks to QEMU's machine protocol:
 // keys, guest memory, the human monitor's "info registers", events.
 //
+// For debugging (make debug, make gdb, make crash-dump: scripts/clkdebug
+// and test/system), debugger.go has the gdbstub's arguments and the
+// command lines of Delve (through scripts/gdbrelay) and GDB, and
+// crashdump.go takes the crash dumps a guest asks for on an isa-debugcon
+// device, as ELF cores with the kernel's virtual addresses.
+//
 // Defaults come from the environment: QEMU from CLK_QEMU (default
 // qemu-system-x86_64), guest memory from CLK_QEMU_MEM (default 512M), the
 // accelerator from CLK_QEMU_ACCEL (default tcg), UEFI firmware from

@@ -65,9 +65,20 @@ func Start(ctx context.Context, boot Boot, opts Options) (*Machine, error) {
 // StartCommand is Start for a whole Command, whose console is Piped
 // whatever it says. Zero timeout means DefaultTimeout.
 func StartCommand(ctx context.Context, c Command, timeout time.Duration) (*Machine, error) {
-	ctx, cancel := context.WithTimeout(ctx, cmp.Or(timeout, DefaultTimeout))
 	c.Console = Piped
-	boot := c.Boot
+	return start(ctx, c.Boot, c.Args(), timeout)
+}
+
+// StartArgs starts QEMU with args and nothing else, for a test of a command
+// line that users are given word for word; name is the Boot's name. The
+// args must put the serial console on standard input and output (-serial
+// stdio). Zero timeout means DefaultTimeout.
+func StartArgs(ctx context.Context, name string, args []string, timeout time.Duration) (*Machine, error) {
+	return start(ctx, Boot{Name: name, Args: args}, args, timeout)
+}
+
+func start(ctx context.Context, boot Boot, args []string, timeout time.Duration) (*Machine, error) {
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(timeout, DefaultTimeout))
 	m := &Machine{
 		Boot:   boot,
 		ctx:    ctx,
@@ -76,7 +87,7 @@ func StartCommand(ctx context.Context, c Command, timeout time.Duration) (*Machi
 		copied: make(chan struct{}),
 		more:   make(chan struct{}, 1),
 	}
-	m.cmd = exec.CommandContext(ctx, Binary(), c.Args()...)
+	m.cmd = exec.CommandContext(ctx, Binary(), args...)
 	KillWithParent(m.cmd)
 	// Pipes of our own, rather than StdoutPipe, so that reading the console
 	// and waiting for QEMU do not depend on each other.

@@ -56,6 +56,12 @@
 // values are bytes, not checked as UTF-8; keys are sorted), so a record
 // read back hashes to what was written.
 //
+// A log whose header names no key can be given one later, and another
+// after that (Rekey): a record of event KeyEvent, whose detail is the
+// public key in lower-case hex, makes that key the signer of the
+// checkpoints after it, and Rekey signs one at once. Only Rekey writes
+// such records; in a log whose header names its key one is malformed.
+//
 // # What the chain proves
 //
 // Verify checks the header, every entry's encoding, that sequence
@@ -72,7 +78,11 @@
 // and cutting the file back to an earlier checkpoint (or at any record
 // of a log without a key) is seen only against a head known elsewhere.
 // A key read from the file proves nothing until the verifier pins it
-// (Options.Key). And a chain proves nothing against the kernel itself:
+// (Options.Key): a key named by a KeyEvent record least of all, since
+// whoever rewrites the file can name their own. Pinned, such a key
+// vouches for the records up to its last checkpoint (Summary.Pinned),
+// the ones before its KeyEvent record included. And a chain proves
+// nothing against the kernel itself:
 // whoever controls the kernel holds its key and can write any history.
 //
 // # Persistence

@@ -21,6 +21,7 @@ func FuzzVerify(f *testing.F) {
 	flipped := bytes.Clone(signed)
 	flipped[headerSize+30] ^= 0x01
 	f.Add(flipped)
+	f.Add(bootLog(f, "a", []ed25519.PrivateKey{testKey("boot1"), testKey("boot2")}, 2))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var recs []Record
 		s, err := Verify(bytes.NewReader(b), Options{}, func(r Record) { recs = append(recs, r) })

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,12 @@ const (
 	DefaultKeep            = 256
 	DefaultCheckpointEvery = 64
 )
+
+// KeyEvent is the event of the record Rekey writes: in a log whose header
+// names no key, the checkpoints after it are signed by the ed25519 key
+// whose public half is its detail, in 64 hex digits. Its subject is
+// "audit".
+const KeyEvent = "checkpoint-key"
 
 // ErrNoKey is Checkpoint's error on a log without a key.
 var ErrNoKey = errors.New("audit: the log has no key to sign checkpoints")
@@ -58,9 +65,12 @@ type Config struct {
 // A Log is safe for concurrent use; its methods take its one mutex, which
 // is held while the sink writes, so that the file's order is the chain's.
 type Log struct {
-	mu    sync.Mutex
-	hdr   header
-	cfg   Config
+	mu  sync.Mutex
+	hdr header
+	cfg Config
+	// key signs the checkpoints: Config.Key, or the key Rekey gave a
+	// log whose header names none; nil while there is none.
+	key   ed25519.PrivateKey
 	sink  io.Writer
 	err   error // the sink's first error; nothing is written after it
 	seq   uint64
@@ -103,7 +113,7 @@ func newLog(sink io.Writer, cfg Config) *Log {
 	if cfg.CheckpointEvery <= 0 {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
-	l := &Log{cfg: cfg, sink: sink, ring: make([]Record, cfg.Keep), changed: make(chan struct{})}
+	l := &Log{cfg: cfg, key: cfg.Key, sink: sink, ring: make([]Record, cfg.Keep), changed: make(chan struct{})}
 	if cfg.Key != nil {
 		l.hdr.key = cfg.Key.Public().(ed25519.PublicKey)
 	}
@@ -131,6 +141,12 @@ func Resume(r io.Reader, sink io.Writer, cfg Config) (*Log, error) {
 		err := &VerifyError{Err: fmt.Errorf("%w: the log is signed by key %x and no key was given", ErrKeyMismatch, []byte(s.Key))}
 		return nil, fmt.Errorf("audit: resume: %w", err)
 	}
+	if l.hdr.key != nil && s.Key == nil {
+		// The key given is named by a KeyEvent record, not by the
+		// header: the file's log is one Rekey signs for.
+		err := &VerifyError{Err: fmt.Errorf("%w: the log's header names no key; Rekey gives it one", ErrKeyMismatch)}
+		return nil, fmt.Errorf("audit: resume: %w", err)
+	}
 	l.hdr.id = s.ID
 	l.seq, l.head = s.Records, s.Head
 	l.since = int(s.Records - s.Signed.Seq)
@@ -139,29 +155,42 @@ func Resume(r io.Reader, sink io.Writer, cfg Config) (*Log, error) {
 
 // Record appends an entry with the given event, subject and detail. It
 // cannot fail: an event name that breaks the rules of Entry has its bad
-// bytes replaced by '_' (and is "unnamed" when empty), strings too long
+// bytes replaced by '_' (and is "unnamed" when empty), the name KeyEvent,
+// which only Rekey writes, becomes "_" and the name, and strings too long
 // are cut. A sink's error is kept for Err; the record is still appended
 // in memory.
 func (l *Log) Record(event, subject, detail string) {
-	l.Append(Entry{Event: cleanName(event), Subject: clip(subject, MaxSubject), Detail: clip(detail, MaxDetail)})
+	event = cleanName(event)
+	if event == KeyEvent {
+		event = "_" + event
+	}
+	l.Append(Entry{Event: event, Subject: clip(subject, MaxSubject), Detail: clip(detail, MaxDetail)})
 }
 
 // Append appends e as the next record and writes it to the sink, and
 // after every CheckpointEvery records a checkpoint too when the log has
-// a key. An entry that breaks the encoding's limits is refused with
-// ErrInvalid and appends nothing. When the sink fails, the record is
-// still appended in memory and the error returned; the sink is not
-// written again (Err returns its error).
+// a key. An entry that breaks the encoding's limits, or whose event is
+// KeyEvent (Rekey's alone), is refused with ErrInvalid and appends
+// nothing. When the sink fails, the record is still appended in memory
+// and the error returned; the sink is not written again (Err returns its
+// error).
 func (l *Log) Append(e Entry) (Record, error) {
 	r := Record{Event: e.Event, Subject: e.Subject, Detail: e.Detail, Fields: slices.Clone(e.Fields)}
 	slices.SortStableFunc(r.Fields, func(a, b Field) int { return strings.Compare(a.Key, b.Key) })
 	if err := r.check(); err != nil {
 		return Record{}, fmt.Errorf("audit: %w: %v", ErrInvalid, err)
 	}
-
+	if r.Event == KeyEvent {
+		return Record{}, fmt.Errorf("audit: %w: the event %s is written by Rekey only", ErrInvalid, KeyEvent)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	t := e.Time
+	return l.append(r, e.Time)
+}
+
+// append appends r, checked, at time t (the clock's when zero).
+// Preconditions: l.mu is held.
+func (l *Log) append(r Record, t time.Time) (Record, error) {
 	if t.IsZero() {
 		t = l.cfg.Clock()
 	}
@@ -179,10 +208,36 @@ func (l *Log) Append(e Entry) (Record, error) {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	l.since++
-	if l.hdr.key != nil && l.since >= l.cfg.CheckpointEvery {
+	if l.key != nil && l.since >= l.cfg.CheckpointEvery {
 		l.checkpoint()
 	}
 	return r, l.err
+}
+
+// Rekey makes k the key of the checkpoints of a log whose header names
+// none, from now on: it appends a KeyEvent record naming k's public half
+// and then a checkpoint signed by k, which covers every record before it.
+// A log is rekeyed as often as its keeper likes (the kernel does at each
+// boot); a verifier that pins one of the keys (Options.Key) learns that
+// the records up to that key's last checkpoint are as its holder found
+// and wrote them. A log whose header names its key is refused with
+// ErrKeyMismatch.
+func (l *Log) Rekey(k ed25519.PrivateKey) (Checkpoint, error) {
+	if len(k) != ed25519.PrivateKeySize {
+		return Checkpoint{}, fmt.Errorf("audit: rekey: %w: a key of %d bytes", ErrInvalid, len(k))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hdr.key != nil {
+		return Checkpoint{}, fmt.Errorf("audit: rekey: %w: the log's header names its key", ErrKeyMismatch)
+	}
+	pub := k.Public().(ed25519.PublicKey)
+	if _, err := l.append(Record{Event: KeyEvent, Subject: "audit", Detail: hex.EncodeToString(pub)}, time.Time{}); err != nil {
+		return Checkpoint{}, err
+	}
+	l.key = k
+	c := l.checkpoint()
+	return c, l.err
 }
 
 // Checkpoint signs the log's head and writes the checkpoint, then syncs
@@ -191,7 +246,7 @@ func (l *Log) Append(e Entry) (Record, error) {
 func (l *Log) Checkpoint() (Checkpoint, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.hdr.key == nil {
+	if l.key == nil {
 		return Checkpoint{}, ErrNoKey
 	}
 	c := l.checkpoint()
@@ -203,7 +258,7 @@ func (l *Log) Checkpoint() (Checkpoint, error) {
 func (l *Log) checkpoint() Checkpoint {
 	c := Checkpoint{Seq: l.seq, Time: time.Unix(0, l.cfg.Clock().UnixNano()).UTC(), Head: l.head}
 	b := c.encode()
-	copy(c.Signature[:], ed25519.Sign(l.cfg.Key, signedMessage(l.hdr.id, b)))
+	copy(c.Signature[:], ed25519.Sign(l.key, signedMessage(l.hdr.id, b)))
 	l.write(c.encode())
 	l.sync()
 	l.since = 0

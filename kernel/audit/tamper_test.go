@@ -158,6 +158,12 @@ func TestTwoLogsDoNotSplice(t *testing.T) {
 // checkpoints' heads set to the new chain (their signatures stay).
 func rewrite(t *testing.T, b []byte, seq uint64, detail string) []byte {
 	t.Helper()
+	return rewriteWith(t, b, seq, func(r *Record) { r.Detail = detail })
+}
+
+// rewriteWith is rewrite with record seq changed by edit.
+func rewriteWith(t *testing.T, b []byte, seq uint64, edit func(*Record)) []byte {
+	t.Helper()
 	h, _ := parseHeader(b)
 	out := bytes.Clone(b[:headerSize])
 	head := h.genesis()
@@ -175,7 +181,7 @@ func rewrite(t *testing.T, b []byte, seq uint64, detail string) []byte {
 			t.Fatal(err)
 		}
 		if r.Seq == seq {
-			r.Detail = detail
+			edit(&r)
 		}
 		r.Prev = head
 		enc, _ := r.MarshalBinary()

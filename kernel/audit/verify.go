@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Head names a chain's state: the last record's sequence number and hash.
@@ -18,9 +20,11 @@ type Head struct {
 
 // Options are what Verify checks a file against besides itself.
 type Options struct {
-	// Key, when not nil, is the key the log must name. A key read from
-	// the file alone vouches for nothing: whoever rewrote the file could
-	// have put their own there.
+	// Key, when not nil, is the key the log must name: in its header,
+	// or, for a log whose header names none, in one of its KeyEvent
+	// records (Summary.Pinned is then that key's last checkpoint). A key
+	// read from the file alone vouches for nothing: whoever rewrote the
+	// file could have put their own there.
 	Key ed25519.PublicKey
 	// Known, when its Seq is not 0, is a head learnt elsewhere (a
 	// checkpoint the kernel printed, an earlier verification): the file
@@ -31,18 +35,25 @@ type Options struct {
 
 // Summary describes the part of a file that verified.
 type Summary struct {
-	ID      ID
-	Key     ed25519.PublicKey // nil when the log has no checkpoints
+	ID ID
+	// Key is the key the header names, nil when it names none.
+	Key ed25519.PublicKey
+	// Keys are the keys the KeyEvent records name, in order, in a log
+	// whose header names none.
+	Keys    []ed25519.PublicKey
 	Genesis Hash
 	Records uint64 // the number of records, which is the last one's Seq
 	First   Record // the first and last records, zero when there are none
 	Last    Record
 	Head    Hash // the last record's hash, or the genesis
 	// Checkpoints counts the checkpoints; Signed is the last one, which
-	// vouches for records 1 to Signed.Seq.
+	// vouches for records 1 to Signed.Seq, signed by SignedBy.
 	Checkpoints int
 	Signed      Checkpoint
-	Size        int64 // bytes verified
+	SignedBy    ed25519.PublicKey
+	// Pinned is the last checkpoint signed by Options.Key, when given.
+	Pinned Checkpoint
+	Size   int64 // bytes verified
 }
 
 // Verify reads a log file from r and checks its header, each entry's
@@ -68,11 +79,14 @@ func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
 	if err != nil {
 		return fail(false, err)
 	}
-	if opts.Key != nil && !bytes.Equal(opts.Key, h.key) {
+	if opts.Key != nil && h.key != nil && !bytes.Equal(opts.Key, h.key) {
 		return fail(false, fmt.Errorf("%w: the log's key is %x, want %x", ErrKeyMismatch, []byte(h.key), []byte(opts.Key)))
 	}
 	s.ID, s.Key, s.Genesis, s.Head = h.id, h.key, h.genesis(), h.genesis()
 	s.Size = headerSize
+	// key signs the checkpoints from here: the header's, or the last
+	// KeyEvent record's.
+	key := h.key
 
 	for {
 		var lw [4]byte
@@ -103,6 +117,14 @@ func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
 			case r.Seq == opts.Known.Seq && r.Hash != opts.Known.Hash:
 				return fail(false, fmt.Errorf("%w: hash %.16s…, the known head is %.16s…", ErrHeadMissing, r.Hash, opts.Known.Hash))
 			}
+			if r.Event == KeyEvent {
+				k, err := recordKey(r, h.key)
+				if err != nil {
+					return fail(false, err)
+				}
+				key = k
+				s.Keys = append(s.Keys, k)
+			}
 			if r.Seq == 1 {
 				s.First = r
 			}
@@ -115,17 +137,20 @@ func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
 			switch {
 			case err != nil:
 				return fail(true, err)
-			case h.key == nil:
+			case key == nil:
 				return fail(true, fmt.Errorf("%w: a checkpoint in a log without a key", ErrMalformed))
 			case c.Seq != s.Records:
 				return fail(true, fmt.Errorf("%w: a checkpoint of record %d", ErrSequence, c.Seq))
 			case c.Head != s.Head:
 				return fail(true, fmt.Errorf("%w: checkpoint head %.16s…, the chain's head is %.16s…", ErrHashMismatch, c.Head, s.Head))
-			case !ed25519.Verify(h.key, signedMessage(h.id, b), c.Signature[:]):
+			case !ed25519.Verify(key, signedMessage(h.id, b), c.Signature[:]):
 				return fail(true, ErrBadSignature)
 			}
 			s.Checkpoints++
-			s.Signed = c
+			s.Signed, s.SignedBy = c, key
+			if opts.Key != nil && bytes.Equal(opts.Key, key) {
+				s.Pinned = c
+			}
 		default:
 			return fail(false, fmt.Errorf("%w: entry kind %d", ErrMalformed, b[4]))
 		}
@@ -134,7 +159,23 @@ func Verify(r io.Reader, opts Options, each func(Record)) (Summary, error) {
 	if opts.Known.Seq > s.Records {
 		return fail(false, fmt.Errorf("%w: the file ends at record %d, the known head is record %d", ErrHeadMissing, s.Records, opts.Known.Seq))
 	}
+	if opts.Key != nil && h.key == nil && !slices.ContainsFunc(s.Keys, func(k ed25519.PublicKey) bool { return bytes.Equal(k, opts.Key) }) {
+		return fail(false, fmt.Errorf("%w: no %s record of the log names key %x", ErrKeyMismatch, KeyEvent, []byte(opts.Key)))
+	}
 	return s, nil
+}
+
+// recordKey reads the key of a KeyEvent record, in a log whose header
+// names headerKey.
+func recordKey(r Record, headerKey ed25519.PublicKey) (ed25519.PublicKey, error) {
+	if headerKey != nil {
+		return nil, fmt.Errorf("%w: a %s record in a log whose header names its key", ErrMalformed, KeyEvent)
+	}
+	k, err := hex.DecodeString(r.Detail)
+	if err != nil || len(k) != ed25519.PublicKeySize || len(r.Detail) != 2*ed25519.PublicKeySize || r.Detail != hex.EncodeToString(k) {
+		return nil, fmt.Errorf("%w: %s record %d: want %d lower-case hex digits, not %q", ErrMalformed, KeyEvent, r.Seq, 2*ed25519.PublicKeySize, r.Detail)
+	}
+	return ed25519.PublicKey(k), nil
 }
 
 // readError gives a short read its cause; other errors are the reader's.

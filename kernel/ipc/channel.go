@@ -76,6 +76,8 @@ type Endpoint struct {
 	closed   bool // the last handle to this endpoint is gone
 	pending  map[uint32]chan Message
 	nextTxid uint32
+	journal  *journal            // see StartJournal
+	drop     map[uint32]struct{} // replies to drop, see Rewind
 
 	// carried counts the channel endpoints inside the messages of queue
 	// and inside the replies handed to e's calls that have not yet reached
@@ -172,13 +174,15 @@ func (ch *channel) refresh() {
 	for _, e := range ch.ends {
 		p := e.peer()
 		var s abi.Signals
-		if len(e.queue) > 0 {
+		held := e.heldBack()
+		if len(e.queue) > 0 && !held {
 			s |= abi.Readable
 		}
 		// A closed endpoint has no handles left, but a goroutine may still
 		// block on it from a syscall that looked it up before the close:
-		// PeerClosed wakes it, and it then sees e.closed.
-		if p.closed || e.closed {
+		// PeerClosed wakes it, and it then sees e.closed. A queue held
+		// back by a journal is not over yet: the peer's end waits too.
+		if (p.closed && !held) || e.closed {
 			s |= abi.PeerClosed
 		} else if len(p.queue)+p.reserved < ch.depth {
 			s |= abi.Writable
@@ -258,13 +262,14 @@ func (e *Endpoint) unreserve() {
 // the call waiting for its transaction id. A reply handed to a call counts
 // in the peer's carried until the call's caller has it (landed) or it
 // goes back to the queue (unread): while it travels, the peer must not.
-// When the peer closed meanwhile the message is dropped with its handles.
+// When the peer closed meanwhile the message is dropped with its handles,
+// and so is a reply Rewind said to drop.
 func (e *Endpoint) commit(m Message) {
 	ch := e.ch
 	ch.mu.Lock()
 	p := e.peer()
 	p.reserved--
-	if p.closed {
+	if p.closed || (m.Txid != 0 && e.answer(m.Txid)) {
 		ch.refresh()
 		ch.mu.Unlock()
 		m.closeCaps()
@@ -376,7 +381,8 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 	ch := e.ch
 	for {
 		ch.mu.Lock()
-		if len(e.queue) > 0 {
+		held := e.heldBack()
+		if len(e.queue) > 0 && !held {
 			m := &e.queue[0]
 			if accept != nil {
 				if err := accept(m); err != nil {
@@ -385,11 +391,12 @@ func (e *Endpoint) Read(deadline time.Time, block bool, accept func(m *Message) 
 				}
 			}
 			out := e.dequeue()
+			e.keep(&out)
 			ch.refresh()
 			ch.mu.Unlock()
 			return out, nil
 		}
-		closed, peerClosed := e.closed, e.peer().closed
+		closed, peerClosed := e.closed, e.peer().closed && !held
 		ch.mu.Unlock()
 		if closed {
 			return Message{}, fmt.Errorf("channel read: %w", cap.ErrClosed)

@@ -45,6 +45,17 @@
 // A goroutine still blocked on the closed endpoint itself (a syscall that
 // looked it up before the close) wakes with cap.ErrClosed.
 //
+// # Journals
+//
+// StartJournal lets a reader take an endpoint's messages provisionally:
+// the endpoint keeps a copy of each message read and the transaction id
+// of each reply written through it. Rewind puts the messages back at the
+// head of the queue, in the order read, and drops the replies later
+// written to calls already answered, so that each caller still gets one
+// reply; EndJournal makes the reads stand. A journal holds at most
+// JournalMaxMessages messages and JournalMaxBytes bytes; when it is full
+// the rest of the queue is held back from readers until it ends.
+//
 // # Locking
 //
 // Lock order: transferMu < channel.mu < cap.Table.mu < cap's treeMu, and

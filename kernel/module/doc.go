@@ -30,15 +30,25 @@
 // messages first. A call's reply goes to the caller by transaction id,
 // so a reply from the new instance reaches a call made to the old one.
 //
-// A replacement: the old instance quiesces (its service loop serves one
-// request at a time, so it only finishes the one at hand) and exports its
-// state; a new instance starts with the grants, imports the state and
-// reports ready; it must then live through a probation before the
-// registry switches to it. Until the switch the old instance is only
-// quiesced, so any failure resumes it (rollback) and no message was read
-// by the new one. An instance that does not answer the quiesce request
-// in time is killed and restarted by its policy, from the state of the
-// last replacement or from scratch; the request it was serving is lost.
+// A replacement: a new instance starts with the grants and says it runs
+// (ModHello) while the old one still serves; then the old instance
+// quiesces (its service loop serves one request at a time, so it only
+// finishes the one at hand) and exports its state; the new one imports
+// it and reports ready, and the registry switches to it. The clients are
+// held from the quiesce to the switch only. The new instance then serves
+// on probation: each client endpoint keeps a journal of what it reads
+// (ipc.Endpoint.StartJournal) and the old instance stays quiesced. Should
+// the new one fail before the switch, or die in its probation, the old
+// one resumes (rollback); after a death in probation it first gets the
+// endpoints back with every request the new one read put back at their
+// heads, in order, and the replies it writes to calls the new one had
+// answered are dropped (Rewind), so that no request is lost, repeated to
+// a client or reordered. This asks of a module that a request's effect
+// on its state depend only on the state and the request, as kv's do: the
+// old instance must reach, from the state it exported, the state the new
+// one had. An instance that does not answer the quiesce request in time
+// is killed and restarted by its policy, from the state of the last
+// replacement or from scratch; the request it was serving is lost.
 //
 // Revoking a module revokes everything derived from its grants and from
 // its clients' endpoints and closes the roots, so its clients see

@@ -24,7 +24,8 @@ const (
 	Installed State = iota
 	// Active: an instance serves the module's services.
 	Active
-	// Replacing: a replacement is under way; clients' messages wait.
+	// Replacing: a replacement (or an activation) is under way; clients'
+	// messages wait, or, on probation, the new instance serves them.
 	Replacing
 	// Failed: the instance died more often than the restart policy
 	// allows; no instance runs and the clients were let go.
@@ -118,11 +119,16 @@ type Module struct {
 	// replacement (the commit moves every endpoint to the new one).
 	serving  *instance
 	bindings []*binding
+	// probation is set while serving is a replacement on probation: each
+	// binding's endpoint keeps a journal (ipc.Endpoint.StartJournal), so
+	// that the old instance can take over again.
+	probation bool
 	// grants are the roots of the capabilities every instance gets a
 	// derived copy of: the clients of the services it uses, then the
 	// caller's grants.
 	grants   []*cap.Cap
 	restarts int
+	beat     heartbeat
 
 	// reqs carries lifecycle requests to the supervisor, which closes
 	// quit when it returns; both are nil while none runs.
@@ -297,7 +303,7 @@ func (m *Manager) Activate(name, ver string, opt ActivateOptions) error {
 	}
 	mod.reqs, mod.quit = make(chan request), make(chan struct{})
 	m.mu.Unlock()
-	mod.commit(inst)
+	mod.commit(inst, false)
 	m.cfg.Auditor.Record(EventActivate, name, fmt.Sprintf("%s pid %d", ver, inst.proc.PID()))
 	go mod.supervise(inst)
 	return nil
@@ -346,6 +352,9 @@ func (m *Manager) Connect(service string) (*cap.Cap, error) {
 	m.clients++
 	b := &binding{service: service, id: m.clients, root: cap.New(server, endpointRights), ep: server}
 	mod.bindings = append(mod.bindings, b)
+	if mod.probation {
+		server.StartJournal()
+	}
 	if mod.serving != nil {
 		// A failure leaves the binding to the next instance: this one
 		// has died, and its restart attaches every binding.
@@ -354,9 +363,14 @@ func (m *Manager) Connect(service string) (*cap.Cap, error) {
 	return cap.New(client, ClientRights), nil
 }
 
-// prune lets go of the bindings whose clients are gone.
+// prune lets go of the bindings whose clients are gone. On probation it
+// keeps them: a journal may hold requests to give back to the old
+// instance.
 // Preconditions: m.mu is held.
 func (mod *Module) prune() {
+	if mod.probation {
+		return
+	}
 	mod.bindings = slices.DeleteFunc(mod.bindings, func(b *binding) bool {
 		if b.gone() {
 			b.root.Close()
@@ -385,19 +399,58 @@ func (in *instance) attach(b *binding) error {
 // commit makes inst the instance that serves: every capability an
 // earlier instance had to the clients' endpoints is revoked, so that no
 // message is read by two, then each endpoint is attached to inst, its
-// queued messages waiting there in order.
-func (mod *Module) commit(inst *instance) {
+// queued messages waiting there in order. On probation each endpoint
+// keeps a journal of what inst reads from it, from before inst can read:
+// rewind gives it back, endProbation lets it stand.
+func (mod *Module) commit(inst *instance, probation bool) {
 	m := mod.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	mod.prune()
 	for _, b := range mod.bindings {
 		b.root.RevokeDerived()
+		if probation {
+			b.ep.StartJournal()
+		}
 	}
-	mod.cur, mod.serving = inst, inst
+	mod.cur, mod.serving, mod.probation = inst, inst, probation
+	// The heartbeats counted are the previous instance's.
+	mod.beat.latency, mod.beat.misses = 0, 0
 	for _, b := range mod.bindings {
 		inst.attach(b)
 	}
+}
+
+// rewind gives the endpoints back to old, the quiesced instance a
+// replacement on probation was to replace, once the replacement has
+// ended: every capability it had to them is revoked, every request it
+// read goes back to the head of its endpoint's queue, in order, and a
+// reply old writes to a call the replacement answered is dropped
+// (ipc.Endpoint.Rewind). old serves them again once resumed.
+func (mod *Module) rewind(old *instance) {
+	m := mod.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, b := range mod.bindings {
+		b.root.RevokeDerived()
+		b.ep.Rewind()
+	}
+	mod.cur, mod.serving, mod.probation = old, old, false
+	mod.prune()
+	for _, b := range mod.bindings {
+		old.attach(b)
+	}
+}
+
+// endProbation lets what the replacement read on probation stand.
+func (mod *Module) endProbation() {
+	m := mod.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, b := range mod.bindings {
+		b.ep.EndJournal()
+	}
+	mod.probation = false
 }
 
 // releaseGrants revokes every capability derived from the module's
@@ -435,6 +488,11 @@ type Status struct {
 	PID      uint64   // the serving instance's, 0 when none
 	Clients  int
 	Restarts int // by the restart policy since activation
+	// HeartbeatLatency is the time the instance took to answer the last
+	// heartbeat it answered; HeartbeatMisses the heartbeats it has
+	// missed in a row since.
+	HeartbeatLatency time.Duration
+	HeartbeatMisses  int
 	// Manifest is Version's, and Signer the key that signed it ("" when
 	// it was installed tainted).
 	Manifest modstore.Manifest
@@ -463,7 +521,8 @@ func (m *Manager) Status(name string) (Status, error) {
 	if mod == nil {
 		return Status{}, fmt.Errorf("status %s: %w", name, ErrNoModule)
 	}
-	st := Status{Name: name, State: mod.state, Version: mod.version, Clients: len(mod.bindings), Restarts: mod.restarts}
+	st := Status{Name: name, State: mod.state, Version: mod.version, Clients: len(mod.bindings), Restarts: mod.restarts,
+		HeartbeatLatency: mod.beat.latency, HeartbeatMisses: mod.beat.misses}
 	for v := range mod.versions {
 		st.Versions = append(st.Versions, v)
 	}
@@ -508,6 +567,20 @@ func (m *Manager) Stop(name string) error {
 		return fmt.Errorf("stop %s: %w", name, ErrNoModule)
 	}
 	return mod.ask(request{kind: reqStop})
+}
+
+// Restart kills module name's instance at once and starts another by its
+// restart policy, as if the instance had died: the restart counts
+// against the policy's intensity, and the module fails when it is one
+// too many. reason goes to the audit log.
+func (m *Manager) Restart(name, reason string) error {
+	m.mu.Lock()
+	mod := m.modules[name]
+	m.mu.Unlock()
+	if mod == nil {
+		return fmt.Errorf("restart %s: %w", name, ErrNoModule)
+	}
+	return mod.ask(request{kind: reqRestart, reason: reason})
 }
 
 // Revoke revokes module name: its instance is killed at once, every

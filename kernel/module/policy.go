@@ -19,6 +19,11 @@ type RestartPolicy struct {
 	// FromState restarts the instance from the last state the module
 	// exported (at its last replacement); false starts it from scratch.
 	FromState bool
+	// Heartbeat is the period of the pings the manager sends the
+	// instance (abi.ModPing), each answered within half of it or
+	// counted missed; 0 sends none. A module that misses them is only
+	// counted: what to do about it is the supervisor's to ask (Restart).
+	Heartbeat time.Duration
 }
 
 // DefaultRestart is the policy of a module activated without one.
@@ -28,15 +33,16 @@ var DefaultRestart = RestartPolicy{
 	BackoffMin: 10 * time.Millisecond,
 	BackoffMax: time.Second,
 	FromState:  true,
+	Heartbeat:  time.Second,
 }
 
 // Timeouts bound each step of the control protocol. A slow machine (QEMU
 // without acceleration) needs seconds where hardware needs milliseconds,
 // so the defaults are generous; Probation is what a replacement must
-// survive before it gets the clients.
+// survive, serving the clients, before the old instance is let go.
 type Timeouts struct {
-	// Start is how long a new instance has to import its state and
-	// report ready.
+	// Start is how long a new instance has to say it runs (ModHello),
+	// and then to import its state and report ready.
 	Start time.Duration
 	// Quiesce is how long an instance has to answer ModQuiesce.
 	Quiesce time.Duration
@@ -45,9 +51,10 @@ type Timeouts struct {
 	// Stop is how long an instance has to exit after ModStop before it
 	// is killed.
 	Stop time.Duration
-	// Probation is how long a replacement must live after it reported
-	// ready before the registry switches to it; dying within it rolls
-	// the replacement back.
+	// Probation is how long a replacement must live after the registry
+	// switched to it, serving with the old instance kept quiesced; dying
+	// within it rolls the replacement back, the requests it read served
+	// again by the old instance.
 	Probation time.Duration
 }
 

@@ -26,7 +26,7 @@ const (
 
 // controlSchema is the control protocol of abi/module.go.
 var controlSchema = mustSchema(
-	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + abi.ModMaxText},
+	ipc.MessageSpec{Type: abi.ModStart, MaxData: 1 + 8 + abi.ModMaxText},
 	ipc.MessageSpec{Type: abi.ModState, MaxData: abi.ModMaxChunk},
 	ipc.MessageSpec{Type: abi.ModStateEnd, MaxData: 8},
 	ipc.MessageSpec{Type: abi.ModReady},
@@ -38,6 +38,9 @@ var controlSchema = mustSchema(
 	ipc.MessageSpec{Type: abi.ModExport},
 	ipc.MessageSpec{Type: abi.ModResume},
 	ipc.MessageSpec{Type: abi.ModStop},
+	ipc.MessageSpec{Type: abi.ModPing, MaxData: 8},
+	ipc.MessageSpec{Type: abi.ModPong, MaxData: 8},
+	ipc.MessageSpec{Type: abi.ModHello},
 )
 
 // serviceSchema is every module service's client channel: the types 1 to
@@ -75,6 +78,12 @@ type instance struct {
 	proc    Instance
 	ctl     *ipc.Endpoint
 	version string
+	// greeted is set once the instance's ModHello was read; owned by
+	// whoever drives the instance (Activate, then its supervisor).
+	greeted bool
+	// sent is how long start took to send the state, of the time until
+	// the instance reported ready.
+	sent time.Duration
 
 	releaseOnce sync.Once
 }
@@ -88,6 +97,17 @@ func (in *instance) send(typ uint32, data []byte, caps []*cap.Cap, timeout time.
 	return err
 }
 
+// readStep reads the next control message of a lifecycle step, skipping
+// the late answers to heartbeats.
+func (in *instance) readStep(deadline time.Time) (ipc.Message, error) {
+	for {
+		m, err := in.ctl.Read(deadline, true, nil)
+		if err != nil || m.Type != abi.ModPong {
+			return m, err
+		}
+	}
+}
+
 // refusal is an instance's ModRefused, with its reason.
 type refusal struct{ reason string }
 
@@ -97,7 +117,7 @@ func (r *refusal) Error() string { return "refused: " + r.reason }
 // at most timeout. A ModRefused is returned as a *refusal; the end of the
 // instance as ErrDied; a timeout as ipc.ErrTimedOut.
 func (in *instance) expect(want uint32, timeout time.Duration) (ipc.Message, error) {
-	m, err := in.ctl.Read(time.Now().Add(timeout), true, nil)
+	m, err := in.readStep(time.Now().Add(timeout))
 	if err != nil {
 		if errors.Is(err, ipc.ErrPeerClosed) {
 			return m, fmt.Errorf("%w: %v", ErrDied, err)
@@ -117,20 +137,41 @@ func (in *instance) expect(want uint32, timeout time.Duration) (ipc.Message, err
 	}
 }
 
+// greet waits for the instance's ModHello, once: its process runs and
+// waits for ModStart.
+func (in *instance) greet(timeout time.Duration) error {
+	if in.greeted {
+		return nil
+	}
+	if _, err := in.expect(abi.ModHello, timeout); err != nil {
+		return err
+	}
+	in.greeted = true
+	return nil
+}
+
 // start hands the instance its state (none when s is nil) and waits for
 // it to report ready.
 func (in *instance) start(s *snapshot, t Timeouts) error {
+	if err := in.greet(t.Start); err != nil {
+		return err
+	}
 	if s == nil {
 		if err := in.send(abi.ModStart, []byte{0}, nil, t.Start); err != nil {
 			return err
 		}
 	} else {
-		if err := in.send(abi.ModStart, append([]byte{1}, s.from...), nil, t.Start); err != nil {
+		// The length first, so that the instance takes room for the
+		// state once rather than growing it chunk by chunk.
+		start := binary.LittleEndian.AppendUint64([]byte{1}, uint64(len(s.data)))
+		if err := in.send(abi.ModStart, append(start, s.from...), nil, t.Start); err != nil {
 			return err
 		}
+		began := time.Now()
 		if err := in.sendState(s.data, t.Start); err != nil {
 			return err
 		}
+		in.sent = time.Since(began)
 	}
 	_, err := in.expect(abi.ModReady, t.Start)
 	return err
@@ -148,15 +189,12 @@ func (in *instance) sendState(data []byte, timeout time.Duration) error {
 	return in.send(abi.ModStateEnd, binary.LittleEndian.AppendUint64(nil, uint64(len(data))), nil, time.Until(deadline))
 }
 
-// export asks a quiesced instance for its state and reads it.
+// export reads the state the instance sends once quiesce asked for it.
 func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	deadline := time.Now().Add(timeout)
-	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
-		return nil, err
-	}
 	var data []byte
 	for {
-		m, err := in.ctl.Read(deadline, true, nil)
+		m, err := in.readStep(deadline)
 		if err != nil {
 			if errors.Is(err, ipc.ErrPeerClosed) {
 				return nil, fmt.Errorf("%w: %v", ErrDied, err)
@@ -185,9 +223,15 @@ func (in *instance) export(timeout time.Duration) ([]byte, error) {
 	}
 }
 
-// quiesce asks the instance to stop serving and waits for its answer.
+// quiesce asks the instance to stop serving, and then for its state,
+// which export reads, and waits for its answer to the first. Both
+// requests go at once, so that the instance goes on from quiescing to
+// exporting without waiting for the manager in between.
 func (in *instance) quiesce(timeout time.Duration) error {
 	if err := in.send(abi.ModQuiesce, nil, nil, timeout); err != nil {
+		return err
+	}
+	if err := in.send(abi.ModExport, nil, nil, timeout); err != nil {
 		return err
 	}
 	_, err := in.expect(abi.ModQuiesced, timeout)

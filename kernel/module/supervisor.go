@@ -15,12 +15,14 @@ const (
 	reqReplace = iota
 	reqStop
 	reqRevoke
+	reqRestart
 )
 
 type request struct {
-	kind int
-	to   *version // reqReplace
-	done chan error
+	kind   int
+	to     *version // reqReplace
+	reason string   // reqRestart
+	done   chan error
 }
 
 // ask has the module's supervisor run r and returns its outcome; with no
@@ -74,8 +76,16 @@ func (mod *Module) supervise(inst *instance) {
 		mod.quit = nil
 		m.mu.Unlock()
 	}()
+	var beats <-chan time.Time
+	if p := mod.policy.Heartbeat; p > 0 {
+		t := time.NewTicker(p)
+		defer t.Stop()
+		beats = t.C
+	}
 	for {
 		select {
+		case <-beats:
+			mod.ping(mod.cur, heartbeatTimeout(mod.policy.Heartbeat))
 		case r := <-mod.reqs:
 			end, err := mod.run(r)
 			r.done <- err
@@ -109,6 +119,11 @@ func (mod *Module) run(r request) (end bool, err error) {
 		}
 		m.cfg.Auditor.Record(EventStop, mod.name, detail)
 		return true, nil
+	case reqRestart:
+		inst := mod.cur
+		m.cfg.Auditor.Record(EventKill, mod.name, fmt.Sprintf("%s pid %d: restart asked: %s", inst.version, inst.proc.PID(), r.reason))
+		inst.kill("restart asked")
+		return !mod.recover(inst, true), nil
 	case reqRevoke:
 		inst := mod.cur
 		inst.kill("module revoked")
@@ -135,16 +150,23 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 	}
 	m.setState(mod, Replacing)
 	// The new instance's process starts first, while the old one still
-	// serves: it waits for its state, and the time a process takes to
-	// start is no client's.
+	// serves, and says when it runs: the time a process takes to start
+	// is no client's.
+	spawned := time.Now()
 	cand, err := mod.spawn(to)
+	if err == nil {
+		if err = cand.greet(t.Start); err != nil {
+			cand.kill("did not start")
+			err = fmt.Errorf("%w: %s pid %d: %w", ErrStart, cand.version, cand.proc.PID(), err)
+		}
+	}
 	if err != nil {
 		m.setState(mod, Active)
 		m.cfg.Auditor.Record(EventRollback, mod.name, fmt.Sprintf("%s: %v", what, err))
 		return false, fmt.Errorf("replace %s %s: %w: %w", mod.name, what, ErrRolledBack, err)
 	}
 	abandon := func() { cand.kill("replacement abandoned") }
-	// The clients are held from the quiesce to the commit: their
+	// The clients are held from the quiesce to the switch: their
 	// messages wait in the endpoints. The replace record says for how
 	// long, and where the time went.
 	began := time.Now()
@@ -155,8 +177,10 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		mark = now
 		return d
 	}
+	ready := began.Sub(spawned)
 
-	// 1. The old instance stops reading and finishes what it has begun.
+	// 1. The old instance stops reading and finishes what it has begun;
+	// the request for its state goes with the request to quiesce.
 	if err := old.quiesce(t.Quiesce); err != nil {
 		abandon()
 		if errors.Is(err, ErrDied) {
@@ -166,6 +190,7 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		old.kill("did not quiesce in time")
 		return !mod.recover(old, true), fail(fmt.Errorf("%w: %w", ErrQuiesce, err))
 	}
+	quiesced := lap()
 
 	// 2. It exports its state.
 	data, err := old.export(t.Export)
@@ -183,30 +208,37 @@ func (mod *Module) replace(to *version) (end bool, err error) {
 		return mod.rollback(old, what, fmt.Errorf("%w: %w", ErrExport, err))
 	}
 	snap := &snapshot{data: data, from: old.version}
-	quiesced := lap()
+	exported := lap()
 
-	// 3. The new instance imports it and must live through probation.
-	err = mod.begin(cand, snap)
-	started := lap()
-	if err == nil {
-		if err = cand.survive(t.Probation); err != nil {
-			cand.kill("died in probation")
-		}
-	}
-	if err != nil {
+	// 3. The new instance imports it and reports ready.
+	if err := mod.begin(cand, snap); err != nil {
 		return mod.rollback(old, what, err)
 	}
+	imported := lap()
 
-	// 4. The registry switches; the old instance goes.
-	mod.commit(cand)
-	probation, held := lap(), time.Since(began)
+	// 4. The registry switches: the clients' endpoints go to the new
+	// instance, which serves them on probation, each endpoint keeping a
+	// journal of what it reads.
+	mod.commit(cand, true)
+	switched, held := lap(), time.Since(began)
+
+	// 5. Should the new instance die in its probation, the old one, still
+	// quiesced, takes the endpoints back with every request the new one
+	// read put back in order (ipc.Endpoint.Rewind) and serves them again.
+	if err := cand.survive(t.Probation); err != nil {
+		cand.kill("died in probation")
+		mod.rewind(old)
+		return mod.rollback(old, what, err)
+	}
+	mod.endProbation()
+	probation := lap()
 	mod.last = snap
 	m.mu.Lock()
 	mod.state, mod.version = Active, to.image.Version
 	m.mu.Unlock()
 	killed := old.stop(t.Stop)
-	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state; clients held %v: quiesce and export %v, start and import %v, probation %v",
-		what, cand.proc.PID(), len(data), held, quiesced, started, probation)
+	detail := fmt.Sprintf("%s; pid %d serves, %d bytes of state; clients held %v: quiesce %v, export %v, import %v (state sent in %v), switch %v; then probation %v; its process ran %v before",
+		what, cand.proc.PID(), len(data), held, quiesced, exported, imported, cand.sent, switched, probation, ready)
 	if killed {
 		m.cfg.Auditor.Record(EventKill, mod.name, fmt.Sprintf("%s pid %d: did not stop in time", old.version, old.proc.PID()))
 	}
@@ -263,7 +295,7 @@ func (mod *Module) recover(inst *instance, killed bool) bool {
 			m.cfg.Auditor.Record(EventCrash, mod.name, fmt.Sprintf("restart of %s from %s: %v", v.image.Version, from, err))
 			continue
 		}
-		mod.commit(next)
+		mod.commit(next, false)
 		m.mu.Lock()
 		mod.restarts++
 		m.mu.Unlock()

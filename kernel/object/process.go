@@ -21,7 +21,9 @@ type Process struct {
 	name string
 	// Handles is the process's handle table.
 	Handles *cap.Table
-	console io.Writer
+	// Counters count what the process did, for the metrics object.
+	Counters Counters
+	console  io.Writer
 
 	mu     sync.Mutex
 	exited bool

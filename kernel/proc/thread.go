@@ -3,6 +3,7 @@ package proc
 import (
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"clk/kernel/limit"
 	"clk/kernel/syscalls"
@@ -62,7 +63,9 @@ func (t *thread) run() {
 	p := t.p
 	defer t.stopped()
 	for !p.ended() {
+		began := time.Now()
 		tr := t.ctx.Run(&t.regs)
+		p.obj.Counters.CPU.Add(uint64(time.Since(began)))
 		switch tr.Kind {
 		case TrapSyscall:
 			t.syscall()
@@ -94,6 +97,7 @@ func (t *thread) run() {
 func (t *thread) syscall() {
 	r := &t.regs
 	t.p.syscalls.Add(1)
+	t.p.obj.Counters.Call(r.RAX)
 	res := t.p.sys.kernel.Dispatch(&t.caller, r.RAX, syscalls.Args{r.RDI, r.RSI, r.RDX, r.R10, r.R8, r.R9})
 	r.RAX, r.RDX = uint64(res.Errno), res.Value
 	if res.Exited {

@@ -115,6 +115,9 @@ func sysChannelWrite(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 			}
 		}
 		err := ep.WriteFrom(c.Proc.Handles, d.Type, d.Txid, data, hs, deadline, false)
+		if err == nil {
+			c.Proc.Counters.Sent(len(data))
+		}
 		if !block || !errors.Is(err, ipc.ErrQueueFull) {
 			return 0, err
 		}
@@ -196,7 +199,11 @@ func sysChannelRead(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 			}
 		}
 		_, err = ep.Read(deadline, false, func(m *ipc.Message) error {
-			return deliver(c, a[1], d, m)
+			if err := deliver(c, a[1], d, m); err != nil {
+				return err
+			}
+			c.Proc.Counters.Received(len(m.Data))
+			return nil
 		})
 		if !block || !errors.Is(err, ipc.ErrEmpty) {
 			return 0, err
@@ -224,8 +231,16 @@ func sysChannelCall(k *Dispatcher, c *Caller, a Args) (uint64, error) {
 	// A reply deliver refuses stays the caller's: CallFrom puts it back in
 	// the queue, where a read with room for it gets it.
 	err = ep.CallFrom(c.Proc.Handles, wd.Type, data, hs, deadline, c.Dying, func(m *ipc.Message) error {
-		return deliver(c, a[2], rd, m)
+		if err := deliver(c, a[2], rd, m); err != nil {
+			return err
+		}
+		c.Proc.Counters.Received(len(m.Data))
+		return nil
 	})
+	if err == nil {
+		// A call's request counts once its reply came.
+		c.Proc.Counters.Sent(len(data))
+	}
 	if errors.Is(err, ipc.ErrStopped) {
 		return 0, fmt.Errorf("channel_call: %w", errDying)
 	}

@@ -100,6 +100,7 @@ var handlers = [abi.NumCalls]handler{
 	abi.SysDeviceIRQ:         sysDeviceIRQ,
 	abi.SysDeviceIOPorts:     sysDeviceIOPorts,
 	abi.SysRandomAdd:         sysRandomAdd,
+	abi.SysMetricsRead:       sysMetricsRead,
 }
 
 // Dispatch runs syscall num for the caller. It validates every argument

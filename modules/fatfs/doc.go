@@ -4,6 +4,9 @@
 // clients of the service "fs" the module manager connects. The kernel
 // activates it when the disk's driver starts, its second startup handle
 // the block channel (the first is the manager's control channel).
+// A disk whose first sector is not a FAT32 boot sector but a partition
+// table (drivers/mbr) is served from its first FAT32 partition, as the
+// data partition of clk's raw image (docs/boot.md) is.
 //
 // A volume whose boot sector or root directory cannot be trusted is
 // refused: the service says why ("refused the volume: ...") and the

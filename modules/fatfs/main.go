@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"clk/drivers/fat"
+	"clk/drivers/mbr"
 	"clk/sdk"
 	"clk/sdk/module"
 	"clk/services/block"
@@ -39,7 +40,22 @@ func main() {
 			// Barriers: the disk may complete writes out of order until
 			// they are flushed, and the volume's crash safety rests on
 			// their order.
-			return fat.Mount(disk, fat.Options{ReadOnly: ro || disk.ReadOnly(), Barriers: true})
+			opts := fat.Options{ReadOnly: ro || disk.ReadOnly(), Barriers: true}
+			fsys, err := fat.Mount(disk, opts)
+			if err == nil {
+				return fsys, nil
+			}
+			// A disk with a partition table (clk's raw image) holds its
+			// volume in a FAT32 partition.
+			p, ok := fat32Partition(disk)
+			if !ok {
+				return nil, err
+			}
+			if fsys, err = fat.Mount(mbr.NewView(disk, p), opts); err != nil {
+				return nil, fmt.Errorf("partition %d: %w", p.Index, err)
+			}
+			fmt.Fprintf(console{}, "the volume is partition %d, sectors %d to %d\n", p.Index, p.First, p.First+p.Count-1)
+			return fsys, nil
 		},
 	}
 	if err := module.Serve(sdk.Channel{Handle: hs[0]}, svc); err != nil {
@@ -48,4 +64,18 @@ func main() {
 	if err := svc.Unmount(); err != nil {
 		fail("%v", err)
 	}
+}
+
+// fat32Partition returns the disk's first FAT32 partition, if its first
+// sector holds a partition table with one.
+func fat32Partition(disk mbr.Disk) (mbr.Partition, bool) {
+	sector := make([]byte, disk.SectorSize())
+	if err := disk.ReadSectors(sector, 0); err != nil {
+		return mbr.Partition{}, false
+	}
+	parts, err := mbr.Parse(sector, disk.Sectors())
+	if err != nil {
+		return mbr.Partition{}, false
+	}
+	return mbr.FAT32(parts)
 }

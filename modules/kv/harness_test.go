@@ -189,6 +189,7 @@ const (
 	v2          = "2.0.0"
 	v2badImport = "2.1.0" // crashes while it imports
 	v2dies      = "2.2.0" // crashes 10 ms after starting
+	v2diesLate  = "2.3.0" // crashes in its 200th request, before it replies
 )
 
 var variants = map[string]variant{
@@ -206,6 +207,21 @@ var variants = map[string]variant{
 		time.AfterFunc(10*time.Millisecond, e.Crash)
 		return kv.New(2)
 	},
+	v2diesLate: func(*env) kmodule.Service { return &crashingLate{Store: kv.New(2), left: 200} },
+}
+
+// crashingLate panics in a request once it has served left of them.
+type crashingLate struct {
+	*kv.Store
+	left int
+}
+
+func (c *crashingLate) Handle(r kmodule.Request) []byte {
+	if c.left == 0 {
+		panic("crashed in a request")
+	}
+	c.left--
+	return c.Store.Handle(r)
 }
 
 // hanging never returns from a request for the key "hang" until killed.

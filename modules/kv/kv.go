@@ -114,9 +114,17 @@ func (s *Store) Handle(r module.Request) []byte {
 // (version 2) its uint64 revision, and its value's uint32 length and
 // bytes.
 func (s *Store) Export() ([]byte, error) {
-	out := append([]byte(nil), magic1...)
+	// Its size first, so that it is allocated once: the state is what
+	// the clients wait for in a replacement.
+	size := len(magic1) + 4
+	for k, e := range s.data {
+		size += 1 + len(k) + 8 + 4 + len(e.value)
+	}
+	out := make([]byte, 0, size)
 	if s.version >= 2 {
-		out = append([]byte(nil), magic2...)
+		out = append(out, magic2...)
+	} else {
+		out = append(out, magic1...)
 	}
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.data)))
 	for _, k := range slices.Sorted(maps.Keys(s.data)) {
@@ -133,7 +141,9 @@ func (s *Store) Export() ([]byte, error) {
 }
 
 // Import replaces the state with one exported by fromVersion: its own
-// shape, or version 1's when the store is version 2.
+// shape, or version 1's when the store is version 2. The values it takes
+// are slices of state, not copies: the store keeps state, which the
+// module's service loop gives it for good.
 func (s *Store) Import(state []byte, fromVersion string) error {
 	major, _, _ := strings.Cut(fromVersion, ".")
 	var shape int
@@ -187,7 +197,9 @@ func decode(b []byte, shape int) (map[string]*entry, error) {
 			return nil, bad
 		}
 		vl := binary.LittleEndian.Uint32(b)
-		e.value = append([]byte(nil), b[4:4+vl]...)
+		// The slice's capacity ends with the value, so that an append
+		// to it copies rather than writing over the next entry.
+		e.value = b[4 : 4+vl : 4+vl]
 		b = b[4+vl:]
 		data[k] = e
 	}

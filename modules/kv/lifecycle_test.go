@@ -109,6 +109,33 @@ func TestReplacementThatCrashesSoonAfterStartingIsRolledBack(t *testing.T) {
 	ld.finish()
 }
 
+func TestReplacementThatDiesOnProbationAfterServingIsRolledBackWithNothingLost(t *testing.T) {
+	// The replacement serves 200 requests on probation, then crashes in
+	// the next one before it replies: the old instance gets back every
+	// request it read, in order, serves them again and answers only the
+	// calls the replacement had not. The probation outlasts the 200
+	// requests on any machine.
+	h := newHarness(t, module.Timeouts{Probation: time.Minute}, v1, v2diesLate)
+	if err := h.mgr.Activate("kv", v1, module.ActivateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ld := startLoad(h)
+	ld.progress()
+	pid := h.status().PID
+	err := h.mgr.Replace("kv", v2diesLate)
+	if !errors.Is(err, module.ErrRolledBack) || !errors.Is(err, module.ErrDied) {
+		t.Fatalf("replace: %v, want a rollback after the instance died", err)
+	}
+	if st := h.status(); st.State != module.Active || st.Version != v1 || st.PID != pid {
+		t.Fatalf("after the rollback: %+v, want version %s pid %d serving", st, v1, pid)
+	}
+	ld.progress()
+	ld.finish()
+	if h.audit.count(module.EventRollback) != 1 || h.audit.count(module.EventReplace) != 0 {
+		t.Fatalf("audit log:\n%s", h.audit)
+	}
+}
+
 func TestInstanceThatDoesNotQuiesceIsKilledAndRestartedFromItsLastState(t *testing.T) {
 	h := newHarness(t, module.Timeouts{Quiesce: 200 * time.Millisecond, Probation: 2 * time.Millisecond}, v1hangs)
 	if err := h.mgr.Activate("kv", v1hangs, module.ActivateOptions{}); err != nil {

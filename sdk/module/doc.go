@@ -14,7 +14,9 @@
 // ModStart brings and reports ready; it serves every client endpoint a
 // ModAttach brings; on ModQuiesce it stops reading them and answers once
 // no request is in progress; on ModExport it sends what Export returns;
-// on ModResume it serves again; on ModStop it exits.
+// on ModResume it serves again; on ModStop it exits; it answers each
+// ModPing (a heartbeat) with a ModPong between two requests, so a request
+// that never returns shows as missed heartbeats.
 //
 // Two optional methods serve modules that hold more than their own data.
 // A Starter's Start runs on a start from scratch, before ModReady: a

@@ -22,8 +22,9 @@ type Service interface {
 	// instance that replaces this one. It is called while quiescent.
 	Export() ([]byte, error)
 	// Import takes the state an instance of fromVersion exported, before
-	// the first request. An error refuses it: the replacement is rolled
-	// back and the old instance serves on.
+	// the first request; state is the service's from then on (it may keep
+	// slices of it rather than copies). An error refuses it: the
+	// replacement is rolled back and the old instance serves on.
 	Import(state []byte, fromVersion string) error
 }
 
@@ -157,9 +158,12 @@ func Serve(ctl sdk.Channel, svc Service) error {
 	}
 }
 
-// begin reads ModStart, imports the state that follows it if any, and
-// reports ready (or refused).
+// begin says the instance runs (ModHello), reads ModStart, imports the
+// state that follows it if any, and reports ready (or refused).
 func (s *server) begin() error {
+	if err := s.ctl.Write(abi.ModHello, nil, nil, sdk.Never); err != nil {
+		return fmt.Errorf("hello: %w", err)
+	}
 	m, err := s.ctl.Read(s.buf, nil, sdk.Never)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -175,8 +179,14 @@ func (s *server) begin() error {
 		}
 		return s.ctl.Write(abi.ModReady, nil, nil, sdk.Never)
 	}
-	from := string(m.Data[1:])
-	var state []byte
+	if len(m.Data) < 9 {
+		return fmt.Errorf("start: ModStart of %d bytes with a state", len(m.Data))
+	}
+	size, from := binary.LittleEndian.Uint64(m.Data[1:]), string(m.Data[9:])
+	if size > abi.ModMaxState {
+		return s.refuse(fmt.Errorf("start: state of %d bytes, at most %d", size, abi.ModMaxState))
+	}
+	state := make([]byte, 0, size)
 	for {
 		m, err := s.ctl.Read(s.buf, nil, sdk.Never)
 		if err != nil {
@@ -190,6 +200,9 @@ func (s *server) begin() error {
 		}
 		if m.Type != abi.ModState {
 			return fmt.Errorf("start: message type %d in the state", m.Type)
+		}
+		if uint64(len(state)+len(m.Data)) > size {
+			return s.refuse(fmt.Errorf("start: state beyond the %d bytes announced", size))
 		}
 		state = append(state, m.Data...)
 	}
@@ -234,6 +247,10 @@ func (s *server) control() (stop bool, err error) {
 		s.quiesced = false
 	case abi.ModStop:
 		return true, nil
+	case abi.ModPing:
+		// A heartbeat: answered here, in the serving loop, so that an
+		// instance stuck in a request misses it.
+		return false, s.ctl.Write(abi.ModPong, m.Data, nil, sdk.Never)
 	default:
 		for _, h := range m.Handles {
 			h.Close()

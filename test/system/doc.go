@@ -10,6 +10,8 @@
 //	CLK_SYSTEST_ISO     build/clk.iso, booted by GRUB from BIOS, and from UEFI
 //	                    when the OVMF firmware is installed
 //	CLK_SYSTEST_INITRD  build/initrd.cpio, with the ring-3 programs of programs/
+//	CLK_SYSTEST_IMG     build/clk.img, booted by clk's own BIOS loader, and
+//	                    chainloaded by GRUB
 //
 // The same shell session also runs against a stand-in kernel assembled from
 // testdata/fakekernel.S, and so does the go test -exec wrapper

@@ -2,7 +2,10 @@ package system
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/binary"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +21,20 @@ import (
 // modulesLimits allow for a replacement under TCG: a new instance
 // started, its state imported and its probation lived through.
 var modulesLimits = limits{boot: 30 * time.Second, command: 60 * time.Second, shutdown: 30 * time.Second}
+
+// bootStarted matches the kernel's log line once it has started the
+// modules of /etc/modules.conf, which on a machine with a disk wait for
+// the disk to be mounted and its version floor checked.
+var bootStarted = regexp.MustCompile(`modules: [0-9]+ of the [0-9]+ module\(s\) of /etc/modules\.conf started`)
+
+// modulesBoot boots the kernel with img as its disk and waits for the
+// modules started at boot.
+func modulesBoot(t *testing.T, machine, img string) *qemu.Machine {
+	t.Helper()
+	m := diskBoot(t, machine, img)
+	waitForLog(t, m, bootStarted, "the modules of /etc/modules.conf were not started")
+	return m
+}
 
 // unsigned returns a module file with its signatures removed.
 func unsigned(t *testing.T, b []byte) []byte {
@@ -57,7 +74,7 @@ func TestKernelHotSwapsASignedModule(t *testing.T) {
 		host(t, mcopy, "-i", img, local, "::/"+name)
 	}
 
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
 	l := modulesLimits
 	run := func(line string, want ...string) string {
 		t.Helper()
@@ -139,7 +156,7 @@ func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
 	mkfs := dosfstool(t, "mkfs.fat")
 	img := filepath.Join(t.TempDir(), "disk.img")
 	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
 	l := modulesLimits
 	run := func(line string, want string) string {
 		t.Helper()
@@ -196,8 +213,9 @@ func TestKernelHotSwapsUnderARing3Client(t *testing.T) {
 
 // TestKernelKeepsTheVersionFloorAcrossReboots installs kv 2.0.0, reboots
 // with the same disk and tries kv 1.0.0: refused as a rollback, the
-// floor read back from /disk/modules.versions (kv 1.0.0 itself, started
-// at boot from the image before the disk is mounted, still serves).
+// floor read back from /disk/modules.versions. kv 1.0.0 of the image's
+// modules.conf, which the kernel starts once the disk is mounted, is
+// refused too, and the kernel log and the audit log say so.
 func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
 	dir := t.TempDir()
@@ -211,7 +229,8 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 		}
 	}
 
-	m := diskBoot(t, "pc", img)
+	m := modulesBoot(t, "pc", img)
+	run(m, "mod list", `(?m)^kv\s+1\.0\.0\s+active\s`)
 	run(m, "mod install /modules/kv2.clkm", `(?m)^installed kv 2\.0\.0 signed by `)
 	powerOff(t, m)
 	local := filepath.Join(dir, "modules.versions")
@@ -221,9 +240,178 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 		t.Errorf("modules.versions on the disk: %q, %v; want a line kv 2.0.0", b, err)
 	}
 
-	m = diskBoot(t, "pc", img)
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg", `modules: start /modules/kv1\.clkm: /modules/kv1\.clkm: install: module kv: version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
+	run(m, "dmesg", `modules: 0 of the 1 module\(s\) of /etc/modules\.conf started`)
+	if got := command(t, m, "mod list", l); regexp.MustCompile(`(?m)^kv\s.*\sactive\s`).MatchString(got) {
+		t.Errorf("kv active after its boot module was refused:\n%s", got)
+	}
 	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
 	run(m, "mod install /modules/kv2.clkm", `(?m)^installed kv 2\.0\.0 signed by `)
+	run(m, "mod start kv", `^kv: active\n$`)
 	run(m, "mod log", `(?m) refused kv .*rollback`)
 	powerOff(t, m)
+}
+
+// TestKernelChecksTheVersionFloorAgainstTheAuditLog raises kv's floor to
+// 2.0.0, which the audit log's chain records, then lowers
+// /disk/modules.versions to 1.0.0 on the host and reboots: the kernel
+// finds the file at odds with the chain, says so in its log and in the
+// audit log, keeps 2.0.0 (kv 1.0.0 of the image and at the prompt are
+// refused) and writes 2.0.0 back. With the file deleted it is rebuilt
+// from the chain. The audit log verifies on the host throughout, with
+// the floor's records in it.
+func TestKernelChecksTheVersionFloorAgainstTheAuditLog(t *testing.T) {
+	mkfs, mcopy, mdel := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy"), dosfstool(t, "mdel")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	l := modulesLimits
+	run := func(m *qemu.Machine, line string, want ...string) {
+		t.Helper()
+		got := command(t, m, line, l)
+		for _, w := range want {
+			if !regexp.MustCompile(w).MatchString(got) {
+				t.Errorf("%s: %q, want %s", line, got, w)
+			}
+		}
+	}
+	versions := func() string {
+		t.Helper()
+		local := filepath.Join(dir, "modules.versions")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/modules.versions", local)
+		b, err := os.ReadFile(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// events returns the audit log's records on the disk as "EVENT
+	// SUBJECT DETAIL" lines, after checking that it verifies.
+	events := func() string {
+		t.Helper()
+		local := filepath.Join(dir, "audit.log")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/audit.log", local)
+		f, err := os.Open(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var out strings.Builder
+		if _, err := audit.Verify(f, audit.Options{}, func(r audit.Record) { out.WriteString(r.Event + " " + r.Subject + " " + r.Detail + "\n") }); err != nil {
+			t.Fatalf("the audit log on the disk: %v", err)
+		}
+		return out.String()
+	}
+	refusedAtBoot := `modules: start /modules/kv1\.clkm: .*version lower than installed \(rollback\)`
+
+	m := modulesBoot(t, "pc", img)
+	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	powerOff(t, m)
+	if got := events(); !regexp.MustCompile(`(?m)^floor kv 1\.0\.0\n(.*\n)*floor kv 2\.0\.0$`).MatchString(got) {
+		t.Errorf("the audit log has not the floor's rises to 1.0.0 and 2.0.0:\n%s", got)
+	}
+
+	// Whoever can write the disk lowers the file.
+	lowered := filepath.Join(dir, "lowered")
+	if err := os.WriteFile(lowered, []byte("kv 1.0.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host(t, mcopy, "-o", "-i", img, lowered, "::/modules.versions")
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg",
+		`modules: /disk/modules\.versions disagrees with the audit log: kv: the file says 1\.0\.0, the audit log 2\.0\.0; 2\.0\.0 kept`,
+		refusedAtBoot)
+	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
+	run(m, "mod log", `(?m) floor-mismatch kv kv: the file says 1\.0\.0, the audit log 2\.0\.0; 2\.0\.0 kept$`, `(?m) refused kv .*rollback`)
+	powerOff(t, m)
+	if got := versions(); got != "kv 2.0.0\n" {
+		t.Errorf("modules.versions after the reboot: %q, want kv 2.0.0", got)
+	}
+	if got := events(); !strings.Contains(got, "floor-mismatch kv ") {
+		t.Errorf("the audit log on the disk has no floor-mismatch record:\n%s", got)
+	}
+
+	// Without the file, the chain alone holds the floor.
+	host(t, mdel, "-i", img, "::/modules.versions")
+	m = modulesBoot(t, "pc", img)
+	run(m, "dmesg",
+		`modules: /disk/modules\.versions disagrees with the audit log: kv: the file says none, the audit log 2\.0\.0; 2\.0\.0 kept`,
+		refusedAtBoot)
+	powerOff(t, m)
+	if got := versions(); got != "kv 2.0.0\n" {
+		t.Errorf("modules.versions rebuilt: %q, want kv 2.0.0", got)
+	}
+}
+
+// TestKernelSignsItsAuditLogWithABootKey boots twice with one disk: each
+// boot prints a checkpoint key of its own, names it in the audit log and
+// signs checkpoints with it, the last at shutdown. On the host, each
+// boot's key as the console showed it pins the records up to the end of
+// that boot, and a key neither boot printed is refused.
+func TestKernelSignsItsAuditLogWithABootKey(t *testing.T) {
+	mkfs, mcopy := dosfstool(t, "mkfs.fat"), dosfstool(t, "mcopy")
+	dir := t.TempDir()
+	img := filepath.Join(dir, "disk.img")
+	host(t, mkfs, "-F", "32", "-s", "8", "-n", "CLK", "-C", img, "524288")
+	keyRe := regexp.MustCompile(`audit: checkpoint key of this boot: ([0-9a-f]{64})`)
+	bootKey := func(m *qemu.Machine) ed25519.PublicKey {
+		t.Helper()
+		sm := keyRe.FindStringSubmatch(waitForLog(t, m, keyRe, "the kernel printed no checkpoint key"))
+		k, err := hex.DecodeString(sm[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ed25519.PublicKey(k)
+	}
+	verify := func(key ed25519.PublicKey) (audit.Summary, error) {
+		t.Helper()
+		local := filepath.Join(dir, "audit.log")
+		os.Remove(local)
+		host(t, mcopy, "-i", img, "::/audit.log", local)
+		f, err := os.Open(local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return audit.Verify(f, audit.Options{Key: key}, nil)
+	}
+
+	m := modulesBoot(t, "pc", img)
+	k1 := bootKey(m)
+	if got := command(t, m, "mod install /modules/kv2.clkm", modulesLimits); !strings.Contains(got, "installed kv 2.0.0") {
+		t.Errorf("mod install: %q", got)
+	}
+	powerOff(t, m)
+	s, err := verify(k1)
+	if err != nil {
+		t.Fatalf("the audit log pinned to the first boot's key: %v", err)
+	}
+	first := s.Records
+	if s.Pinned.Seq != first || first < 4 {
+		t.Errorf("the first boot's key signs records 1 to %d of %d; want all, at shutdown", s.Pinned.Seq, first)
+	}
+
+	m = modulesBoot(t, "pc", img)
+	k2 := bootKey(m)
+	powerOff(t, m)
+	if bytes.Equal(k1, k2) {
+		t.Fatalf("two boots printed the same key %x", []byte(k1))
+	}
+	s, err = verify(k2)
+	if err != nil {
+		t.Fatalf("the audit log pinned to the second boot's key: %v", err)
+	}
+	if len(s.Keys) != 2 || !bytes.Equal(s.Keys[0], k1) || !bytes.Equal(s.Keys[1], k2) || s.Pinned.Seq != s.Records || s.Records <= first {
+		t.Errorf("after the second boot: keys %x, records 1 to %d of %d pinned", s.Keys, s.Pinned.Seq, s.Records)
+	}
+	if s, err := verify(k1); err != nil || s.Pinned.Seq != first {
+		t.Errorf("the first boot's key after the second boot: records 1 to %d pinned, %v; want 1 to %d", s.Pinned.Seq, err, first)
+	}
+	other := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)).Public().(ed25519.PublicKey)
+	if _, err := verify(other); !errors.Is(err, audit.ErrKeyMismatch) {
+		t.Errorf("a key no boot printed: %v, want a key mismatch", err)
+	}
 }

@@ -416,10 +416,30 @@ func clkEarlyPanic(msg string) {
 // status v<<1 | 1.
 const clkDebugExitPort = 0xf4
 
+// QEMU's isa-debugcon on Bochs' port 0xe9, which the host tools attach to
+// take crash dumps (clk/internal/qemu.CrashDumps): a read of the port gives
+// back clkCrashDumpPort when the device is there, 0xff when it is not. A
+// line written to it asks the host for a dump of the guest's memory.
+const clkCrashDumpPort = 0xe9
+
+// clkExitPanic is the status a Go program exits with on a panic or a fatal
+// error.
+const clkExitPanic = 2
+
 // Nosplit: exit's body, run by fatal paths.
 //
 //go:nosplit
 func clkExit(code int32) {
+	if code == clkExitPanic && clkInb(clkCrashDumpPort) == clkCrashDumpPort {
+		// A crash-dump taker is attached: ask for the dump and stay
+		// halted, with this CPU's registers and stack as the panic
+		// left them, for the taker to dump and then end the machine.
+		const request = "panic\n"
+		for i := 0; i < len(request); i++ {
+			clkOutb(clkCrashDumpPort, request[i])
+		}
+		clkHalt()
+	}
 	clkOutl(clkDebugExitPort, uint32(code))
 	clkHalt()
 }

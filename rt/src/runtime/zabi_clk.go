@@ -47,6 +47,7 @@ const (
 	clkSysDeviceIRQ         = 37
 	clkSysDeviceIOPorts     = 38
 	clkSysRandomAdd         = 39
+	clkSysMetricsRead       = 40
 )
 
 // Statuses.
