@@ -33,8 +33,10 @@ var clientSchema = func() sdk.Schema {
 }()
 
 // controlSchema is what the tests say to the module's service loop in
-// the module manager's place: a start, attachments and a stop.
+// the module manager's place: a start, attachments and a stop, after the
+// instance's hello.
 var controlSchema = sdk.Schema{
+	{Type: abi.ModHello},
 	{Type: abi.ModStart, MaxData: abi.ModMaxText + 1},
 	{Type: abi.ModReady},
 	{Type: abi.ModRefused, MaxData: abi.ModMaxText},
@@ -60,6 +62,9 @@ func serve(t *testing.T) func() *testClient {
 	done := make(chan error, 1)
 	svc := &Module{Mount: func(ro bool) (*fat.FS, error) { return fat.Mount(dev, fat.Options{ReadOnly: ro}) }}
 	go func() { done <- module.Serve(theirs, svc) }()
+	if m, err := ctl.Read(make([]byte, abi.ModMaxText), nil, sdk.Never); err != nil || m.Type != abi.ModHello {
+		t.Fatalf("hello: message %d, %v", m.Type, err)
+	}
 	if err := ctl.Write(abi.ModStart, []byte{0}, nil, sdk.Never); err != nil {
 		t.Fatal(err)
 	}
