@@ -259,7 +259,12 @@ func (a *kernelAudit) open() (*audit.Log, *diskSink, error) {
 	}
 	h := l.Head()
 	a.klog.Printf("audit: %s, log %v, %d records before this boot", auditFile, l.ID(), h.Seq)
-	floor, floorErr := readChainFloor(h)
+	// A new file's header may still be on its way to the disk; it has
+	// no records, and so no floor.
+	floor, floorErr := modstore.Floor{}, error(nil)
+	if h.Seq > 0 {
+		floor, floorErr = readChainFloor(h)
+	}
 	signing := false
 	if a.key != nil {
 		if _, err := l.Rekey(a.key); err != nil {
