@@ -383,8 +383,9 @@ test-host: toolchain
 # receive path, the keyboard decoder, the screen,
 # the shell's parser and line editor, the FAT file system's boot sector,
 # cluster chains and directories, the MBR partition table, the network
-# service's DHCP message parser, the module file and trust document
-# parsers, the version floor's text form, the audit log's
+# service's DHCP message parser, the file system service's exported
+# state, the module file and trust document parsers, the version floor's
+# text form, the audit log's
 # file reader, the supervisor's action and policy file decoders, its
 # metrics record, rules section and model file parsers.
 FUZZ_TIME ?= 10s
@@ -392,7 +393,7 @@ FUZZ_TARGETS := ./kernel/syscalls:FuzzDispatch ./kernel/ipc:FuzzMessageValidator
 	./kernel/proc:FuzzLoadELF ./kernel/proc:FuzzSyscallsOfAProcess ./drivers/acpi:FuzzParse ./drivers/acpi:FuzzParseS5 ./drivers/acpi:FuzzMCFG ./drivers/acpi:FuzzDMAR ./drivers/pci:FuzzCapabilities ./drivers/ps2:FuzzDecoder \
 	./drivers/virtio:FuzzTransportCaps ./drivers/virtio:FuzzUsedRing ./drivers/vga:FuzzScreen ./actor/shell:FuzzParse ./actor/shell:FuzzEditor \
 	./drivers/fat:FuzzMount ./drivers/fat:FuzzFATChain ./drivers/fat:FuzzDirectory ./drivers/mbr:FuzzParse ./services/netstack:FuzzDHCPMessage \
-	./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs ./modstore:FuzzParseFloor \
+	./services/fs:FuzzParseState ./drivers/virtio/net:FuzzRXUsed ./modstore:FuzzParseModule ./modstore:FuzzParseDocs ./modstore:FuzzParseFloor \
 	./kernel/audit:FuzzVerify ./suppolicy:FuzzParseAction ./suppolicy:FuzzParsePolicy \
 	./aisup/metrics:FuzzParseRecord ./aisup/rules:FuzzParseRules ./aisup/ngram:FuzzParseModel \
 	./aisup/classify:FuzzParseClassifier ./aisup/modelfile:FuzzParseModelFile

@@ -51,10 +51,6 @@ const (
 	FSSync     = 12
 	FSStatFS   = 13
 
-	// FSConnect is the one message of a service's control channel: it
-	// carries a channel endpoint, whose peer becomes a new client.
-	FSConnect = 100
-
 	// FSMaxIO is the most bytes one read or write moves.
 	FSMaxIO = MaxData - 4096
 	// FSMaxPath is the longest path a request carries.

@@ -21,7 +21,9 @@ package abi
 //	ModRefused   instance: it cannot start, quiesce or export; the data
 //	             is the reason, in text
 //	ModAttach    manager: one channel endpoint, the service's end of a
-//	             client's channel; the data is the service's name
+//	             client's channel; the data is uint64 the client's id,
+//	             which names the same client to every instance that
+//	             serves it, then the service's name
 //	ModQuiesce   manager: stop reading the client endpoints, finish what
 //	             is in progress, answer ModQuiesced
 //	ModQuiesced  instance: quiescent; no request is in progress

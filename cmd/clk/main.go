@@ -66,7 +66,11 @@ func main() {
 
 	banner(log, consoles, boot)
 	sys := &system{log: log, tables: tables, boot: boot, procs: newProcesses()}
-	sys.storage = newStorage(log, sys.procs)
+	// The manager comes first, with the modules of the configuration's
+	// install lines: the disk's driver, as it starts, activates the file
+	// system service's module.
+	sys.modules = startModules(sys, boot.Cmdline)
+	sys.storage = newStorage(log, sys.modules)
 	if cfg, fns := enumeratePCI(log, tables); cfg != nil {
 		machine := device.Hardware(isa)
 		sys.broker = device.NewBroker(machine, cfg, fns)
@@ -77,7 +81,11 @@ func main() {
 		sys.drivers = newDrivers(log, sys.procs, sys.broker, sys.serve)
 		sys.drivers.startAll()
 	}
-	sys.modules = startModules(sys, boot.Cmdline)
+	// Then the modules of the configuration's start lines, once the disk,
+	// and its version floor, is mounted.
+	if sys.modules != nil {
+		sys.modules.startAtBoot()
+	}
 	if runAtBoot(log, sys.procs, boot.Cmdline, sys) {
 		return
 	}

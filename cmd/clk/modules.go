@@ -28,6 +28,9 @@ import (
 const (
 	modulesConf = "/etc/modules.conf"
 	trustDir    = "/etc/trust"
+	// moduleStopTimeout is how long an instance has to exit after
+	// ModStop before the manager kills it.
+	moduleStopTimeout = 10 * time.Second
 	// maxModuleFile bounds a module file read: a 64 MiB ELF and its
 	// manifest and signatures.
 	maxModuleFile = 64<<20 + 64<<10
@@ -37,11 +40,15 @@ const (
 //
 //	mode enforce|permissive
 //	policy FILE
+//	install FILE
 //	start FILE
 //	fetch-timeout DURATION
 type modulesConfig struct {
-	mode         modstore.Mode
-	policy       string
+	mode   modstore.Mode
+	policy string
+	// install are installed only: the kernel activates them when what
+	// they need arrives (fatfs, the disk's block channel: storage.go).
+	install      []string
 	start        []string
 	fetchTimeout time.Duration
 }
@@ -66,6 +73,8 @@ func parseModulesConfig(text string) (modulesConfig, error) {
 			c.mode = m
 		case "policy":
 			c.policy = f[1]
+		case "install":
+			c.install = append(c.install, f[1])
 		case "start":
 			c.start = append(c.start, f[1])
 		case "fetch-timeout":
@@ -75,7 +84,7 @@ func parseModulesConfig(text string) (modulesConfig, error) {
 			}
 			c.fetchTimeout = d
 		default:
-			return c, fmt.Errorf("%s:%d: %q: want mode, policy, start or fetch-timeout", modulesConf, i+1, f[0])
+			return c, fmt.Errorf("%s:%d: %q: want mode, policy, install, start or fetch-timeout", modulesConf, i+1, f[0])
 		}
 	}
 	return c, nil
@@ -108,10 +117,14 @@ type modules struct {
 	// sup is the kernel's end of the AI supervisor; nil without a
 	// policy engine (supervisor.go).
 	sup *supctl.Controller
+	// boot are the module files to start once the disk has settled
+	// (startAtBoot).
+	boot []string
 }
 
-// startModules makes the trust store and the manager and starts the
-// modules the configuration names. It returns nil, having said why, when
+// startModules makes the trust store and the manager and installs the
+// modules the configuration's install lines name; startAtBoot starts
+// those of its start lines, once the disk's driver has started. It returns nil, having said why, when
 // there is no trust store or configuration to make them from.
 func startModules(sys *system, cmdline string) *modules {
 	log := sys.log
@@ -176,10 +189,23 @@ func startModules(sys *system, cmdline string) *modules {
 		Store:    store,
 		Launcher: module.Processes{Sys: sys.procs, Console: &logLines{log: log, prefix: "module: "}},
 		Auditor:  m.audit,
+		// An instance told to stop may have work to finish: fatfs syncs
+		// its volume, which counts the free clusters through the whole
+		// FAT, seconds under TCG. Killed in the middle, it would leave
+		// the volume to be repaired at the next mount.
+		Timeouts: module.Timeouts{Stop: moduleStopTimeout},
 	})
 	log.Printf("modules: trust store of %d document(s), %v mode, root set %d", len(docs), cfg.mode, store.Root().Version)
+	for _, f := range cfg.install {
+		what, err := m.install(f)
+		if err != nil {
+			log.Printf("modules: install %s: %v", f, err)
+			continue
+		}
+		log.Printf("modules: %s", what)
+	}
 	m.sup = newSupervision(m)
-	m.startAtBoot(cfg.start)
+	m.boot = cfg.start
 	return m
 }
 
@@ -189,14 +215,17 @@ func startModules(sys *system, cmdline string) *modules {
 // second under emulation.
 const bootFloorWait = 20 * time.Second
 
-// startAtBoot installs and activates the module files the configuration
-// names once the version floor on /disk can be checked (versions.go), so
-// that a boot module below the floor is refused as any other install:
-// at once on a machine without a disk, else when the disk is mounted or
-// its file system service has ended without mounting it, or after
-// bootFloorWait, with the floor of this boot alone. The boot waits, so
-// that what the modules' start logs comes before the shell's prompt.
-func (m *modules) startAtBoot(files []string) {
+// startAtBoot installs and activates the module files of the
+// configuration's start lines once the version floor on /disk can be
+// checked (versions.go), so that a boot module below the floor is
+// refused as any other install: at once on a machine without a disk,
+// else when the disk is mounted or its file system service has failed to
+// mount it, or after bootFloorWait, with the floor of this boot alone.
+// It runs once the drivers have started, since the disk is mounted only
+// then (its driver activates fatfs through the manager). The boot waits,
+// so that what the modules' start logs comes before the shell's prompt.
+func (m *modules) startAtBoot() {
+	files := m.boot
 	if len(files) == 0 {
 		return
 	}

@@ -6,8 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
-	"path"
 	"sync"
 	"syscall"
 	"time"
@@ -18,32 +16,46 @@ import (
 	"clk/kernel/cap"
 	"clk/kernel/ipc"
 	"clk/kernel/klog"
-	"clk/kernel/proc"
-	fsservice "clk/services/fs"
+	"clk/kernel/module"
+	"clk/kernel/wait"
 )
 
 // Storage: the disk's driver (virtio-blk) serves the block protocol on a
-// channel the kernel made; the file system service (fatfs) mounts the
-// volume over the other end and serves files. The kernel holds the
-// service's control channel: through it, it makes a client channel for
-// itself, which the kernel's package syscall mounts at /disk, and one
-// for each program it starts, which the program's runtime mounts there.
+// channel the kernel made; the file system service, the module fatfs
+// (modules/fatfs), mounts the volume over the other end and serves files.
+// /etc/modules.conf installs the module at boot; the kernel activates it
+// through the module manager when the disk's driver starts, with the
+// block channel as its grant, so that the manager restarts it by its
+// policy and replaces it (mod replace) while its clients go on. The
+// kernel connects to its service "fs" for itself, and package syscall
+// mounts that channel at /disk in the kernel's file tree; each program it
+// starts gets a channel of its own, which the program's runtime mounts
+// there.
 //
-// A service that ends on its own, such as one that refused the volume
-// (fatfs exits saying why), takes /disk with it: the kernel removes the
-// mount and says which disk is no longer mounted, so that /disk is then
-// missing (ENOENT) rather than failing with EIO. Nothing starts the
-// service again but a new start of the disk's driver (driver start), so
-// a volume that cannot be mounted is refused once.
+// A service that stops, fails or refuses the volume (fatfs refuses to
+// start, saying why) takes /disk with it: the kernel removes the mount
+// and says which disk is no longer mounted, so that /disk is then missing
+// (ENOENT) rather than failing with EIO. Nothing activates the service
+// again but a new start of the disk's driver (driver start), so a volume
+// that cannot be mounted is refused once.
 
-// fsProgram is the file system service's program in the initrd.
-const fsProgram = "fatfs"
-
-// The file protocol's schemas, as the kernel's channels take them.
-var (
-	fsSchema        = kernelSchema(fsservice.Schema)
-	fsControlSchema = kernelSchema(fsservice.ControlSchema)
+// The file system service's module and the service it provides.
+const (
+	fsModule  = "fatfs"
+	fsService = "fs"
 )
+
+// fsRestart is the file system service's restart policy: the default's
+// intensity, but from scratch. An instance that crashed may have left the
+// volume not clean; a new one mounts it and repairs it, and its clients'
+// open files are gone (EBADF), where a restart from the state of the last
+// replacement would reopen files that may no longer be there.
+var fsRestart = module.RestartPolicy{
+	Intensity:  module.DefaultRestart.Intensity,
+	Period:     module.DefaultRestart.Period,
+	BackoffMin: module.DefaultRestart.BackoffMin,
+	BackoffMax: module.DefaultRestart.BackoffMax,
+}
 
 // le is the byte order of the file protocol.
 var le = binary.LittleEndian
@@ -58,29 +70,31 @@ func mountService(call func(typ uint32, req, resp []byte) (int, syscall.Errno)) 
 
 // storage runs the file system service over a block service.
 type storage struct {
-	log   *klog.Log
-	procs *proc.System
+	log *klog.Log
+	// mods is the module manager; nil without one, and then no disk is
+	// mounted.
+	mods *modules
 
 	// mu also orders the mounts and unmounts of /disk, which are made
 	// under it. Lock order: storage.mu < package syscall's fsMu (taken
 	// by mountService).
-	mu     sync.Mutex
-	fs     *proc.Process // nil while none runs
-	ctl    *ipc.Endpoint // the kernel's end of the service's control channel
-	client *ipc.Endpoint // the kernel's own client channel
-	// settled is closed when /disk is first mounted, or the first file
-	// system service ends without.
+	mu sync.Mutex
+	// client is the kernel's own client channel, nil while no service
+	// is mounted.
+	client *cap.Cap
+	// settled is closed when /disk is first mounted, or the first
+	// activation of the file system service fails.
 	settled     chan struct{}
 	settledOnce sync.Once
 }
 
-func newStorage(log *klog.Log, procs *proc.System) *storage {
-	return &storage{log: log, procs: procs, settled: make(chan struct{})}
+func newStorage(log *klog.Log, mods *modules) *storage {
+	return &storage{log: log, mods: mods, settled: make(chan struct{})}
 }
 
-// Settled is closed once /disk is first mounted, or the first file system
-// service has ended without mounting it: what reads the disk at boot
-// (the module manager's version floor) waits for it.
+// Settled is closed once /disk is first mounted, or the first activation
+// of the file system service has failed to mount it: what reads the disk
+// at boot (the module manager's version floor) waits for it.
 func (st *storage) Settled() <-chan struct{} { return st.settled }
 
 func (st *storage) settle() { st.settledOnce.Do(func() { close(st.settled) }) }
@@ -89,73 +103,73 @@ func (st *storage) settle() { st.settledOnce.Do(func() { close(st.settled) }) }
 // runs: none was started, or the one started has ended.
 var errNoService = errors.New("the disk is not mounted")
 
-// start runs the file system service over the block channel blk (the
-// kernel's end of the channel of the driver of the disk at a), replacing
-// the one that ran before, and mounts it at /disk in the kernel.
+// start activates the file system service over the block channel blk
+// (the kernel's end of the channel of the driver of the disk at a),
+// stopping the instance that ran before, and mounts it at /disk in the
+// kernel.
 func (st *storage) start(a pci.Addr, blk *ipc.Endpoint) error {
-	if _, err := os.Stat(path.Join(programDir, fsProgram)); err != nil {
-		blk.Release()
-		return fmt.Errorf("storage: no %s in the initrd", fsProgram)
-	}
+	// Mounted or not, the disk is settled once this returns.
+	defer st.settle()
 	st.stop()
-	ctl, theirs, err := ipc.NewChannel(fsControlSchema, 0)
+	if st.mods == nil {
+		blk.Release()
+		return fmt.Errorf("storage: the disk at %v is not mounted: %w", a, errNoManager)
+	}
+	mgr := st.mods.mgr
+	status, err := mgr.Status(fsModule)
+	if err == nil && len(status.Versions) == 0 {
+		err = module.ErrNoVersion
+	}
 	if err != nil {
 		blk.Release()
-		return fmt.Errorf("storage: %w", err)
+		return fmt.Errorf("storage: the disk at %v is not mounted: %s (install it in %s): %w", a, fsModule, modulesConf, err)
 	}
-	p, err := st.procs.Spawn(fsProgram, proc.SpawnOptions{
-		Args:    []string{fsProgram},
-		Handles: []*cap.Cap{cap.New(blk, serviceRights), cap.New(theirs, serviceRights)},
-		Console: &logLines{log: st.log, prefix: fsProgram + ": "},
-	})
+	ver := highest(status.Versions)
+	// Activate owns the grant from here on, and closes it on an error.
+	if err := mgr.Activate(fsModule, ver, module.ActivateOptions{
+		Policy: fsRestart,
+		Grants: []*cap.Cap{cap.New(blk, serviceRights)},
+	}); err != nil {
+		return fmt.Errorf("storage: the disk at %v is not mounted: %w", a, err)
+	}
+	if status, err = mgr.Status(fsModule); err == nil {
+		st.log.Printf("storage: %s %s (pid %d) serves the disk at %v", fsModule, ver, status.PID, a)
+	}
+	client, err := mgr.Connect(fsService)
 	if err != nil {
-		blk.Release()
-		theirs.Release()
-		ctl.Release()
-		return fmt.Errorf("storage: start %s: %w", fsProgram, err)
+		return fmt.Errorf("storage: the disk at %v is not mounted: %w", a, err)
 	}
+	ep := client.Object().(*ipc.Endpoint)
 	st.mu.Lock()
-	st.fs, st.ctl = p, ctl
-	st.mu.Unlock()
-	st.log.Printf("storage: %s (pid %d) serves the disk at %v", fsProgram, p.PID(), a)
-	go st.watch(p, a)
-	client, err := st.connect()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.fs != p {
-		// The service has already ended (a refused volume does at
-		// once): watch says so, and there is nothing to mount.
-		if client != nil {
-			client.Release()
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	st.client = client
+	go st.watch(client, a)
 	// Under st.mu, so that watch's unmount comes after this mount.
-	if err := mountService(diskCall(client)); err != nil {
+	err = mountService(diskCall(ep))
+	st.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("storage: mount %s: %w", abi.FSMount, err)
 	}
-	st.settle()
+	// The audit log's file is on the disk: its records, which never
+	// wait for the disk, go there from now on. It is opened here, with
+	// the service just started, so that what it says comes before the
+	// prompt at boot rather than in the middle of a command.
+	st.mods.audit.attach()
 	return nil
 }
 
-// watch waits for the service p, started for the disk at a, to end. One
-// that stop ended has been replaced or was meant to go; one that ended on
-// its own leaves no service: its mount is removed.
-func (st *storage) watch(p *proc.Process, a pci.Addr) {
-	code, _ := p.Wait()
-	defer st.settle()
+// watch waits for the kernel's client channel c to the service of the
+// disk at a to close: the manager closes it when the module stops, fails
+// or is revoked (a restart or a replacement keeps it). Unless stop has
+// already let go of c, the mount goes with it.
+func (st *storage) watch(c *cap.Cap, a pci.Addr) {
+	ep := c.Object().(*ipc.Endpoint)
+	wait.One(ep.WaitSource(), abi.PeerClosed, wait.Forever)
 	st.mu.Lock()
-	if st.fs != p {
+	if st.client != c {
 		st.mu.Unlock()
-		st.log.Printf("storage: %s (pid %d) exited with status %d", fsProgram, p.PID(), code)
 		return
 	}
-	ctl, client := st.ctl, st.client
-	st.fs, st.ctl, st.client = nil, nil, nil
+	st.client = nil
 	// Under st.mu, so that a start racing with this cannot have its
 	// mount removed.
 	err := mountService(nil)
@@ -163,61 +177,50 @@ func (st *storage) watch(p *proc.Process, a pci.Addr) {
 	if err != nil {
 		st.log.Printf("storage: unmount %s: %v", abi.FSMount, err)
 	}
-	if client != nil {
-		client.Release()
+	c.Close()
+	why := "its service is gone"
+	if status, err := st.mods.mgr.Status(fsModule); err == nil {
+		why = fmt.Sprintf("%s is %v", fsModule, status.State)
 	}
-	if ctl != nil {
-		ctl.Release()
-	}
-	st.log.Printf("storage: the disk at %v is not mounted: %s (pid %d) exited with status %d", a, fsProgram, p.PID(), code)
+	st.log.Printf("storage: the disk at %v is not mounted: %s", a, why)
 }
 
-// stop ends the file system service, if one runs.
+// stop stops the file system service, if one runs: it syncs the volume
+// as it goes.
 func (st *storage) stop() {
 	st.mu.Lock()
-	p, ctl, client := st.fs, st.ctl, st.client
-	st.fs, st.ctl, st.client = nil, nil, nil
+	client := st.client
+	st.client = nil
+	if client != nil {
+		if err := mountService(nil); err != nil {
+			st.log.Printf("storage: unmount %s: %v", abi.FSMount, err)
+		}
+	}
 	st.mu.Unlock()
 	if client != nil {
-		client.Release()
+		client.Close()
 	}
-	if ctl != nil {
-		ctl.Release()
+	if st.mods == nil {
+		return
 	}
-	if p != nil {
-		p.KillTree("file system service stopped")
-		p.Wait()
+	if status, err := st.mods.mgr.Status(fsModule); err == nil && status.State == module.Active {
+		if err := st.mods.mgr.Stop(fsModule); err != nil {
+			st.log.Printf("storage: stop %s: %v", fsModule, err)
+		}
 	}
-}
-
-// connect makes a client channel: the service's end goes over the
-// control channel, the other is returned.
-func (st *storage) connect() (*ipc.Endpoint, error) {
-	st.mu.Lock()
-	ctl := st.ctl
-	st.mu.Unlock()
-	if ctl == nil {
-		return nil, errNoService
-	}
-	mine, theirs, err := ipc.NewChannel(fsSchema, 0)
-	if err != nil {
-		return nil, fmt.Errorf("storage: connect: %w", err)
-	}
-	if err := ctl.Write(ipc.Message{Type: abi.FSConnect, Caps: []*cap.Cap{cap.New(theirs, serviceRights)}}, time.Time{}, true); err != nil {
-		mine.Release()
-		return nil, fmt.Errorf("storage: connect: %w", err)
-	}
-	return mine, nil
 }
 
 // Connect returns a handle to a new client channel of the file system
 // service, for a program to mount; errNoService when none runs.
 func (st *storage) Connect() (*cap.Cap, error) {
-	ep, err := st.connect()
-	if err != nil {
-		return nil, err
+	if st.mods == nil {
+		return nil, errNoService
 	}
-	return cap.New(ep, serviceRights), nil
+	c, err := st.mods.mgr.Connect(fsService)
+	if errors.Is(err, module.ErrNoService) {
+		return nil, errNoService
+	}
+	return c, err
 }
 
 // diskCall is the kernel's transport to the service over its client
@@ -250,7 +253,7 @@ func (st *storage) request(typ uint32, req []byte) ([]byte, error) {
 		return nil, errNoService
 	}
 	resp := make([]byte, abi.MaxData)
-	n, errno := diskCall(client)(typ, req, resp)
+	n, errno := diskCall(client.Object().(*ipc.Endpoint))(typ, req, resp)
 	if errno != 0 {
 		return nil, errno
 	}
@@ -282,7 +285,7 @@ const syncTimeout = 5 * time.Second
 // syncTimeout. Without a service there is nothing to write.
 func (st *storage) Sync() error {
 	st.mu.Lock()
-	running := st.fs != nil
+	running := st.client != nil
 	st.mu.Unlock()
 	if !running {
 		return nil

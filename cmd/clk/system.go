@@ -116,10 +116,14 @@ func (s *system) KernelLog() []string { return s.log.Lines() }
 func (*system) Files() fs.FS { return os.DirFS("/") }
 
 // syncDisk writes the disk's volume out before the machine stops, so
-// that its free-cluster count and every file's last writes are on it.
+// that its free-cluster count, every file's last writes and the audit
+// log's last records are on it.
 func (s *system) syncDisk() {
 	if s.storage == nil || !s.haveDisk {
 		return
+	}
+	if s.modules != nil && !s.modules.audit.flush(syncTimeout) {
+		s.log.Printf("audit: %s: records not written in %v", auditFile, syncTimeout)
 	}
 	if err := s.storage.Sync(); err != nil {
 		s.log.Printf("%v", err)

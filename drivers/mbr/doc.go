@@ -13,6 +13,6 @@
 // whose boot code area is zeros reads as a table with no partitions.
 //
 // The package is plain Go with no clk-specific imports: the file system
-// service (programs/fatfs) uses it in ring 3, and it is tested on the
+// service (modules/fatfs) uses it in ring 3, and it is tested on the
 // host.
 package mbr

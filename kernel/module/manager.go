@@ -1,6 +1,7 @@
 package module
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -72,6 +73,8 @@ type Manager struct {
 	mu       sync.Mutex
 	modules  map[string]*Module
 	services map[string]*Module
+	// clients numbers the client channels Connect makes, from 1.
+	clients uint64
 }
 
 // NewManager returns a manager with no module.
@@ -152,8 +155,12 @@ type version struct {
 // manager revokes when the instance stops serving.
 type binding struct {
 	service string
-	root    *cap.Cap
-	ep      *ipc.Endpoint
+	// id names the client to every instance that serves it, so that
+	// state an instance keeps per client (a file system's open files)
+	// can be exported and found again by the next one.
+	id   uint64
+	root *cap.Cap
+	ep   *ipc.Endpoint
 }
 
 // gone reports whether the client closed its end and the service's end
@@ -342,7 +349,8 @@ func (m *Manager) Connect(service string) (*cap.Cap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", service, err)
 	}
-	b := &binding{service: service, root: cap.New(server, endpointRights), ep: server}
+	m.clients++
+	b := &binding{service: service, id: m.clients, root: cap.New(server, endpointRights), ep: server}
 	mod.bindings = append(mod.bindings, b)
 	if mod.probation {
 		server.StartJournal()
@@ -379,7 +387,9 @@ func (in *instance) attach(b *binding) error {
 	if err != nil {
 		return err
 	}
-	if err := in.ctl.Write(ipc.Message{Type: abi.ModAttach, Data: []byte(b.service), Caps: []*cap.Cap{c}}, time.Time{}, false); err != nil {
+	data := binary.LittleEndian.AppendUint64(nil, b.id)
+	data = append(data, b.service...)
+	if err := in.ctl.Write(ipc.Message{Type: abi.ModAttach, Data: data, Caps: []*cap.Cap{c}}, time.Time{}, false); err != nil {
 		c.Close()
 		return err
 	}

@@ -31,7 +31,7 @@ var controlSchema = mustSchema(
 	ipc.MessageSpec{Type: abi.ModStateEnd, MaxData: 8},
 	ipc.MessageSpec{Type: abi.ModReady},
 	ipc.MessageSpec{Type: abi.ModRefused, MaxData: abi.ModMaxText},
-	ipc.MessageSpec{Type: abi.ModAttach, MaxData: abi.ModMaxText,
+	ipc.MessageSpec{Type: abi.ModAttach, MaxData: 8 + abi.ModMaxText,
 		Handles: []ipc.HandleSpec{{Type: abi.TypeChannel, Rights: endpointRights}}},
 	ipc.MessageSpec{Type: abi.ModQuiesce},
 	ipc.MessageSpec{Type: abi.ModQuiesced},

@@ -18,6 +18,15 @@
 // ModPing (a heartbeat) with a ModPong between two requests, so a request
 // that never returns shows as missed heartbeats.
 //
+// Two optional methods serve modules that hold more than their own data.
+// A Starter's Start runs on a start from scratch, before ModReady: a
+// module that owns a device or a volume takes it there, not in main,
+// because a replacement's process starts while the instance it replaces
+// still holds them. A Departures's Gone tells it a client has left (its
+// channel closed), by the client id every Request carries; the id is the
+// manager's and stays the same across instances, so that state kept per
+// client can be exported and imported.
+//
 // Requests are served one at a time, in one goroutine, in the order each
 // client sent them; the loop takes at most one message from each client
 // per turn, so that no client starves the others. Because nothing is in

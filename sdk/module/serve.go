@@ -28,10 +28,30 @@ type Service interface {
 	Import(state []byte, fromVersion string) error
 }
 
+// Starter is a Service with work to do before its first request when it
+// starts from scratch (no state to import): a file system mounts its
+// volume there rather than in main, since a replacement's process starts
+// while the instance it replaces still serves. An error refuses the
+// start.
+type Starter interface {
+	Start() error
+}
+
+// Departures is a Service that keeps something per client and wants to
+// know when a client has gone: its channel closed and nothing of it is
+// left to read.
+type Departures interface {
+	Gone(client uint64)
+}
+
 // Request is one message of a client.
 type Request struct {
 	// Service is the name of the service the client connected to.
 	Service string
+	// Client names the client's channel: the same number in every
+	// instance that serves it, so that what Export wrote of a client
+	// finds it again after Import.
+	Client uint64
 	// Type is the message's type, 1 to abi.ModServiceTypes; the reply has
 	// the same.
 	Type uint32
@@ -65,6 +85,7 @@ var ErrManagerGone = errors.New("module manager gone")
 type endpoint struct {
 	ch      sdk.Channel
 	service string
+	client  uint64
 }
 
 type server struct {
@@ -132,7 +153,7 @@ func Serve(ctl sdk.Channel, svc Service) error {
 			}
 		}
 		for _, h := range gone {
-			s.drop(h)
+			s.depart(h)
 		}
 	}
 }
@@ -151,6 +172,11 @@ func (s *server) begin() error {
 		return fmt.Errorf("start: message type %d where ModStart was due", m.Type)
 	}
 	if m.Data[0] == 0 {
+		if st, ok := s.svc.(Starter); ok {
+			if err := st.Start(); err != nil {
+				return s.refuse(fmt.Errorf("start: %w", err))
+			}
+		}
 		return s.ctl.Write(abi.ModReady, nil, nil, sdk.Never)
 	}
 	if len(m.Data) < 9 {
@@ -207,7 +233,11 @@ func (s *server) control() (stop bool, err error) {
 	}
 	switch m.Type {
 	case abi.ModAttach:
-		s.eps = append(s.eps, endpoint{ch: sdk.Channel{Handle: m.Handles[0]}, service: string(m.Data)})
+		if len(m.Data) < 8 {
+			m.Handles[0].Close()
+			return false, fmt.Errorf("control: an attachment of %d bytes, without its client's id", len(m.Data))
+		}
+		s.eps = append(s.eps, endpoint{ch: sdk.Channel{Handle: m.Handles[0]}, client: binary.LittleEndian.Uint64(m.Data), service: string(m.Data[8:])})
 	case abi.ModQuiesce:
 		s.quiesced = true
 		return false, s.ctl.Write(abi.ModQuiesced, nil, nil, sdk.Never)
@@ -262,7 +292,7 @@ func (s *server) serveOne(ep endpoint) bool {
 	case err != nil:
 		return false
 	}
-	reply := s.svc.Handle(Request{Service: ep.service, Type: m.Type, Data: m.Data, Call: m.Txid != 0})
+	reply := s.svc.Handle(Request{Service: ep.service, Client: ep.client, Type: m.Type, Data: m.Data, Call: m.Txid != 0})
 	if m.Txid != 0 {
 		// A reply goes straight to the waiting call; should the client
 		// have stopped waiting and filled its queue, it is dropped
@@ -285,6 +315,20 @@ func (s *server) dropDead() bool {
 		s.drop(h)
 	}
 	return len(dead) > 0
+}
+
+// depart drops the endpoint of handle h, whose client has gone, and
+// tells the service.
+func (s *server) depart(h sdk.Handle) {
+	for _, ep := range s.eps {
+		if ep.ch.Handle == h {
+			s.drop(h)
+			if d, ok := s.svc.(Departures); ok {
+				d.Gone(ep.client)
+			}
+			return
+		}
+	}
 }
 
 // drop closes the endpoint of handle h and forgets it.

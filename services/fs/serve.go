@@ -2,17 +2,14 @@ package fs
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
 	"path"
-	"sync"
 	"syscall"
 
 	"clk/abi"
 	"clk/drivers/fat"
-	"clk/sdk"
 )
 
 // Linux's error numbers, which the file protocol carries (abi/fs.go).
@@ -36,89 +33,14 @@ const (
 // maxOpen is the most files one client has open at once.
 const maxOpen = 1024
 
-// Service serves one volume to its clients.
-type Service struct {
-	fsys    *fat.FS
-	clients sync.WaitGroup
-	// Log, if not nil, gets a line for each client that goes and each
-	// failure of the service itself.
-	Log io.Writer
-}
-
-// New returns the service of the volume fsys.
-func New(fsys *fat.FS) *Service { return &Service{fsys: fsys} }
-
-func (s *Service) logf(format string, args ...any) {
-	if s.Log != nil {
-		fmt.Fprintf(s.Log, format+"\n", args...)
-	}
-}
-
-// ServeControl takes new clients from ctl, serving each on a goroutine of
-// its own, until the control channel's peer is gone.
-func (s *Service) ServeControl(ctl sdk.Channel) error {
-	hs := make([]sdk.Handle, 1)
-	for {
-		m, err := ctl.Read(nil, hs, sdk.Never)
-		if err != nil {
-			if errors.Is(err, abi.EPEERCLOSED) {
-				return nil
-			}
-			return fmt.Errorf("fs: control: %w", err)
-		}
-		if m.Type != abi.FSConnect || len(m.Handles) != 1 {
-			for _, h := range m.Handles {
-				h.Close()
-			}
-			continue
-		}
-		// hs is the next Read's buffer: take the handle now.
-		ch := sdk.Channel{Handle: m.Handles[0]}
-		s.clients.Add(1)
-		go func() {
-			defer s.clients.Done()
-			s.ServeClient(ch)
-		}()
-	}
-}
-
-// Wait waits until every client ServeControl took has gone.
-func (s *Service) Wait() { s.clients.Wait() }
-
-// ServeClient answers one client's requests until its channel closes,
-// then closes what it left open.
-func (s *Service) ServeClient(ch sdk.Channel) {
-	c := &client{s: s, files: make(map[uint32]*openFile)}
-	defer func() {
-		for _, f := range c.files {
-			f.f.Close()
-		}
-		ch.Close()
-	}()
-	in := make([]byte, abi.MaxData)
-	out := make([]byte, 0, abi.MaxData)
-	for {
-		m, err := ch.Read(in, nil, sdk.Never)
-		if err != nil {
-			if !errors.Is(err, abi.EPEERCLOSED) {
-				s.logf("fs: client: %v", err)
-			}
-			return
-		}
-		out = c.answer(m.Type, m.Data, out[:0])
-		if err := ch.Reply(m.Txid, m.Type, out, nil, sdk.Never); err != nil {
-			if !errors.Is(err, abi.EPEERCLOSED) {
-				s.logf("fs: reply: %v", err)
-			}
-			return
-		}
-	}
+// volume is the mounted volume the clients share.
+type volume struct {
+	fsys *fat.FS
 }
 
 // client is one channel's state: its open files by id.
 type client struct {
-	s     *Service
-	mu    sync.Mutex
+	s     *volume
 	files map[uint32]*openFile
 	next  uint32
 }
@@ -152,9 +74,7 @@ func (c *client) answer(typ uint32, req, out []byte) []byte {
 		if e != 0 {
 			return fail(e)
 		}
-		c.mu.Lock()
 		delete(c.files, le.Uint32(req))
-		c.mu.Unlock()
 		return abi.FSStatus(out, errnoOf(f.f.Close()))
 	case abi.FSRead:
 		f, e := c.file(req, 16)
@@ -330,10 +250,7 @@ func (c *client) open(p string, flags, perm uint32, out []byte) []byte {
 			mode |= b.os
 		}
 	}
-	c.mu.Lock()
-	full := len(c.files) >= maxOpen
-	c.mu.Unlock()
-	if full {
+	if len(c.files) >= maxOpen {
 		return fail(errMFILE)
 	}
 	f, err := c.s.fsys.OpenFile(p, mode, iofs.FileMode(perm&0o777))
@@ -353,12 +270,10 @@ func (c *client) open(p string, flags, perm uint32, out []byte) []byte {
 		f.Close()
 		return fail(errISDIR)
 	}
-	c.mu.Lock()
 	for c.next++; c.next == 0 || c.files[c.next] != nil; c.next++ {
 	}
 	id := c.next
 	c.files[id] = &openFile{f: f, path: p, flags: flags, dir: info.IsDir()}
-	c.mu.Unlock()
 	out = abi.FSStatus(out, 0)
 	out = le.AppendUint32(out, id)
 	out = le.AppendUint32(out, 0)
@@ -371,8 +286,6 @@ func (c *client) file(req []byte, n int) (*openFile, uint32) {
 	if len(req) < n {
 		return nil, errINVAL
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	f := c.files[le.Uint32(req)]
 	if f == nil {
 		return nil, errBADF

@@ -11,6 +11,7 @@ import (
 	"clk/kernel/object"
 	"clk/kernel/syscalls"
 	"clk/sdk"
+	"clk/sdk/module"
 )
 
 // testClient is a client of a service over a fresh FAT32 volume in
@@ -20,48 +21,83 @@ type testClient struct {
 	ch sdk.Channel
 }
 
-// serve starts a service and returns a connect function that makes
-// clients of it through its control channel.
+// clientSchema is a client channel's protocol, as the module manager
+// makes it for a module's service: every type up to FSStatFS carries a
+// message's worth of data and no handles.
+var clientSchema = func() sdk.Schema {
+	var s sdk.Schema
+	for typ := uint32(abi.FSOpen); typ <= abi.FSStatFS; typ++ {
+		s = append(s, sdk.MessageSpec{Type: typ, MaxData: abi.MaxData})
+	}
+	return s
+}()
+
+// controlSchema is what the tests say to the module's service loop in
+// the module manager's place: a start, attachments and a stop, after the
+// instance's hello.
+var controlSchema = sdk.Schema{
+	{Type: abi.ModHello},
+	{Type: abi.ModStart, MaxData: abi.ModMaxText + 1},
+	{Type: abi.ModReady},
+	{Type: abi.ModRefused, MaxData: abi.ModMaxText},
+	{Type: abi.ModAttach, MaxData: 8 + abi.ModMaxText, Handles: []sdk.HandleSpec{{Type: abi.TypeChannel, Rights: abi.RightRead | abi.RightWrite | abi.RightWait}}},
+	{Type: abi.ModStop},
+}
+
+// serve starts the service as a module's instance does (sdk/module's
+// loop, started from scratch) and returns a connect function that
+// attaches new clients to it, as the module manager does.
 func serve(t *testing.T) func() *testClient {
 	t.Helper()
 	dev := fat.NewMemDevice(512, 1<<17) // 64 MiB: FAT32 wants 65,525 clusters
 	if err := fat.Format(dev, "TEST"); err != nil {
 		t.Fatal(err)
 	}
-	fsys, err := fat.Mount(dev, fat.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := object.NewProcess(t.Name(), 0, nil)
 	sdk.SetBackend(syscalls.Direct(syscalls.NewDispatcher(), &syscalls.Caller{Proc: p, Mem: syscalls.KernelSpace{}}))
-	ctl, theirs, err := sdk.NewChannel(ControlSchema, 0)
+	ctl, theirs, err := sdk.NewChannel(controlSchema, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	svc := New(fsys)
-	go func() { done <- svc.ServeControl(theirs) }()
+	svc := &Module{Mount: func(ro bool) (*fat.FS, error) { return fat.Mount(dev, fat.Options{ReadOnly: ro}) }}
+	go func() { done <- module.Serve(theirs, svc) }()
+	if m, err := ctl.Read(make([]byte, abi.ModMaxText), nil, sdk.Never); err != nil || m.Type != abi.ModHello {
+		t.Fatalf("hello: message %d, %v", m.Type, err)
+	}
+	if err := ctl.Write(abi.ModStart, []byte{0}, nil, sdk.Never); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := ctl.Read(make([]byte, abi.ModMaxText), nil, sdk.Never); err != nil || m.Type != abi.ModReady {
+		t.Fatalf("start: message %d, %v", m.Type, err)
+	}
 	var clients []sdk.Channel
 	t.Cleanup(func() {
-		// Every goroutine of the service ends before the backend goes:
-		// a call after that would reach no kernel.
+		// The service loop ends before the backend goes: a call after
+		// that would reach no kernel.
 		for _, c := range clients {
 			c.Close()
 		}
-		ctl.Close()
-		if err := <-done; err != nil {
-			t.Errorf("ServeControl: %v", err)
+		if err := ctl.Write(abi.ModStop, nil, nil, sdk.Never); err != nil {
+			t.Error(err)
 		}
-		svc.Wait()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		if err := svc.Unmount(); err != nil {
+			t.Errorf("Unmount: %v", err)
+		}
+		ctl.Close()
 		p.Exit(0)
 		sdk.SetBackend(nil)
 	})
 	return func() *testClient {
-		mine, peer, err := sdk.NewChannel(Schema, 0)
+		mine, peer, err := sdk.NewChannel(clientSchema, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ctl.Write(abi.FSConnect, nil, []sdk.Handle{peer.Handle}, sdk.Never); err != nil {
+		attach := binary.LittleEndian.AppendUint64(nil, uint64(len(clients)+1))
+		if err := ctl.Write(abi.ModAttach, append(attach, "fs"...), []sdk.Handle{peer.Handle}, sdk.Never); err != nil {
 			t.Fatal(err)
 		}
 		clients = append(clients, mine)

@@ -158,9 +158,10 @@ func logged(re *regexp.Regexp, reply string) int {
 // sector, 0 bytes per sector, 3 sectors per cluster, a root directory
 // cluster past the volume's end, and a root directory whose chain loops.
 // For each, the file system service says it refused the volume and why,
-// once; the kernel says the disk is not mounted and starts the service
-// no more; /disk is then missing, for ls, df and a redirection alike, and
-// the shell answers the next command; the image is left as it was.
+// once; the kernel says the disk is not mounted and activates the
+// service's module no more (it stays installed); /disk is then missing,
+// for ls, df and a redirection alike, and the shell answers the next
+// command; the image is left as it was.
 func TestKernelRefusesAMalformedDiskOnceAndGoesOn(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -189,7 +190,7 @@ func TestKernelRefusesAMalformedDiskOnceAndGoesOn(t *testing.T) {
 			before := imageSum(t, img)
 
 			m := diskPrompt(t, "pc", img)
-			notMounted := regexp.MustCompile(`storage: the disk at [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] is not mounted: fatfs \(pid [0-9]+\) exited with status 1`)
+			notMounted := regexp.MustCompile(`storage: the disk at [0-9a-f]{2}:[0-9a-f]{2}\.[0-7] is not mounted: activate fatfs [0-9.]+: instance did not start: [0-9.]+ pid [0-9]+: refused: start: refused the volume`)
 			waitForLog(t, m, notMounted, "the kernel did not say the disk is not mounted")
 			// Lines the kernel logs come out between prompts too: the
 			// replies are searched, not compared whole.
@@ -211,12 +212,15 @@ func TestKernelRefusesAMalformedDiskOnceAndGoesOn(t *testing.T) {
 			// No loop: after all those commands the service was started
 			// once, and refused once.
 			log := command(t, m, "dmesg", diskLimits)
-			refused := regexp.MustCompile(`fatfs: refused the volume: fat: mount: ` + c.why + `: corrupt FAT volume`)
+			refused := regexp.MustCompile(`module: fatfs: refused the volume: fat: mount: ` + c.why + `: corrupt FAT volume`)
 			if n := logged(refused, log); n != 1 {
 				t.Errorf("the kernel log shows the refusal %d times, want once (%s):\n%s", n, refused, log)
 			}
-			if n := logged(regexp.MustCompile(`storage: fatfs \(pid [0-9]+\) serves the disk`), log); n != 1 {
-				t.Errorf("the kernel started the file system service %d times, want once:\n%s", n, log)
+			if n := logged(regexp.MustCompile(`storage: fatfs [0-9.]+ \(pid [0-9]+\) serves the disk`), log); n != 0 {
+				t.Errorf("the kernel says %d times that the file system service serves, want never:\n%s", n, log)
+			}
+			if got := command(t, m, "mod list", diskLimits); !regexp.MustCompile(`(?m)^fatfs\s+1\.0\.0\s+installed\s`).MatchString(got) {
+				t.Errorf("mod list after the refusal does not show fatfs installed and idle:\n%s", got)
 			}
 			if n := logged(notMounted, log); n != 1 {
 				t.Errorf("the kernel said %d times that the disk is not mounted, want once:\n%s", n, log)
@@ -281,11 +285,11 @@ func TestKernelMountsAnUnrepairableDiskReadOnly(t *testing.T) {
 		t.Errorf("ps shows the file system service %d times, want once:\n%s", strings.Count(got, "fatfs"), got)
 	}
 	log := command(t, m, "dmesg", diskLimits)
-	why := regexp.MustCompile(`fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
+	why := regexp.MustCompile(`module: fatfs: not cleanly unmounted; not repaired, so read-only: [^\n]*cluster [0-9]+ of file /B\.BIN is in another chain too: corrupt FAT volume`)
 	if n := logged(why, log); n != 1 {
 		t.Errorf("the kernel log says why the volume is read-only %d times, want once (%s):\n%s", n, why, log)
 	}
-	if n := logged(regexp.MustCompile(`storage: fatfs \(pid [0-9]+\) serves the disk`), log); n != 1 {
+	if n := logged(regexp.MustCompile(`storage: fatfs [0-9.]+ \(pid [0-9]+\) serves the disk`), log); n != 1 {
 		t.Errorf("the kernel started the file system service %d times, want once:\n%s", n, log)
 	}
 	powerOff(t, m)

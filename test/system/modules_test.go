@@ -231,7 +231,7 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 
 	m := modulesBoot(t, "pc", img)
 	run(m, "mod list", `(?m)^kv\s+1\.0\.0\s+active\s`)
-	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	run(m, "mod install /modules/kv2.clkm", `(?m)^installed kv 2\.0\.0 signed by `)
 	powerOff(t, m)
 	local := filepath.Join(dir, "modules.versions")
 	host(t, mcopy, "-i", img, "::/modules.versions", local)
@@ -252,7 +252,7 @@ func TestKernelKeepsTheVersionFloorAcrossReboots(t *testing.T) {
 		t.Errorf("kv active after its boot module was refused:\n%s", got)
 	}
 	run(m, "mod install /modules/kv1.clkm", `version lower than installed \(rollback\): version 1\.0\.0, 2\.0\.0 installed before`)
-	run(m, "mod install /modules/kv2.clkm", `^installed kv 2\.0\.0 signed by `)
+	run(m, "mod install /modules/kv2.clkm", `(?m)^installed kv 2\.0\.0 signed by `)
 	run(m, "mod start kv", `^kv: active\n$`)
 	run(m, "mod log", `(?m) refused kv .*rollback`)
 	powerOff(t, m)

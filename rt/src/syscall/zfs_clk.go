@@ -20,7 +20,6 @@ const (
 	fsTruncate      = 11
 	fsSync          = 12
 	fsStatFS        = 13
-	fsConnect       = 100
 	fsMaxIO         = 61440
 	fsMaxPath       = 1024
 	fsAttrSize      = 24
