@@ -15,7 +15,7 @@
 // Between the two, the read is kept from being served out of memory: on
 // Linux the program syncs and drops the page cache (/proc/sys/vm/drop_caches),
 // so the read goes to the virtio block device; on clk the file system
-// service (programs/fatfs) keeps no file data in memory, so every read goes
+// service (modules/fatfs) keeps no file data in memory, so every read goes
 // to the device already. On clk /disk is the file system service's volume
 // on the virtio disk; on Linux the program mounts that disk (/dev/vda) as
 // vfat at /disk.
