@@ -64,6 +64,11 @@ ROOT_KEY := $(or $(CLK_ROOT_KEY),$(KEYS)/root.key)
 # The key that signs a release's SHA256SUMS (make release): CLK_RELEASE_KEY
 # or a development key, never the module key.
 RELEASE_KEY := $(or $(CLK_RELEASE_KEY),$(KEYS)/release.key)
+# The supervisor's action key, built into modules/sup (CLK_SUP_KEY), and
+# the one root the kernel trusts for supervisor policies
+# (CLK_SUP_ROOT_KEY); development keys when not given.
+SUP_KEY := $(or $(CLK_SUP_KEY),$(KEYS)/sup.key)
+SUP_ROOT_KEY := $(or $(CLK_SUP_ROOT_KEY),$(KEYS)/suproot.key)
 TRUST := $(BUILD)/trust
 MODULE_DIRS := $(patsubst %/module.json,%,$(shell find modules -name module.json 2>/dev/null | LC_ALL=C sort))
 MODULE_FILES := $(foreach d,$(MODULE_DIRS),$(BUILD)/modules/$(notdir $(d)).clkm)
@@ -240,26 +245,29 @@ $(IMG): $(ELF) $(INITRD) $(BOOT_STAGES) $(MKIMG)
 # RELEASE_IMG_TARGET, default img, writes $(BUILD)/clk.img), the debug
 # archive, the release notes, the logs of the build and of RELEASE_TESTS
 # (system tests run on the release's own kernel and ISO), SHA256SUMS and
-# its signature by RELEASE_KEY. The keys are CLK_SIGNING_KEY, CLK_ROOT_KEY
+# its signature by RELEASE_KEY. The keys are CLK_SIGNING_KEY, CLK_ROOT_KEY,
+# CLK_SUP_KEY, CLK_SUP_ROOT_KEY
 # and CLK_RELEASE_KEY, each a development key in $(KEYS) when not given.
 RELEASE_DIR := $(BUILD)/release
 RELEASE_TESTS ?= ^Test(KernelShellOverPVH|ISOShellFromBIOS|ISOShellFromUEFI)$$
 RELEASE_IMG_TARGET ?= img
 RELEASE_ENV = RELEASE_OUT=$(RELEASE_DIR) RELEASE_WORK=$(BUILD)/release-work \
 	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
-	RELEASE_DEV_KEYS=$(if $(and $(CLK_SIGNING_KEY),$(CLK_ROOT_KEY),$(CLK_RELEASE_KEY)),,1) \
+	CLK_SUP_KEY=$(abspath $(SUP_KEY)) CLK_SUP_ROOT_KEY=$(abspath $(SUP_ROOT_KEY)) \
+	RELEASE_DEV_KEYS=$(if $(and $(CLK_SIGNING_KEY),$(CLK_ROOT_KEY),$(CLK_RELEASE_KEY),$(CLK_SUP_KEY),$(CLK_SUP_ROOT_KEY)),,1) \
 	RELEASE_TESTS='$(RELEASE_TESTS)' RELEASE_IMG_TARGET=$(RELEASE_IMG_TARGET) \
 	CLK_USER_LDFLAGS='$(filter-out -w,$(USER_LDFLAGS)) -buildid=' GO=$(GO)
-release: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+release: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY) $(SUP_KEY) $(SUP_ROOT_KEY)
 	$(RELEASE_ENV) scripts/release.sh
 
 # Two release builds of the checked-out commit (without RELEASE_TESTS),
 # each from a clean clone in a directory of its own, one after the other,
 # the second with an empty Go build cache; with the same keys. Every
 # artefact must be the same, byte for byte (scripts/test-repro.sh).
-test-repro: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY)
+test-repro: deps toolchain $(SIGNING_KEY) $(ROOT_KEY) $(RELEASE_KEY) $(SUP_KEY) $(SUP_ROOT_KEY)
 	$(call header,reproducibility: two release builds from two clean clones)
 	CLK_SIGNING_KEY=$(abspath $(SIGNING_KEY)) CLK_ROOT_KEY=$(abspath $(ROOT_KEY)) CLK_RELEASE_KEY=$(abspath $(RELEASE_KEY)) \
+	CLK_SUP_KEY=$(abspath $(SUP_KEY)) CLK_SUP_ROOT_KEY=$(abspath $(SUP_ROOT_KEY)) \
 		GO=$(GO) scripts/test-repro.sh
 
 # The host's clkmod, replaced only when its bytes change.
@@ -281,10 +289,10 @@ $(TRUST)/stamp: $(ROOT_KEY) $(SIGNING_KEY) | $(CLKMOD)
 # Each module is built whenever it may have changed (go build caches) and
 # signed again (ed25519 signatures are deterministic); its file is
 # replaced only when its bytes change.
-$(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(KEYS)/sup.key FORCE | toolchain $(CLKMOD)
+$(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(SUP_KEY) FORCE | toolchain $(CLKMOD)
 	@mkdir -p $(BUILD)/modules
 	@dir=$$(for d in $(MODULE_DIRS); do [ "$$(basename $$d)" != "$*" ] || echo $$d; done); \
-	seed=; [ "$*" != sup ] || seed="-X main.keySeed=$$(sed -n 2p $(KEYS)/sup.key)"; \
+	seed=; [ "$*" != sup ] || seed="-X main.keySeed=$$(sed -n 2p $(SUP_KEY))"; \
 	$(CLKGO) build $(REPRO_FLAGS) -ldflags="$(USER_LDFLAGS) $$seed" -o $(BUILD)/modules/$*.elf ./$$dir && \
 	$(CLKMOD) build -elf $(BUILD)/modules/$*.elf -key $(SIGNING_KEY) -o $@.new ./$$dir >/dev/null
 	@rm -f $(BUILD)/modules/$*.elf
@@ -293,14 +301,14 @@ $(BUILD)/modules/%.clkm: $(SIGNING_KEY) $(KEYS)/sup.key FORCE | toolchain $(CLKM
 modules: $(MODULE_FILES)
 
 # The AI supervisor (docs/supervisor.md): modules/sup is built with the
-# seed of build/keys/sup.key, and its policy, image/sup/policy.json with
-# that key's public half added, is signed by build/keys/suproot.key, the
+# seed of SUP_KEY, and its policy, image/sup/policy.json with that key's
+# public half added, is signed by SUP_ROOT_KEY, the
 # one root the kernel trusts for policies (/etc/sup/root.pub): not a key
 # that signs modules.
 SUP_POLICY := $(BUILD)/sup/policy.clkp
-$(SUP_POLICY): image/sup/policy.json $(KEYS)/suproot.key $(KEYS)/sup.key | $(CLKMOD)
+$(SUP_POLICY): image/sup/policy.json $(SUP_ROOT_KEY) $(SUP_KEY) | $(CLKMOD)
 	@mkdir -p $(BUILD)/sup
-	$(CLKMOD) suppolicy -sign $(KEYS)/suproot.key -supervisor $(KEYS)/sup.pub -o $@ $<
+	$(CLKMOD) suppolicy -sign $(SUP_ROOT_KEY) -supervisor $(SUP_KEY:.key=.pub) -o $@ $<
 
 # Rebuilt whenever a program may have changed (go build caches), replaced
 # only when its bytes change, as the kernel is.
@@ -310,7 +318,7 @@ $(INITRD): $(INITRD_FILES) $(MODULE_FILES) $(TRUST)/stamp $(SUP_POLICY) FORCE | 
 	@cp $(MODULE_FILES) $(BUILD)/initrd-root/modules/
 	@cp $(TRUST)/*.clkt $(BUILD)/initrd-root/etc/trust/
 	@cp $(SUP_POLICY) $(BUILD)/initrd-root/etc/sup/policy.clkp
-	@cp $(KEYS)/suproot.pub $(BUILD)/initrd-root/etc/sup/root.pub
+	@cp $(SUP_ROOT_KEY:.key=.pub) $(BUILD)/initrd-root/etc/sup/root.pub
 	@for p in $(PROGRAMS); do \
 		$(CLKGO) build $(REPRO_FLAGS) -ldflags='$(USER_LDFLAGS)' -o $(BUILD)/initrd-root/bin/$$p ./programs/$$p || exit 1; \
 	done

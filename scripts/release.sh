@@ -5,7 +5,7 @@
 # Environment (make release sets them):
 #   RELEASE_OUT     the release directory, made anew (build/release)
 #   RELEASE_WORK    a build directory of its own for the release build
-#   CLK_SIGNING_KEY, CLK_ROOT_KEY, CLK_RELEASE_KEY
+#   CLK_SIGNING_KEY, CLK_ROOT_KEY, CLK_RELEASE_KEY, CLK_SUP_KEY, CLK_SUP_ROOT_KEY
 #                   the module key, the trust store's root key and the key
 #                   that signs SHA256SUMS (private key files)
 #   RELEASE_DEV_KEYS  non-empty when those keys are development keys made
@@ -24,7 +24,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-: "${RELEASE_OUT:?}" "${RELEASE_WORK:?}" "${CLK_SIGNING_KEY:?}" "${CLK_ROOT_KEY:?}" "${CLK_RELEASE_KEY:?}"
+: "${RELEASE_OUT:?}" "${RELEASE_WORK:?}" "${CLK_SIGNING_KEY:?}" "${CLK_ROOT_KEY:?}" "${CLK_RELEASE_KEY:?}" "${CLK_SUP_KEY:?}" "${CLK_SUP_ROOT_KEY:?}"
 : "${CLK_USER_LDFLAGS:?}" "${GO:?}"
 RELEASE_TESTS=${RELEASE_TESTS-}
 RELEASE_IMG_TARGET=${RELEASE_IMG_TARGET:-img}
@@ -45,7 +45,8 @@ work=$(cd "$RELEASE_WORK" && pwd)
 
 say "$name, commit $commit of $date"
 build=(make --no-print-directory BUILD="$RELEASE_WORK" REPRO=1 SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH"
-	CLK_SIGNING_KEY="$CLK_SIGNING_KEY" CLK_ROOT_KEY="$CLK_ROOT_KEY")
+	CLK_SIGNING_KEY="$CLK_SIGNING_KEY" CLK_ROOT_KEY="$CLK_ROOT_KEY"
+	CLK_SUP_KEY="$CLK_SUP_KEY" CLK_SUP_ROOT_KEY="$CLK_SUP_ROOT_KEY")
 "${build[@]}" kernel "$RELEASE_WORK/initrd.cpio" iso 2>&1 | tee "$logs/build.log"
 
 # The raw disk image, when this tree's Makefile can make one.

@@ -4,7 +4,7 @@
 # It clones the checked-out commit twice, into two directories of different
 # names and depths, and runs make release in each, one after the other
 # (so at different times), without system tests, with the keys
-# CLK_SIGNING_KEY, CLK_ROOT_KEY and CLK_RELEASE_KEY name. The second build
+# CLK_SIGNING_KEY, CLK_ROOT_KEY, CLK_RELEASE_KEY, CLK_SUP_KEY and CLK_SUP_ROOT_KEY name. The second build
 # uses an empty Go build cache (REPRO_SHARED_CACHE=1 lets it reuse the
 # first's, which is faster but hides a compiler that is not
 # deterministic). Then it compares every file of the two release
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-: "${CLK_SIGNING_KEY:?}" "${CLK_ROOT_KEY:?}" "${CLK_RELEASE_KEY:?}" "${GO:?}"
+: "${CLK_SIGNING_KEY:?}" "${CLK_ROOT_KEY:?}" "${CLK_RELEASE_KEY:?}" "${CLK_SUP_KEY:?}" "${CLK_SUP_ROOT_KEY:?}" "${GO:?}"
 
 commit=$(git rev-parse HEAD)
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
@@ -38,7 +38,7 @@ build() { # build DIR [ENV...]
 	git -C "$dir" checkout -q "$commit"
 	local start=$SECONDS
 	if ! (cd "$dir" && env "$@" CLK_SIGNING_KEY="$CLK_SIGNING_KEY" CLK_ROOT_KEY="$CLK_ROOT_KEY" \
-		CLK_RELEASE_KEY="$CLK_RELEASE_KEY" make --no-print-directory release RELEASE_TESTS= >"$dir.log" 2>&1); then
+		CLK_RELEASE_KEY="$CLK_RELEASE_KEY" CLK_SUP_KEY="$CLK_SUP_KEY" CLK_SUP_ROOT_KEY="$CLK_SUP_ROOT_KEY" make --no-print-directory release RELEASE_TESTS= >"$dir.log" 2>&1); then
 		tail -n 30 "$dir.log" >&2
 		echo "test-repro: make release failed in $dir (log: $dir.log)" >&2
 		exit 1
