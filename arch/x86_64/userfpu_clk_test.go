@@ -94,3 +94,53 @@ func TestFPUStateStaysWithItsProcess(t *testing.T) {
 		t.Errorf("the second process's new thread sees MM0 %#x and FCW %#x, want a fresh FPU's 0 and 0x37f", c.RDI, c.RSI)
 	}
 }
+
+// syscallThenFaultCode leaves by SYSCALL, then by an exception:
+//
+//	mov eax, 1; syscall
+//	ud2
+var syscallThenFaultCode = []byte{
+	0xb8, 0x01, 0x00, 0x00, 0x00, 0x0f, 0x05, 0x0f, 0x0b,
+}
+
+// TestFPUSaveWritesAWholeHeader checks that the save of a thread's state
+// leaves in the XSAVE header only what XRSTOR accepts, whatever the area
+// held before. XSAVE keeps the XSTATE_BV bits of the components it does
+// not save, so the garbage of a stack slot (the gsignal and exception
+// stacks' areas) once survived into the header and the next XRSTOR took a
+// #GP in the kernel. Here the garbage is put into a context's area while
+// its thread is out by SYSCALL, which the next entry on the same CPU does
+// not restore; the exception that follows saves over it. Were the
+// goroutine to move to another CPU between the two runs, that entry would
+// restore the garbage itself: the runs follow each other at once.
+func TestFPUSaveWritesAWholeHeader(t *testing.T) {
+	if readCR4()&cr4OSXSAVE == 0 {
+		t.Skip("no XSAVE: the areas are FXSAVE images, which have no header")
+	}
+	c := NewUserContext(userProcess(t, syscallThenFaultCode), codePage, stackPage+PageSize)
+	runToSyscall(t, c)
+	fx := c.fxArea()
+	fx[xsaveHeader+1] = 0xa5 // XSTATE_BV bits 8-15: no such components
+	fx[xsaveHeader+7] = 0x5a
+	v := c.Run()
+	for v >= VecFirstIRQ && v != VecSyscall {
+		v = c.Run()
+	}
+	if v != VecInvalidOp {
+		t.Fatalf("vector %d at RIP %#x, want #UD", v, c.RIP)
+	}
+	var bv uint64
+	for i := 7; i >= 0; i-- {
+		bv = bv<<8 | uint64(fx[xsaveHeader+i])
+	}
+	if bv&^(xstateX87|xstateSSE|xstateAVX) != 0 {
+		t.Errorf("XSTATE_BV %#x after a save, want only x87, SSE and AVX bits: XRSTOR faults on it", bv)
+	}
+}
+
+// CR4.OSXSAVE (Intel SDM Vol. 3A, 2.5), which the runtime sets when it
+// saves with XSAVE, and XSTATE_BV's AVX bit (Vol. 1, 13.4.2).
+const (
+	cr4OSXSAVE = 1 << 18
+	xstateAVX  = 1 << 2
+)

@@ -23,13 +23,18 @@ TEXT runtime·clkXsetbv(SB),NOSPLIT,$0-16
 	RET
 
 // clkFPUSave saves the calling CPU's FPU and vector state into the area at
-// DI: FPU_AREA bytes, 64-byte aligned. XSAVE writes only the header's
-// XSTATE_BV, so the rest of the header, which XRSTOR checks, is zeroed
-// first. Any stack, any interrupt state; clobbers AX and DX (XSAVE's
-// mask), keeps the vector registers.
+// DI: FPU_AREA bytes, 64-byte aligned. Of the header, which XRSTOR checks,
+// XSAVE writes only the XSTATE_BV bits of the components it saves and
+// keeps the other bits and bytes as it finds them (Intel SDM Vol. 1,
+// 13.7): the areas on the gsignal and exception stacks hold whatever the
+// stack held before, and a stray bit above XSAVE_MASK there makes the
+// XRSTOR fault. So the whole header is zeroed first. Any stack, any
+// interrupt state; clobbers AX and DX (XSAVE's mask), keeps the vector
+// registers.
 TEXT runtime·clkFPUSave(SB),NOSPLIT|NOFRAME,$0
 	CMPB	runtime·clkXSave(SB), $0
 	JEQ	fx
+	MOVQ	$0, (XSAVE_HEADER+0)(DI)
 	MOVQ	$0, (XSAVE_HEADER+8)(DI)
 	MOVQ	$0, (XSAVE_HEADER+16)(DI)
 	MOVQ	$0, (XSAVE_HEADER+24)(DI)
