@@ -369,7 +369,7 @@ qemu-img: deps img
 	$(call header,booting $(IMG) from BIOS: Ctrl-A X quits QEMU)
 	$(QEMU) -m 2048 -drive format=raw,file=$(IMG) -snapshot -serial mon:stdio -display $(QEMU_DISPLAY) $(QEMU_FLAGS)
 
-test: deps toolchain test-host test-fuzz test-clk test-system test-std
+test: deps toolchain test-host test-fuzz test-clk test-system test-repro test-std
 
 # -count=1: the tests exercise scripts and QEMU, which go test's cache does
 # not see. CLK_GOROOT lets host tests that build GOOS=clk programs
