@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,6 +144,10 @@ func TestChecksumListsThatLeaveTheDirectoryAreRefused(t *testing.T) {
 func TestALinkInAReleaseIsRefused(t *testing.T) {
 	s := release(t)
 	if err := os.Symlink("clk.iso", filepath.Join(s.dir, "rel", "link.iso")); err != nil {
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, errors.ErrUnsupported) {
+			// clk's file systems have no symbolic links.
+			t.Skipf("no symbolic link here: %v", err)
+		}
 		t.Fatal(err)
 	}
 	s.run(1, "sign-release -key {}/keys/release.key {}/rel", "link.iso: not a regular file")
